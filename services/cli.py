@@ -1,0 +1,88 @@
+"""``careerpath`` — the project's one command line: run, serve, migrate, train, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+__all__ = ["main"]
+
+SERVICES = {
+    "gateway": ("services.gateway.app", "services.gateway.settings", "GatewaySettings"),
+    "profile": ("services.profile.app", "services.profile.settings", "ProfileSettings"),
+    "recommender": ("services.recommender.app", "services.recommender.settings", "RecommenderSettings"),
+}
+
+
+def _serve(name: str) -> int:
+    """Validate settings, build the app, serve it with uvicorn; a bad setting stops start-up, named."""
+    import importlib
+
+    import uvicorn
+
+    from shared.settings import SettingsError, load_settings
+
+    app_module, settings_module, settings_class = SERVICES[name]
+    try:
+        settings = load_settings(getattr(importlib.import_module(settings_module), settings_class))
+    except SettingsError as exc:
+        print(f"careerpath {name}: invalid setting {exc}", file=sys.stderr)
+        return 2
+    try:
+        app = importlib.import_module(app_module).create_app(settings)
+    except Exception as exc:  # noqa: BLE001 - report start-up failures in one line
+        print(f"careerpath {name}: cannot start: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+        timeout_graceful_shutdown=5, server_header=False,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from services.profile.migrate import main as migrate_main
+
+    dsn = args.database_url or os.environ.get("DATABASE_URL")
+    if not dsn:
+        print("careerpath migrate: DATABASE_URL is not set", file=sys.stderr)
+        return 2
+    return migrate_main(dsn)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="careerpath", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start everything (embedded PostgreSQL/Redis when the URLs are unset)")
+    run.add_argument("--port", type=int, default=int(os.environ.get("CAREERPATH_GATEWAY_PORT", "8000")))
+    serve = sub.add_parser("serve", help="serve one service")
+    serve.add_argument("service", choices=sorted(SERVICES))
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--database-url")
+    sub.add_parser("train", help="train the role-fit model", add_help=False)
+    sub.add_parser("evaluate", help="evaluate the model against baselines", add_help=False)
+
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "serve":
+        return _serve(args.service)
+    if args.command == "migrate":
+        return _migrate(args)
+    if args.command == "run":
+        from services.runner import run_all
+
+        return run_all(args.port)
+    if args.command == "train":
+        from services.recommender.model.training import main as train_main
+
+        return train_main(rest)
+    if args.command == "evaluate":
+        from services.recommender.model.evaluate import main as evaluate_main
+
+        return evaluate_main(rest)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The gateway: the only public service. Web page, ``/api/v1``, and calls to profile and recommender."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import redis.asyncio as aioredis
+from litestar import Litestar, Request, Response
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.cors import CORSConfig
+
+from services.gateway.clients import Upstream, UpstreamError
+from services.gateway.routes.catalog import list_roles, list_skills
+from services.gateway.routes.profiles import ProfileRoutes
+from services.gateway.routes.recommendations import RecommendationRoutes
+from services.gateway.settings import GatewaySettings
+from services.gateway.web import web_routes
+from shared.logging import configure_logging
+from shared.settings import load_settings
+from shared.web import RequestIdMiddleware, exception_handlers, health_route, openapi_config
+
+__all__ = ["create_app"]
+
+
+async def _checks(request: Request[Any, Any, Any]) -> dict[str, str]:
+    state = request.app.state
+    results: dict[str, str] = {}
+    for upstream in (state.profile, state.recommender):
+        try:
+            answer = await upstream.client.get("/healthz", timeout=1.0)
+            results[upstream.name] = "ok" if answer.status_code == 200 else f"status {answer.status_code}"
+        except Exception as exc:  # noqa: BLE001
+            results[upstream.name] = f"unavailable: {type(exc).__name__}"
+    try:
+        await state.redis.ping()
+        results["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        results["redis"] = f"unavailable: {type(exc).__name__}"
+    return results
+
+
+def _on_upstream(request: Request[Any, Any, Any], exc: UpstreamError) -> Response[bytes]:
+    return exc.to_response()
+
+
+def create_app(settings: GatewaySettings | None = None) -> Litestar:
+    settings = settings or load_settings(GatewaySettings)
+    configure_logging("gateway", settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        common = dict(
+            token=settings.service_token, timeout=settings.upstream_timeout,
+            connect_timeout=settings.upstream_connect_timeout, max_connections=settings.upstream_max_connections,
+        )
+        app.state.profile = Upstream("profile", settings.profile_url, **common)  # type: ignore[arg-type]
+        app.state.recommender = Upstream("recommender", settings.recommender_url, **common)  # type: ignore[arg-type]
+        app.state.redis = aioredis.Redis.from_url(
+            settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=5
+        )
+        try:
+            yield
+        finally:
+            await app.state.profile.aclose()
+            await app.state.recommender.aclose()
+            await app.state.redis.aclose()
+
+    cors = (
+        CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True)
+        if settings.cors_origins else None
+    )
+    handlers = {**exception_handlers(), UpstreamError: _on_upstream}
+    app = Litestar(
+        route_handlers=[
+            ProfileRoutes, RecommendationRoutes, list_skills, list_roles, *web_routes(),
+            *health_route("gateway", _checks),
+        ],
+        lifespan=[lifespan],
+        middleware=[RequestIdMiddleware()],
+        exception_handlers=handlers,
+        openapi_config=openapi_config(
+            "careerpath API", "Which backend roles fit your skills, and what to learn next."
+        ),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
+        cors_config=cors,
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

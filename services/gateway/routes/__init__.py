@@ -1,0 +1,1 @@
+"""The gateway's public ``/api/v1`` routes."""

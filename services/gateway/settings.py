@@ -1,0 +1,27 @@
+"""Gateway settings (environment variables ``CAREERPATH_*`` and ``REDIS_URL``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from shared.settings import DEFAULT_SECRET, BaseSettings, Port, Seconds
+
+__all__ = ["GatewaySettings"]
+
+Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+")]
+
+
+class GatewaySettings(BaseSettings, kw_only=True, frozen=True):
+    port: Port = 8000
+    profile_url: Url = "http://127.0.0.1:8001"
+    recommender_url: Url = "http://127.0.0.1:8002"
+    redis_url: Annotated[str, msgspec.Meta(pattern=r"^rediss?://")] = "redis://127.0.0.1:6379/0"
+    upstream_timeout: Seconds = 3.0
+    upstream_connect_timeout: Seconds = 0.5
+    upstream_max_connections: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=50_000_000)] = 1_048_576
+    secret_key: Annotated[str, msgspec.Meta(min_length=16)] = DEFAULT_SECRET
+    cors_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver", "*.localhost")

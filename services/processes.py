@@ -1,0 +1,104 @@
+"""Start and stop careerpath's service processes; used by ``careerpath run``, the tests and the benchmark."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.embedded import free_port, wait_for_port
+
+__all__ = ["ServiceProcess", "Stack"]
+
+
+@dataclass
+class ServiceProcess:
+    """One service (``careerpath serve NAME``) on its own port."""
+
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path | None = None
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServiceProcess:
+        env = {**os.environ, **self.env, "CAREERPATH_PORT": str(self.port)}
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "services.cli", "serve", self.name],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        assert self.proc is not None
+        wait_for_port(self.port, timeout, self.proc)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.name} did not become healthy")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@dataclass
+class Stack:
+    """Profile, recommender and gateway wired together, plus any extra processes (worker, beat)."""
+
+    env: dict[str, str]
+    log_dir: Path | None = None
+    gateway_port: int | None = None
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def _service(self, name: str, port: int, extra: dict[str, str] | None = None) -> ServiceProcess:
+        log = self.log_dir / f"{name}.log" if self.log_dir else None
+        return ServiceProcess(name, port, {**self.env, **(extra or {})}, log)
+
+    def start(self, timeout: float = 60.0) -> Stack:
+        profile = self._service("profile", free_port())
+        recommender = self._service("recommender", free_port())
+        gateway = self._service(
+            "gateway", self.gateway_port or free_port(),
+            {"CAREERPATH_PROFILE_URL": profile.url, "CAREERPATH_RECOMMENDER_URL": recommender.url},
+        )
+        self.services = {"profile": profile, "recommender": recommender, "gateway": gateway}
+        for service in self.services.values():
+            service.start()
+        for service in self.services.values():
+            service.wait_healthy(timeout)
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.services["gateway"].url
+
+    def stop(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()

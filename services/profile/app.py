@@ -1,0 +1,58 @@
+"""The profile service: users' profiles and skill assessments in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+
+from services.profile.db import create_pool
+from services.profile.routes import ProfileController
+from services.profile.settings import ProfileSettings
+from shared.logging import configure_logging
+from shared.settings import load_settings
+from shared.web import (
+    RequestIdMiddleware,
+    ServiceTokenMiddleware,
+    exception_handlers,
+    health_route,
+    openapi_config,
+)
+
+__all__ = ["create_app"]
+
+
+async def _checks(request: Request[Any, Any, Any]) -> dict[str, str]:
+    try:
+        async with request.app.state.pool.acquire(timeout=1.0) as conn:
+            await conn.fetchval("SELECT 1", timeout=1.0)
+        return {"postgres": "ok"}
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        return {"postgres": f"unavailable: {type(exc).__name__}"}
+
+
+def create_app(settings: ProfileSettings | None = None) -> Litestar:
+    settings = settings or load_settings(ProfileSettings)
+    configure_logging("profile", settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.pool = await create_pool(settings)
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    app = Litestar(
+        route_handlers=[ProfileController, *health_route("profile", _checks)],
+        lifespan=[lifespan],
+        middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
+        exception_handlers=exception_handlers(),
+        openapi_config=openapi_config("careerpath profile", "Profiles and skill assessments (internal)."),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,152 @@
+"""Profiles and their assessment history in PostgreSQL (inline SQL, contract Structs out)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from shared.contracts.profiles import Assessment, Profile, ProfileWrite
+
+__all__ = ["IdempotencyConflict", "ProfileRepository", "VersionMismatch"]
+
+_COLUMNS = "id::text AS id, display_name, skills, years_experience, target_role, version, created_at, updated_at"
+
+
+class VersionMismatch(Exception):
+    """The caller's If-Match names an older version than the stored one."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(current)
+        self.current = current
+
+
+class IdempotencyConflict(Exception):
+    """An Idempotency-Key was reused with a different request body."""
+
+
+def _profile(row: asyncpg.Record) -> Profile:
+    data = dict(row)
+    data["skills"] = json.loads(data["skills"])
+    return msgspec.convert(data, Profile)
+
+
+def _hash(body: ProfileWrite, owner_id: str | None) -> str:
+    return hashlib.sha256(msgspec.json.encode([body, owner_id])).hexdigest()
+
+
+class ProfileRepository:
+    """All SQL about profiles, on one connection (the caller owns the transaction)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+
+    async def create(
+        self, body: ProfileWrite, owner_id: str | None = None, idempotency_key: str | None = None
+    ) -> tuple[Profile, bool]:
+        """Insert a profile and its first assessment; return (profile, created)."""
+        request_hash = _hash(body, owner_id) if idempotency_key else None
+        if idempotency_key:
+            existing = await self.conn.fetchrow(
+                f"SELECT {_COLUMNS}, request_hash FROM profiles WHERE idempotency_key = $1", idempotency_key
+            )
+            if existing is not None:
+                if existing["request_hash"] != request_hash:
+                    raise IdempotencyConflict
+                row = dict(existing)
+                row.pop("request_hash")
+                return _profile(row), False  # type: ignore[arg-type]
+        skills = json.dumps(body.skills, sort_keys=True)
+        row = await self.conn.fetchrow(
+            f"""INSERT INTO profiles (id, owner_id, display_name, skills, years_experience, target_role,
+                                      idempotency_key, request_hash)
+                VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+                ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                RETURNING {_COLUMNS}""",
+            uuid.uuid4(), uuid.UUID(owner_id) if owner_id else None, body.display_name, skills,
+            body.years_experience, body.target_role, idempotency_key, request_hash,
+        )
+        if row is None:  # a concurrent request with the same key won the race
+            return await self.create(body, owner_id, idempotency_key)
+        await self._record_assessment(row["id"], 1, skills, body)
+        return _profile(row), True
+
+    async def _record_assessment(self, profile_id: str, version: int, skills: str, body: ProfileWrite) -> None:
+        await self.conn.execute(
+            """INSERT INTO assessments (profile_id, version, skills, years_experience, target_role)
+               VALUES ($1::uuid, $2, $3::jsonb, $4, $5)""",
+            profile_id, version, skills, body.years_experience, body.target_role,
+        )
+
+    async def get(self, profile_id: str, owner_id: str | None = None) -> Profile | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)",
+            profile_id, owner_id,
+        )
+        return _profile(row) if row else None
+
+    async def get_by_owner(self, owner_id: str) -> Profile | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM profiles WHERE owner_id = $1::uuid ORDER BY created_at LIMIT 1", owner_id
+        )
+        return _profile(row) if row else None
+
+    async def update(
+        self, profile_id: str, body: ProfileWrite, expected_version: int, owner_id: str | None = None
+    ) -> Profile | None:
+        """Replace the current assessment if ``expected_version`` is current; None when absent."""
+        current = await self.conn.fetchval(
+            """SELECT version FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)
+               FOR UPDATE""",
+            profile_id, owner_id,
+        )
+        if current is None:
+            return None
+        if current != expected_version:
+            raise VersionMismatch(current)
+        skills = json.dumps(body.skills, sort_keys=True)
+        row = await self.conn.fetchrow(
+            f"""UPDATE profiles SET display_name = $2, skills = $3::jsonb, years_experience = $4,
+                       target_role = $5, version = version + 1, updated_at = now()
+                WHERE id = $1::uuid RETURNING {_COLUMNS}""",
+            profile_id, body.display_name, skills, body.years_experience, body.target_role,
+        )
+        assert row is not None
+        await self._record_assessment(profile_id, row["version"], skills, body)
+        return _profile(row)
+
+    async def delete(self, profile_id: str, expected_version: int | None, owner_id: str | None = None) -> bool:
+        current = await self.conn.fetchval(
+            """SELECT version FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)
+               FOR UPDATE""",
+            profile_id, owner_id,
+        )
+        if current is None:
+            return False
+        if expected_version is not None and current != expected_version:
+            raise VersionMismatch(current)
+        await self.conn.execute("DELETE FROM profiles WHERE id = $1::uuid", profile_id)
+        return True
+
+    async def history(self, profile_id: str, limit: int, owner_id: str | None = None) -> list[Assessment] | None:
+        exists = await self.conn.fetchval(
+            "SELECT 1 FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)",
+            profile_id, owner_id,
+        )
+        if not exists:
+            return None
+        rows = await self.conn.fetch(
+            """SELECT version, skills, years_experience, target_role, created_at FROM assessments
+               WHERE profile_id = $1::uuid ORDER BY version DESC LIMIT $2""",
+            profile_id, limit,
+        )
+        out: list[Assessment] = []
+        for row in rows:
+            data: dict[str, Any] = dict(row)
+            data["skills"] = json.loads(data["skills"])
+            out.append(msgspec.convert(data, Assessment))
+        return out

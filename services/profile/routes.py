@@ -1,0 +1,163 @@
+"""Profile HTTP routes (internal: called by the gateway with the service credential)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from uuid import UUID
+
+import asyncpg
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.params import Parameter
+
+from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
+from services.profile.settings import ProfileSettings
+from services.profile.db import transaction
+from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
+from shared.validation import check_role, check_skills
+
+__all__ = ["ProfileController", "etag", "parse_if_match"]
+
+OWNER_HEADER = "x-owner-id"
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None, required: bool) -> int | None:
+    """The version named by an ``If-Match`` header; 428 when required and absent, 400 when malformed."""
+    if value is None:
+        if required:
+            raise HTTPException(
+                status_code=428, detail="If-Match header with the profile's ETag is required",
+                extra={"field": "If-Match"},
+            )
+        return None
+    match = _IF_MATCH.match(value)
+    if not match:
+        raise ValidationException(detail="bad If-Match", extra=[{"key": "If-Match", "message": "not an ETag"}])
+    return int(match.group(1))
+
+
+def _with_etag(profile: Profile, status: int = 200) -> Response[Profile]:
+    return Response(profile, status_code=status, headers={"ETag": etag(profile.version)})
+
+
+def _precondition_failed(exc: VersionMismatch) -> HTTPException:
+    return HTTPException(
+        status_code=412,
+        detail=f"profile changed since you read it (current version {exc.current})",
+        headers={"ETag": etag(exc.current)},
+        extra={"field": "If-Match"},
+    )
+
+
+def _validate(body: ProfileWrite) -> None:
+    check_skills(body.skills)
+    check_role(body.target_role)
+
+
+OwnerHeader = Annotated[str | None, Parameter(header=OWNER_HEADER, required=False, pattern=r"^[0-9a-f-]{36}$")]
+
+
+class ProfileController(Controller):
+    path = "/profiles"
+    tags = ["profiles"]
+
+    def _timeout(self, request: Request[Any, Any, Any]) -> float:
+        settings: ProfileSettings = request.app.state.settings
+        return settings.db_acquire_timeout
+
+    @post("/", summary="Create a profile with its first assessment")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: ProfileWrite,
+        owner_id: OwnerHeader = None,
+        idempotency_key: Annotated[
+            str | None, Parameter(header="idempotency-key", required=False, min_length=1, max_length=128)
+        ] = None,
+    ) -> Response[Profile]:
+        _validate(data)
+        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
+            try:
+                profile, created = await ProfileRepository(conn).create(data, owner_id, idempotency_key)
+            except IdempotencyConflict:
+                raise HTTPException(
+                    status_code=422, detail="Idempotency-Key reused with a different body",
+                    extra={"field": "Idempotency-Key"},
+                ) from None
+            except asyncpg.exceptions.UniqueViolationError:
+                raise HTTPException(status_code=409, detail="this owner already has a profile") from None
+        return _with_etag(profile, 201 if created else 200)
+
+    @get("/{profile_id:uuid}", summary="Read a profile")
+    async def read(self, request: Request[Any, Any, Any], profile_id: UUID, owner_id: OwnerHeader = None) -> Response[Profile]:
+        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
+            profile = await ProfileRepository(conn).get(str(profile_id), owner_id)
+        if profile is None:
+            raise NotFoundException(detail="profile not found")
+        return _with_etag(profile)
+
+    @get("/by-owner/{owner:uuid}", summary="Read the profile of an owner")
+    async def read_by_owner(self, request: Request[Any, Any, Any], owner: UUID) -> Response[Profile]:
+        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
+            profile = await ProfileRepository(conn).get_by_owner(str(owner))
+        if profile is None:
+            raise NotFoundException(detail="profile not found")
+        return _with_etag(profile)
+
+    @put("/{profile_id:uuid}", summary="Replace the current assessment (needs If-Match)")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        profile_id: UUID,
+        data: ProfileWrite,
+        if_match: Annotated[str | None, Parameter(header="if-match", required=False)] = None,
+        owner_id: OwnerHeader = None,
+    ) -> Response[Profile]:
+        expected = parse_if_match(if_match, required=True)
+        assert expected is not None
+        _validate(data)
+        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
+            try:
+                profile = await ProfileRepository(conn).update(str(profile_id), data, expected, owner_id)
+            except VersionMismatch as exc:
+                raise _precondition_failed(exc) from None
+        if profile is None:
+            raise NotFoundException(detail="profile not found")
+        return _with_etag(profile)
+
+    @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        profile_id: UUID,
+        if_match: Annotated[str | None, Parameter(header="if-match", required=False)] = None,
+        owner_id: OwnerHeader = None,
+    ) -> None:
+        expected = parse_if_match(if_match, required=False)
+        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
+            try:
+                found = await ProfileRepository(conn).delete(str(profile_id), expected, owner_id)
+            except VersionMismatch as exc:
+                raise _precondition_failed(exc) from None
+        if not found:
+            raise NotFoundException(detail="profile not found")
+
+    @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
+    async def history(
+        self,
+        request: Request[Any, Any, Any],
+        profile_id: UUID,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        owner_id: OwnerHeader = None,
+    ) -> AssessmentList:
+        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
+            items = await ProfileRepository(conn).history(str(profile_id), limit, owner_id)
+        if items is None:
+            raise NotFoundException(detail="profile not found")
+        return AssessmentList(profile_id=str(profile_id), assessments=items)

@@ -1,0 +1,24 @@
+"""Profile service settings (environment variables ``CAREERPATH_*`` and ``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from shared.settings import BaseSettings, Port, Seconds
+
+__all__ = ["ProfileSettings"]
+
+
+class ProfileSettings(BaseSettings, kw_only=True, frozen=True):
+    port: Port = 8001
+    database_url: Annotated[str, msgspec.Meta(pattern=r"^postgres(ql)?://")] = (
+        "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    db_pool_min: Annotated[int, msgspec.Meta(ge=0, le=50)] = 0
+    db_pool_max: Annotated[int, msgspec.Meta(ge=1, le=100)] = 10
+    db_acquire_timeout: Seconds = 2.0
+    db_command_timeout: Seconds = 5.0
+    db_statement_timeout_ms: Annotated[int, msgspec.Meta(ge=100, le=600_000)] = 4000
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=10_000_000)] = 1_048_576

@@ -1,0 +1,93 @@
+"""The recommender service: ranks roles and learning steps from a trained model and market data."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from litestar import Litestar, Request, get
+
+from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
+from services.recommender.routes import RecommendationController, market_info
+from services.recommender.scoring import Scorer
+from services.recommender.settings import RecommenderSettings
+from shared.catalog import load_catalog, load_snapshot
+from shared.contracts.recommendations import MarketInfo
+from shared.logging import configure_logging
+from shared.market import MarketReader, publish
+from shared.settings import load_settings
+from shared.web import (
+    RequestIdMiddleware,
+    ServiceTokenMiddleware,
+    exception_handlers,
+    health_route,
+    openapi_config,
+)
+
+__all__ = ["create_app"]
+log = logging.getLogger("careerpath.recommender")
+
+
+async def _checks(request: Request[Any, Any, Any]) -> dict[str, str]:
+    try:
+        await request.app.state.redis.ping()
+        redis_state = "ok"
+    except Exception as exc:  # noqa: BLE001
+        redis_state = f"unavailable: {type(exc).__name__}"
+    return {"redis": redis_state, "model": "ok" if request.app.state.scorer else "missing"}
+
+
+@get("/market", tags=["market"], summary="The market-data version in use")
+async def market(request: Request[Any, Any, Any]) -> MarketInfo:
+    info, _ = await market_info(request.app.state.market)
+    return info
+
+
+async def seed_market(client: aioredis.Redis, prefix: str) -> None:
+    """Publish the bundled snapshot when Redis holds no market data yet (the refresh worker replaces it)."""
+    try:
+        if not await client.exists(prefix + "market:current"):
+            version = await publish(client, prefix, load_snapshot())
+            log.info("published bundled market snapshot %s", version)
+    except Exception as exc:  # noqa: BLE001 - Redis may be down at start; the reader retries per request
+        log.warning("could not seed market data: %s", exc)
+
+
+def create_app(settings: RecommenderSettings | None = None) -> Litestar:
+    settings = settings or load_settings(RecommenderSettings)
+    configure_logging("recommender", settings.log_level)
+    model_dir = Path(settings.model_dir) if settings.model_dir else DEFAULT_MODEL_DIR
+    scorer = Scorer(load_catalog(), load_latest(model_dir))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        client = aioredis.Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout,
+            socket_connect_timeout=settings.redis_timeout,
+            health_check_interval=5,
+        )
+        app.state.redis = client
+        app.state.market = MarketReader(client, settings.redis_prefix)
+        await seed_market(client, settings.redis_prefix)
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    app = Litestar(
+        route_handlers=[RecommendationController, market, *health_route("recommender", _checks)],
+        lifespan=[lifespan],
+        middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
+        exception_handlers=exception_handlers(),
+        openapi_config=openapi_config("careerpath recommender", "Role fit and learning steps (internal)."),
+        request_max_body_size=settings.max_body_bytes,
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.scorer = scorer
+    return app

@@ -1,0 +1,83 @@
+"""Recommender HTTP routes (internal: called by the gateway)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.exceptions import HTTPException
+
+from shared.catalog import load_catalog
+from shared.contracts.recommendations import (
+    BatchRequest,
+    BatchResponse,
+    BatchResult,
+    MarketInfo,
+    RecommendationRequest,
+    RecommendationResponse,
+)
+from shared.market import MarketReader
+from shared.validation import check_role, check_skills
+
+__all__ = ["RecommendationController", "market_info"]
+
+
+async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]:
+    """The current market document and its summary; 503 when none is available at all."""
+    try:
+        doc = await reader.current()
+    except (LookupError, OSError, ConnectionError) as exc:
+        raise HTTPException(
+            status_code=503, detail=f"market data unavailable: {type(exc).__name__}", headers={"Retry-After": "2"}
+        ) from None
+    except Exception as exc:  # redis errors without a last good copy
+        raise HTTPException(
+            status_code=503, detail=f"market data unavailable: {type(exc).__name__}", headers={"Retry-After": "2"}
+        ) from None
+    info = MarketInfo(
+        version=str(doc.get("version")), source=str(doc.get("source", "")), as_of=str(doc.get("as_of", "")),
+        stale=reader.stale,
+    )
+    return info, doc
+
+
+def _demand(doc: dict[str, Any]) -> dict[str, float]:
+    return {sid: float(v.get("demand", 0.0)) for sid, v in doc.get("skills", {}).items()}
+
+
+class RecommendationController(Controller):
+    path = "/recommendations"
+    tags = ["recommendations"]
+
+    @post("/", summary="Rank roles for a skill vector; learning steps for the target role", status_code=200)
+    async def recommend(self, request: Request[Any, Any, Any], data: RecommendationRequest) -> RecommendationResponse:
+        check_skills(data.skills)
+        check_role(data.target_role)
+        info, doc = await market_info(request.app.state.market)
+        scorer = request.app.state.scorer
+        roles = scorer.rank(data.skills, data.years_experience, top=len(load_catalog().roles))
+        target = data.target_role or roles[0].role
+        steps = scorer.learning_steps(data.skills, data.years_experience, target, _demand(doc))
+        return RecommendationResponse(
+            roles=roles[: data.top],
+            target_role=target,
+            learning_steps=steps,
+            model_version=scorer.model_version,
+            market=info,
+            attribution=list(doc.get("attribution", [])),
+        )
+
+    @post("/batch", summary="Score up to 1,000 candidates in one call", status_code=200)
+    async def batch(self, request: Request[Any, Any, Any], data: BatchRequest) -> BatchResponse:
+        for i, candidate in enumerate(data.candidates):
+            check_skills(candidate.skills, field=f"candidates[{i}].skills")
+        check_role(data.role, field="role")
+        info, doc = await market_info(request.app.state.market)
+        scorer = request.app.state.scorer
+        ranked = scorer.rank_batch([(c.skills, c.years_experience) for c in data.candidates], data.top, data.role)
+        return BatchResponse(
+            results=[BatchResult(id=c.id, roles=r) for c, r in zip(data.candidates, ranked, strict=True)],
+            model_version=scorer.model_version,
+            market=info,
+            attribution=list(doc.get("attribution", [])),
+        )

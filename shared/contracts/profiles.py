@@ -1,0 +1,52 @@
+"""Profile contracts: gateway <-> profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from shared.contracts.common import SkillLevels, Years
+
+__all__ = ["Assessment", "AssessmentList", "Profile", "ProfileWrite"]
+
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+RoleId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class ProfileWrite(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """What a caller sends to create or replace a profile: the whole current assessment."""
+
+    display_name: DisplayName
+    skills: SkillLevels
+    years_experience: Years = 0.0
+    target_role: RoleId | None = None
+
+
+class Profile(msgspec.Struct, kw_only=True, frozen=True):
+    """A profile with its current assessment; ``version`` is also the ETag."""
+
+    id: str
+    display_name: str
+    skills: dict[str, int]
+    years_experience: float
+    target_role: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Assessment(msgspec.Struct, kw_only=True, frozen=True):
+    """One saved assessment; each update of a profile adds one."""
+
+    version: int
+    skills: dict[str, int]
+    years_experience: float
+    target_role: str | None
+    created_at: datetime
+
+
+class AssessmentList(msgspec.Struct, kw_only=True, frozen=True):
+    profile_id: str
+    assessments: list[Assessment]

@@ -1,0 +1,106 @@
+"""Recommendation contracts: gateway <-> recommender."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from shared.contracts.common import SkillId, SkillLevels, Years
+
+__all__ = [
+    "BatchCandidate",
+    "BatchRequest",
+    "BatchResponse",
+    "BatchResult",
+    "LearningStep",
+    "MarketInfo",
+    "RecommendationRequest",
+    "RecommendationResponse",
+    "RoleFit",
+    "SkillContribution",
+    "SkillGap",
+]
+
+MAX_BATCH = 1000
+
+class RecommendationRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A skill vector to score against every role."""
+
+    skills: SkillLevels
+    years_experience: Years = 0.0
+    target_role: str | None = None
+    top: Annotated[int, msgspec.Meta(ge=1, le=50)] = 12
+
+class SkillContribution(msgspec.Struct, kw_only=True, frozen=True):
+    skill: str
+    level: int
+    contribution: float
+
+class SkillGap(msgspec.Struct, kw_only=True, frozen=True):
+    skill: str
+    name: str
+    level: int
+    required_level: int
+
+class RoleFit(msgspec.Struct, kw_only=True, frozen=True):
+    """One role's fit for a skill vector, with the reasons."""
+
+    role: str
+    name: str
+    score: float
+    occupation_code: str | None = None
+    matched: list[SkillGap] = []
+    missing: list[SkillGap] = []
+    contributions: list[SkillContribution] = []
+    baseline: float = 0.0
+
+class LearningStep(msgspec.Struct, kw_only=True, frozen=True):
+    """Raise one skill from one level to another, with the reasons."""
+
+    skill: str
+    name: str
+    from_level: int
+    to_level: int
+    fit_gain: float
+    demand: float
+    priority: float
+    effort_hours: int
+    resource: str
+    why: str
+    prerequisites: list[str] = []
+
+class MarketInfo(msgspec.Struct, kw_only=True, frozen=True):
+    version: str
+    source: str
+    as_of: str
+    stale: bool = False
+
+class RecommendationResponse(msgspec.Struct, kw_only=True, frozen=True):
+    roles: list[RoleFit]
+    target_role: str
+    learning_steps: list[LearningStep]
+    model_version: str
+    market: MarketInfo
+    attribution: list[str] = []
+
+class BatchCandidate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    skills: SkillLevels
+    years_experience: Years = 0.0
+
+class BatchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    candidates: Annotated[list[BatchCandidate], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+    role: str | None = None
+    top: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+
+class BatchResult(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    roles: list[RoleFit]
+
+class BatchResponse(msgspec.Struct, kw_only=True, frozen=True):
+    results: list[BatchResult]
+    model_version: str
+    market: MarketInfo
+    attribution: list[str] = []
+

@@ -1,0 +1,97 @@
+"""Versioned job-market data in Redis: publish a new version atomically, read the current one.
+
+Layout under the key prefix ``P``::
+
+    P market:current          -> version id (the pointer readers follow)
+    P market:v:<version>      -> the whole market document (JSON), written before the pointer moves
+    P market:versions         -> sorted set of published versions (score = publish time)
+
+Readers fetch the pointer, then the document it names, so they never see a mix of two versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+__all__ = ["MarketReader", "content_version", "publish", "rollback"]
+
+KEEP_VERSIONS = 10
+
+
+def _k(prefix: str, *parts: str) -> str:
+    return prefix + "market:" + ":".join(parts)
+
+
+def content_version(document: dict[str, Any]) -> str:
+    """A version id derived from the content, so publishing the same data twice is one version."""
+    body = {k: v for k, v in document.items() if k not in ("version", "published_at")}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+    return f"{document.get('as_of', 'unknown')}-{digest}"
+
+
+async def publish(client: aioredis.Redis, prefix: str, document: dict[str, Any]) -> str:
+    """Write ``document`` under a new version key, then switch the pointer in one step."""
+    version = content_version(document)
+    document = {**document, "version": version, "published_at": time.time()}
+    doc_key = _k(prefix, "v", version)
+    if not await client.exists(doc_key):
+        await client.set(doc_key, json.dumps(document))
+    async with client.pipeline(transaction=True) as pipe:
+        pipe.set(_k(prefix, "current"), version)
+        pipe.zadd(_k(prefix, "versions"), {version: time.time()})
+        await pipe.execute()
+    await _trim(client, prefix)
+    return version
+
+
+async def _trim(client: aioredis.Redis, prefix: str) -> None:
+    old = await client.zrange(_k(prefix, "versions"), 0, -KEEP_VERSIONS - 1)
+    current = await client.get(_k(prefix, "current"))
+    for version in old:
+        if version != current:
+            await client.delete(_k(prefix, "v", version.decode() if isinstance(version, bytes) else version))
+            await client.zrem(_k(prefix, "versions"), version)
+
+
+async def rollback(client: aioredis.Redis, prefix: str, version: str) -> bool:
+    """Point readers at an earlier version that is still kept; False if it is not."""
+    if not await client.exists(_k(prefix, "v", version)):
+        return False
+    await client.set(_k(prefix, "current"), version)
+    return True
+
+
+class MarketReader:
+    """Follow the current version, keeping the last good document for when Redis is away."""
+
+    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.document: dict[str, Any] | None = None
+        self.stale = False
+
+    async def current(self) -> dict[str, Any]:
+        """The current market document; the last good one (``stale``) if Redis fails."""
+        try:
+            version = await self.client.get(_k(self.prefix, "current"))
+            if version is not None:
+                version = version.decode() if isinstance(version, bytes) else version
+                if self.document is None or self.document.get("version") != version:
+                    raw = await self.client.get(_k(self.prefix, "v", version))
+                    if raw is not None:
+                        self.document = json.loads(raw)
+            self.stale = False
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            if self.document is None:
+                raise
+            self.stale = True
+        if self.document is None:
+            raise LookupError("no market data published")
+        return self.document
