@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import re
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -17,7 +19,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from shared.contracts.common import ErrorBody, ErrorDetail
+from shared.contracts.common import ErrorBody, ErrorDetail, Level
 from shared.logging import request_id_var
 
 __all__ = [
@@ -36,6 +38,8 @@ REQUEST_ID_HEADER = "x-request-id"
 SERVICE_TOKEN_HEADER = "x-service-token"
 PUBLIC_PATHS = ("/healthz", "/readyz", "/schema")
 log = logging.getLogger("careerpath.web")
+access = logging.getLogger("careerpath.access")
+_RID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 
 
 def error_response(
@@ -58,13 +62,40 @@ def _field_name(item: dict[str, Any]) -> str:
     return str(source or "body")
 
 
-def _validation_errors(exc: ValidationException) -> list[ErrorDetail]:
+def _walk(data: Any, path: str) -> Any:
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            data = data[int(part[1:-1])]
+        else:
+            data = data[part]
+    return data
+
+
+def _name_dict_key(field: str, body: bytes | None) -> str:
+    """msgspec reports a bad dict value as ``skills[...]``; name the key (``skills.python``) from the body."""
+    if "[...]" not in field or not body:
+        return field
+    head, _, tail = field.partition("[...]")
+    try:
+        mapping = _walk(msgspec.json.decode(body), head)
+    except (msgspec.DecodeError, KeyError, IndexError, TypeError, ValueError):
+        return field
+    if isinstance(mapping, dict):
+        for key, value in mapping.items():
+            try:
+                msgspec.convert(value, Level)
+            except msgspec.ValidationError:
+                return f"{head}.{key}{tail}"
+    return field
+
+
+def _validation_errors(exc: ValidationException, body: bytes | None = None) -> list[ErrorDetail]:
     extra = exc.extra if isinstance(exc.extra, list) else ([exc.extra] if exc.extra else [])
     errors = []
     for item in extra:
         if isinstance(item, dict):
             message = str(item.get("message", exc.detail)).split(" - at `", 1)[0]
-            errors.append(ErrorDetail(field=_field_name(item), message=message))
+            errors.append(ErrorDetail(field=_name_dict_key(_field_name(item), body), message=message))
     if not errors:
         detail = str(exc.detail)
         field = detail.split("at `$.", 1)[1].rstrip("`") if "at `$." in detail else "body"
@@ -73,7 +104,8 @@ def _validation_errors(exc: ValidationException) -> list[ErrorDetail]:
 
 
 def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
-    errors = _validation_errors(exc)
+    body = getattr(request, "_body", None)
+    errors = _validation_errors(exc, body if isinstance(body, bytes) else None)
     return error_response(exc.status_code, "validation_error", "the request is not valid", errors)
 
 
@@ -104,17 +136,25 @@ class RequestIdMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode())
-        value = incoming.decode("latin-1")[:64] if incoming else uuid.uuid4().hex
+        value = incoming.decode("latin-1")[:64] if incoming and _RID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(value)
+        started = time.perf_counter()
+        status = 500
 
         async def send_with_id(message: Any) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER.encode(), value.encode())]
             await send(message)
 
         try:
             await next_app(scope, receive, send_with_id)
         finally:
+            access.info(
+                "%s %s %s", scope.get("method"), scope.get("path"), status,
+                extra={"fields": {"status": status, "ms": round((time.perf_counter() - started) * 1000, 2)}},
+            )
             request_id_var.reset(token)
 
 

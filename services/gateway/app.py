@@ -86,6 +86,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         cors_config=cors,
         request_max_body_size=settings.max_body_bytes,
+        logging_config=None,
         debug=False,
     )
     app.state.settings = settings

@@ -52,6 +52,7 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config("careerpath profile", "Profiles and skill assessments (internal)."),
         request_max_body_size=settings.max_body_bytes,
+        logging_config=None,
         debug=False,
     )
     app.state.settings = settings

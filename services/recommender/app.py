@@ -86,6 +86,7 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config("careerpath recommender", "Role fit and learning steps (internal)."),
         request_max_body_size=settings.max_body_bytes,
+        logging_config=None,
         debug=False,
     )
     app.state.settings = settings
