@@ -1,0 +1,61 @@
+"""Who is calling the gateway, and route guards that check it.
+
+An authentication middleware (sessions for users, API keys for partners) puts a :class:`Principal` on
+``connection.state.principal``; guards read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+
+__all__ = ["Principal", "admin_guard", "current_principal", "scope_guard", "user_guard"]
+
+
+class Principal(msgspec.Struct, kw_only=True, frozen=True):
+    """The authenticated caller: a signed-in user (maybe an admin) or a partner API key."""
+
+    kind: Literal["user", "partner"]
+    id: str
+    role: Literal["user", "admin", "partner"] = "user"
+    email: str | None = None
+    scopes: frozenset[str] = frozenset()
+    session_id: str | None = None
+
+
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    return getattr(connection.state, "principal", None)
+
+
+def _require(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    principal = current_principal(connection)
+    if principal is None:
+        raise NotAuthorizedException(detail="sign in or send an API key")
+    return principal
+
+
+def user_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+    """A signed-in user (or admin) session."""
+    if _require(connection).kind != "user":
+        raise PermissionDeniedException(detail="this route is for signed-in users")
+
+
+def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+    """An admin session."""
+    if _require(connection).role != "admin":
+        raise PermissionDeniedException(detail="admin role required")
+
+
+def scope_guard(scope: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any], None]:
+    """A user session, or a partner key granted ``scope``."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+        principal = _require(connection)
+        if principal.kind == "partner" and scope not in principal.scopes:
+            raise PermissionDeniedException(detail=f"this API key lacks the scope {scope!r}")
+
+    return guard
