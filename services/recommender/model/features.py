@@ -1,0 +1,47 @@
+"""The feature pipeline: a skill-level vector plus years of experience -> model inputs.
+
+Raw input matrix (what `vectorise` returns and the fitted pipeline accepts): one column per catalogue
+skill, in catalogue order, holding the level 0..4, then one column `years` (years of professional
+experience). The pipeline's first step (`scale_features`) maps levels to 0..1 and years to
+log1p(min(years, 40)) / log1p(40), so the coefficients of the linear model are comparable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["MAX_YEARS", "YEARS_FEATURE", "feature_names", "scale_features", "vectorise"]
+
+YEARS_FEATURE = "years"
+MAX_YEARS = 40.0
+
+
+def feature_names(skill_ids: Sequence[str]) -> list[str]:
+    """Column names of the raw input matrix."""
+    return [*skill_ids, YEARS_FEATURE]
+
+
+def vectorise(
+    profiles: Sequence[tuple[Mapping[str, int], float]], skill_ids: Sequence[str]
+) -> np.ndarray:
+    """Stack (skills, years) pairs into the raw input matrix; unknown skill ids are ignored."""
+    index = {s: i for i, s in enumerate(skill_ids)}
+    out = np.zeros((len(profiles), len(skill_ids) + 1), dtype=np.float64)
+    for row, (skills, years) in enumerate(profiles):
+        for skill, level in skills.items():
+            col = index.get(skill)
+            if col is not None:
+                out[row, col] = min(max(int(level), 0), 4)
+        out[row, -1] = max(float(years), 0.0)
+    return out
+
+
+def scale_features(x: np.ndarray) -> np.ndarray:
+    """Levels / 4 and squashed years (the pipeline's first step; module-level so it pickles)."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    out[:, :-1] = x[:, :-1] / 4.0
+    out[:, -1] = np.log1p(np.minimum(x[:, -1], MAX_YEARS)) / np.log1p(MAX_YEARS)
+    return out
