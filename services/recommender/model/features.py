@@ -29,12 +29,22 @@ def vectorise(
     """Stack (skills, years) pairs into the raw input matrix; unknown skill ids are ignored."""
     index = {s: i for i, s in enumerate(skill_ids)}
     out = np.zeros((len(profiles), len(skill_ids) + 1), dtype=np.float64)
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    years_col = []
     for row, (skills, years) in enumerate(profiles):
         for skill, level in skills.items():
             col = index.get(skill)
             if col is not None:
-                out[row, col] = min(max(int(level), 0), 4)
-        out[row, -1] = max(float(years), 0.0)
+                rows.append(row)
+                cols.append(col)
+                values.append(level)
+        years_col.append(years)
+    out[rows, cols] = values
+    np.clip(out, 0.0, 4.0, out=out)
+    np.floor(out, out=out)
+    out[:, -1] = np.maximum(np.asarray(years_col, dtype=np.float64), 0.0)
     return out
 
 

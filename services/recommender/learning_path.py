@@ -1,0 +1,116 @@
+"""Learning steps towards a target role, scored by the model and the market, ordered by prerequisites.
+
+1. Candidate steps: every skill the role requires above the profile's level ("raise s from a to the
+   required level b"), plus every direct or indirect prerequisite of those skills the profile holds
+   below `PREREQUISITE_LEVEL` (raised to that level, or to the role's requirement if it is higher).
+   A profile that meets every requirement gets no steps.
+2. Score: `fit_gain` = the model's probability of the target role with that one skill raised minus the
+   probability now (all candidate rows go to the model in one call); `priority` = fit_gain x
+   (DEMAND_FLOOR + (1 - DEMAND_FLOOR) x demand), demand being the market share 0..1 for the skill
+   (0 when the market data has none), so demand weights the gain without silencing skills with no data.
+3. Order: repeatedly take, among the steps whose prerequisite steps are all placed, the one with the
+   highest *effective* priority - its own, or that of the best step it unlocks if higher, so a cheap
+   prerequisite of a valuable step is not left for last (ties: own priority, then catalogue order). No
+   step ever precedes a step for one of its prerequisites. Each step reports its own priority.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from services.recommender.model.features import vectorise
+from shared.catalog import prerequisite_closure
+from shared.contracts.recommendations import LearningStep
+
+if TYPE_CHECKING:
+    from services.recommender.scoring import Scorer
+
+__all__ = ["DEMAND_FLOOR", "PREREQUISITE_LEVEL", "order_steps", "plan_steps"]
+
+PREREQUISITE_LEVEL = 2
+DEMAND_FLOOR = 0.1
+
+
+def _targets(scorer: Scorer, skills: Mapping[str, int], target_role: str) -> dict[str, tuple[int, int]]:
+    """skill -> (current level, target level) for every step needed, in catalogue order."""
+    catalog = scorer.catalog
+    role = catalog.roles[target_role]
+    have = {s: int(v) for s, v in skills.items() if s in catalog.skills}
+    wanted: dict[str, int] = {s: b for s, b in role.requirements.items() if have.get(s, 0) < b}
+    for skill in list(wanted):
+        for p in prerequisite_closure(catalog, skill):
+            goal = max(role.requirements.get(p, 0), PREREQUISITE_LEVEL)
+            if have.get(p, 0) < goal:
+                wanted[p] = max(wanted.get(p, 0), goal)
+    return {s: (have.get(s, 0), wanted[s]) for s in catalog.skill_ids if s in wanted}
+
+
+def order_steps(
+    priorities: Mapping[str, float], prerequisites: Mapping[str, set[str]], catalogue_order: list[str]
+) -> list[str]:
+    """Prerequisites first; otherwise the highest effective priority first (see module docstring).
+
+    `prerequisites[s]` must hold every (transitive) prerequisite of s that is itself a step.
+    """
+    position = {s: i for i, s in enumerate(catalogue_order)}
+    effective = {
+        s: max([priorities[s]] + [priorities[d] for d in priorities if s in prerequisites.get(d, set())])
+        for s in priorities
+    }
+    placed: list[str] = []
+    pending = set(priorities)
+    while pending:
+        ready = [s for s in pending if not (prerequisites.get(s, set()) & pending)]
+        if not ready:
+            raise ValueError(f"prerequisite cycle among steps {sorted(pending)}")
+        best = min(ready, key=lambda s: (-effective[s], -priorities[s], position.get(s, len(position))))
+        placed.append(best)
+        pending.remove(best)
+    return placed
+
+
+def plan_steps(
+    scorer: Scorer, skills: Mapping[str, int], years: float, target_role: str, demand: Mapping[str, float]
+) -> list[LearningStep]:
+    """The ordered learning steps for `target_role` (empty when the profile already meets it)."""
+    catalog = scorer.catalog
+    if target_role not in catalog.roles:
+        raise ValueError(f"unknown role {target_role!r}")
+    targets = _targets(scorer, skills, target_role)
+    if not targets:
+        return []
+    role = catalog.roles[target_role]
+    r = scorer.role_ids.index(target_role)
+    current = {s: int(v) for s, v in skills.items() if s in catalog.skills}
+    rows = [(current, years)] + [({**current, s: b}, years) for s, (_, b) in targets.items()]
+    proba = scorer.probabilities(vectorise(rows, scorer.skill_ids))[:, r]
+    gains = {s: float(proba[i + 1] - proba[0]) for i, s in enumerate(targets)}
+    shares = {s: min(max(float(demand.get(s, 0.0)), 0.0), 1.0) for s in targets}
+    priorities = {s: gains[s] * (DEMAND_FLOOR + (1 - DEMAND_FLOOR) * shares[s]) for s in targets}
+    prereq_steps = {s: set(prerequisite_closure(catalog, s)) & set(targets) for s in targets}
+    steps = []
+    for s in order_steps(priorities, prereq_steps, list(catalog.skill_ids)):
+        a, b = targets[s]
+        skill = catalog.skills[s]
+        needed_by = sorted(d for d in targets if s in prereq_steps[d])
+        reason = (
+            f"{role.name} needs {skill.name} at level {b} (you have {a})"
+            if role.requirements.get(s, 0) == b
+            else f"prerequisite of {', '.join(catalog.skills[d].name for d in needed_by)}"
+        )
+        steps.append(LearningStep(
+            skill=s,
+            name=skill.name,
+            from_level=a,
+            to_level=b,
+            fit_gain=round(gains[s], 6),
+            demand=round(shares[s], 4),
+            priority=round(priorities[s], 6),
+            effort_hours=skill.effort_hours * (b - a),
+            resource=skill.resource,
+            why=f"{reason}; the model's fit for {role.name} changes by {gains[s] * 100:+.1f} points on its own; "
+            f"market demand {shares[s]:.0%}.",
+            prerequisites=[p for p in catalog.skill_ids if p in prereq_steps[s]],
+        ))
+    return steps

@@ -1,0 +1,223 @@
+"""Role fit with explanations, for one profile or a vectorised batch.
+
+Score. A role's `score` is the model's calibrated probability of that role given the profile (the 12
+probabilities of a profile sum to 1).
+
+Contributions. `baseline` is the model's probability of the role for an *empty* profile with the same
+years of experience, so years never appear as a contribution. Each skill the profile has contributes its
+integrated gradient (Aumann-Shapley value) along the straight line from the empty profile to the
+profile: for a multinomial logistic model with logits z = W phi(x) + b and p = softmax(z),
+
+    contribution[c, j] = dphi_j * sum_k W[k, j] * G[c, k],   G[c, k] = int_0^1 p_c(a) (delta_ck - p_k(a)) da
+
+where dphi_j is the skill's scaled level and p(a) = softmax(z_empty + a (z_profile - z_empty)). The
+integral is computed with 16-point Gauss-Legendre quadrature, so sum_j contribution[c, j] equals
+score - baseline up to ~1e-9; the tiny remainder is spread over the skills in proportion to |contribution|,
+making the identity exact to float precision. Skills at level 0 contribute 0.
+
+One model call per batch: the fitted pipeline's `decision_function` is called once on the stacked
+profiles and their empty counterparts; probabilities and path integrals are numpy on those logits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from services.recommender.learning_path import plan_steps
+from services.recommender.model.artefact import ArtefactError, ModelArtefact
+from services.recommender.model.features import vectorise
+from services.recommender.model.metrics import requirement_matrix
+from shared.catalog import Catalog
+from shared.contracts.recommendations import LearningStep, RoleFit, SkillContribution, SkillGap
+
+__all__ = ["QUADRATURE_POINTS", "Scorer"]
+
+QUADRATURE_POINTS = 16
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(QUADRATURE_POINTS)
+_NODES, _WEIGHTS = (_NODES + 1.0) / 2.0, _WEIGHTS / 2.0  # mapped from [-1, 1] to [0, 1]
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Scorer:
+    """Ranks roles for skill profiles with a trained artefact; explains every score."""
+
+    def __init__(self, catalog: Catalog, artefact: ModelArtefact) -> None:
+        artefact.check_compatible(catalog.skill_ids, catalog.role_ids)
+        self.catalog = catalog
+        self.artefact = artefact
+        self.model_version = artefact.version
+        self.skill_ids = catalog.skill_ids
+        self.skill_index = {s: i for i, s in enumerate(self.skill_ids)}
+        self.role_ids = catalog.role_ids
+        self.required = requirement_matrix([r.requirements for r in catalog.roles.values()], self.skill_ids)
+        self._pipeline = artefact.pipeline
+        model = self._pipeline.steps[-1][1]
+        if list(getattr(model, "classes_", [])) != list(range(len(self.role_ids))):
+            raise ArtefactError(f"model {artefact.version} does not cover every role of the catalogue")
+        # Weights on the raw level scale: phi_j = level_j / 4 for skills (see features.scale_features).
+        self._level_weights = np.asarray(model.coef_)[:, : len(self.skill_ids)] / 4.0
+        self._check_softmax()
+        self._roles = list(catalog.roles.values())
+        self._req_index = [np.array([self.skill_index[s] for s in r.requirements]) for r in self._roles]
+        self._req_levels = [list(r.requirements.values()) for r in self._roles]
+        # _gap_table[role][k][level]: the (immutable, shared) SkillGap of requirement k at each level 0..4
+        self._gap_table = [
+            [
+                [SkillGap(skill=s, name=catalog.skills[s].name, level=lvl, required_level=need) for lvl in range(5)]
+                for s, need in r.requirements.items()
+            ]
+            for r in self._roles
+        ]
+
+    def _check_softmax(self) -> None:
+        probe = np.zeros((2, len(self.skill_ids) + 1))
+        probe[1, :-1], probe[1, -1] = 2.0, 5.0
+        if not np.allclose(_softmax(self._logits(probe)), self._pipeline.predict_proba(probe), atol=1e-9):
+            raise ArtefactError("the model's probabilities are not softmax(decision_function): unsupported model")
+
+    def _logits(self, x: np.ndarray) -> np.ndarray:
+        """The single model call: logits of every role for every row of the raw input matrix."""
+        return np.asarray(self._pipeline.decision_function(x), dtype=np.float64)
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Role probabilities for a raw input matrix (one model call)."""
+        return _softmax(self._logits(x))
+
+    def explain(
+        self, x: np.ndarray, top: int | None = None, role: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Explain a raw input matrix in one model call.
+
+        Returns probabilities (N x R), baselines (N x R), the selected roles (N x K: the `top` most
+        probable, best first, or just `role`, or every role in catalogue order) and their per-skill
+        contributions (N x K x S).
+        """
+        n, n_roles = len(x), len(self.role_ids)
+        empty = np.zeros_like(x)
+        empty[:, -1] = x[:, -1]
+        logits = self._logits(np.vstack([x, empty]))
+        z1, z0 = logits[:n], logits[n:]
+        proba, base = _softmax(z1), _softmax(z0)
+        if role is not None:
+            roles = np.full((n, 1), role)
+        elif top is not None:
+            roles = np.argsort(-proba, axis=1, kind="stable")[:, : max(1, min(top, n_roles))]
+        else:
+            roles = np.broadcast_to(np.arange(n_roles), (n, n_roles))
+        # p along the path at each quadrature node (N x T x R), weighted by the quadrature weights
+        path = _softmax(z0[:, None, :] + _NODES[None, :, None] * (z1 - z0)[:, None, :])
+        weighted = np.take_along_axis(path, roles[:, None, :], axis=2) * _WEIGHTS[None, :, None]  # N x T x K
+        # G[n, c, k] = sum_t w_t p_c (delta_ck - p_k), for the selected roles c only: N x K x R
+        g = -np.matmul(weighted.transpose(0, 2, 1), path)
+        rows = np.arange(n)[:, None]
+        slots = np.arange(roles.shape[1])[None, :]
+        g[rows, slots, roles] += weighted.sum(axis=1)
+        contrib = np.matmul(g, self._level_weights) * x[:, None, :-1]  # N x K x S
+        # Spread the quadrature remainder so contributions add up to score - baseline exactly.
+        gap = np.take_along_axis(proba - base, roles, axis=1)
+        remainder = gap - contrib.sum(axis=2)
+        size = np.abs(contrib)
+        total = size.sum(axis=2, keepdims=True)
+        share = np.divide(size, total, out=np.zeros_like(size), where=total > 0)
+        contrib += remainder[:, :, None] * share
+        return proba, base, roles, contrib
+
+    def _fit(
+        self, r: int, have: list[int], skills: list[int], levels: list[int], values: list[float],
+        score: float, base: float,
+    ) -> RoleFit:
+        """One RoleFit; `skills`/`levels`/`values` are the profile's skills in contribution order."""
+        role = self._roles[r]
+        table = self._gap_table[r]
+        matched, missing = [], []
+        for k, need in enumerate(self._req_levels[r]):
+            level = have[k]
+            (matched if level >= need else missing).append(table[k][level])
+        ids = self.skill_ids
+        return RoleFit(
+            role=role.id,
+            name=role.name,
+            score=score,
+            occupation_code=role.occupation_code,
+            matched=matched,
+            missing=missing,
+            contributions=[
+                SkillContribution(skill=ids[j], level=levels[j], contribution=v)
+                for j, v in zip(skills, values, strict=True)
+            ],
+            baseline=base,
+        )
+
+    def rank_batch(
+        self,
+        candidates: Sequence[tuple[Mapping[str, int], float]],
+        top: int = 3,
+        role: str | None = None,
+    ) -> list[list[RoleFit]]:
+        """Per candidate, the `top` best-fitting roles (or just `role`), explained; one model call in all."""
+        if not candidates:
+            return []
+        if role is not None and role not in self.catalog.roles:
+            raise ValueError(f"unknown role {role!r}")
+        x = vectorise(candidates, self.skill_ids)
+        if role is None:
+            proba, base, chosen, contrib = self.explain(x, top=top)
+        else:
+            proba, base, chosen, contrib = self.explain(x, role=self.role_ids.index(role))
+        levels = x[:, :-1].astype(np.int64)
+        # Each fit lists the profile's skills by |contribution|, largest first (level-0 skills sort last).
+        key = np.where(levels[:, None, :] > 0, -np.abs(contrib), np.inf)
+        order = np.argsort(key, axis=2, kind="stable")
+        ordered = np.take_along_axis(contrib, order, axis=2)
+        counts = (levels > 0).sum(axis=1).tolist()
+        chosen_list = chosen.tolist()
+        p_list = np.take_along_axis(proba, chosen, axis=1).tolist()
+        b_list = np.take_along_axis(base, chosen, axis=1).tolist()
+        out: list[list[RoleFit]] = []
+        with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
+            self._build(out, x, levels, counts, chosen_list, order, ordered, p_list, b_list)
+        return out
+
+    def _build(self, out: list[list[RoleFit]], x: np.ndarray, levels: np.ndarray, counts: list[int],
+               chosen_list: list[list[int]], order: np.ndarray, ordered: np.ndarray,
+               p_list: list[list[float]], b_list: list[list[float]]) -> None:
+        for i in range(len(x)):
+            row = levels[i]
+            row_list = row.tolist()
+            m = counts[i]
+            fits = []
+            for slot, r in enumerate(chosen_list[i]):
+                fits.append(self._fit(
+                    r, row[self._req_index[r]].tolist(), order[i, slot, :m].tolist(), row_list,
+                    ordered[i, slot, :m].tolist(), p_list[i][slot], b_list[i][slot],
+                ))
+            out.append(fits)
+
+    def rank(self, skills: Mapping[str, int], years: float, top: int = 12) -> list[RoleFit]:
+        """The `top` best-fitting roles for one profile, best first."""
+        return self.rank_batch([(skills, years)], top=top)[0]
+
+    def learning_steps(
+        self, skills: Mapping[str, int], years: float, target_role: str, demand: Mapping[str, float]
+    ) -> list[LearningStep]:
+        """Ordered steps towards `target_role` (see learning_path.plan_steps)."""
+        return plan_steps(self, skills, years, target_role, demand)
