@@ -99,18 +99,20 @@ def plan_steps(
             if role.requirements.get(s, 0) == b
             else f"prerequisite of {', '.join(catalog.skills[d].name for d in needed_by)}"
         )
-        steps.append(LearningStep(
-            skill=s,
-            name=skill.name,
-            from_level=a,
-            to_level=b,
-            fit_gain=round(gains[s], 6),
-            demand=round(shares[s], 4),
-            priority=round(priorities[s], 6),
-            effort_hours=skill.effort_hours * (b - a),
-            resource=skill.resource,
-            why=f"{reason}; the model's fit for {role.name} changes by {gains[s] * 100:+.1f} points on its own; "
-            f"market demand {shares[s]:.0%}.",
-            prerequisites=[p for p in catalog.skill_ids if p in prereq_steps[s]],
-        ))
+        steps.append(
+            LearningStep(
+                skill=s,
+                name=skill.name,
+                from_level=a,
+                to_level=b,
+                fit_gain=round(gains[s], 6),
+                demand=round(shares[s], 4),
+                priority=round(priorities[s], 6),
+                effort_hours=skill.effort_hours * (b - a),
+                resource=skill.resource,
+                why=f"{reason}; the model's fit for {role.name} changes by {gains[s] * 100:+.1f} points "
+                f"on its own; market demand {shares[s]:.0%}.",
+                prerequisites=[p for p in catalog.skill_ids if p in prereq_steps[s]],
+            )
+        )
     return steps

@@ -82,7 +82,10 @@ class Scorer:
         # _gap_table[role][k][level]: the (immutable, shared) SkillGap of requirement k at each level 0..4
         self._gap_table = [
             [
-                [SkillGap(skill=s, name=catalog.skills[s].name, level=lvl, required_level=need) for lvl in range(5)]
+                [
+                    SkillGap(skill=s, name=catalog.skills[s].name, level=lvl, required_level=need)
+                    for lvl in range(5)
+                ]
                 for s, need in r.requirements.items()
             ]
             for r in self._roles
@@ -92,7 +95,9 @@ class Scorer:
         probe = np.zeros((2, len(self.skill_ids) + 1))
         probe[1, :-1], probe[1, -1] = 2.0, 5.0
         if not np.allclose(_softmax(self._logits(probe)), self._pipeline.predict_proba(probe), atol=1e-9):
-            raise ArtefactError("the model's probabilities are not softmax(decision_function): unsupported model")
+            raise ArtefactError(
+                "the model's probabilities are not softmax(decision_function): unsupported model"
+            )
 
     def _logits(self, x: np.ndarray) -> np.ndarray:
         """The single model call: logits of every role for every row of the raw input matrix."""
@@ -142,13 +147,20 @@ class Scorer:
         return proba, base, roles, contrib
 
     def _fit(
-        self, r: int, have: list[int], skills: list[int], levels: list[int], values: list[float],
-        score: float, base: float,
+        self,
+        r: int,
+        have: list[int],
+        skills: list[int],
+        levels: list[int],
+        values: list[float],
+        score: float,
+        base: float,
     ) -> RoleFit:
         """One RoleFit; `skills`/`levels`/`values` are the profile's skills in contribution order."""
         role = self._roles[r]
         table = self._gap_table[r]
-        matched, missing = [], []
+        matched: list[SkillGap] = []
+        missing: list[SkillGap] = []
         for k, need in enumerate(self._req_levels[r]):
             level = have[k]
             (matched if level >= need else missing).append(table[k][level])
@@ -197,19 +209,35 @@ class Scorer:
             self._build(out, x, levels, counts, chosen_list, order, ordered, p_list, b_list)
         return out
 
-    def _build(self, out: list[list[RoleFit]], x: np.ndarray, levels: np.ndarray, counts: list[int],
-               chosen_list: list[list[int]], order: np.ndarray, ordered: np.ndarray,
-               p_list: list[list[float]], b_list: list[list[float]]) -> None:
+    def _build(
+        self,
+        out: list[list[RoleFit]],
+        x: np.ndarray,
+        levels: np.ndarray,
+        counts: list[int],
+        chosen_list: list[list[int]],
+        order: np.ndarray,
+        ordered: np.ndarray,
+        p_list: list[list[float]],
+        b_list: list[list[float]],
+    ) -> None:
         for i in range(len(x)):
             row = levels[i]
             row_list = row.tolist()
             m = counts[i]
             fits = []
             for slot, r in enumerate(chosen_list[i]):
-                fits.append(self._fit(
-                    r, row[self._req_index[r]].tolist(), order[i, slot, :m].tolist(), row_list,
-                    ordered[i, slot, :m].tolist(), p_list[i][slot], b_list[i][slot],
-                ))
+                fits.append(
+                    self._fit(
+                        r,
+                        row[self._req_index[r]].tolist(),
+                        order[i, slot, :m].tolist(),
+                        row_list,
+                        ordered[i, slot, :m].tolist(),
+                        p_list[i][slot],
+                        b_list[i][slot],
+                    )
+                )
             out.append(fits)
 
     def rank(self, skills: Mapping[str, int], years: float, top: int = 12) -> list[RoleFit]:

@@ -295,7 +295,9 @@ def topological_order(catalog: Catalog, subset: list[str] | None = None) -> list
     order: list[str] = []
     pending = sorted(wanted, key=position.__getitem__)
     while pending:
-        ready = [s for s in pending if all(p in done or p not in wanted for p in catalog.skills[s].prerequisites)]
+        ready = [
+            s for s in pending if all(p in done or p not in wanted for p in catalog.skills[s].prerequisites)
+        ]
         if not ready:
             raise CatalogError(f"prerequisite cycle among {pending}")
         for s in ready:
@@ -329,7 +331,9 @@ def parse_catalog(
     cycle = find_cycle({s.id: s.prerequisites for s in skills.values()})
     if cycle:
         node = prereq_nodes[f"{cycle[0]}>{cycle[1]}"]
-        raise sctx.error(node, f"skills[{cycle[0]}].prerequisites", "prerequisite cycle " + " -> ".join(cycle))
+        raise sctx.error(
+            node, f"skills[{cycle[0]}].prerequisites", "prerequisite cycle " + " -> ".join(cycle)
+        )
     roles = _parse_roles(roles_text, _Ctx(roles_name), skills)
     return Catalog(skills=skills, roles=roles, categories=categories)
 

@@ -23,6 +23,7 @@ import io
 import json
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from shared.catalog import CATALOG_DIR, Catalog, load_catalog, topological_order
@@ -51,76 +52,155 @@ DEVTYPE_ROLE = {
 #: Survey column -> {answer: skill ids}. Answers not listed carry no catalogue skill.
 SO_TECH: dict[str, dict[str, tuple[str, ...]]] = {
     "LanguageHaveWorkedWith": {
-        "Python": ("python",), "Java": ("java",), "Go": ("go",), "JavaScript": ("javascript",),
-        "TypeScript": ("typescript",), "PHP": ("php",), "Ruby": ("ruby",), "C#": ("csharp",),
-        "Kotlin": ("kotlin",), "Rust": ("rust",), "Bash/Shell (all shells)": ("bash",),
-        "PowerShell": ("bash",), "HTML/CSS": ("frontend",), "SQL": ("sql",),
+        "Python": ("python",),
+        "Java": ("java",),
+        "Go": ("go",),
+        "JavaScript": ("javascript",),
+        "TypeScript": ("typescript",),
+        "PHP": ("php",),
+        "Ruby": ("ruby",),
+        "C#": ("csharp",),
+        "Kotlin": ("kotlin",),
+        "Rust": ("rust",),
+        "Bash/Shell (all shells)": ("bash",),
+        "PowerShell": ("bash",),
+        "HTML/CSS": ("frontend",),
+        "SQL": ("sql",),
     },
     "DatabaseHaveWorkedWith": {
-        "PostgreSQL": ("postgresql",), "MySQL": ("mysql",), "MariaDB": ("mysql",),
-        "Microsoft SQL Server": ("sql-server",), "Oracle": ("oracle-database",), "MongoDB": ("mongodb",),
-        "Redis": ("redis",), "Elasticsearch": ("elasticsearch",), "Solr": ("elasticsearch",),
-        "Snowflake": ("data-warehouses",), "BigQuery": ("data-warehouses",),
+        "PostgreSQL": ("postgresql",),
+        "MySQL": ("mysql",),
+        "MariaDB": ("mysql",),
+        "Microsoft SQL Server": ("sql-server",),
+        "Oracle": ("oracle-database",),
+        "MongoDB": ("mongodb",),
+        "Redis": ("redis",),
+        "Elasticsearch": ("elasticsearch",),
+        "Solr": ("elasticsearch",),
+        "Snowflake": ("data-warehouses",),
+        "BigQuery": ("data-warehouses",),
     },
     "PlatformHaveWorkedWith": {
-        "Amazon Web Services (AWS)": ("aws",), "Microsoft Azure": ("azure",), "Google Cloud": ("gcp",),
+        "Amazon Web Services (AWS)": ("aws",),
+        "Microsoft Azure": ("azure",),
+        "Google Cloud": ("gcp",),
     },
     "WebframeHaveWorkedWith": {
-        "Node.js": ("nodejs",), "Express": ("nodejs", "web-frameworks"), "NestJS": ("nodejs", "web-frameworks"),
-        "Fastify": ("nodejs", "web-frameworks"), "Django": ("web-frameworks",), "Flask": ("web-frameworks",),
-        "FastAPI": ("web-frameworks",), "Spring Boot": ("web-frameworks",), "ASP.NET CORE": ("web-frameworks",),
-        "ASP.NET": ("web-frameworks",), "Ruby on Rails": ("web-frameworks",), "Laravel": ("web-frameworks",),
-        "Symfony": ("web-frameworks",), "Phoenix": ("web-frameworks",), "Play Framework": ("web-frameworks",),
-        "CodeIgniter": ("web-frameworks",), "React": ("frontend",), "Angular": ("frontend",),
-        "AngularJS": ("frontend",), "Vue.js": ("frontend",), "Svelte": ("frontend",), "Next.js": ("frontend",),
-        "Nuxt.js": ("frontend",), "jQuery": ("frontend",), "Gatsby": ("frontend",), "Remix": ("frontend",),
-        "Solid.js": ("frontend",), "Qwik": ("frontend",), "Lit": ("frontend",), "Elm": ("frontend",),
+        "Node.js": ("nodejs",),
+        "Express": ("nodejs", "web-frameworks"),
+        "NestJS": ("nodejs", "web-frameworks"),
+        "Fastify": ("nodejs", "web-frameworks"),
+        "Django": ("web-frameworks",),
+        "Flask": ("web-frameworks",),
+        "FastAPI": ("web-frameworks",),
+        "Spring Boot": ("web-frameworks",),
+        "ASP.NET CORE": ("web-frameworks",),
+        "ASP.NET": ("web-frameworks",),
+        "Ruby on Rails": ("web-frameworks",),
+        "Laravel": ("web-frameworks",),
+        "Symfony": ("web-frameworks",),
+        "Phoenix": ("web-frameworks",),
+        "Play Framework": ("web-frameworks",),
+        "CodeIgniter": ("web-frameworks",),
+        "React": ("frontend",),
+        "Angular": ("frontend",),
+        "AngularJS": ("frontend",),
+        "Vue.js": ("frontend",),
+        "Svelte": ("frontend",),
+        "Next.js": ("frontend",),
+        "Nuxt.js": ("frontend",),
+        "jQuery": ("frontend",),
+        "Gatsby": ("frontend",),
+        "Remix": ("frontend",),
+        "Solid.js": ("frontend",),
+        "Qwik": ("frontend",),
+        "Lit": ("frontend",),
+        "Elm": ("frontend",),
     },
     "MiscTechHaveWorkedWith": {
-        "Apache Kafka": ("message-queues",), "RabbitMQ": ("message-queues",), "Apache Spark": ("spark",),
-        "Hadoop": ("spark",), "Pandas": ("dataframes",), "NumPy": ("dataframes",),
+        "Apache Kafka": ("message-queues",),
+        "RabbitMQ": ("message-queues",),
+        "Apache Spark": ("spark",),
+        "Hadoop": ("spark",),
+        "Pandas": ("dataframes",),
+        "NumPy": ("dataframes",),
         "Spring Framework": ("web-frameworks",),
     },
     "ToolsTechHaveWorkedWith": {
-        "Docker": ("docker",), "Podman": ("docker",), "Kubernetes": ("kubernetes",), "Terraform": ("terraform",),
-        "Pulumi": ("terraform",), "Ansible": ("config-management",), "Chef": ("config-management",),
+        "Docker": ("docker",),
+        "Podman": ("docker",),
+        "Kubernetes": ("kubernetes",),
+        "Terraform": ("terraform",),
+        "Pulumi": ("terraform",),
+        "Ansible": ("config-management",),
+        "Chef": ("config-management",),
         "Puppet": ("config-management",),
     },
     "OpSysProfessional use": {
-        "Ubuntu": ("linux",), "Debian": ("linux",), "Red Hat": ("linux",), "Fedora": ("linux",),
-        "Arch": ("linux",), "Other Linux-based": ("linux",),
+        "Ubuntu": ("linux",),
+        "Debian": ("linux",),
+        "Red Hat": ("linux",),
+        "Fedora": ("linux",),
+        "Arch": ("linux",),
+        "Other Linux-based": ("linux",),
     },
 }
 
 #: Skill id -> exact O*NET 29.2 "Example" names that denote it in Technology Skills.txt.
 ONET_EXAMPLES: dict[str, tuple[str, ...]] = {
-    "python": ("Python",), "java": ("Oracle Java", "Oracle Java 2 Platform Enterprise Edition J2EE"),
-    "go": ("Go",), "javascript": ("JavaScript",), "typescript": ("TypeScript",), "nodejs": ("Node.js",),
-    "php": ("PHP",), "ruby": ("Ruby", "Ruby on Rails"), "csharp": ("C#", "Microsoft .NET Framework"),
-    "kotlin": ("Kotlin",), "rust": ("Rust",),
+    "python": ("Python",),
+    "java": ("Oracle Java", "Oracle Java 2 Platform Enterprise Edition J2EE"),
+    "go": ("Go",),
+    "javascript": ("JavaScript",),
+    "typescript": ("TypeScript",),
+    "nodejs": ("Node.js",),
+    "php": ("PHP",),
+    "ruby": ("Ruby", "Ruby on Rails"),
+    "csharp": ("C#", "Microsoft .NET Framework"),
+    "kotlin": ("Kotlin",),
+    "rust": ("Rust",),
     "bash": ("Bash", "Shell script", "UNIX Shell", "Microsoft PowerShell"),
-    "frontend": ("React", "Google Angular", "Vue.js", "Hypertext markup language HTML", "Cascading style sheets CSS"),
-    "sql": ("Structured query language SQL", "Transact-SQL", "Oracle PL/SQL"), "postgresql": ("PostgreSQL",),
-    "mysql": ("MySQL",), "sql-server": ("Microsoft SQL Server",), "oracle-database": ("Oracle Database",),
-    "mongodb": ("MongoDB",), "redis": ("Redis",), "elasticsearch": ("Elasticsearch", "Apache Solr"),
-    "rest": ("RESTful API", "JavaScript Object Notation JSON"), "graphql": ("GraphQL",),
+    "frontend": (
+        "React",
+        "Google Angular",
+        "Vue.js",
+        "Hypertext markup language HTML",
+        "Cascading style sheets CSS",
+    ),
+    "sql": ("Structured query language SQL", "Transact-SQL", "Oracle PL/SQL"),
+    "postgresql": ("PostgreSQL",),
+    "mysql": ("MySQL",),
+    "sql-server": ("Microsoft SQL Server",),
+    "oracle-database": ("Oracle Database",),
+    "mongodb": ("MongoDB",),
+    "redis": ("Redis",),
+    "elasticsearch": ("Elasticsearch", "Apache Solr"),
+    "rest": ("RESTful API", "JavaScript Object Notation JSON"),
+    "graphql": ("GraphQL",),
     "web-frameworks": ("Django", "Spring Boot", "Spring Framework", "Microsoft ASP.NET", "Ruby on Rails"),
-    "linux": ("Linux", "UNIX", "Red Hat Enterprise Linux"), "networking": ("Border Gateway Protocol BGP",),
-    "docker": ("Docker",), "kubernetes": ("Kubernetes", "Red Hat OpenShift"),
+    "linux": ("Linux", "UNIX", "Red Hat Enterprise Linux"),
+    "networking": ("Border Gateway Protocol BGP",),
+    "docker": ("Docker",),
+    "kubernetes": ("Kubernetes", "Red Hat OpenShift"),
     "aws": ("Amazon Web Services AWS software", "Amazon Elastic Compute Cloud EC2"),
-    "gcp": ("Google Cloud software",), "azure": ("Microsoft Azure software",),
-    "nginx": ("Apache HTTP Server", "Apache Tomcat"), "ci-cd": ("Jenkins CI", "Atlassian Bamboo"),
+    "gcp": ("Google Cloud software",),
+    "azure": ("Microsoft Azure software",),
+    "nginx": ("Apache HTTP Server", "Apache Tomcat"),
+    "ci-cd": ("Jenkins CI", "Atlassian Bamboo"),
     "terraform": ("IBM Terraform", "Amazon Web Services AWS CloudFormation"),
     "config-management": ("Ansible software", "Chef", "Puppet"),
     "message-queues": ("Apache Kafka", "RabbitMQ", "IBM WebSphere MQ"),
-    "microservices": ("Microservices Architecture",), "system-design": ("Unified modeling language UML",),
-    "authn-authz": ("Microsoft Active Directory",), "tls": ("Encryption software",),
+    "microservices": ("Microservices Architecture",),
+    "system-design": ("Unified modeling language UML",),
+    "authn-authz": ("Microsoft Active Directory",),
+    "tls": ("Encryption software",),
     "security-testing": ("Portswigger BurP Suite", "Tenable Nessus", "Wireshark"),
     "etl": ("Microsoft SQL Server Integration Services SSIS", "Informatica software", "Apache Airflow"),
     "data-modelling": ("Quest Erwin Data Modeler",),
     "spark": ("Apache Spark", "Apache Hadoop", "Apache Hive"),
     "data-warehouses": ("Amazon Redshift", "Teradata Database", "Snowflake", "BigQuery"),
-    "git": ("Git", "GitHub", "GitLab", "Atlassian Bitbucket"), "testing": ("JUnit", "Selenium"),
+    "git": ("Git", "GitHub", "GitLab", "Atlassian Bitbucket"),
+    "testing": ("JUnit", "Selenium"),
     "observability": ("Splunk Enterprise", "Nagios", "Prometheus", "Grafana Labs Grafana Cloud"),
 }
 
@@ -155,7 +235,9 @@ def read_profiles(data_dir: Path) -> list[tuple[str, str, float, tuple[str, ...]
             role = DEVTYPE_ROLE.get(row["DevType"])
             if role is None:
                 continue
-            skills = {s for col, table in SO_TECH.items() for a in row[col].split(";") for s in table.get(a, ())}
+            skills = {
+                s for col, table in SO_TECH.items() for a in row[col].split(";") for s in table.get(a, ())
+            }
             out.append((role, row["DevType"], _years(row), tuple(sorted(skills))))
     return out
 
@@ -181,7 +263,9 @@ def read_bls(data_dir: Path) -> dict[str, dict[str, str]]:
         return {row["soc"]: row for row in csv.DictReader(fh)}
 
 
-def _shares(profiles: list[tuple[str, str, float, tuple[str, ...]]]) -> tuple[dict, dict, Counter]:
+def _shares(
+    profiles: list[tuple[str, str, float, tuple[str, ...]]],
+) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
     per_role: dict[str, Counter] = defaultdict(Counter)
     overall: Counter = Counter()
     sizes: Counter = Counter(p[0] for p in profiles)
@@ -208,7 +292,9 @@ def _demand(
     for skill in reversed(topological_order(catalog)):
         if skill in demand:
             continue
-        users = [demand[s] for s in catalog.skill_ids if skill in catalog.skills[s].prerequisites and s in demand]
+        users = [
+            demand[s] for s in catalog.skill_ids if skill in catalog.skills[s].prerequisites and s in demand
+        ]
         if users:
             demand[skill], basis[skill] = max(users), "dependants"
     evidenced = dict(demand)
@@ -221,7 +307,7 @@ def _demand(
     return demand, basis
 
 
-def _csv_text(header: list[str], rows: list[list[object]]) -> str:
+def _csv_text(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -247,23 +333,41 @@ def build(data_dir: Path, catalog: Catalog) -> dict[str, str]:
             share = per_role[role.id][skill] / n if n and skill in observable else None
             base = overall[skill] / total if skill in observable else None
             lift = share / base if share is not None and base else None
-            evidence.append([
-                role.id, skill, n, "" if share is None else f"{share:.4f}", "" if lift is None else f"{lift:.3f}",
-                flags.get(skill, 0), role.requirements.get(skill, 0),
-            ])
+            evidence.append(
+                [
+                    role.id,
+                    skill,
+                    n,
+                    "" if share is None else f"{share:.4f}",
+                    "" if lift is None else f"{lift:.3f}",
+                    flags.get(skill, 0),
+                    role.requirements.get(skill, 0),
+                ]
+            )
 
     # Demand: SO share among all mapped (backend-ish) respondents when the survey observes the skill,
     # else the O*NET signal averaged over the catalogue's occupations (In Demand 1, Hot 0.5, listed 0.25).
     codes = sorted({r.onet_code for r in catalog.roles.values() if r.onet_code})
-    growth = {r.id: float(bls[r.occupation_code]["ep_pct_change_2023_2033"]) for r in catalog.roles.values()
-              if r.occupation_code in bls}
+    growth = {
+        r.id: float(bls[r.occupation_code]["ep_pct_change_2023_2033"])
+        for r in catalog.roles.values()
+        if r.occupation_code in bls
+    }
     demand, basis = _demand(catalog, observable, overall, total, onet, codes)
     skills_out = {}
     for skill in catalog.skill_ids:
-        needs = [(lvl, growth[r.id]) for r in catalog.roles.values() for s, lvl in r.requirements.items()
-                 if s == skill and r.id in growth]
+        needs = [
+            (lvl, growth[r.id])
+            for r in catalog.roles.values()
+            for s, lvl in r.requirements.items()
+            if s == skill and r.id in growth
+        ]
         trend = sum(lvl * g for lvl, g in needs) / sum(lvl for lvl, _ in needs) / 100 if needs else 0.0
-        skills_out[skill] = {"demand": round(demand[skill], 4), "trend": round(trend, 4), "basis": basis[skill]}
+        skills_out[skill] = {
+            "demand": round(demand[skill], 4),
+            "trend": round(trend, 4),
+            "basis": basis[skill],
+        }
     roles_out = {}
     for role in catalog.roles.values():
         row = bls.get(role.occupation_code or "")
@@ -286,13 +390,13 @@ def build(data_dir: Path, catalog: Catalog) -> dict[str, str]:
         "as_of": SNAPSHOT_AS_OF,
         "attribution": ATTRIBUTION,
         "notes": {
-            "demand": "share of the survey's backend-ish respondents (mapped DevTypes) who worked with the skill; "
-            "for skills the survey does not ask about (basis onet29.2): mean over the catalogue's O*NET "
-            "occupations of 1 In Demand, 0.5 Hot Technology, 0.25 listed, 0 absent; with neither (basis dependants): "
-            "the highest demand among skills that need it as a prerequisite; else (basis category-median) the "
-            "median of its category, an imputed prior",
-            "trend": "requirement-level-weighted mean of BLS projected employment change 2023-2033 (fraction) "
-            "of the roles needing the skill",
+            "demand": "share of the survey's backend-ish respondents (mapped DevTypes) who worked with the "
+            "skill; for skills the survey does not ask about (basis onet29.2): mean over the catalogue's "
+            "O*NET occupations of 1 In Demand, 0.5 Hot Technology, 0.25 listed, 0 absent; with neither "
+            "(basis dependants): the highest demand among skills that need it as a prerequisite; else "
+            "(basis category-median) the median of its category, an imputed prior",
+            "trend": "requirement-level-weighted mean of BLS projected employment change 2023-2033 "
+            "(fraction) of the roles needing the skill",
             "openings": "BLS EP average annual openings 2023-2033",
             "salary": "BLS OEWS May 2024 annual wages (USD)",
         },

@@ -64,8 +64,11 @@ def test_find_cycle_returns_the_path() -> None:
 
 
 def test_cycle_is_rejected_with_its_path_and_line() -> None:
-    bad = replace_once(SKILLS, "    prerequisites: []\n    resource: https://linuxjourney.com/",
-                       "    prerequisites: [docker]\n    resource: https://linuxjourney.com/")
+    bad = replace_once(
+        SKILLS,
+        "    prerequisites: []\n    resource: https://linuxjourney.com/",
+        "    prerequisites: [docker]\n    resource: https://linuxjourney.com/",
+    )
     with pytest.raises(CatalogError) as err:
         parse_catalog(bad, ROLES)
     message = str(err.value)
@@ -76,10 +79,16 @@ def test_cycle_is_rejected_with_its_path_and_line() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "fragment"),
     [
-        ("    prerequisites: [docker, networking]", "    prerequisites: [docker, netwrking]",
-         "unknown skill 'netwrking'"),
-        ("  - id: go\n    name: Go\n    category: languages", "  - id: go\n    name: Go\n    category: langs",
-         "unknown category 'langs'"),
+        (
+            "    prerequisites: [docker, networking]",
+            "    prerequisites: [docker, netwrking]",
+            "unknown skill 'netwrking'",
+        ),
+        (
+            "  - id: go\n    name: Go\n    category: languages",
+            "  - id: go\n    name: Go\n    category: langs",
+            "unknown category 'langs'",
+        ),
         ("  - id: go\n", "  - id: python\n", "duplicate id 'python'"),
         ("  - id: go\n    name: Go\n", "  - id: go\n", "missing field"),
         ("    effort_hours: 60\n", "    effort_hours: lots\n", "expected an integer"),
@@ -102,7 +111,12 @@ def test_bad_skills_file_names_file_line_and_field(old: str, new: str, fragment:
         ("      redis: 2\n", "      redis: 0\n", "level 0 out of range 1..4", "requirements.redis"),
         ("      redis: 2\n", "      redsi: 2\n", "unknown skill 'redsi'", "requirements.redsi"),
         ("  - id: fullstack-developer\n", "  - id: backend-developer\n", "duplicate id", "id"),
-        ('    occupation_code: "15-1254"\n', '    occupation_code: "151254"\n', "invalid code", "occupation_code"),
+        (
+            '    occupation_code: "15-1254"\n',
+            '    occupation_code: "151254"\n',
+            "invalid code",
+            "occupation_code",
+        ),
         ("    name: Data engineer\n", "", "missing field", "roles[4].name"),
     ],
 )

@@ -68,7 +68,8 @@ class ModelArtefact:
         """Raise ArtefactError when the catalogue's features or roles differ from the model's."""
         if list(self.features[:-1]) != list(skill_ids) or list(self.roles) != list(role_ids):
             raise ArtefactError(
-                f"model {self.version} was trained on another catalogue (features or roles differ): retrain it"
+                f"model {self.version} was trained on another catalogue (features or roles differ): "
+                "retrain it"
             )
 
 

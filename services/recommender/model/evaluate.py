@@ -25,7 +25,12 @@ import numpy as np
 
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, ArtefactError, ModelArtefact, load_latest
 from services.recommender.model.labels import load_survey_profiles
-from services.recommender.model.metrics import measure, overlap_probabilities, prior_probabilities, requirement_matrix
+from services.recommender.model.metrics import (
+    measure,
+    overlap_probabilities,
+    prior_probabilities,
+    requirement_matrix,
+)
 from services.recommender.model.training import data_version, split, train
 from shared.catalog import load_catalog
 
@@ -50,7 +55,9 @@ def evaluate(artefact: ModelArtefact) -> dict[str, Any]:
     required = requirement_matrix([r.requirements for r in catalog.roles.values()], catalog.skill_ids)
     model_proba = artefact.predict_proba(held_out.x)
     results = {
-        "most-frequent role": measure(prior_probabilities(real.y[train_rows], n_roles, len(test_rows)), held_out.y),
+        "most-frequent role": measure(
+            prior_probabilities(real.y[train_rows], n_roles, len(test_rows)), held_out.y
+        ),
         "skill overlap": measure(overlap_probabilities(held_out.x[:, :-1], required), held_out.y),
         "model": measure(model_proba, held_out.y),
     }
@@ -69,7 +76,9 @@ def beats_baselines(report: dict[str, Any]) -> bool:
     model = res["model"]
     for name in ("most-frequent role", "skill overlap"):
         base = res[name]
-        if not (model["top1"] > base["top1"] and model["top3"] > base["top3"] and model["brier"] < base["brier"]):
+        if not (
+            model["top1"] > base["top1"] and model["top3"] > base["top3"] and model["brier"] < base["brier"]
+        ):
             return False
     return True
 
@@ -89,14 +98,17 @@ def main(argv: list[str] | None = None) -> int:
         artefact = train(args.model_dir, args.seed, save=False)
     report = evaluate(artefact)
     print(f"model {artefact.version}  data {artefact.data_version}")
-    print(f"held-out: {report['rows']} real survey profiles (20 %, stratified by role, seed {artefact.seed}); "
-          "generated profiles are never evaluated")
+    print(
+        f"held-out: {report['rows']} real survey profiles (20 %, stratified by role, seed {artefact.seed}); "
+        "generated profiles are never evaluated"
+    )
     print(f"{'':22}{'top-1':>8}{'top-3':>8}{'Brier':>8}{'ECE':>8}")
     for name, m in report["results"].items():
         print(f"{name:22}{m['top1']:8.3f}{m['top3']:8.3f}{m['brier']:8.3f}{m['ece']:8.3f}")
-    print("per-role top-3 recall: " + ", ".join(
-        f"{role} {recall:.2f} (n={n})" for role, (n, recall) in report["per_role_top3"].items()
-    ))
+    print(
+        "per-role top-3 recall: "
+        + ", ".join(f"{role} {recall:.2f} (n={n})" for role, (n, recall) in report["per_role_top3"].items())
+    )
     ok = beats_baselines(report)
     print(f"model beats both baselines on top-1, top-3 and Brier: {'yes' if ok else 'NO'}")
     return 0 if ok else 1

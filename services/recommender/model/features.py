@@ -23,9 +23,7 @@ def feature_names(skill_ids: Sequence[str]) -> list[str]:
     return [*skill_ids, YEARS_FEATURE]
 
 
-def vectorise(
-    profiles: Sequence[tuple[Mapping[str, int], float]], skill_ids: Sequence[str]
-) -> np.ndarray:
+def vectorise(profiles: Sequence[tuple[Mapping[str, int], float]], skill_ids: Sequence[str]) -> np.ndarray:
     """Stack (skills, years) pairs into the raw input matrix; unknown skill ids are ignored."""
     index = {s: i for i, s in enumerate(skill_ids)}
     out = np.zeros((len(profiles), len(skill_ids) + 1), dtype=np.float64)

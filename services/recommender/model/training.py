@@ -24,7 +24,12 @@ from sklearn.preprocessing import FunctionTransformer
 
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, PREFIX, ModelArtefact, save_artefact
 from services.recommender.model.features import feature_names, scale_features
-from services.recommender.model.labels import PROFILES_PATH, LabelledData, generate_profiles, load_survey_profiles
+from services.recommender.model.labels import (
+    PROFILES_PATH,
+    LabelledData,
+    generate_profiles,
+    load_survey_profiles,
+)
 from services.recommender.model.metrics import measure
 from shared.catalog import CATALOG_DIR, Catalog, load_catalog
 
@@ -63,10 +68,12 @@ def split(data: LabelledData, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def build_pipeline() -> Pipeline:
     """The untrained feature + model pipeline."""
-    return Pipeline([
-        ("features", FunctionTransformer(scale_features)),
-        ("model", LogisticRegression(C=C, max_iter=5000, tol=1e-6)),
-    ])
+    return Pipeline(
+        [
+            ("features", FunctionTransformer(scale_features)),
+            ("model", LogisticRegression(C=C, max_iter=5000, tol=1e-6)),
+        ]
+    )
 
 
 def fit(catalog: Catalog, train: LabelledData, seed: int) -> Pipeline:
@@ -89,7 +96,8 @@ def train(output_dir: Path = DEFAULT_MODEL_DIR, seed: int = 7, *, save: bool = T
     held_out = real.subset(test_rows)
     metrics = measure(_proba(pipeline, held_out.x, len(catalog.roles)), held_out.y)
     metrics = {k: round(v, 4) for k, v in metrics.items()} | {
-        "held_out_rows": len(test_rows), "train_rows": len(train_rows),
+        "held_out_rows": len(test_rows),
+        "train_rows": len(train_rows),
     }
     model = pipeline.named_steps["model"]
     digest = hashlib.sha256(model.coef_.tobytes() + model.intercept_.tobytes()).hexdigest()[:8]
@@ -104,8 +112,11 @@ def train(output_dir: Path = DEFAULT_MODEL_DIR, seed: int = 7, *, save: bool = T
         trained_at=now.isoformat(),
         seed=seed,
         params={
-            "model": "LogisticRegression(multinomial, lbfgs)", "C": C, "held_out": HELD_OUT,
-            "generated_per_role": GENERATED_PER_ROLE, "generated_weight": GENERATED_WEIGHT,
+            "model": "LogisticRegression(multinomial, lbfgs)",
+            "C": C,
+            "held_out": HELD_OUT,
+            "generated_per_role": GENERATED_PER_ROLE,
+            "generated_weight": GENERATED_WEIGHT,
         },
     )
     if save:
