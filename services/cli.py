@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("service", choices=sorted(SERVICES))
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--database-url")
+    sub.add_parser("worker", help="run a Celery worker (job-market refreshes)", add_help=False)
+    sub.add_parser("beat", help="run the Celery beat scheduler (exactly one per deployment)", add_help=False)
     sub.add_parser("train", help="train the role-fit model", add_help=False)
     sub.add_parser("evaluate", help="evaluate the model against baselines", add_help=False)
 
@@ -72,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.runner import run_all
 
         return run_all(args.port)
+    if args.command in ("worker", "beat"):
+        from services.worker.main import beat_main, worker_main
+
+        return (worker_main if args.command == "worker" else beat_main)(rest)
     if args.command == "train":
         from services.recommender.model.training import main as train_main
 

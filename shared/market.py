@@ -20,7 +20,15 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-__all__ = ["MarketReader", "content_version", "publish", "rollback"]
+__all__ = [
+    "MarketReader",
+    "content_version",
+    "current_version",
+    "get_version",
+    "list_versions",
+    "publish",
+    "rollback",
+]
 
 KEEP_VERSIONS = 10
 
@@ -36,13 +44,22 @@ def content_version(document: dict[str, Any]) -> str:
     return f"{document.get('as_of', 'unknown')}-{digest}"
 
 
-async def publish(client: aioredis.Redis, prefix: str, document: dict[str, Any]) -> str:
-    """Write ``document`` under a new version key, then switch the pointer in one step."""
-    version = content_version(document)
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+async def publish(
+    client: aioredis.Redis, prefix: str, document: dict[str, Any], version: str | None = None
+) -> str:
+    """Write ``document`` under a new version key, then switch the pointer in one step.
+
+    ``version`` defaults to :func:`content_version`; a caller that derives it from its input (the refresh
+    worker hashes the source) passes it. A version already stored is never overwritten, so publishing
+    the same version twice only moves the pointer back to it.
+    """
+    version = version or content_version(document)
     document = {**document, "version": version, "published_at": time.time()}
-    doc_key = _k(prefix, "v", version)
-    if not await client.exists(doc_key):
-        await client.set(doc_key, json.dumps(document))
+    await client.set(_k(prefix, "v", version), json.dumps(document), nx=True)
     async with client.pipeline(transaction=True) as pipe:
         pipe.set(_k(prefix, "current"), version)
         pipe.zadd(_k(prefix, "versions"), {version: time.time()})
@@ -56,8 +73,37 @@ async def _trim(client: aioredis.Redis, prefix: str) -> None:
     current = await client.get(_k(prefix, "current"))
     for version in old:
         if version != current:
-            await client.delete(_k(prefix, "v", version.decode() if isinstance(version, bytes) else version))
+            await client.delete(_k(prefix, "v", _text(version) or ""))
             await client.zrem(_k(prefix, "versions"), version)
+
+
+async def current_version(client: aioredis.Redis, prefix: str) -> str | None:
+    """The version readers follow now, or None before the first publish."""
+    return _text(await client.get(_k(prefix, "current")))
+
+
+async def get_version(client: aioredis.Redis, prefix: str, version: str) -> dict[str, Any] | None:
+    """One kept version's document, or None when it is not (or no longer) stored."""
+    raw = await client.get(_k(prefix, "v", version))
+    return json.loads(raw) if raw is not None else None
+
+
+async def list_versions(client: aioredis.Redis, prefix: str) -> tuple[str | None, list[dict[str, Any]]]:
+    """(current version, kept versions newest first) with each document's summary fields."""
+    names = [_text(v) or "" for v in await client.zrevrange(_k(prefix, "versions"), 0, -1)]
+    current = await current_version(client, prefix)
+    raws = await client.mget([_k(prefix, "v", v) for v in names]) if names else []
+    out: list[dict[str, Any]] = []
+    for name, raw in zip(names, raws, strict=True):
+        if raw is None:
+            continue
+        doc = json.loads(raw)
+        out.append({
+            "version": name, "source": str(doc.get("source", "")), "as_of": str(doc.get("as_of", "")),
+            "published_at": doc.get("published_at"), "current": name == current,
+            "previous_version": doc.get("previous_version"), "postings": doc.get("postings"),
+        })
+    return current, out
 
 
 async def rollback(client: aioredis.Redis, prefix: str, version: str) -> bool:
@@ -80,13 +126,14 @@ class MarketReader:
     async def current(self) -> dict[str, Any]:
         """The current market document; the last good one (``stale``) if Redis fails."""
         try:
-            version = await self.client.get(_k(self.prefix, "current"))
-            if version is not None:
-                version = version.decode() if isinstance(version, bytes) else version
-                if self.document is None or self.document.get("version") != version:
-                    raw = await self.client.get(_k(self.prefix, "v", version))
-                    if raw is not None:
-                        self.document = json.loads(raw)
+            for _ in range(2):  # the pointer may move (and an old version be trimmed) between the two reads
+                version = _text(await self.client.get(_k(self.prefix, "current")))
+                if version is None or (self.document is not None and self.document.get("version") == version):
+                    break
+                raw = await self.client.get(_k(self.prefix, "v", version))
+                if raw is not None:
+                    self.document = json.loads(raw)
+                    break
             self.stale = False
         except (RedisConnectionError, RedisTimeoutError, OSError):
             if self.document is None:

@@ -1,0 +1,130 @@
+"""Worker and beat settings (environment variables ``CAREERPATH_*``, ``DATABASE_URL`` and ``REDIS_URL``).
+
+Two Structs: :class:`BrokerSettings` is what any process that only *enqueues* refreshes needs (the profile
+service); :class:`WorkerSettings` adds what the worker needs to *run* them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+from shared.settings import BaseSettings, Seconds, env_name
+
+__all__ = ["BrokerSettings", "WorkerSettings", "parse_schedule"]
+
+_CRON_FIELD = re.compile(r"^[0-9*/,\-]+$")
+RedisUrl = Annotated[str, msgspec.Meta(pattern=r"^rediss?://")]
+SourceDefault = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+
+
+def parse_schedule(value: str) -> float | tuple[str, str, str, str, str]:
+    """``"86400"`` (seconds between runs) or a five-field crontab ``"m h dom mon dow"``; ValueError otherwise."""
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        fields = text.split()
+        if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+            raise ValueError(f"expected seconds or a crontab 'm h dom mon dow', got {value!r}") from None
+        from celery.schedules import ParseException, crontab
+
+        try:
+            crontab(minute=fields[0], hour=fields[1], day_of_month=fields[2], month_of_year=fields[3],
+                    day_of_week=fields[4])
+        except (ParseException, ValueError) as exc:
+            raise ValueError(f"invalid crontab {value!r}: {exc}") from None
+        return (fields[0], fields[1], fields[2], fields[3], fields[4])
+    if not 10 <= seconds <= 31 * 86400:
+        raise ValueError(f"schedule seconds must be within 10..2678400, got {value!r}")
+    return seconds
+
+
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+
+
+class BrokerSettings(BaseSettings, kw_only=True, frozen=True):
+    """Where refresh tasks go. Celery's keys live under ``<redis_prefix>celery:`` so runs never collide."""
+
+    redis_url: RedisUrl = "redis://127.0.0.1:6379/0"
+    broker_url: Annotated[str, msgspec.Meta(pattern=r"^$|^rediss?://")] = ""
+    refresh_source: SourceDefault = "snapshot"
+
+    @property
+    def broker(self) -> str:
+        return self.broker_url or self.redis_url
+
+    @property
+    def celery_prefix(self) -> str:
+        return self.redis_prefix + "celery:"
+
+
+class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
+    """Settings of ``careerpath worker`` and ``careerpath beat``.
+
+    ``source_allow_networks`` (comma-separated CIDRs) re-allows address ranges the SSRF guard refuses by
+    default (loopback, private, link-local...); only tests and closed networks should set it.
+    ``source_file_roots`` (comma-separated folders) are where ``file:`` sources may be read from.
+    """
+
+    database_url: Annotated[str, msgspec.Meta(pattern=r"^postgres(ql)?://")] = (
+        "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
+    refresh_schedule: str = "86400"
+    source_max_bytes: Annotated[int, msgspec.Meta(ge=1024, le=2_000_000_000)] = 200_000_000
+    source_timeout: Seconds = 120.0
+    source_connect_timeout: Seconds = 5.0
+    source_max_redirects: Annotated[int, msgspec.Meta(ge=0, le=10)] = 5
+    source_allow_networks: str = ""
+    source_file_roots: str = ""
+    max_reject_ratio: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 0.5
+    rejected_sample_limit: Annotated[int, msgspec.Meta(ge=0, le=200)] = 20
+    lease_seconds: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 60.0
+    queued_timeout: Annotated[float, msgspec.Meta(ge=10, le=7 * 86400)] = 3600.0
+    max_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    task_soft_time_limit: Annotated[float, msgspec.Meta(ge=1, le=86400)] = 900.0
+    task_time_limit: Annotated[float, msgspec.Meta(ge=1, le=86400)] = 960.0
+    worker_concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
+    beat_schedule_file: str = ""
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("refresh_schedule", lambda: parse_schedule(self.refresh_schedule)),
+            ("source_allow_networks", lambda: _networks(self.source_allow_networks)),
+        )
+        for field, check in checks:
+            try:
+                check()
+            except ValueError as exc:
+                raise ValueError(f"{env_name(field)}: {exc}") from None
+        if self.task_time_limit <= self.task_soft_time_limit:
+            raise ValueError(f"{env_name('task_time_limit')} must be greater than {env_name('task_soft_time_limit')}")
+
+    @property
+    def schedule(self) -> float | tuple[str, str, str, str, str]:
+        return parse_schedule(self.refresh_schedule)
+
+    @property
+    def allow_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return _networks(self.source_allow_networks)
+
+    @property
+    def file_roots(self) -> tuple[Path, ...]:
+        """Folders ``file:`` sources may name; default ``$CAREERPATH_DATA_DIR/sources`` (``./.data/sources``)."""
+        if self.source_file_roots.strip():
+            return tuple(Path(p.strip()).resolve() for p in self.source_file_roots.split(",") if p.strip())
+        return ((Path(os.environ.get("CAREERPATH_DATA_DIR", ".data")) / "sources").resolve(),)
+
+    @property
+    def beat_file(self) -> str:
+        if self.beat_schedule_file:
+            return self.beat_schedule_file
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", self.redis_prefix)
+        return str(Path(tempfile.gettempdir()) / f"careerpath-beat-{safe}")

@@ -1,0 +1,76 @@
+"""Celery tasks (explicit names): ``market.refresh``, ``market.scheduled_refresh``, ``market.reap``.
+
+All are idempotent — a refresh claims its run row first, so a redelivered or duplicated message does
+nothing — which makes ``acks_late`` and ``reject_on_worker_lost`` safe. Only infrastructure failures
+(Redis, PostgreSQL) are retried, with exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import Any
+
+import msgspec
+from celery import Task, shared_task
+from celery.signals import worker_ready
+
+from services.worker.celery_app import REAP_TASK, enqueue_refresh
+from services.worker.refresh import TRANSIENT, db, execute_run, reap_runs
+from services.worker.settings import WorkerSettings
+from shared.contracts.market import RefreshTask
+from shared.settings import load_settings
+
+__all__ = ["reap", "refresh", "scheduled_refresh"]
+
+log = logging.getLogger("careerpath.worker")
+MAX_RETRIES = 5
+
+
+def _settings(task: Task) -> WorkerSettings:
+    settings = getattr(task.app, "careerpath_settings", None)
+    return settings if isinstance(settings, WorkerSettings) else load_settings(WorkerSettings)
+
+
+@shared_task(
+    name="market.refresh", bind=True, acks_late=True, reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, retry_jitter=True, max_retries=MAX_RETRIES,
+)
+def refresh(self: Task, **payload: Any) -> dict[str, Any]:
+    """Execute one queued run (``{"run_id": ...}``)."""
+    task = msgspec.convert(payload, RefreshTask)
+    worker = f"{socket.gethostname()}:{os.getpid()}:{self.request.id}"
+    return execute_run(task.run_id, _settings(self), worker, attempts_left=self.request.retries < MAX_RETRIES)
+
+
+@shared_task(name="market.scheduled_refresh", bind=True, acks_late=True, autoretry_for=TRANSIENT,
+             retry_backoff=2, retry_jitter=True, max_retries=3)
+def scheduled_refresh(self: Task) -> dict[str, Any]:
+    """The beat's trigger: queue a run of the default source unless one is already queued or running."""
+    settings = _settings(self)
+    run, created = db(settings, lambda r: r.create(settings.refresh_source, "schedule"))
+    if created:
+        enqueue_refresh(self.app, run.id)
+    return {"run_id": run.id, "created": created}
+
+
+@shared_task(name="market.reap", bind=True, acks_late=True, autoretry_for=TRANSIENT,
+             retry_backoff=2, retry_jitter=True, max_retries=3)
+def reap(self: Task) -> dict[str, Any]:
+    """Requeue runs whose worker died (heartbeat older than the lease); fail them after too many attempts."""
+    requeued = reap_runs(_settings(self))
+    for run_id in requeued:
+        log.warning("run %s lost its worker; queued again", run_id)
+        enqueue_refresh(self.app, run_id)
+    return {"requeued": requeued}
+
+
+@worker_ready.connect
+def _reap_on_start(sender: Any = None, **_: Any) -> None:
+    """A worker that starts (maybe after a crash) looks for lost runs now, and once the lease has passed."""
+    app = sender.app
+    settings = getattr(app, "careerpath_settings", None)
+    lease = settings.lease_seconds if isinstance(settings, WorkerSettings) else 60.0
+    app.send_task(REAP_TASK)
+    app.send_task(REAP_TASK, countdown=lease * 1.5)
