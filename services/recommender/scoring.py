@@ -26,6 +26,7 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from services.recommender.learning_path import plan_steps
 from services.recommender.model.artefact import ArtefactError, ModelArtefact
@@ -39,6 +40,17 @@ __all__ = ["QUADRATURE_POINTS", "Scorer"]
 QUADRATURE_POINTS = 16
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(QUADRATURE_POINTS)
 _NODES, _WEIGHTS = (_NODES + 1.0) / 2.0, _WEIGHTS / 2.0  # mapped from [-1, 1] to [0, 1]
+
+
+_THREADPOOLS: ThreadpoolController | None = None
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
+    """Small matrices: BLAS threads only add contention (halves batch latency on a busy box)."""
+    global _THREADPOOLS
+    if _THREADPOOLS is None:
+        _THREADPOOLS = ThreadpoolController()
+    return _THREADPOOLS.limit(limits=1, user_api="blas")
 
 
 @contextlib.contextmanager
@@ -105,7 +117,8 @@ class Scorer:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Role probabilities for a raw input matrix (one model call)."""
-        return _softmax(self._logits(x))
+        with _one_blas_thread():
+            return _softmax(self._logits(x))
 
     def explain(
         self, x: np.ndarray, top: int | None = None, role: int | None = None
@@ -116,6 +129,13 @@ class Scorer:
         probable, best first, or just `role`, or every role in catalogue order) and their per-skill
         contributions (N x K x S).
         """
+        with _one_blas_thread():
+            return self._explain(x, top, role)
+
+    def _explain(
+        self, x: np.ndarray, top: int | None, role: int | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The body of `explain`."""
         n, n_roles = len(x), len(self.role_ids)
         empty = np.zeros_like(x)
         empty[:, -1] = x[:, -1]
