@@ -51,6 +51,44 @@ def _migrate(args: argparse.Namespace) -> int:
     return migrate_main(dsn)
 
 
+def _create_admin(args: argparse.Namespace) -> int:
+    """Create the first admin (or promote an existing account) directly in PostgreSQL."""
+    import asyncio
+    import getpass
+
+    import asyncpg
+    import msgspec
+
+    from services.profile.accounts import AccountRepository
+    from shared.contracts.accounts import Credentials
+
+    dsn = args.database_url or os.environ.get("DATABASE_URL")
+    if not dsn:
+        print("careerpath create-admin: DATABASE_URL is not set", file=sys.stderr)
+        return 2
+    password = os.environ.get("CAREERPATH_ADMIN_PASSWORD") or getpass.getpass("admin password: ")
+    try:
+        msgspec.convert({"email": args.email, "password": password}, Credentials)
+    except msgspec.ValidationError as exc:
+        print(f"careerpath create-admin: {exc}", file=sys.stderr)
+        return 2
+
+    async def create() -> str:
+        conn = await asyncpg.connect(dsn, timeout=10)
+        try:
+            async with conn.transaction():
+                user = await AccountRepository(conn).set_admin(args.email, password)
+                await conn.execute(
+                    "INSERT INTO audit_log (actor, action, target) VALUES ('cli', 'admin_created', $1)", user.email
+                )
+            return user.id
+        finally:
+            await conn.close()
+
+    print(f"admin {args.email} ready (id {asyncio.run(create())})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="careerpath", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("service", choices=sorted(SERVICES))
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--database-url")
+    admin = sub.add_parser("create-admin", help="create the first admin (password from CAREERPATH_ADMIN_PASSWORD or a prompt)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--database-url")
     sub.add_parser("worker", help="run a Celery worker (job-market refreshes)", add_help=False)
     sub.add_parser("beat", help="run the Celery beat scheduler (exactly one per deployment)", add_help=False)
     sub.add_parser("train", help="train the role-fit model", add_help=False)
@@ -70,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args.service)
     if args.command == "migrate":
         return _migrate(args)
+    if args.command == "create-admin":
+        return _create_admin(args)
     if args.command == "run":
         from services.runner import run_all
 

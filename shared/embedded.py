@@ -149,7 +149,7 @@ class EmbeddedPostgres(_Process):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             done = subprocess.run(
-                [self._bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True
+                [self._bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"], capture_output=True
             )
             if done.returncode == 0:
                 return

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Annotated, Literal, TypeVar
 
 import msgspec
+import msgspec.inspect
 
 __all__ = [
     "Seconds",
@@ -65,10 +66,12 @@ def load_settings(cls: type[T], environ: Mapping[str, str] | None = None, **over
     """Build ``cls`` from the environment (plus ``overrides``), or raise :class:`SettingsError`."""
     environ = os.environ if environ is None else environ
     raw: dict[str, object] = {}
-    for field in cls.__struct_fields__:
-        value = environ.get(env_name(field))
+    info = msgspec.inspect.type_info(cls)
+    for field in info.fields:  # type: ignore[attr-defined]
+        value = environ.get(env_name(field.name))
         if value is not None and value != "":
-            raw[field] = value
+            is_list = isinstance(field.type, (msgspec.inspect.VarTupleType, msgspec.inspect.ListType))
+            raw[field.name] = [v.strip() for v in value.split(",") if v.strip()] if is_list else value
     raw.update(overrides)
     try:
         settings = msgspec.convert(raw, type=cls, strict=False)

@@ -51,15 +51,20 @@ def error_response(
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
+_NAMED_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
+
+
 def _field_name(item: dict[str, Any]) -> str:
-    key = item.get("key")
-    source = item.get("source")
-    if key:
-        return str(key)
+    """The dotted path of the offending field, from Litestar's ``key`` or msgspec's message."""
+    key = str(item.get("key") or "")
     message = str(item.get("message", ""))
-    if "at `$." in message:
-        return message.split("at `$.", 1)[1].rstrip("`")
-    return str(source or "body")
+    path = message.split("at `$.", 1)[1].rstrip("`") if "at `$." in message else ""
+    named = _NAMED_FIELD.search(message)
+    if named:  # the message names the field itself: missing or unknown
+        return ".".join(p for p in (path, named.group(1)) if p)
+    if key and key != "data":
+        return key
+    return path or str(item.get("source") or "body")
 
 
 def _walk(data: Any, path: str) -> Any:
@@ -118,6 +123,8 @@ def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Er
     errors = []
     if isinstance(exc.extra, dict) and "field" in exc.extra:
         errors.append(ErrorDetail(field=str(exc.extra["field"]), message=str(exc.detail)))
+    elif exc.status_code in (400, 413, 415):
+        errors.append(ErrorDetail(field="body", message=str(exc.detail)))
     headers = dict(exc.headers or {})
     return error_response(exc.status_code, code, str(exc.detail), errors, headers)
 
@@ -200,11 +207,17 @@ def health_route(service: str, checks: Callable[[Request[Any, Any, Any]], Awaita
     return [healthz, readyz]
 
 
-def openapi_config(title: str, description: str) -> OpenAPIConfig:
+def openapi_config(title: str, description: str, security_schemes: dict[str, Any] | None = None) -> OpenAPIConfig:
+    from litestar.openapi.spec import Components
+
+    components = Components(security_schemes=security_schemes) if security_schemes else None
+    security = [{name: []} for name in security_schemes] if security_schemes else None
     return OpenAPIConfig(
         title=title,
         version="1.0.0",
         description=description,
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
+        components=components or [],
+        security=security,
     )

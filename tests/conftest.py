@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,11 +64,15 @@ def database_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url:
         yield url
         return
-    pg = EmbeddedPostgres(tmp_path_factory.mktemp("pg")).start()
+    # Not under pytest's basetemp: another pytest session resets its permissions, which the
+    # unprivileged PostgreSQL user (when running as root) then cannot traverse.
+    data_dir = Path(tempfile.mkdtemp(prefix="careerpath-test-pg-"))
+    pg = EmbeddedPostgres(data_dir).start()
     try:
         yield pg.dsn
     finally:
         pg.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -8,15 +8,23 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from litestar import Litestar, Request, Response
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import ResponseHeader
+from litestar.openapi.spec import SecurityScheme
 
+from services.gateway.authn import AuthMiddleware
 from services.gateway.clients import Upstream, UpstreamError
+from services.gateway.hosts import AllowedHostsMiddleware
+from services.gateway.ratelimit import RateLimiter
+from services.gateway.routes.admin import AdminRoutes
+from services.gateway.routes.auth_routes import AuthRoutes
 from services.gateway.routes.catalog import list_roles, list_skills
+from services.gateway.routes.me import MeRoutes
 from services.gateway.routes.profiles import ProfileRoutes
-from services.gateway.routes.recommendations import RecommendationRoutes
+from services.gateway.routes.recommendations import RecommendationRoutes, market_figures
+from services.gateway.sessions import SESSION_COOKIE, SessionStore
 from services.gateway.settings import GatewaySettings
-from services.gateway.web import web_routes
+from services.gateway.web import SECURITY_HEADERS, web_routes
 from shared.logging import configure_logging
 from shared.settings import load_settings
 from shared.web import RequestIdMiddleware, exception_handlers, health_route, openapi_config
@@ -60,6 +68,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=5
         )
+        app.state.sessions = SessionStore(app.state.redis, settings.redis_prefix, settings.session_ttl_seconds)
+        app.state.limiter = RateLimiter(app.state.redis, settings.redis_prefix)
         try:
             yield
         finally:
@@ -74,18 +84,25 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     handlers = {**exception_handlers(), UpstreamError: _on_upstream}
     app = Litestar(
         route_handlers=[
-            ProfileRoutes, RecommendationRoutes, list_skills, list_roles, *web_routes(),
+            AuthRoutes, MeRoutes, ProfileRoutes, RecommendationRoutes, AdminRoutes, market_figures,
+            list_skills, list_roles, *web_routes(),
             *health_route("gateway", _checks),
         ],
         lifespan=[lifespan],
-        middleware=[RequestIdMiddleware()],
+        middleware=[RequestIdMiddleware(), AllowedHostsMiddleware(settings.allowed_hosts), AuthMiddleware()],
         exception_handlers=handlers,
         openapi_config=openapi_config(
-            "careerpath API", "Which backend roles fit your skills, and what to learn next."
+            "careerpath API", "Which backend roles fit your skills, and what to learn next.",
+            security_schemes={
+                "session": SecurityScheme(type="apiKey", security_scheme_in="cookie", name=SESSION_COOKIE,
+                                          description="browser session (sign in at /api/v1/auth/login)"),
+                "apiKey": SecurityScheme(type="http", scheme="bearer",
+                                         description="partner API key: Authorization: Bearer cpk_..."),
+            },
         ),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=list(settings.allowed_hosts)),
         cors_config=cors,
         request_max_body_size=settings.max_body_bytes,
+        response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         logging_config=None,
         debug=False,
     )

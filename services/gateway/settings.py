@@ -25,3 +25,17 @@ class GatewaySettings(BaseSettings, kw_only=True, frozen=True):
     secret_key: Annotated[str, msgspec.Meta(min_length=16)] = DEFAULT_SECRET
     cors_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "testserver", "*.localhost")
+    session_ttl_seconds: Annotated[int, msgspec.Meta(ge=60, le=90 * 86400)] = 7 * 86400
+    cookie_secure: bool | None = None  # default: Secure outside dev
+    user_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 300
+    key_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 6000
+    login_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
+    anonymous_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 600
+
+    def __post_init__(self) -> None:
+        if "*" in self.cors_origins:
+            raise ValueError("CAREERPATH_CORS_ORIGINS may not contain '*' (credentials are allowed): list origins")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.env == "prod" if self.cookie_secure is None else self.cookie_secure

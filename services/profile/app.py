@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Request
 
+from services.profile.account_routes import AccountController
 from services.profile.db import create_pool
 from services.profile.routes import ProfileController
 from services.profile.settings import ProfileSettings
@@ -46,7 +47,7 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
             await app.state.pool.close()
 
     app = Litestar(
-        route_handlers=[ProfileController, *health_route("profile", _checks)],
+        route_handlers=[ProfileController, AccountController, *health_route("profile", _checks)],
         lifespan=[lifespan],
         middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
         exception_handlers=exception_handlers(),

@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from litestar import Litestar, Request, get
 
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
-from services.recommender.routes import RecommendationController, market_info
+from services.recommender.routes import RecommendationController, market_figures, market_info
 from services.recommender.scoring import Scorer
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_catalog, load_snapshot
@@ -80,7 +80,7 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
             await client.aclose()
 
     app = Litestar(
-        route_handlers=[RecommendationController, market, *health_route("recommender", _checks)],
+        route_handlers=[RecommendationController, market, market_figures, *health_route("recommender", _checks)],
         lifespan=[lifespan],
         middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
         exception_handlers=exception_handlers(),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, post
+import msgspec
+from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException
 
 from shared.catalog import load_catalog
@@ -12,6 +13,7 @@ from shared.contracts.recommendations import (
     BatchRequest,
     BatchResponse,
     BatchResult,
+    MarketFigures,
     MarketInfo,
     RecommendationRequest,
     RecommendationResponse,
@@ -19,7 +21,7 @@ from shared.contracts.recommendations import (
 from shared.market import MarketReader
 from shared.validation import check_role, check_skills
 
-__all__ = ["RecommendationController", "market_info"]
+__all__ = ["RecommendationController", "market_figures", "market_info"]
 
 
 async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]:
@@ -81,3 +83,13 @@ class RecommendationController(Controller):
             market=info,
             attribution=list(doc.get("attribution", [])),
         )
+
+
+@get("/market/figures", tags=["market"], summary="The market document in use")
+async def market_figures(request: Request[Any, Any, Any]) -> MarketFigures:
+    info, doc = await market_info(request.app.state.market)
+    return msgspec.convert(
+        {"market": info, "skills": doc.get("skills", {}), "roles": doc.get("roles", {}),
+         "attribution": doc.get("attribution", [])},
+        MarketFigures, from_attributes=True,
+    )

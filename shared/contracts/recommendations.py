@@ -14,6 +14,7 @@ __all__ = [
     "BatchResponse",
     "BatchResult",
     "LearningStep",
+    "MarketFigures",
     "MarketInfo",
     "RecommendationRequest",
     "RecommendationResponse",
@@ -75,6 +76,31 @@ class MarketInfo(msgspec.Struct, kw_only=True, frozen=True):
     source: str
     as_of: str
     stale: bool = False
+
+class SkillDemand(msgspec.Struct, kw_only=True, frozen=True):
+    demand: float
+    trend: float = 0.0
+
+
+class RoleMarket(msgspec.Struct, kw_only=True, frozen=True):
+    occupation_code: str | None = None
+    occupation_title: str | None = None
+    employment: float | None = None
+    openings: float | None = None
+    salary_p10: float | None = None
+    salary_median: float | None = None
+    salary_p90: float | None = None
+    growth_pct: float | None = None
+
+
+class MarketFigures(msgspec.Struct, kw_only=True, frozen=True):
+    """The market document in use: demand per skill, openings and salary per role, and credits."""
+
+    market: MarketInfo
+    skills: dict[str, SkillDemand]
+    roles: dict[str, RoleMarket]
+    attribution: list[str] = []
+
 
 class RecommendationResponse(msgspec.Struct, kw_only=True, frozen=True):
     roles: list[RoleFit]

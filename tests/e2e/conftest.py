@@ -1,19 +1,24 @@
-"""End-to-end fixtures: the real service processes, talking HTTP."""
+"""End-to-end fixtures: the real service processes, talking HTTP, and a client for each kind of caller."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from services.processes import Stack
+from tests.e2e.helpers import create_admin, log_in, partner, sign_up
+
+E2E_ENV = {"CAREERPATH_LOGIN_RATE_PER_MINUTE": "10000", "CAREERPATH_USER_RATE_PER_MINUTE": "100000",
+           "CAREERPATH_ANONYMOUS_RATE_PER_MINUTE": "100000"}
 
 
 @pytest.fixture(scope="session")
 def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     logs = tmp_path_factory.mktemp("logs")
-    running = Stack(env=infra.env(), log_dir=logs).start()
+    running = Stack(env=infra.env(**E2E_ENV), log_dir=logs).start()
     try:
         yield running
     finally:
@@ -26,5 +31,36 @@ def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  
 
 @pytest.fixture
 def api(stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=stack.url, timeout=10.0) as client:
+    """A signed-in user (a new account per test)."""
+    client = sign_up(stack.url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def anon(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.url, timeout=15.0) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def admin_email(infra) -> str:  # type: ignore[no-untyped-def]
+    email = f"admin-{secrets.token_hex(4)}@example.com"
+    create_admin(infra.database_url, email)
+    return email
+
+
+@pytest.fixture
+def admin_api(stack: Stack, admin_email: str) -> Iterator[httpx.Client]:
+    """A client signed in as the admin created by ``careerpath create-admin``."""
+    client = log_in(stack.url, admin_email)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def partner_api(stack: Stack, admin_api: httpx.Client) -> Iterator[httpx.Client]:
+    """A partner client whose key has every scope."""
+    client, _ = partner(stack.url, admin_api, ["recommendations:write", "market:read"])
+    yield client
+    client.close()

@@ -7,14 +7,17 @@ import time
 import httpx
 
 from services.processes import Stack
+from tests.e2e.conftest import E2E_ENV
+from tests.e2e.helpers import sign_up
 
 BODY = {"display_name": "Down", "skills": {"python": 2}}
 
 
 def test_gateway_names_the_missing_dependency(infra, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    stack = Stack(env=infra.env(CAREERPATH_UPSTREAM_TIMEOUT="1.5"), log_dir=tmp_path).start()
+    stack = Stack(env=infra.env(CAREERPATH_UPSTREAM_TIMEOUT="1.5", **E2E_ENV), log_dir=tmp_path).start()
     try:
-        with httpx.Client(base_url=stack.url, timeout=10) as api:
+        api = sign_up(stack.url)
+        if True:
             created = api.post("/api/v1/profiles", json=BODY).json()
             stack.services["recommender"].kill()
             started = time.monotonic()

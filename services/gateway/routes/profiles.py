@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
+from services.gateway.auth import current_principal, user_guard
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
 from shared.validation import check_role, check_skills
@@ -21,6 +22,13 @@ IdempotencyKey = Annotated[
 ]
 
 
+def owner(request: Request[Any, Any, Any], **extra: str | None) -> dict[str, str]:
+    """Headers for the profile service: the signed-in owner, so another user's profile answers 404."""
+    principal = current_principal(request)
+    assert principal is not None
+    return {"x-owner-id": principal.id, **{k: v for k, v in extra.items() if v is not None}}
+
+
 def _forward(upstream_response: Any, type_: type) -> Response[Any]:
     body = msgspec.json.decode(upstream_response.content, type=type_)
     headers = {"ETag": upstream_response.headers["etag"]} if "etag" in upstream_response.headers else None
@@ -30,19 +38,20 @@ def _forward(upstream_response: Any, type_: type) -> Response[Any]:
 class ProfileRoutes(Controller):
     path = "/api/v1/profiles"
     tags = ["profiles"]
+    guards = [user_guard]
 
     @post("/", summary="Create a profile", description="Send Idempotency-Key to make retries safe.")
     async def create(self, request: Request[Any, Any, Any], data: ProfileWrite,
                      idempotency_key: IdempotencyKey = None) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
-        headers = {"idempotency-key": idempotency_key} if idempotency_key else None
+        headers = owner(request, **{"idempotency-key": idempotency_key})
         answer = await request.app.state.profile.request("POST", "/profiles/", json=data, headers=headers)
         return _forward(answer, Profile)
 
     @get("/{profile_id:uuid}", summary="Read a profile (ETag in the response)")
     async def read(self, request: Request[Any, Any, Any], profile_id: UUID) -> Response[Profile]:
-        answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}")
+        answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}", headers=owner(request))
         return _forward(answer, Profile)
 
     @put("/{profile_id:uuid}", summary="Update a profile (If-Match required: 412 when stale)")
@@ -50,20 +59,20 @@ class ProfileRoutes(Controller):
                      if_match: IfMatch = None) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
-        headers = {"if-match": if_match} if if_match is not None else None
+        headers = owner(request, **{"if-match": if_match})
         answer = await request.app.state.profile.request("PUT", f"/profiles/{profile_id}", json=data, headers=headers)
         return _forward(answer, Profile)
 
     @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
     async def remove(self, request: Request[Any, Any, Any], profile_id: UUID, if_match: IfMatch = None) -> None:
-        headers = {"if-match": if_match} if if_match is not None else None
+        headers = owner(request, **{"if-match": if_match})
         await request.app.state.profile.request("DELETE", f"/profiles/{profile_id}", headers=headers)
 
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
     async def history(self, request: Request[Any, Any, Any], profile_id: UUID,
                       limit: Annotated[int, Parameter(ge=1, le=200)] = 50) -> AssessmentList:
         answer = await request.app.state.profile.request(
-            "GET", f"/profiles/{profile_id}/assessments", params={"limit": limit}
+            "GET", f"/profiles/{profile_id}/assessments", params={"limit": limit}, headers=owner(request)
         )
         return msgspec.json.decode(answer.content, type=AssessmentList)
 
@@ -73,11 +82,15 @@ class ProfileRoutes(Controller):
         target_role: Annotated[str | None, Parameter(query="target_role", required=False, max_length=64)] = None,
     ) -> RecommendationResponse:
         check_role(target_role)
-        answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}")
-        profile = msgspec.json.decode(answer.content, type=Profile)
-        body = RecommendationRequest(
-            skills=profile.skills, years_experience=profile.years_experience,
-            target_role=target_role or profile.target_role,
-        )
-        scored = await request.app.state.recommender.request("POST", "/recommendations/", json=body)
-        return msgspec.json.decode(scored.content, type=RecommendationResponse)
+        answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}", headers=owner(request))
+        return await recommend_for(request, msgspec.json.decode(answer.content, type=Profile), target_role)
+
+
+async def recommend_for(request: Request[Any, Any, Any], profile: Profile, target_role: str | None) -> Any:
+    """Ask the recommender about a stored profile (for its target role unless another is named)."""
+    body = RecommendationRequest(
+        skills=profile.skills, years_experience=profile.years_experience,
+        target_role=target_role or profile.target_role,
+    )
+    scored = await request.app.state.recommender.request("POST", "/recommendations/", json=body)
+    return msgspec.json.decode(scored.content, type=RecommendationResponse)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 
 from shared.contracts.recommendations import (
     BatchRequest,
@@ -13,14 +13,17 @@ from shared.contracts.recommendations import (
     RecommendationRequest,
     RecommendationResponse,
 )
+from services.gateway.auth import scope_guard
+from shared.contracts.recommendations import MarketFigures
 from shared.validation import check_role, check_skills
 
-__all__ = ["RecommendationRoutes"]
+__all__ = ["RecommendationRoutes", "market_figures"]
 
 
 class RecommendationRoutes(Controller):
     path = "/api/v1/recommendations"
     tags = ["recommendations"]
+    guards = [scope_guard("recommendations:write")]
 
     @post("/", summary="Rank roles for a skill vector, with learning steps", status_code=200)
     async def recommend(self, request: Request[Any, Any, Any], data: RecommendationRequest) -> RecommendationResponse:
@@ -36,3 +39,10 @@ class RecommendationRoutes(Controller):
         check_role(data.role, field="role")
         answer = await request.app.state.recommender.request("POST", "/recommendations/batch", json=data)
         return msgspec.json.decode(answer.content, type=BatchResponse)
+
+
+@get("/api/v1/market", tags=["market"], summary="Current market figures per skill and role, with their source",
+     guards=[scope_guard("market:read")])
+async def market_figures(request: Request[Any, Any, Any]) -> MarketFigures:
+    answer = await request.app.state.recommender.request("GET", "/market/figures")
+    return msgspec.json.decode(answer.content, type=MarketFigures)

@@ -1,0 +1,75 @@
+"""``/api/v1/auth``: sign up, log in, log out, who am I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+
+from services.gateway.audit import audit
+from services.gateway.auth import Principal, current_principal, user_guard
+from services.gateway.authn import session_cookies
+from services.gateway.clients import UpstreamError
+from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
+from shared.contracts.accounts import Credentials, NewUser, User
+
+__all__ = ["AuthRoutes", "SignedIn"]
+
+
+class SignedIn(msgspec.Struct, kw_only=True, frozen=True):
+    """The signed-in user and the CSRF token to send as ``X-CSRF-Token`` on changes."""
+
+    user: User
+    csrf_token: str
+
+
+async def _start_session(request: Request[Any, Any, Any], user: User, status: int) -> Response[SignedIn]:
+    state = request.app.state
+    session_id, session = await state.sessions.create(user.id, user.email, user.role)
+    cookies = session_cookies(session_id, session.csrf, state.settings.session_ttl_seconds,
+                              state.settings.secure_cookies)
+    return Response(SignedIn(user=user, csrf_token=session.csrf), status_code=status, cookies=cookies)
+
+
+class AuthRoutes(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/signup", summary="Create an account and sign in", status_code=201, security=[])
+    async def signup(self, request: Request[Any, Any, Any], data: Credentials) -> Response[SignedIn]:
+        answer = await request.app.state.profile.request(
+            "POST", "/users", json=NewUser(email=data.email, password=data.password, role="user")
+        )
+        user = msgspec.json.decode(answer.content, type=User)
+        await audit(request, user.email, "signup", target=user.id)
+        return await _start_session(request, user, 201)
+
+    @post("/login", summary="Sign in with email and password", status_code=200, security=[])
+    async def login(self, request: Request[Any, Any, Any], data: Credentials) -> Response[SignedIn]:
+        try:
+            answer = await request.app.state.profile.request("POST", "/users/authenticate", json=data)
+        except UpstreamError as exc:
+            if exc.status_code == 401:
+                await audit(request, data.email, "login_failed")
+            raise
+        user = msgspec.json.decode(answer.content, type=User)
+        await audit(request, user.email, "login", target=user.id)
+        return await _start_session(request, user, 200)
+
+    @post("/logout", summary="Sign out", status_code=204, guards=[user_guard])
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        principal = current_principal(request)
+        assert principal is not None and principal.session_id is not None
+        await request.app.state.sessions.delete(principal.session_id)
+        expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
+        return Response(None, status_code=204, cookies=expired)
+
+    @get("/me", summary="The signed-in user", guards=[user_guard])
+    async def me(self, request: Request[Any, Any, Any]) -> SignedIn:
+        principal: Principal | None = current_principal(request)
+        assert principal is not None and principal.session_id is not None
+        session = await request.app.state.sessions.get(principal.session_id)
+        answer = await request.app.state.profile.request("GET", f"/users/{principal.id}")
+        return SignedIn(user=msgspec.json.decode(answer.content, type=User), csrf_token=session.csrf)

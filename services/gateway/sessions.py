@@ -1,0 +1,67 @@
+"""Server-side sessions in Redis. The cookie holds a random id; Redis holds who it is and its CSRF token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import msgspec
+import redis.asyncio as aioredis
+
+__all__ = ["SESSION_COOKIE", "CSRF_COOKIE", "CSRF_HEADER", "Session", "SessionStore"]
+
+SESSION_COOKIE = "cp_session"
+CSRF_COOKIE = "cp_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+class Session(msgspec.Struct, kw_only=True, frozen=True):
+    user_id: str
+    email: str
+    role: str
+    csrf: str
+
+
+_decoder = msgspec.json.Decoder(Session)
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class SessionStore:
+    def __init__(self, client: aioredis.Redis, prefix: str, ttl_seconds: int) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl = ttl_seconds
+
+    def _key(self, session_id: str) -> str:
+        return f"{self.prefix}session:{_digest(session_id)}"
+
+    def _user_key(self, user_id: str) -> str:
+        return f"{self.prefix}user-sessions:{user_id}"
+
+    async def create(self, user_id: str, email: str, role: str) -> tuple[str, Session]:
+        session_id = secrets.token_urlsafe(32)
+        session = Session(user_id=user_id, email=email, role=role, csrf=secrets.token_urlsafe(24))
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(self._key(session_id), msgspec.json.encode(session), ex=self.ttl)
+            pipe.sadd(self._user_key(user_id), _digest(session_id))
+            pipe.expire(self._user_key(user_id), self.ttl)
+            await pipe.execute()
+        return session_id, session
+
+    async def get(self, session_id: str) -> Session | None:
+        if not session_id or len(session_id) > 128:
+            return None
+        raw = await self.client.get(self._key(session_id))
+        return _decoder.decode(raw) if raw else None
+
+    async def delete(self, session_id: str) -> None:
+        await self.client.delete(self._key(session_id))
+
+    async def delete_user(self, user_id: str) -> None:
+        """End every session of a user (account deleted)."""
+        digests = await self.client.smembers(self._user_key(user_id))
+        keys = [f"{self.prefix}session:{d.decode() if isinstance(d, bytes) else d}" for d in digests]
+        await self.client.delete(*keys, self._user_key(user_id))

@@ -1,0 +1,97 @@
+"""Account contracts: users, partner API keys and the audit log (gateway <-> profile)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+__all__ = [
+    "SCOPES",
+    "ApiKey",
+    "ApiKeyCreate",
+    "ApiKeyIssued",
+    "AuditEntry",
+    "AuditEvent",
+    "Credentials",
+    "KeyCheck",
+    "NewUser",
+    "User",
+]
+
+SCOPES = ("recommendations:write", "market:read")
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
+Scope = Literal["recommendations:write", "market:read"]
+
+
+class Credentials(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Sign-up and log-in body."""
+
+    email: Email
+    password: Password
+
+
+class NewUser(msgspec.Struct, kw_only=True, frozen=True):
+    """Internal: create a user (the role is set by the gateway or the create-admin command, never a body)."""
+
+    email: Email
+    password: Password
+    role: Literal["user", "admin"] = "user"
+
+
+class User(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    email: str
+    role: Literal["user", "admin"]
+    created_at: datetime
+
+
+class ApiKeyCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    scopes: Annotated[list[Scope], msgspec.Meta(min_length=1, max_length=len(SCOPES))]
+    expires_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
+
+
+class ApiKey(msgspec.Struct, kw_only=True, frozen=True):
+    """A key as listed: never its secret."""
+
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    usage_count: int = 0
+
+
+class ApiKeyIssued(msgspec.Struct, kw_only=True, frozen=True):
+    """The one answer that carries the secret."""
+
+    key: str
+    api_key: ApiKey
+
+
+class KeyCheck(msgspec.Struct, kw_only=True, frozen=True):
+    key: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class AuditEvent(msgspec.Struct, kw_only=True, frozen=True):
+    actor: Annotated[str, msgspec.Meta(max_length=300)]
+    action: Annotated[str, msgspec.Meta(max_length=64)]
+    target: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    ip: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    detail: dict[str, str | int | float | bool | None] = {}
+
+
+class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    ip: str | None
+    detail: dict[str, str | int | float | bool | None]
