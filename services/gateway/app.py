@@ -17,6 +17,7 @@ from services.gateway.clients import Upstream, UpstreamError
 from services.gateway.hosts import AllowedHostsMiddleware
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.routes.admin import AdminRoutes
+from services.gateway.routes.admin_market import AdminMarketRoutes
 from services.gateway.routes.auth_routes import AuthRoutes
 from services.gateway.routes.catalog import list_roles, list_skills
 from services.gateway.routes.me import MeRoutes
@@ -85,7 +86,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             AuthRoutes, MeRoutes, ProfileRoutes, RecommendationRoutes, AdminRoutes, market_figures,
-            list_skills, list_roles, *web_routes(),
+            AdminMarketRoutes, list_skills, list_roles, *web_routes(),
             *health_route("gateway", _checks),
         ],
         lifespan=[lifespan],

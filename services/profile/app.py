@@ -11,6 +11,7 @@ from litestar import Litestar, Request
 from services.profile.account_routes import AccountController
 from services.profile.db import create_pool
 from services.profile.routes import ProfileController
+from services.profile.runs_routes import MarketRunController
 from services.profile.settings import ProfileSettings
 from shared.logging import configure_logging
 from shared.settings import load_settings
@@ -47,7 +48,9 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
             await app.state.pool.close()
 
     app = Litestar(
-        route_handlers=[ProfileController, AccountController, *health_route("profile", _checks)],
+        route_handlers=[
+            ProfileController, MarketRunController, AccountController, *health_route("profile", _checks)
+        ],
         lifespan=[lifespan],
         middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
         exception_handlers=exception_handlers(),

@@ -11,6 +11,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from litestar import Litestar, Request, get
 
+from services.recommender.market_routes import MarketVersionController
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
 from services.recommender.routes import RecommendationController, market_figures, market_info
 from services.recommender.scoring import Scorer
@@ -80,7 +81,10 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
             await client.aclose()
 
     app = Litestar(
-        route_handlers=[RecommendationController, market, market_figures, *health_route("recommender", _checks)],
+        route_handlers=[
+            RecommendationController, MarketVersionController, market, market_figures,
+            *health_route("recommender", _checks),
+        ],
         lifespan=[lifespan],
         middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
         exception_handlers=exception_handlers(),

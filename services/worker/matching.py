@@ -16,6 +16,8 @@ from shared.catalog import Catalog
 __all__ = ["RoleMatcher", "SkillMatcher", "tokens"]
 
 TOKEN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9+#]*(?:[./'’-][A-Za-z0-9+#]+)*")
+# The pieces of compound tokens ("REST/GraphQL", "T-SQL", "Python's") so each piece can match on its own.
+PIECE = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9+#]*(?:\.[A-Za-z0-9+#]+)*")
 # One-word synonyms that are also common English words: matched only with the taxonomy's exact spelling.
 CASE_SENSITIVE = frozenset({
     "go", "node", "express", "rails", "cargo", "spark", "hive", "vault", "chef", "puppet", "phoenix", "apollo",
@@ -25,17 +27,6 @@ CASE_SENSITIVE = frozenset({
 
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
-
-
-def _parts(toks: list[str]) -> list[str]:
-    """Pieces of compound tokens ("REST/GraphQL", "T-SQL", "Python's") so each piece can match too."""
-    out = []
-    for tok in toks:
-        if "/" in tok or "-" in tok:
-            out.extend(p for p in re.split(r"[/-]", tok) if p)
-        if tok.endswith(("'s", "’s")):
-            out.append(tok[:-2])
-    return out
 
 
 class SkillMatcher:
@@ -62,17 +53,19 @@ class SkillMatcher:
                     self.phrases[phrase[0]].append((phrase, skill.id))
         self._ci = frozenset(self.insensitive)
         self._cs = frozenset(self.sensitive)
+        self._cs_lower = frozenset(w.lower() for w in self.sensitive)
         self._firsts = frozenset(self.phrases)
 
     def match(self, text: str) -> set[str]:
-        toks = tokens(text)
-        extra = _parts(toks)
-        lower = [t.lower() for t in toks]
+        lowered = text.lower()
+        lower = TOKEN.findall(lowered)
+        pieces = PIECE.findall(lowered)
         found: set[str] = set()
-        for word in self._ci.intersection([*lower, *(e.lower() for e in extra)]):
+        for word in self._ci.intersection(lower) | self._ci.intersection(pieces):
             found |= self.insensitive[word]
-        for word in self._cs.intersection([*toks, *extra]):
-            found |= self.sensitive[word]
+        if self._cs_lower.intersection(pieces):  # rare: only then look at the original spelling
+            for word in self._cs.intersection(PIECE.findall(text)):
+                found |= self.sensitive[word]
         firsts = self._firsts.intersection(lower)
         if firsts:
             for i, word in enumerate(lower):

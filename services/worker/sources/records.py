@@ -161,7 +161,7 @@ def _posting(line: int, raw: dict[str, Any], today: dt.date) -> Posting:
     location = _text(raw, "location", MAX_LOCATION) or None
     return Posting(
         line=line, title=title, text=text, skills=skills, salary=_salary(raw), location=location,
-        posted=_posted(raw, today), synthetic=raw.get("synthetic") is True,
+        posted=_posted(raw, today), synthetic=raw.get("synthetic") in (True, "true", "1", "yes"),
     )
 
 
