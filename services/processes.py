@@ -14,7 +14,7 @@ import httpx
 
 from shared.embedded import free_port, wait_for_port
 
-__all__ = ["ServiceProcess", "Stack"]
+__all__ = ["CeleryProcess", "ServiceProcess", "Stack"]
 
 
 @dataclass
@@ -31,11 +31,15 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def command(self) -> list[str]:
+        return ["serve", self.name]
+
     def start(self) -> ServiceProcess:
-        env = {**os.environ, **self.env, "CAREERPATH_PORT": str(self.port)}
+        env = {**os.environ, **self.env, **({"CAREERPATH_PORT": str(self.port)} if self.port else {})}
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", self.name],
+            [sys.executable, "-m", "services.cli", *self.command],
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         return self
@@ -69,12 +73,28 @@ class ServiceProcess:
 
 
 @dataclass
+class CeleryProcess(ServiceProcess):
+    """``careerpath worker`` or ``careerpath beat`` (no port); a worker is ready once it answers a ping."""
+
+    @property
+    def command(self) -> list[str]:
+        return [self.name]
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        from services.worker.main import wait_ready
+
+        assert self.proc is not None
+        wait_ready(self.name, self.proc, {**os.environ, **self.env}, timeout)
+
+
+@dataclass
 class Stack:
-    """Profile, recommender and gateway wired together, plus any extra processes (worker, beat)."""
+    """Profile, recommender and gateway wired together, plus (``with_worker``) a Celery worker and beat."""
 
     env: dict[str, str]
     log_dir: Path | None = None
     gateway_port: int | None = None
+    with_worker: bool = False
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
     def _service(self, name: str, port: int, extra: dict[str, str] | None = None) -> ServiceProcess:
@@ -89,6 +109,10 @@ class Stack:
             {"CAREERPATH_PROFILE_URL": profile.url, "CAREERPATH_RECOMMENDER_URL": recommender.url},
         )
         self.services = {"profile": profile, "recommender": recommender, "gateway": gateway}
+        if self.with_worker:
+            for name in ("worker", "beat"):
+                log = self.log_dir / f"{name}.log" if self.log_dir else None
+                self.services[name] = CeleryProcess(name, 0, dict(self.env), log)
         for service in self.services.values():
             service.start()
         for service in self.services.values():
