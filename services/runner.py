@@ -82,7 +82,7 @@ def run_all(port: int) -> int:
             new_port = free_port()
             print(f"port {port} is taken; using {new_port}", flush=True)
             port = new_port
-        stack = Stack(env=env, log_dir=DATA_DIR, gateway_port=port).start()
+        stack = Stack(env=env, log_dir=DATA_DIR, gateway_port=port, with_worker=True).start()
         print(f"\ncareerpath is running at {stack.url}/  (ready in {time.monotonic() - started:.1f}s)", flush=True)
         print(f"API docs: {stack.url}/schema   logs: {DATA_DIR}/*.log   stop: Ctrl-C", flush=True)
         while not stopping:

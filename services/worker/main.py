@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+import time
+from collections.abc import Mapping
 
 from services.worker.settings import WorkerSettings
 from shared.logging import configure_logging
 from shared.settings import SettingsError, load_settings
 
-__all__ = ["beat_main", "worker_main"]
+__all__ = ["beat_main", "wait_ready", "worker_main"]
 
 
 def _settings(command: str) -> WorkerSettings | None:
@@ -23,6 +26,33 @@ def _settings(command: str) -> WorkerSettings | None:
     except SettingsError as exc:
         print(f"careerpath {command}: invalid setting {exc}", file=sys.stderr)
         return None
+
+
+def _hostname(pid: int) -> str:
+    return f"careerpath-{pid}@{socket.gethostname()}"
+
+
+def wait_ready(name: str, proc: subprocess.Popen[bytes], env: Mapping[str, str], timeout: float = 60.0) -> None:
+    """Wait until the worker started as ``proc`` answers a Celery ping (a beat: until it has stayed up 1s)."""
+    deadline = time.monotonic() + timeout
+    if name == "beat":
+        time.sleep(1.0)
+        if proc.poll() is not None:
+            raise RuntimeError(f"beat exited with code {proc.returncode}")
+        return
+    from services.worker.celery_app import create_celery
+    from services.worker.settings import BrokerSettings
+
+    app = create_celery(load_settings(BrokerSettings, environ=env))
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"worker exited with code {proc.returncode} before it was ready")
+            if app.control.ping(destination=[_hostname(proc.pid)], timeout=0.5):
+                return
+        raise TimeoutError("the Celery worker did not answer a ping in time")
+    finally:
+        app.close()
 
 
 def worker_main(argv: list[str] | None = None) -> int:
@@ -37,7 +67,7 @@ def worker_main(argv: list[str] | None = None) -> int:
     app.worker_main([
         "worker", "--loglevel", settings.log_level, "--pool", "prefork",
         "--concurrency", str(settings.worker_concurrency), "--queues", QUEUE,
-        "--hostname", f"careerpath-{os.getpid()}@{socket.gethostname()}",
+        "--hostname", _hostname(os.getpid()),
         "--without-gossip", "--without-mingle", *(argv or []),
     ])
     return 0
