@@ -113,10 +113,14 @@ class Stack:
             for name in ("worker", "beat"):
                 log = self.log_dir / f"{name}.log" if self.log_dir else None
                 self.services[name] = CeleryProcess(name, 0, dict(self.env), log)
-        for service in self.services.values():
-            service.start()
-        for service in self.services.values():
-            service.wait_healthy(timeout)
+        try:
+            for service in self.services.values():
+                service.start()
+            for service in self.services.values():
+                service.wait_healthy(timeout)
+        except BaseException:
+            self.stop()  # never leave half a stack running
+            raise
         return self
 
     @property
