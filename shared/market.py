@@ -110,7 +110,10 @@ async def rollback(client: aioredis.Redis, prefix: str, version: str) -> bool:
     """Point readers at an earlier version that is still kept; False if it is not."""
     if not await client.exists(_k(prefix, "v", version)):
         return False
-    await client.set(_k(prefix, "current"), version)
+    async with client.pipeline(transaction=True) as pipe:
+        pipe.set(_k(prefix, "current"), version)
+        pipe.zadd(_k(prefix, "versions"), {version: time.time()})  # recently served: trimmed last
+        await pipe.execute()
     return True
 
 

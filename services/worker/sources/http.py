@@ -42,8 +42,8 @@ def check_address(address: str, allow: tuple[Network, ...] = ()) -> ipaddress.IP
     if any(ip in net for net in allow):
         return ip
     for label, bad in (
-        ("loopback", ip.is_loopback), ("link-local", ip.is_link_local), ("private", ip.is_private),
-        ("multicast", ip.is_multicast), ("unspecified", ip.is_unspecified), ("reserved", ip.is_reserved),
+        ("loopback", ip.is_loopback), ("unspecified", ip.is_unspecified), ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast), ("private", ip.is_private), ("reserved", ip.is_reserved),
         ("non-global", not ip.is_global),
     ):
         if bad:
