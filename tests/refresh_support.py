@@ -8,16 +8,21 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
 
+from services.processes import CeleryProcess, ServiceProcess
+from shared.embedded import free_port
 from tests.conftest import RUN_ID, _admin, _with_database
 
-__all__ = ["FeedServer", "fresh_database", "jsonl", "postings", "wait_run"]
+__all__ = ["FeedServer", "RefreshServices", "fresh_database", "jsonl", "postings", "refresh_services", "wait_run"]
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
@@ -153,10 +158,78 @@ class FeedServer:
         return self.url(path)
 
 
-def run_async(coro: Any) -> Any:
-    return asyncio.run(coro)
+@dataclass
+class RefreshServices:
+    """A profile service and a Celery worker on their own database and Redis prefix."""
+
+    env: dict[str, str]
+    profile: ServiceProcess
+    worker: CeleryProcess
+    client: httpx.Client  # the profile's internal API, with the service credential
+    redis: redis.Redis
+    prefix: str
+    sources: Path
+    log_dir: Path
+
+    def current(self) -> tuple[str | None, dict | None]:
+        """(current version, its document) read the way the recommender reads them."""
+        version = self.redis.get(self.prefix + "market:current")
+        if version is None:
+            return None, None
+        raw = self.redis.get(self.prefix + "market:v:" + version.decode())
+        return version.decode(), json.loads(raw) if raw else None
+
+    def version_keys(self) -> set[bytes]:
+        return set(self.redis.scan_iter(match=self.prefix + "market:v:*"))
+
+    def refresh(self, source: str | None = None, timeout: float = 30.0) -> dict:
+        answer = self.client.post("/market/runs/", json={"source": source, "requested_by": "tests"})
+        assert answer.status_code == 202, answer.text
+        return wait_run(self.client, answer.json()["id"], timeout)
+
+    def new_worker(self) -> CeleryProcess:
+        self.worker = CeleryProcess("worker", 0, dict(self.env), self.log_dir / "worker.log")
+        self.worker.start().wait_healthy(60)
+        return self.worker
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.log_dir.glob("*.log"))
 
 
-def write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
+@contextmanager
+def refresh_services(database_server: str, redis_server: str, tmp: Path, **extra: str) -> Iterator[RefreshServices]:
+    """Start profile + worker with their own database, Redis prefix (market data and Celery) and sources folder."""
+    url, drop = fresh_database(database_server, "refresh")
+    prefix = f"cp-refresh-{RUN_ID}-{secrets.token_hex(3)}:"
+    sources = tmp / "sources"
+    sources.mkdir(parents=True, exist_ok=True)
+    env = {
+        "DATABASE_URL": url, "REDIS_URL": redis_server, "CAREERPATH_REDIS_PREFIX": prefix,
+        "CAREERPATH_SERVICE_TOKEN": secrets.token_urlsafe(24), "CAREERPATH_ENV": "test",
+        "CAREERPATH_SOURCE_FILE_ROOTS": str(sources), "CAREERPATH_SOURCE_ALLOW_NETWORKS": "127.0.0.1/32",
+        "CAREERPATH_SOURCE_TIMEOUT": "2", "CAREERPATH_SOURCE_CONNECT_TIMEOUT": "1",
+        "CAREERPATH_SOURCE_MAX_BYTES": "500000", "CAREERPATH_LEASE_SECONDS": "2",
+        "CAREERPATH_TASK_SOFT_TIME_LIMIT": "60", "CAREERPATH_TASK_TIME_LIMIT": "90",
+        "CAREERPATH_WORKER_CONCURRENCY": "2", **extra,
+    }
+    profile = ServiceProcess("profile", free_port(), env, tmp / "profile.log")
+    worker = CeleryProcess("worker", 0, dict(env), tmp / "worker.log")
+    client = httpx.Client(base_url=profile.url, timeout=10.0,
+                          headers={"x-service-token": env["CAREERPATH_SERVICE_TOKEN"]})
+    store = redis.Redis.from_url(redis_server)
+    services = RefreshServices(env, profile, worker, client, store, prefix, sources, tmp)
+    try:
+        profile.start()
+        worker.start()
+        profile.wait_healthy(60)
+        worker.wait_healthy(60)
+        yield services
+    finally:
+        services.worker.stop()
+        profile.stop()
+        client.close()
+        keys = list(store.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            store.delete(*keys)
+        store.close()
+        drop()
