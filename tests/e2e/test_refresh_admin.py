@@ -1,0 +1,116 @@
+"""Acceptance: an admin triggers a refresh through the gateway, watches it succeed, and recommendations then
+report the new market-data version (no restart); versions can be listed and rolled back; admins only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from services.processes import Stack
+from tests.e2e.conftest import E2E_ENV
+from tests.e2e.helpers import log_in, partner, sign_up
+from tests.refresh_support import jsonl, postings, wait_run
+
+pytestmark = pytest.mark.e2e
+RUNS = "/api/v1/admin/market/runs"
+SKILLS = {"skills": {"python": 2, "sql": 2}}
+
+
+@pytest.fixture(scope="module")
+def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    logs = tmp_path_factory.mktemp("market-logs")
+    sources = logs / "sources"
+    sources.mkdir()
+    (sources / "postings.jsonl").write_bytes(jsonl(postings("Go, Kubernetes, Terraform and AWS", 40, "Cloud Engineer")))
+    env = infra.env(**E2E_ENV, CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "mkt:",
+                    CAREERPATH_SOURCE_FILE_ROOTS=str(sources), CAREERPATH_LEASE_SECONDS="5")
+    running = Stack(env=env, log_dir=logs, with_worker=True).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def admin(market_stack: Stack, admin_email: str) -> Iterator[httpx.Client]:
+    client = log_in(market_stack.url, admin_email)
+    yield client
+    client.close()
+
+
+def _market_version(client: httpx.Client) -> str:
+    answer = client.post("/api/v1/recommendations", json=SKILLS)
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["market"]["version"])
+
+
+def test_admin_refresh_then_recommendations_report_the_new_version_and_rollback_restores(
+    admin: httpx.Client, admin_email: str
+) -> None:
+    before = _market_version(admin)
+    answer = admin.post("/api/v1/admin/market/refresh", json={"source": "file:postings.jsonl"})
+    assert answer.status_code == 202, answer.text
+    assert answer.headers["location"] == f"{RUNS}/{answer.json()['id']}"
+    run = wait_run(admin, answer.json()["id"], path=RUNS)
+    assert run["status"] == "succeeded" and run["requested_by"] == admin_email, run
+    assert run["version"] != before and run["previous_version"] == before
+
+    assert _market_version(admin) == run["version"]
+    figures = admin.get("/api/v1/market").json()
+    assert figures["market"]["version"] == run["version"] and figures["skills"]["kubernetes"]["demand"] == 1.0
+    assert figures["roles"]["cloud-engineer"]["openings"] == 40
+
+    versions = admin.get("/api/v1/admin/market/versions").json()
+    assert versions["current"] == run["version"]
+    assert {before, run["version"]} <= {v["version"] for v in versions["versions"]}
+    assert any(r["id"] == run["id"] for r in admin.get(RUNS).json()["items"])
+
+    rolled = admin.post("/api/v1/admin/market/rollback", json={"version": before})
+    assert rolled.status_code == 200 and rolled.json()["current"] == before
+    assert _market_version(admin) == before
+
+
+def test_refresh_without_a_body_uses_the_default_source(admin: httpx.Client) -> None:
+    answer = admin.post("/api/v1/admin/market/refresh")
+    assert answer.status_code == 202, answer.text
+    run = wait_run(admin, answer.json()["id"], path=RUNS)
+    assert run["source"] == "snapshot" and run["status"] == "succeeded", run
+    assert _market_version(admin) == run["version"]
+
+
+def test_admin_market_routes_answer_403_to_users_and_partners_401_to_anonymous(
+    market_stack: Stack, admin: httpx.Client
+) -> None:
+    user = sign_up(market_stack.url)
+    key_holder, _ = partner(market_stack.url, admin, ["market:read", "recommendations:write"])
+    try:
+        for client, status in ((user, 403), (key_holder, 403), (httpx.Client(base_url=market_stack.url), 401)):
+            assert client.post("/api/v1/admin/market/refresh", json={}).status_code == status
+            assert client.get(RUNS).status_code == status
+            assert client.get("/api/v1/admin/market/versions").status_code == status
+            assert client.post("/api/v1/admin/market/rollback", json={"version": "x"}).status_code == status
+    finally:
+        user.close()
+        key_holder.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "field"),
+    [
+        ("/api/v1/admin/market/refresh", {"source": "ftp://example.com/feed"}, 400, "source"),
+        ("/api/v1/admin/market/refresh", {"source": "snapshot", "requested_by": "someone-else"}, 400, None),
+        ("/api/v1/admin/market/refresh", {"source": "x" * 5000}, 400, "source"),
+        ("/api/v1/admin/market/rollback", {"version": "never-published"}, 404, None),
+        ("/api/v1/admin/market/rollback", {"version": "../../etc"}, 400, "version"),
+        ("/api/v1/admin/market/rollback", {}, 400, "version"),
+    ],
+)
+def test_bad_admin_market_input_is_refused(admin: httpx.Client, path: str, body: dict, status: int,
+                                           field: str | None) -> None:
+    answer = admin.post(path, json=body)
+    assert answer.status_code == status, answer.text
+    if field:
+        assert field in {e["field"] for e in answer.json()["errors"]}
+    assert admin.get(f"{RUNS}/00000000-0000-0000-0000-000000000000").status_code == 404
