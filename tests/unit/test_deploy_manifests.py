@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import base64
 import importlib
+import ipaddress
 import re
 import secrets
 import shutil
@@ -51,6 +52,8 @@ COMMANDS = {
 HTTP = ("gateway", "profile", "recommender")
 AUTOSCALED = {"gateway", "recommender", "worker"}
 MIGRATE_PHASE = ("careerpath.io/phase", "migrate")
+# read by the server (uvicorn) under `careerpath serve`, not by a Settings Struct
+SERVER_VARIABLES = frozenset({"FORWARDED_ALLOW_IPS"})
 # stand-ins for the Secret that production creates itself (README); dotted hosts are outside the cluster
 PROD_SECRET_STANDINS = {
     "DATABASE_URL": "postgresql://careerpath:pw@db.example.com:5432/careerpath",
@@ -335,7 +338,7 @@ def test_workload_runs_the_right_command(overlay: str, workload: str) -> None:
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_environment_is_what_the_settings_read(overlay: str) -> None:
-    everything = all_setting_names()
+    everything = all_setting_names() | SERVER_VARIABLES
     for config in objects(overlay, "ConfigMap").values():
         if config["metadata"]["name"].startswith("careerpath"):
             unknown = set(config["data"]) - everything
@@ -353,6 +356,22 @@ def test_environment_is_what_the_settings_read(overlay: str) -> None:
             assert settings.env == ("dev" if overlay == "dev" else "prod")
             if name in HTTP:
                 assert settings.host == "0.0.0.0"
+
+
+def test_prod_gateway_trusts_forwarded_addresses_from_networks_only() -> None:
+    """Behind the Ingress, per-IP rate limits need the client's address from X-Forwarded-For, trusted
+    only when the ingress controller (a pod network) adds it."""
+    import inspect
+
+    import uvicorn.config
+
+    from services import cli
+
+    assert SERVER_VARIABLES <= set(re.findall(r"environ\.get\(\"(\w+)\"", inspect.getsource(uvicorn.config)))
+    assert "forwarded_allow_ips" not in inspect.getsource(cli), "the CLI would override FORWARDED_ALLOW_IPS"
+    env = container_env("prod", app_container(workloads("prod")["gateway"]))
+    networks = [ipaddress.ip_network(part.strip()) for part in env["FORWARDED_ALLOW_IPS"].split(",")]
+    assert networks and all(n.is_private for n in networks)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
