@@ -22,6 +22,7 @@ run: $(STAMP) ## start everything (embedded PostgreSQL/Redis unless DATABASE_URL
 	$(VENV)/bin/careerpath run
 
 test: $(STAMP) ## run the whole test suite (unit, integration, end-to-end)
+	@bash tools/ensure_chromium.sh
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy
