@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -69,7 +69,7 @@ async def publish(
 
 
 async def _trim(client: aioredis.Redis, prefix: str) -> None:
-    old = await client.zrange(_k(prefix, "versions"), 0, -KEEP_VERSIONS - 1)
+    old = cast("list[bytes]", await client.zrange(_k(prefix, "versions"), 0, -KEEP_VERSIONS - 1))
     current = await client.get(_k(prefix, "current"))
     for version in old:
         if version != current:
@@ -90,7 +90,8 @@ async def get_version(client: aioredis.Redis, prefix: str, version: str) -> dict
 
 async def list_versions(client: aioredis.Redis, prefix: str) -> tuple[str | None, list[dict[str, Any]]]:
     """(current version, kept versions newest first) with each document's summary fields."""
-    names = [_text(v) or "" for v in await client.zrevrange(_k(prefix, "versions"), 0, -1)]
+    kept = cast("list[bytes]", await client.zrevrange(_k(prefix, "versions"), 0, -1))
+    names = [_text(v) or "" for v in kept]
     current = await current_version(client, prefix)
     raws = await client.mget([_k(prefix, "v", v) for v in names]) if names else []
     out: list[dict[str, Any]] = []

@@ -22,16 +22,32 @@ from services.processes import CeleryProcess, ServiceProcess
 from shared.embedded import free_port
 from tests.conftest import RUN_ID, _admin, _with_database
 
-__all__ = ["FeedServer", "RefreshServices", "fresh_database", "jsonl", "postings", "refresh_services", "wait_run"]
+__all__ = [
+    "FeedServer",
+    "RefreshServices",
+    "fresh_database",
+    "jsonl",
+    "postings",
+    "refresh_services",
+    "wait_run",
+]
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 
 
-def postings(skill_text: str, count: int, title: str = "Backend Engineer", salary: int = 100_000) -> list[dict]:
+def postings(
+    skill_text: str, count: int, title: str = "Backend Engineer", salary: int = 100_000
+) -> list[dict]:
     """``count`` valid postings whose description is ``skill_text``."""
     return [
-        {"id": f"{title}-{i}", "title": title, "description": skill_text, "salary": salary + i,
-         "location": "Remote", "posted_date": "2025-05-01"}
+        {
+            "id": f"{title}-{i}",
+            "title": title,
+            "description": skill_text,
+            "salary": salary + i,
+            "location": "Remote",
+            "posted_date": "2025-05-01",
+        }
         for i in range(count)
     ]
 
@@ -123,8 +139,15 @@ class FeedServer:
         self.routes[path] = route
         return self.url(path)
 
-    def stream(self, path: str, chunks: int, chunk: bytes, pause: float = 0.0, first_only: bool = False,
-               content_type: str = "application/x-ndjson") -> str:
+    def stream(
+        self,
+        path: str,
+        chunks: int,
+        chunk: bytes,
+        pause: float = 0.0,
+        first_only: bool = False,
+        content_type: str = "application/x-ndjson",
+    ) -> str:
         """Chunked body without Content-Length: ``chunks`` x ``chunk``, ``pause`` seconds apart
         (``first_only``: only the first request is slow)."""
 
@@ -193,29 +216,42 @@ class RefreshServices:
         return self.worker
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.log_dir.glob("*.log"))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in self.log_dir.glob("*.log")
+        )
 
 
 @contextmanager
-def refresh_services(database_server: str, redis_server: str, tmp: Path, **extra: str) -> Iterator[RefreshServices]:
-    """Start profile + worker with their own database, Redis prefix (market data and Celery) and sources folder."""
+def refresh_services(
+    database_server: str, redis_server: str, tmp: Path, **extra: str
+) -> Iterator[RefreshServices]:
+    """Start profile + worker with their own database, Redis prefix (market data, Celery) and sources."""
     url, drop = fresh_database(database_server, "refresh")
     prefix = f"cp-refresh-{RUN_ID}-{secrets.token_hex(3)}:"
     sources = tmp / "sources"
     sources.mkdir(parents=True, exist_ok=True)
     env = {
-        "DATABASE_URL": url, "REDIS_URL": redis_server, "CAREERPATH_REDIS_PREFIX": prefix,
-        "CAREERPATH_SERVICE_TOKEN": secrets.token_urlsafe(24), "CAREERPATH_ENV": "test",
-        "CAREERPATH_SOURCE_FILE_ROOTS": str(sources), "CAREERPATH_SOURCE_ALLOW_NETWORKS": "127.0.0.1/32",
-        "CAREERPATH_SOURCE_TIMEOUT": "2", "CAREERPATH_SOURCE_CONNECT_TIMEOUT": "1",
-        "CAREERPATH_SOURCE_MAX_BYTES": "500000", "CAREERPATH_LEASE_SECONDS": "2",
-        "CAREERPATH_TASK_SOFT_TIME_LIMIT": "60", "CAREERPATH_TASK_TIME_LIMIT": "90",
-        "CAREERPATH_WORKER_CONCURRENCY": "2", **extra,
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_server,
+        "CAREERPATH_REDIS_PREFIX": prefix,
+        "CAREERPATH_SERVICE_TOKEN": secrets.token_urlsafe(24),
+        "CAREERPATH_ENV": "test",
+        "CAREERPATH_SOURCE_FILE_ROOTS": str(sources),
+        "CAREERPATH_SOURCE_ALLOW_NETWORKS": "127.0.0.1/32",
+        "CAREERPATH_SOURCE_TIMEOUT": "2",
+        "CAREERPATH_SOURCE_CONNECT_TIMEOUT": "1",
+        "CAREERPATH_SOURCE_MAX_BYTES": "500000",
+        "CAREERPATH_LEASE_SECONDS": "2",
+        "CAREERPATH_TASK_SOFT_TIME_LIMIT": "60",
+        "CAREERPATH_TASK_TIME_LIMIT": "90",
+        "CAREERPATH_WORKER_CONCURRENCY": "2",
+        **extra,
     }
     profile = ServiceProcess("profile", free_port(), env, tmp / "profile.log")
     worker = CeleryProcess("worker", 0, dict(env), tmp / "worker.log")
-    client = httpx.Client(base_url=profile.url, timeout=10.0,
-                          headers={"x-service-token": env["CAREERPATH_SERVICE_TOKEN"]})
+    client = httpx.Client(
+        base_url=profile.url, timeout=10.0, headers={"x-service-token": env["CAREERPATH_SERVICE_TOKEN"]}
+    )
     store = redis.Redis.from_url(redis_server)
     services = RefreshServices(env, profile, worker, client, store, prefix, sources, tmp)
     try:

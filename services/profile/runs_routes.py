@@ -66,16 +66,21 @@ class MarketRunController(Controller):
                 async with transaction(request.app.state.pool, _timeout(request)) as conn:
                     await RunRepository(conn).fail_queued(run.id, f"could not enqueue: {type(exc).__name__}")
                 raise HTTPException(
-                    status_code=503, detail="the task queue is unavailable", headers={"Retry-After": "5"},
+                    status_code=503,
+                    detail="the task queue is unavailable",
+                    headers={"Retry-After": "5"},
                     extra={"dependency": "broker"},
                 ) from None
         return Response(run, status_code=202, headers={"Location": f"/market/runs/{run.id}"})
 
     @get("/", summary="Refresh runs, newest first")
     async def list_runs(
-        self, request: Request[Any, Any, Any],
+        self,
+        request: Request[Any, Any, Any],
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 20,
-        before: Annotated[UUID | None, Parameter(required=False, description="next_before of the previous page")] = None,
+        before: Annotated[
+            UUID | None, Parameter(required=False, description="next_before of the previous page")
+        ] = None,
     ) -> RefreshRunList:
         async with transaction(request.app.state.pool, _timeout(request)) as conn:
             items, next_before = await RunRepository(conn).page(limit, str(before) if before else None)

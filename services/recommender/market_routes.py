@@ -17,7 +17,9 @@ __all__ = ["MarketVersionController"]
 
 def _unavailable(exc: Exception) -> HTTPException:
     return HTTPException(
-        status_code=503, detail=f"market data store unavailable: {type(exc).__name__}", headers={"Retry-After": "2"}
+        status_code=503,
+        detail=f"market data store unavailable: {type(exc).__name__}",
+        headers={"Retry-After": "2"},
     )
 
 

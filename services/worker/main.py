@@ -32,7 +32,9 @@ def _hostname(pid: int) -> str:
     return f"careerpath-{pid}@{socket.gethostname()}"
 
 
-def wait_ready(name: str, proc: subprocess.Popen[bytes], env: Mapping[str, str], timeout: float = 60.0) -> None:
+def wait_ready(
+    name: str, proc: subprocess.Popen[bytes], env: Mapping[str, str], timeout: float = 60.0
+) -> None:
     """Wait until the worker started as ``proc`` answers a Celery ping (a beat: until it has stayed up 1s)."""
     deadline = time.monotonic() + timeout
     if name == "beat":
@@ -64,17 +66,29 @@ def worker_main(argv: list[str] | None = None) -> int:
     from services.worker.celery_app import QUEUE, create_celery
 
     app = create_celery(settings)
-    app.worker_main([
-        "worker", "--loglevel", settings.log_level, "--pool", "prefork",
-        "--concurrency", str(settings.worker_concurrency), "--queues", QUEUE,
-        "--hostname", _hostname(os.getpid()),
-        "--without-gossip", "--without-mingle", *(argv or []),
-    ])
+    app.worker_main(
+        [
+            "worker",
+            "--loglevel",
+            settings.log_level,
+            "--pool",
+            "prefork",
+            "--concurrency",
+            str(settings.worker_concurrency),
+            "--queues",
+            QUEUE,
+            "--hostname",
+            _hostname(os.getpid()),
+            "--without-gossip",
+            "--without-mingle",
+            *(argv or []),
+        ]
+    )
     return 0
 
 
 def beat_main(argv: list[str] | None = None) -> int:
-    """The scheduler: ``market.scheduled_refresh`` on ``CAREERPATH_REFRESH_SCHEDULE``, ``market.reap`` per lease."""
+    """The scheduler: ``market.scheduled_refresh`` per ``CAREERPATH_REFRESH_SCHEDULE``, ``market.reap``."""
     settings = _settings("beat")
     if settings is None:
         return 2

@@ -19,10 +19,35 @@ TOKEN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9+#]*(?:[./'’-][A-Za-z0-9+#]+)*")
 # The pieces of compound tokens ("REST/GraphQL", "T-SQL", "Python's") so each piece can match on its own.
 PIECE = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9+#]*(?:\.[A-Za-z0-9+#]+)*")
 # One-word synonyms that are also common English words: matched only with the taxonomy's exact spelling.
-CASE_SENSITIVE = frozenset({
-    "go", "node", "express", "rails", "cargo", "spark", "hive", "vault", "chef", "puppet", "phoenix", "apollo",
-    "lambda", "rust", "oracle", "explain", "helm", "rest", "sh", "ts", "js", "nats", "envoy", "bandit", "s3",
-})
+CASE_SENSITIVE = frozenset(
+    {
+        "go",
+        "node",
+        "express",
+        "rails",
+        "cargo",
+        "spark",
+        "hive",
+        "vault",
+        "chef",
+        "puppet",
+        "phoenix",
+        "apollo",
+        "lambda",
+        "rust",
+        "oracle",
+        "explain",
+        "helm",
+        "rest",
+        "sh",
+        "ts",
+        "js",
+        "nats",
+        "envoy",
+        "bandit",
+        "s3",
+    }
+)
 
 
 def tokens(text: str) -> list[str]:
@@ -81,21 +106,49 @@ TITLE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("site-reliability-engineer", ("site reliability", "sre")),
     ("devops-engineer", ("devops", "dev ops", "devsecops", "release engineer", "build engineer")),
     ("platform-engineer", ("platform engineer", "platform engineering", "platform developer")),
-    ("database-administrator", ("database administrator", "dba", "database engineer", "database reliability")),
+    (
+        "database-administrator",
+        ("database administrator", "dba", "database engineer", "database reliability"),
+    ),
     ("data-engineer", ("data engineer", "etl developer", "big data", "data platform", "analytics engineer")),
     ("application-security-engineer", ("security", "appsec", "penetration", "pentester")),
     ("cloud-engineer", ("cloud",)),
     ("solutions-architect", ("architect",)),
-    ("systems-administrator", (
-        "system administrator", "systems administrator", "sysadmin", "linux administrator", "systems engineer",
-    )),
+    (
+        "systems-administrator",
+        (
+            "system administrator",
+            "systems administrator",
+            "sysadmin",
+            "linux administrator",
+            "systems engineer",
+        ),
+    ),
     ("fullstack-developer", ("full stack", "full-stack", "fullstack")),
     ("api-integration-engineer", ("api", "integration", "integrations")),
-    ("backend-developer", (
-        "backend", "back-end", "back end", "server-side", "software engineer", "software developer",
-        "programmer", "python developer", "java developer", "go developer", "golang", "node.js developer",
-        "php developer", "ruby developer", ".net developer", "c# developer", "kotlin developer", "rust developer",
-    )),
+    (
+        "backend-developer",
+        (
+            "backend",
+            "back-end",
+            "back end",
+            "server-side",
+            "software engineer",
+            "software developer",
+            "programmer",
+            "python developer",
+            "java developer",
+            "go developer",
+            "golang",
+            "node.js developer",
+            "php developer",
+            "ruby developer",
+            ".net developer",
+            "c# developer",
+            "kotlin developer",
+            "rust developer",
+        ),
+    ),
 )
 
 

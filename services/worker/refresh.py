@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
-from celery.exceptions import SoftTimeLimitExceeded
 import redis.asyncio as aioredis
+from celery.exceptions import SoftTimeLimitExceeded
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -41,9 +41,15 @@ log = logging.getLogger("careerpath.worker")
 T = TypeVar("T")
 # Infrastructure failures worth retrying (the source itself failing is final: SourceError).
 TRANSIENT: tuple[type[BaseException], ...] = (
-    RedisConnectionError, RedisTimeoutError, ConnectionError, asyncio.TimeoutError, OSError,
-    asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.AdminShutdownError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    asyncio.TimeoutError,
+    OSError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.InterfaceError,
 )
 CHECK_EVERY = 2000
@@ -66,7 +72,9 @@ class Progress:
     lost: threading.Event = field(default_factory=threading.Event)
 
     def counts(self) -> RunCounts:
-        return RunCounts(read=self.read, accepted=self.accepted, rejected=self.rejected, samples=list(self.samples))
+        return RunCounts(
+            read=self.read, accepted=self.accepted, rejected=self.rejected, samples=list(self.samples)
+        )
 
     def reject(self, line: int, field_name: str, reason: str) -> None:
         self.rejected += 1
@@ -98,10 +106,15 @@ def redis_call(settings: WorkerSettings, work: Callable[[aioredis.Redis], Awaita
 
 def _fetch(spec: SourceSpec, settings: WorkerSettings) -> Fetched:
     if spec.kind == "file":
-        return fetch_file(spec.location, settings.file_roots, settings.source_max_bytes, settings.source_timeout)
+        return fetch_file(
+            spec.location, settings.file_roots, settings.source_max_bytes, settings.source_timeout
+        )
     return fetch_url(
-        spec.location, max_bytes=settings.source_max_bytes, timeout=settings.source_timeout,
-        connect_timeout=settings.source_connect_timeout, max_redirects=settings.source_max_redirects,
+        spec.location,
+        max_bytes=settings.source_max_bytes,
+        timeout=settings.source_timeout,
+        connect_timeout=settings.source_connect_timeout,
+        max_redirects=settings.source_max_redirects,
         allow=settings.allow_networks,
     )
 
@@ -111,7 +124,10 @@ def _catalog_fingerprint() -> str:
 
 
 def build(
-    source: str, settings: WorkerSettings, progress: Progress, previous: dict[str, Any] | None,
+    source: str,
+    settings: WorkerSettings,
+    progress: Progress,
+    previous: dict[str, Any] | None,
     today: dt.date | None = None,
 ) -> Outcome:
     """Read, validate and aggregate ``source`` into a market document (no I/O besides the source)."""
@@ -162,8 +178,10 @@ class Heartbeat(threading.Thread):
         self.stopped = threading.Event()
 
     def beat(self) -> None:
-        held = db(self.settings, lambda r: r.heartbeat(self.run_id, self.worker, self.progress.phase,
-                                                        self.progress.counts()))
+        held = db(
+            self.settings,
+            lambda r: r.heartbeat(self.run_id, self.worker, self.progress.phase, self.progress.counts()),
+        )
         if not held:
             self.progress.lost.set()
 
@@ -196,7 +214,9 @@ def _previous(settings: WorkerSettings) -> dict[str, Any] | None:
     return redis_call(settings, work)
 
 
-def execute_run(run_id: str, settings: WorkerSettings, worker: str, attempts_left: bool = True) -> dict[str, Any]:
+def execute_run(
+    run_id: str, settings: WorkerSettings, worker: str, attempts_left: bool = True
+) -> dict[str, Any]:
     """Run one refresh; returns a summary. Raises a TRANSIENT error after giving the run back to the queue."""
     run = db(settings, lambda r: r.claim(run_id, worker, settings.lease_seconds))
     if run is None:
@@ -236,14 +256,35 @@ def execute_run(run_id: str, settings: WorkerSettings, worker: str, attempts_lef
         error = f"internal error: {type(exc).__name__}: {exc}"[:500]
     finally:
         heartbeat.stop()
-    db(settings, lambda r: r.finish(
-        run_id, worker, counts=progress.counts(), error=error, version=version, previous_version=previous_version,
-    ))
+    db(
+        settings,
+        lambda r: r.finish(
+            run_id,
+            worker,
+            counts=progress.counts(),
+            error=error,
+            version=version,
+            previous_version=previous_version,
+        ),
+    )
     elapsed = time.monotonic() - started
-    log.info("run %s %s in %.2fs: read %d, accepted %d, rejected %d, version %s%s", run_id,
-             "failed" if error else "succeeded", elapsed, progress.read, progress.accepted, progress.rejected,
-             version, f" ({error})" if error else "")
-    return {"run_id": run_id, "status": "failed" if error else "succeeded", "version": version, "error": error}
+    log.info(
+        "run %s %s in %.2fs: read %d, accepted %d, rejected %d, version %s%s",
+        run_id,
+        "failed" if error else "succeeded",
+        elapsed,
+        progress.read,
+        progress.accepted,
+        progress.rejected,
+        version,
+        f" ({error})" if error else "",
+    )
+    return {
+        "run_id": run_id,
+        "status": "failed" if error else "succeeded",
+        "version": version,
+        "error": error,
+    }
 
 
 def _quietly(action: Callable[[], object]) -> None:
@@ -255,4 +296,6 @@ def _quietly(action: Callable[[], object]) -> None:
 
 def reap_runs(settings: WorkerSettings) -> list[str]:
     """Requeue or fail runs whose worker died; returns the run ids to enqueue again."""
-    return db(settings, lambda r: r.reap(settings.lease_seconds, settings.max_attempts, settings.queued_timeout))
+    return db(
+        settings, lambda r: r.reap(settings.lease_seconds, settings.max_attempts, settings.queued_timeout)
+    )

@@ -23,7 +23,10 @@ T = TypeVar("T")
 _COLUMNS = """id::text AS id, status, source, requested_by, attempts, phase, records_read, records_accepted,
     records_rejected, rejected_samples, error, version, previous_version, created_at, started_at,
     heartbeat_at, finished_at, duration_ms"""
-_FINISHED = "finished_at = now(), duration_ms = (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::int"
+_FINISHED = (
+    "finished_at = now(), "
+    "duration_ms = (extract(epoch FROM now() - coalesce(started_at, created_at)) * 1000)::int"
+)
 
 
 class RunCounts(msgspec.Struct, kw_only=True, frozen=True):
@@ -39,16 +42,21 @@ def _run(row: asyncpg.Record) -> RefreshRun:
     return msgspec.convert(data, RefreshRun)
 
 
-async def with_connection(dsn: str, work: Callable[[RunRepository], Awaitable[T]], timeout: float = 5.0) -> T:
+async def with_connection(dsn: str, work: Callable[[RunRepository], Awaitable[T]], limit: float = 5.0) -> T:
     """Open one connection (with timeouts), run ``work`` on a repository, close it."""
     conn = await asyncpg.connect(
-        dsn, timeout=timeout, command_timeout=timeout * 2,
-        server_settings={"application_name": "careerpath-worker", "statement_timeout": str(int(timeout * 2000))},
+        dsn,
+        timeout=limit,
+        command_timeout=limit * 2,
+        server_settings={
+            "application_name": "careerpath-worker",
+            "statement_timeout": str(int(limit * 2000)),
+        },
     )
     try:
         return await work(RunRepository(conn))
     finally:
-        await conn.close(timeout=timeout)
+        await conn.close(timeout=limit)
 
 
 class RunRepository:
@@ -64,7 +72,8 @@ class RunRepository:
                 f"""INSERT INTO refresh_runs (source, requested_by) VALUES ($1, $2)
                     ON CONFLICT ((true)) WHERE status IN ('queued', 'running') DO NOTHING
                     RETURNING {_COLUMNS}""",
-                source, requested_by,
+                source,
+                requested_by,
             )
             if row is not None:
                 return _run(row), True
@@ -90,7 +99,8 @@ class RunRepository:
                 WHERE $2::uuid IS NULL
                    OR (created_at, id) < (SELECT created_at, id FROM refresh_runs WHERE id = $2::uuid)
                 ORDER BY created_at DESC, id DESC LIMIT $1""",
-            limit + 1, before,
+            limit + 1,
+            before,
         )
         runs = [_run(r) for r in rows[:limit]]
         return runs, (runs[-1].id if len(rows) > limit else None)
@@ -98,8 +108,10 @@ class RunRepository:
     async def fail_queued(self, run_id: str, error: str) -> None:
         """A run that could not even be enqueued (broker down) fails at once, freeing the slot."""
         await self.conn.execute(
-            f"UPDATE refresh_runs SET status = 'failed', error = $2, {_FINISHED} WHERE id = $1::uuid AND status = 'queued'",
-            run_id, error,
+            f"""UPDATE refresh_runs SET status = 'failed', error = $2, {_FINISHED}
+                WHERE id = $1::uuid AND status = 'queued'""",
+            run_id,
+            error,
         )
 
     # --- worker side ---------------------------------------------------------------------------
@@ -112,7 +124,9 @@ class RunRepository:
                 WHERE id = $1::uuid AND (status = 'queued' OR (status = 'running'
                       AND heartbeat_at < now() - make_interval(secs => $3)))
                 RETURNING {_COLUMNS}""",
-            run_id, worker, lease_seconds,
+            run_id,
+            worker,
+            lease_seconds,
         )
         return _run(row) if row else None
 
@@ -122,22 +136,42 @@ class RunRepository:
             """UPDATE refresh_runs SET heartbeat_at = now(), phase = $3, records_read = $4,
                       records_accepted = $5, records_rejected = $6
                WHERE id = $1::uuid AND worker = $2 AND status = 'running' RETURNING 1""",
-            run_id, worker, phase, counts.read, counts.accepted, counts.rejected,
+            run_id,
+            worker,
+            phase,
+            counts.read,
+            counts.accepted,
+            counts.rejected,
         )
         return done is not None
 
     async def finish(
-        self, run_id: str, worker: str, *, counts: RunCounts, error: str | None = None,
-        version: str | None = None, previous_version: str | None = None,
+        self,
+        run_id: str,
+        worker: str,
+        *,
+        counts: RunCounts,
+        error: str | None = None,
+        version: str | None = None,
+        previous_version: str | None = None,
     ) -> bool:
         """Mark the run succeeded (``error`` None) or failed; False if this worker no longer holds it."""
         done = await self.conn.fetchval(
-            f"""UPDATE refresh_runs SET status = $3, phase = NULL, error = $4, version = $5, previous_version = $6,
+            f"""UPDATE refresh_runs SET status = $3, phase = NULL, error = $4, version = $5,
+                       previous_version = $6,
                        records_read = $7, records_accepted = $8, records_rejected = $9,
                        rejected_samples = $10::jsonb, {_FINISHED}
                 WHERE id = $1::uuid AND worker = $2 AND status = 'running' RETURNING 1""",
-            run_id, worker, "failed" if error else "succeeded", error, version, previous_version,
-            counts.read, counts.accepted, counts.rejected, msgspec.json.encode(counts.samples).decode(),
+            run_id,
+            worker,
+            "failed" if error else "succeeded",
+            error,
+            version,
+            previous_version,
+            counts.read,
+            counts.accepted,
+            counts.rejected,
+            msgspec.json.encode(counts.samples).decode(),
         )
         return done is not None
 
@@ -146,7 +180,9 @@ class RunRepository:
         done = await self.conn.fetchval(
             """UPDATE refresh_runs SET status = 'queued', phase = 'retrying', error = $3, heartbeat_at = now()
                WHERE id = $1::uuid AND worker = $2 AND status = 'running' RETURNING 1""",
-            run_id, worker, error,
+            run_id,
+            worker,
+            error,
         )
         return done is not None
 
@@ -163,19 +199,23 @@ class RunRepository:
                            error = $3 || '; gave up after ' || attempts || ' attempts'
                     WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)
                       AND attempts >= $2""",
-                lease_seconds, max_attempts, lost,
+                lease_seconds,
+                max_attempts,
+                lost,
             )
             requeued = await self.conn.fetch(
                 """UPDATE refresh_runs SET status = 'queued', phase = 'requeued', heartbeat_at = now(),
                           error = $2 || '; retrying'
                    WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)
                    RETURNING id::text""",
-                lease_seconds, lost,
+                lease_seconds,
+                lost,
             )
             await self.conn.execute(
                 f"""UPDATE refresh_runs SET status = 'failed', phase = NULL, {_FINISHED}, error = $2
                     WHERE status = 'queued'
                       AND coalesce(heartbeat_at, created_at) < now() - make_interval(secs => $1)""",
-                queued_timeout, f"not picked up by a worker within {queued_timeout:g}s",
+                queued_timeout,
+                f"not picked up by a worker within {queued_timeout:g}s",
             )
         return [r["id"] for r in requeued]

@@ -25,7 +25,7 @@ SourceDefault = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
 
 
 def parse_schedule(value: str) -> float | tuple[str, str, str, str, str]:
-    """``"86400"`` (seconds between runs) or a five-field crontab ``"m h dom mon dow"``; ValueError otherwise."""
+    """``"86400"`` (seconds between runs) or a crontab ``"m h dom mon dow"``; ValueError otherwise."""
     text = value.strip()
     try:
         seconds = float(text)
@@ -36,8 +36,13 @@ def parse_schedule(value: str) -> float | tuple[str, str, str, str, str]:
         from celery.schedules import ParseException, crontab
 
         try:
-            crontab(minute=fields[0], hour=fields[1], day_of_month=fields[2], month_of_year=fields[3],
-                    day_of_week=fields[4])
+            crontab(
+                minute=fields[0],
+                hour=fields[1],
+                day_of_month=fields[2],
+                month_of_year=fields[3],
+                day_of_week=fields[4],
+            )
         except (ParseException, ValueError) as exc:
             raise ValueError(f"invalid crontab {value!r}: {exc}") from None
         return (fields[0], fields[1], fields[2], fields[3], fields[4])
@@ -47,7 +52,9 @@ def parse_schedule(value: str) -> float | tuple[str, str, str, str, str]:
 
 
 def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+    )
 
 
 class BrokerSettings(BaseSettings, kw_only=True, frozen=True):
@@ -105,7 +112,9 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
             except ValueError as exc:
                 raise ValueError(f"{env_name(field)}: {exc}") from None
         if self.task_time_limit <= self.task_soft_time_limit:
-            raise ValueError(f"{env_name('task_time_limit')} must be greater than {env_name('task_soft_time_limit')}")
+            raise ValueError(
+                f"{env_name('task_time_limit')} must be greater than {env_name('task_soft_time_limit')}"
+            )
 
     @property
     def schedule(self) -> float | tuple[str, str, str, str, str]:
@@ -117,7 +126,7 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
 
     @property
     def file_roots(self) -> tuple[Path, ...]:
-        """Folders ``file:`` sources may name; default ``$CAREERPATH_DATA_DIR/sources`` (``./.data/sources``)."""
+        """Folders ``file:`` sources may name; default ``$CAREERPATH_DATA_DIR/sources`` (or ``.data/``)."""
         if self.source_file_roots.strip():
             return tuple(Path(p.strip()).resolve() for p in self.source_file_roots.split(",") if p.strip())
         return ((Path(os.environ.get("CAREERPATH_DATA_DIR", ".data")) / "sources").resolve(),)

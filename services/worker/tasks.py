@@ -34,8 +34,15 @@ def _settings(task: Task) -> WorkerSettings:
 
 
 @shared_task(
-    name="market.refresh", bind=True, acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT, retry_backoff=2, retry_backoff_max=60, retry_jitter=True, max_retries=MAX_RETRIES,
+    name="market.refresh",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
 )
 def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     """Execute one queued run (``{"run_id": ...}``)."""
@@ -44,8 +51,15 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     return execute_run(task.run_id, _settings(self), worker, attempts_left=self.request.retries < MAX_RETRIES)
 
 
-@shared_task(name="market.scheduled_refresh", bind=True, acks_late=True, autoretry_for=TRANSIENT,
-             retry_backoff=2, retry_jitter=True, max_retries=3)
+@shared_task(
+    name="market.scheduled_refresh",
+    bind=True,
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_jitter=True,
+    max_retries=3,
+)
 def scheduled_refresh(self: Task) -> dict[str, Any]:
     """The beat's trigger: queue a run of the default source unless one is already queued or running."""
     settings = _settings(self)
@@ -55,8 +69,15 @@ def scheduled_refresh(self: Task) -> dict[str, Any]:
     return {"run_id": run.id, "created": created}
 
 
-@shared_task(name="market.reap", bind=True, acks_late=True, autoretry_for=TRANSIENT,
-             retry_backoff=2, retry_jitter=True, max_retries=3)
+@shared_task(
+    name="market.reap",
+    bind=True,
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_jitter=True,
+    max_retries=3,
+)
 def reap(self: Task) -> dict[str, Any]:
     """Requeue runs whose worker died (heartbeat older than the lease); fail them after too many attempts."""
     requeued = reap_runs(_settings(self))

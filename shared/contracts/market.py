@@ -1,4 +1,4 @@
-"""Job-market refresh contracts: gateway <-> profile (runs), gateway <-> recommender (versions), worker task."""
+"""Job-market refresh contracts: gateway <-> profile (runs), gateway <-> recommender (versions), task."""
 
 from __future__ import annotations
 
@@ -23,10 +23,21 @@ __all__ = [
 
 MAX_PAGE = 100
 RunStatus = Literal["queued", "running", "succeeded", "failed"]
-SourceSpec = Annotated[str, msgspec.Meta(min_length=1, max_length=2048, description=(
-    "`snapshot` (the bundled figures), a postings file (`file:NAME` inside the configured folders) or an "
-    "http(s) URL serving JSON Lines or CSV postings"
-))]
+SourceSpec = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=2048,
+        pattern=(
+            r"^(snapshot|file:[A-Za-z0-9._-][^\x00-\x1f]*|https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[^\s]*)?)$"
+        ),
+        description=(
+            "`snapshot` (the bundled figures), a postings file (`file:NAME` inside the configured folders) "
+            "or an "
+            "http(s) URL serving JSON Lines or CSV postings"
+        ),
+    ),
+]
 VersionId = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
@@ -37,7 +48,7 @@ class AdminRefreshRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unkn
 
 
 class RefreshRequest(msgspec.Struct, kw_only=True, frozen=True):
-    """Gateway -> profile: start a refresh; ``requested_by`` is filled in by the gateway, never by a client."""
+    """Gateway -> profile: start a refresh; the gateway fills in ``requested_by``, never a client."""
 
     source: SourceSpec | None = None
     requested_by: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] = "api"

@@ -23,9 +23,15 @@ def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     logs = tmp_path_factory.mktemp("market-logs")
     sources = logs / "sources"
     sources.mkdir()
-    (sources / "postings.jsonl").write_bytes(jsonl(postings("Go, Kubernetes, Terraform and AWS", 40, "Cloud Engineer")))
-    env = infra.env(**E2E_ENV, CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "mkt:",
-                    CAREERPATH_SOURCE_FILE_ROOTS=str(sources), CAREERPATH_LEASE_SECONDS="5")
+    (sources / "postings.jsonl").write_bytes(
+        jsonl(postings("Go, Kubernetes, Terraform and AWS", 40, "Cloud Engineer"))
+    )
+    env = infra.env(
+        **E2E_ENV,
+        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "mkt:",
+        CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
+        CAREERPATH_LEASE_SECONDS="5",
+    )
     running = Stack(env=env, log_dir=logs, with_worker=True).start()
     try:
         yield running
@@ -86,7 +92,11 @@ def test_admin_market_routes_answer_403_to_users_and_partners_401_to_anonymous(
     user = sign_up(market_stack.url)
     key_holder, _ = partner(market_stack.url, admin, ["market:read", "recommendations:write"])
     try:
-        for client, status in ((user, 403), (key_holder, 403), (httpx.Client(base_url=market_stack.url), 401)):
+        for client, status in (
+            (user, 403),
+            (key_holder, 403),
+            (httpx.Client(base_url=market_stack.url), 401),
+        ):
             assert client.post("/api/v1/admin/market/refresh", json={}).status_code == status
             assert client.get(RUNS).status_code == status
             assert client.get("/api/v1/admin/market/versions").status_code == status
@@ -107,8 +117,9 @@ def test_admin_market_routes_answer_403_to_users_and_partners_401_to_anonymous(
         ("/api/v1/admin/market/rollback", {}, 400, "version"),
     ],
 )
-def test_bad_admin_market_input_is_refused(admin: httpx.Client, path: str, body: dict, status: int,
-                                           field: str | None) -> None:
+def test_bad_admin_market_input_is_refused(
+    admin: httpx.Client, path: str, body: dict, status: int, field: str | None
+) -> None:
     answer = admin.post(path, json=body)
     assert answer.status_code == status, answer.text
     if field:

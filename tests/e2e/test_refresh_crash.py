@@ -1,4 +1,4 @@
-"""A worker SIGKILLed in the middle of a refresh: nothing half-published, and the run never stays "running"."""
+"""A worker SIGKILLed in the middle of a refresh: nothing half-published; the run never stays "running"."""
 
 from __future__ import annotations
 
@@ -12,14 +12,19 @@ from tests.refresh_support import FeedServer, RefreshServices, jsonl, postings, 
 
 pytestmark = pytest.mark.e2e
 
-CHUNK = jsonl([{k: v for k, v in p.items() if k != "id"} for p in postings("Go, Kubernetes and Terraform", 3)])
+CHUNK = jsonl(
+    [{k: v for k, v in p.items() if k != "id"} for p in postings("Go, Kubernetes and Terraform", 3)]
+)
 
 
 @pytest.fixture(scope="module")
-def svc(database_server: str, redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefreshServices]:
+def svc(
+    database_server: str, redis_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RefreshServices]:
     tmp = tmp_path_factory.mktemp("crash")
-    with refresh_services(database_server, redis_server, tmp, CAREERPATH_SOURCE_TIMEOUT="20",
-                          CAREERPATH_MAX_ATTEMPTS="1") as services:
+    with refresh_services(
+        database_server, redis_server, tmp, CAREERPATH_SOURCE_TIMEOUT="20", CAREERPATH_MAX_ATTEMPTS="1"
+    ) as services:
         (services.sources / "python.jsonl").write_bytes(jsonl(postings("Python and PostgreSQL", 20)))
         yield services
 

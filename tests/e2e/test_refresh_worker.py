@@ -16,11 +16,17 @@ pytestmark = pytest.mark.e2e
 
 PY = postings("Python, Django and PostgreSQL on Docker", 30)
 JAVA = postings("Java with Spring Boot and Kafka", 30, title="Data Engineer", salary=150_000)
-BAD = ["{not json", {"title": "", "description": "Go"}, {"title": "SRE", "description": "Go", "salary": "lots"}]
+BAD = [
+    "{not json",
+    {"title": "", "description": "Go"},
+    {"title": "SRE", "description": "Go", "salary": "lots"},
+]
 
 
 @pytest.fixture(scope="module")
-def svc(database_server: str, redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefreshServices]:
+def svc(
+    database_server: str, redis_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RefreshServices]:
     with refresh_services(database_server, redis_server, tmp_path_factory.mktemp("refresh")) as services:
         (services.sources / "python.jsonl").write_bytes(jsonl(PY[:10] + BAD + PY[10:]))
         (services.sources / "java.jsonl").write_bytes(jsonl(JAVA))
@@ -40,7 +46,11 @@ def test_refresh_from_a_file_counts_and_samples_bad_records(svc: RefreshServices
     run = wait_run(svc.client, answer.json()["id"])
     assert run["status"] == "succeeded", run
     assert (run["records_read"], run["records_accepted"], run["records_rejected"]) == (33, 30, 3)
-    assert [(s["line"], s["field"]) for s in run["rejected_samples"]] == [(11, "line"), (12, "title"), (13, "salary")]
+    assert [(s["line"], s["field"]) for s in run["rejected_samples"]] == [
+        (11, "line"),
+        (12, "title"),
+        (13, "salary"),
+    ]
     assert run["duration_ms"] >= 0 and run["attempts"] == 1 and run["error"] is None
     version, doc = svc.current()
     assert version == run["version"] and doc is not None
@@ -59,7 +69,7 @@ def test_the_same_source_twice_is_the_same_version(svc: RefreshServices) -> None
 
 def test_refresh_from_an_http_feed(svc: RefreshServices, feed: FeedServer) -> None:
     csv = b"title,skills,salary,posted_date\n" + b"".join(
-        f"Site Reliability Engineer,\"Go; Kubernetes; Prometheus\",{120000 + i},2025-06-0{1 + i % 9}\n".encode()
+        f'Site Reliability Engineer,"Go; Kubernetes; Prometheus",{120000 + i},2025-06-0{1 + i % 9}\n'.encode()
         for i in range(25)
     )
     run = svc.refresh(feed.body("/postings.csv", csv, "text/csv"))
@@ -74,13 +84,21 @@ def test_refresh_from_an_http_feed(svc: RefreshServices, feed: FeedServer) -> No
 FAILING = {
     "unreachable": (lambda f, s: f"http://127.0.0.1:{free_port()}/x.jsonl", "unreachable"),
     "too large": (lambda f, s: f.body("/big.jsonl", jsonl(postings("Python " * 50, 2000))), "larger than"),
-    "too large, streamed": (lambda f, s: f.stream("/endless.jsonl", 100, b'{"title":"t","skills":"Go"}\n' * 300),
-                            "larger than"),
+    "too large, streamed": (
+        lambda f, s: f.stream("/endless.jsonl", 100, b'{"title":"t","skills":"Go"}\n' * 300),
+        "larger than",
+    ),
     "too slow": (lambda f, s: f.stall("/stall.jsonl", 4.0), "too slow"),
     "dripping": (lambda f, s: f.stream("/drip.jsonl", 40, jsonl(PY[:1]), pause=0.1), "too slow"),
     "html": (lambda f, s: f.body("/index.html", b"<html>maintenance</html>", "text/html"), "wrong format"),
-    "json array": (lambda f, s: f.body("/all.json", b'[{"title": "x"}]', "application/json"), "not JSON Lines"),
-    "not postings csv": (lambda f, s: f.body("/people.csv", b"name,age\nbob,4\n", "text/csv"), "not a postings CSV"),
+    "json array": (
+        lambda f, s: f.body("/all.json", b'[{"title": "x"}]', "application/json"),
+        "not JSON Lines",
+    ),
+    "not postings csv": (
+        lambda f, s: f.body("/people.csv", b"name,age\nbob,4\n", "text/csv"),
+        "not a postings CSV",
+    ),
     "mostly bad": (lambda f, s: f.body("/bad.jsonl", jsonl(PY[:2] + BAD * 3)), "too many bad records"),
     "link-local": (lambda f, s: "http://169.254.169.254/latest/meta-data/", "link-local"),
     "redirect to private": (lambda f, s: f.redirect("/moved.jsonl", "http://10.1.2.3/feed.jsonl"), "private"),
@@ -126,10 +144,16 @@ def test_concurrent_triggers_start_one_run(svc: RefreshServices, feed: FeedServe
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"source": "ftp://example.com/x"}, "source"), ({"source": "/etc/passwd"}, "source"),
-     ({"source": ""}, "source"), ({"source": 5}, "source")],
+    [
+        ({"source": "ftp://example.com/x"}, "source"),
+        ({"source": "/etc/passwd"}, "source"),
+        ({"source": ""}, "source"),
+        ({"source": 5}, "source"),
+    ],
 )
-def test_a_bad_source_is_refused_with_400_and_nothing_is_queued(svc: RefreshServices, body: dict, field: str) -> None:
+def test_a_bad_source_is_refused_with_400_and_nothing_is_queued(
+    svc: RefreshServices, body: dict, field: str
+) -> None:
     before = svc.client.get("/market/runs/", params={"limit": 100}).json()["items"]
     answer = svc.client.post("/market/runs/", json=body)
     assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == field, answer.text
@@ -200,5 +224,3 @@ def test_the_snapshot_source_publishes_the_bundled_figures(svc: RefreshServices)
     _, doc = svc.current()
     assert doc is not None and doc["skills"] == load_snapshot()["skills"]
     assert svc.refresh("snapshot")["version"] == run["version"]
-
-

@@ -38,8 +38,9 @@ def fetch(url: str, allow: tuple = LOOPBACK, **caps: float) -> bytes:
 
 def test_a_feed_is_fetched_with_its_declared_format(feed: FeedServer) -> None:
     assert fetch(feed.url("/feed.jsonl")) == FEED
-    fetched = fetch_url(feed.url("/feed.csv"), max_bytes=10_000, timeout=2, connect_timeout=1, max_redirects=0,
-                        allow=LOOPBACK)
+    fetched = fetch_url(
+        feed.url("/feed.csv"), max_bytes=10_000, timeout=2, connect_timeout=1, max_redirects=0, allow=LOOPBACK
+    )
     assert fetched.declared == "csv" and fetched.size == 25
 
 
@@ -53,9 +54,14 @@ def test_loopback_is_refused_by_default_and_nothing_is_requested(feed: FeedServe
 
 @pytest.mark.parametrize(
     ("target", "label"),
-    [("http://169.254.169.254/latest/meta-data/", "link-local"), ("http://10.0.0.7/feed.jsonl", "private"),
-     ("http://192.168.0.1/", "private"), ("http://127.0.0.2/feed.jsonl", "loopback"),
-     ("http://[fe80::1]/", "link-local"), ("file:///etc/passwd", "non-http")],
+    [
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://10.0.0.7/feed.jsonl", "private"),
+        ("http://192.168.0.1/", "private"),
+        ("http://127.0.0.2/feed.jsonl", "loopback"),
+        ("http://[fe80::1]/", "link-local"),
+        ("file:///etc/passwd", "non-http"),
+    ],
 )
 def test_redirects_to_refused_addresses_are_refused(feed: FeedServer, target: str, label: str) -> None:
     url = feed.redirect(f"/to-{label}-{abs(hash(target))}", target)

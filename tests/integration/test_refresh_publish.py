@@ -1,4 +1,4 @@
-"""Atomic publish in real Redis: versioned documents, one pointer, rollback, and readers that never see a mix."""
+"""Atomic publish in real Redis: versioned documents, one pointer, rollback, readers never see a mix."""
 
 from __future__ import annotations
 
@@ -26,9 +26,13 @@ async def store(redis_server: str) -> AsyncIterator[tuple[aioredis.Redis, str]]:
 def doc(tag: str, n: int = 40) -> dict:
     """A document whose every figure carries its tag, so a mix of two documents would show."""
     value = (int(tag[1:]) % 97) / 100
-    return {"source": f"postings: {tag}", "as_of": "2025-05-01", "attribution": [tag],
-            "skills": {f"s{i}": {"demand": value, "trend": 0.0, "tag": tag} for i in range(n)},
-            "roles": {f"r{i}": {"openings": i, "tag": tag} for i in range(12)}}
+    return {
+        "source": f"postings: {tag}",
+        "as_of": "2025-05-01",
+        "attribution": [tag],
+        "skills": {f"s{i}": {"demand": value, "trend": 0.0, "tag": tag} for i in range(n)},
+        "roles": {f"r{i}": {"openings": i, "tag": tag} for i in range(12)},
+    }
 
 
 async def test_same_version_twice_is_one_document_and_rollback_moves_the_pointer(store) -> None:  # type: ignore[no-untyped-def]
@@ -69,7 +73,9 @@ async def test_readers_polling_during_repeated_publishes_never_see_mixed_version
         market = MarketReader(client, prefix)
         while not stop.is_set():
             document = await market.current()
-            tags = {s["tag"] for s in document["skills"].values()} | {r["tag"] for r in document["roles"].values()}
+            tags = {s["tag"] for s in document["skills"].values()} | {
+                r["tag"] for r in document["roles"].values()
+            }
             assert len(tags) == 1, f"mixed document: {tags}"
             assert document["attribution"] == [tags.pop()]
             seen.add(document["version"])

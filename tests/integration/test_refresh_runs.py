@@ -69,7 +69,9 @@ async def test_run_lifecycle_claim_heartbeat_finish(repo: RunRepository) -> None
     assert created and new.id != run.id
 
 
-async def test_a_run_whose_worker_died_is_requeued_then_failed_after_max_attempts(repo: RunRepository) -> None:
+async def test_a_run_whose_worker_died_is_requeued_then_failed_after_max_attempts(
+    repo: RunRepository,
+) -> None:
     run, _ = await repo.create("snapshot", "admin")
     await repo.claim(run.id, "dead-1", lease_seconds=30)
     await repo.conn.execute("UPDATE refresh_runs SET heartbeat_at = now() - interval '1 minute'")
@@ -80,10 +82,16 @@ async def test_a_run_whose_worker_died_is_requeued_then_failed_after_max_attempt
     await repo.conn.execute("UPDATE refresh_runs SET heartbeat_at = now() - interval '1 minute'")
     assert await repo.reap(lease_seconds=30, max_attempts=2, queued_timeout=3600) == []
     failed = await repo.get(run.id)
-    assert failed is not None and failed.status == "failed" and "gave up after 2 attempts" in (failed.error or "")
+    assert (
+        failed is not None
+        and failed.status == "failed"
+        and "gave up after 2 attempts" in (failed.error or "")
+    )
 
 
-async def test_a_stale_run_can_be_claimed_by_another_worker_and_the_old_one_is_fenced(repo: RunRepository) -> None:
+async def test_a_stale_run_can_be_claimed_by_another_worker_and_the_old_one_is_fenced(
+    repo: RunRepository,
+) -> None:
     run, _ = await repo.create("snapshot", "admin")
     await repo.claim(run.id, "old", lease_seconds=30)
     await repo.conn.execute("UPDATE refresh_runs SET heartbeat_at = now() - interval '1 minute'")

@@ -24,7 +24,10 @@ def test_schedule_is_seconds_or_a_crontab() -> None:
         ({"CAREERPATH_REFRESH_SCHEDULE": "1"}, "CAREERPATH_REFRESH_SCHEDULE"),
         ({"CAREERPATH_SOURCE_ALLOW_NETWORKS": "localhost"}, "CAREERPATH_SOURCE_ALLOW_NETWORKS"),
         ({"CAREERPATH_SOURCE_MAX_BYTES": "-1"}, "CAREERPATH_SOURCE_MAX_BYTES"),
-        ({"CAREERPATH_TASK_TIME_LIMIT": "10", "CAREERPATH_TASK_SOFT_TIME_LIMIT": "20"}, "CAREERPATH_TASK_TIME_LIMIT"),
+        (
+            {"CAREERPATH_TASK_TIME_LIMIT": "10", "CAREERPATH_TASK_SOFT_TIME_LIMIT": "20"},
+            "CAREERPATH_TASK_TIME_LIMIT",
+        ),
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
     ],
 )
@@ -35,8 +38,12 @@ def test_bad_worker_settings_name_the_variable(env: dict[str, str], name: str) -
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("snapshot", "snapshot"), ("file:postings.jsonl", "file"), ("https://example.com/feed.csv", "http"),
-     ("HTTP://example.com:8080/x", "http")],
+    [
+        ("snapshot", "snapshot"),
+        ("file:postings.jsonl", "file"),
+        ("https://example.com/feed.csv", "http"),
+        ("HTTP://example.com:8080/x", "http"),
+    ],
 )
 def test_source_strings(text: str, kind: str) -> None:
     assert parse_source(text).kind == kind
@@ -44,8 +51,17 @@ def test_source_strings(text: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "ftp://example.com/x", "/etc/passwd", "file:", "https://user:pw@example.com/x", "http:///x",
-     "https://example.com:99999/x", "snapshot\nx", "x" * 3000],
+    [
+        "",
+        "ftp://example.com/x",
+        "/etc/passwd",
+        "file:",
+        "https://user:pw@example.com/x",
+        "http:///x",
+        "https://example.com:99999/x",
+        "snapshot\nx",
+        "x" * 3000,
+    ],
 )
 def test_bad_source_strings_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
@@ -54,11 +70,21 @@ def test_bad_source_strings_are_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("address", "label"),
-    [("127.0.0.1", "loopback"), ("127.9.9.9", "loopback"), ("::1", "loopback"),
-     ("::ffff:127.0.0.1", "loopback"), ("10.1.2.3", "private"), ("172.16.0.1", "private"),
-     ("192.168.1.1", "private"), ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
-     ("fd00::1", "private"), ("0.0.0.0", "unspecified"), ("224.0.0.1", "multicast"),
-     ("100.64.0.1", "non-global")],
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.9.9.9", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("fd00::1", "private"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
+        ("100.64.0.1", "non-global"),
+    ],
 )
 def test_non_public_addresses_are_refused(address: str, label: str) -> None:
     with pytest.raises(SourceError, match=label):

@@ -1,4 +1,4 @@
-"""Postings matched to skills through the taxonomy's synonyms, and to roles; aggregation per skill and role."""
+"""Postings matched to skills (taxonomy synonyms) and to roles; aggregation per skill and role."""
 
 from __future__ import annotations
 
@@ -40,9 +40,14 @@ def test_english_words_need_the_taxonomy_spelling(skills: SkillMatcher) -> None:
 
 @pytest.mark.parametrize(
     ("title", "role"),
-    [("Senior Site Reliability Engineer", "site-reliability-engineer"), ("SRE", "site-reliability-engineer"),
-     ("Backend Developer (Go)", "backend-developer"), ("PostgreSQL DBA", "database-administrator"),
-     ("Full-Stack Engineer", "fullstack-developer"), ("Cloud Security Engineer", "application-security-engineer")],
+    [
+        ("Senior Site Reliability Engineer", "site-reliability-engineer"),
+        ("SRE", "site-reliability-engineer"),
+        ("Backend Developer (Go)", "backend-developer"),
+        ("PostgreSQL DBA", "database-administrator"),
+        ("Full-Stack Engineer", "fullstack-developer"),
+        ("Cloud Security Engineer", "application-security-engineer"),
+    ],
 )
 def test_titles_match_roles(title: str, role: str) -> None:
     assert RoleMatcher(load_catalog()).match(title, set()) == role
@@ -57,16 +62,27 @@ def test_role_falls_back_to_required_skills_then_to_none() -> None:
 
 
 def posting(title: str, text: str, salary: float | None = None, day: int = 1) -> Posting:
-    return Posting(line=1, title=title, text=text, skills=(), salary=salary, location=None,
-                   posted=dt.date(2025, 5, day))
+    return Posting(
+        line=1, title=title, text=text, skills=(), salary=salary, location=None, posted=dt.date(2025, 5, day)
+    )
 
 
 def test_aggregate_demand_trend_openings_and_salary_band() -> None:
     agg = Aggregator(load_catalog())
     for i in range(10):
-        agg.add(posting("Backend Engineer", "Python and PostgreSQL" if i < 4 else "Java", 100_000 + i * 1000, day=i + 1))
-    previous = {"version": "v0", "skills": {"python": {"demand": 0.2}, "java": {"demand": 0.6}},
-                "roles": {"backend-developer": {"openings": 5}, "data-engineer": {"openings": 5}}}
+        agg.add(
+            posting(
+                "Backend Engineer",
+                "Python and PostgreSQL" if i < 4 else "Java",
+                100_000 + i * 1000,
+                day=i + 1,
+            )
+        )
+    previous = {
+        "version": "v0",
+        "skills": {"python": {"demand": 0.2}, "java": {"demand": 0.6}},
+        "roles": {"backend-developer": {"openings": 5}, "data-engineer": {"openings": 5}},
+    }
     doc = agg.document("file:x.jsonl", previous, dt.date(2025, 6, 1))
     assert doc["skills"]["python"] == {"demand": 0.4, "trend": 1.0, "postings": 4, "basis": "postings"}
     assert doc["skills"]["java"]["demand"] == 0.6 and doc["skills"]["java"]["trend"] == 0.0
@@ -81,8 +97,11 @@ def test_aggregate_demand_trend_openings_and_salary_band() -> None:
 
 def test_synthetic_postings_label_the_whole_document() -> None:
     agg = Aggregator(load_catalog())
-    agg.add(Posting(line=1, title="SRE", text="Go", skills=(), salary=None, location=None, posted=None,
-                    synthetic=True))
+    agg.add(
+        Posting(
+            line=1, title="SRE", text="Go", skills=(), salary=None, location=None, posted=None, synthetic=True
+        )
+    )
     doc = agg.document("file:s.jsonl", None, dt.date(2025, 6, 1))
     assert doc["synthetic"] is True and doc["source"].startswith("SYNTHETIC")
     assert "not market data" in doc["attribution"][0]

@@ -1,4 +1,4 @@
-"""Postings validation: every bad record is counted with line, field and reason; a wrong format stops the run."""
+"""Postings validation: bad records are counted with line, field and reason; a wrong format stops the run."""
 
 from __future__ import annotations
 
@@ -16,8 +16,13 @@ TODAY = dt.date(2025, 6, 1)
 
 
 def fetched(data: bytes, declared: str | None = None) -> Fetched:
-    return Fetched(body=io.BytesIO(data), size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                   declared=declared, name="x")  # type: ignore[arg-type]
+    return Fetched(
+        body=io.BytesIO(data),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        declared=declared,
+        name="x",
+    )  # type: ignore[arg-type]
 
 
 def read(data: bytes, declared: str | None = None) -> list[Posting | Rejected]:
@@ -28,14 +33,24 @@ def lines(*records: object) -> bytes:
     return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records).encode()
 
 
-GOOD = {"title": "Backend Engineer", "description": "Python and PostgreSQL", "salary": 120000,
-        "location": "Remote", "posted_date": "2025-05-01"}
+GOOD = {
+    "title": "Backend Engineer",
+    "description": "Python and PostgreSQL",
+    "salary": 120000,
+    "location": "Remote",
+    "posted_date": "2025-05-01",
+}
 
 
 def test_valid_jsonl_postings_are_read_with_their_fields() -> None:
     [posting] = read(lines(GOOD))
     assert isinstance(posting, Posting)
-    assert (posting.line, posting.title, posting.salary, posting.location) == (1, "Backend Engineer", 120000, "Remote")
+    assert (posting.line, posting.title, posting.salary, posting.location) == (
+        1,
+        "Backend Engineer",
+        120000,
+        "Remote",
+    )
     assert posting.posted == dt.date(2025, 5, 1)
 
 
@@ -67,8 +82,13 @@ def test_each_bad_field_is_rejected_with_its_reason(change: dict, field: str, re
 
 @pytest.mark.parametrize(
     ("salary", "amount"),
-    [("$120,000", 120000), ("100k-140k", 120000), ("100000 – 140000 USD", 120000), ("90k/yr", 90000),
-     ({"min": 100000, "max": 120000}, 110000)],
+    [
+        ("$120,000", 120000),
+        ("100k-140k", 120000),
+        ("100000 – 140000 USD", 120000),
+        ("90k/yr", 90000),
+        ({"min": 100000, "max": 120000}, 110000),
+    ],
 )
 def test_salary_forms(salary: object, amount: float) -> None:
     [posting] = read(lines({**GOOD, "salary": salary}))
@@ -90,7 +110,7 @@ def test_an_overlong_line_is_rejected_and_reading_goes_on() -> None:
 
 
 def test_csv_postings_with_skills_column() -> None:
-    data = b"title,skills,salary,posted_date\nSRE,\"Go; Kubernetes; Prometheus\",130000,2025-04-02\n,Go,1,\n"
+    data = b'title,skills,salary,posted_date\nSRE,"Go; Kubernetes; Prometheus",130000,2025-04-02\n,Go,1,\n'
     posting, bad = read(data, "csv")
     assert isinstance(posting, Posting) and posting.skills == ("Go", "Kubernetes", "Prometheus")
     assert isinstance(bad, Rejected) and (bad.line, bad.field) == (3, "title")
@@ -110,7 +130,9 @@ def test_csv_row_with_wrong_column_count_is_rejected() -> None:
         (b"\x89PNG\r\n\x1a\n\x00\x00", None, "binary"),
     ],
 )
-def test_a_source_that_is_not_its_declared_format_fails(data: bytes, declared: str | None, message: str) -> None:
+def test_a_source_that_is_not_its_declared_format_fails(
+    data: bytes, declared: str | None, message: str
+) -> None:
     with pytest.raises(SourceError, match=message):
         read(data, declared)
 

@@ -1,4 +1,4 @@
-"""``/api/v1/admin/market``: trigger a job-market refresh, watch runs, list data versions, roll back (admins only)."""
+"""``/api/v1/admin/market`` (admins only): trigger a refresh, watch runs, list data versions, roll back."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ class AdminMarketRoutes(Controller):
     guards = [admin_guard]
 
     @post(
-        "/refresh", status_code=202, summary="Start a job-market refresh (or get the one already running)",
+        "/refresh",
+        status_code=202,
+        summary="Start a job-market refresh (or get the one already running)",
         description="Only one refresh runs at a time: while one is queued or running, this returns it (202).",
     )
     async def refresh(
@@ -50,7 +52,8 @@ class AdminMarketRoutes(Controller):
 
     @get("/runs", summary="Refresh runs, newest first (pass next_before as before for the next page)")
     async def runs(
-        self, request: Request[Any, Any, Any],
+        self,
+        request: Request[Any, Any, Any],
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 20,
         before: Annotated[UUID | None, Parameter(required=False)] = None,
     ) -> RefreshRunList:
@@ -58,7 +61,9 @@ class AdminMarketRoutes(Controller):
         answer = await request.app.state.profile.request("GET", "/market/runs/", params=params)
         return msgspec.json.decode(answer.content, type=RefreshRunList)
 
-    @get("/runs/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples, version")
+    @get(
+        "/runs/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples, version"
+    )
     async def run(self, request: Request[Any, Any, Any], run_id: UUID) -> RefreshRun:
         answer = await request.app.state.profile.request("GET", f"/market/runs/{run_id}")
         return msgspec.json.decode(answer.content, type=RefreshRun)

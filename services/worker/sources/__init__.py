@@ -90,9 +90,14 @@ def format_from_name(name: str) -> Format | None:
 
 
 def spool(
-    chunks: Iterable[bytes], *, max_bytes: int, name: str, declared: Format | None, deadline: float | None = None
+    chunks: Iterable[bytes],
+    *,
+    max_bytes: int,
+    name: str,
+    declared: Format | None,
+    deadline: float | None = None,
 ) -> Fetched:
-    """Copy ``chunks`` into a private spooled file, hashing them; refuse more than ``max_bytes`` or a late finish.
+    """Copy ``chunks`` into a private spooled file, hashing them; refuse over ``max_bytes`` or too late.
 
     ``deadline`` is a ``time.monotonic()`` value: a feed that drips bytes slowly is cut off there, not only
     when a single read stalls.

@@ -40,7 +40,10 @@ def fetch_file(name: str, roots: tuple[Path, ...], max_bytes: int, timeout: floa
     try:
         with path.open("rb") as handle:
             return spool(
-                _chunks(handle), max_bytes=max_bytes, name=path.name, declared=format_from_name(path.name),
+                _chunks(handle),
+                max_bytes=max_bytes,
+                name=path.name,
+                declared=format_from_name(path.name),
                 deadline=time.monotonic() + timeout,
             )
     except OSError as exc:

@@ -25,16 +25,26 @@ __all__ = ["check_address", "fetch_url", "resolve_checked"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 REDIRECTS = (301, 302, 303, 307, 308)
 CONTENT_TYPES: dict[str, Format | None] = {
-    "application/x-ndjson": "jsonl", "application/ndjson": "jsonl", "application/jsonl": "jsonl",
-    "application/x-jsonlines": "jsonl", "application/jsonlines": "jsonl", "application/json-lines": "jsonl",
-    "application/json": "jsonl", "text/csv": "csv", "application/csv": "csv",
-    "text/plain": None, "application/octet-stream": None, "binary/octet-stream": None,
+    "application/x-ndjson": "jsonl",
+    "application/ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/x-jsonlines": "jsonl",
+    "application/jsonlines": "jsonl",
+    "application/json-lines": "jsonl",
+    "application/json": "jsonl",
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "text/plain": None,
+    "application/octet-stream": None,
+    "binary/octet-stream": None,
 }
 HEADERS = {"user-agent": "careerpath-refresh/1", "accept": "application/x-ndjson, text/csv;q=0.9, */*;q=0.1"}
 _resolver = ThreadPoolExecutor(max_workers=2, thread_name_prefix="resolve")
 
 
-def check_address(address: str, allow: tuple[Network, ...] = ()) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def check_address(
+    address: str, allow: tuple[Network, ...] = ()
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """The address, if a refresh may connect to it; SourceError naming why not otherwise."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
@@ -42,8 +52,12 @@ def check_address(address: str, allow: tuple[Network, ...] = ()) -> ipaddress.IP
     if any(ip in net for net in allow):
         return ip
     for label, bad in (
-        ("loopback", ip.is_loopback), ("unspecified", ip.is_unspecified), ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast), ("private", ip.is_private), ("reserved", ip.is_reserved),
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
         ("non-global", not ip.is_global),
     ):
         if bad:
@@ -73,7 +87,9 @@ def resolve_checked(host: str, port: int, allow: tuple[Network, ...], timeout: f
     return checked[0]
 
 
-def _pinned(url: str, allow: tuple[Network, ...], timeout: float) -> tuple[str, dict[str, str], dict[str, str]]:
+def _pinned(
+    url: str, allow: tuple[Network, ...], timeout: float
+) -> tuple[str, dict[str, str], dict[str, str]]:
     """(URL with the checked IP as host, extra headers, request extensions) for one hop."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -104,7 +120,12 @@ def _declared(content_type: str, url: str) -> Format | None:
 
 
 def fetch_url(
-    url: str, *, max_bytes: int, timeout: float, connect_timeout: float, max_redirects: int,
+    url: str,
+    *,
+    max_bytes: int,
+    timeout: float,
+    connect_timeout: float,
+    max_redirects: int,
     allow: tuple[Network, ...] = (),
 ) -> Fetched:
     """Download ``url`` (following at most ``max_redirects`` checked redirects) into a private spool."""
@@ -130,7 +151,11 @@ def fetch_url(
                     declared = _declared(response.headers.get("content-type", ""), current)
                     name = urlsplit(current).path.rsplit("/", 1)[-1] or urlsplit(current).hostname or "feed"
                     return spool(
-                        response.iter_bytes(), max_bytes=max_bytes, name=name, declared=declared, deadline=deadline
+                        response.iter_bytes(),
+                        max_bytes=max_bytes,
+                        name=name,
+                        declared=declared,
+                        deadline=deadline,
                     )
             except httpx.TimeoutException:
                 raise SourceError(f"the source is too slow: no complete answer within {timeout:g}s") from None

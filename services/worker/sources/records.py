@@ -160,8 +160,14 @@ def _posting(line: int, raw: dict[str, Any], today: dt.date) -> Posting:
         raise _Bad("description", "a posting needs a description or skills")
     location = _text(raw, "location", MAX_LOCATION) or None
     return Posting(
-        line=line, title=title, text=text, skills=skills, salary=_salary(raw), location=location,
-        posted=_posted(raw, today), synthetic=raw.get("synthetic") in (True, "true", "1", "yes"),
+        line=line,
+        title=title,
+        text=text,
+        skills=skills,
+        salary=_salary(raw),
+        location=location,
+        posted=_posted(raw, today),
+        synthetic=raw.get("synthetic") in (True, "true", "1", "yes"),
     )
 
 
@@ -229,7 +235,10 @@ def _csv(fetched: Fetched) -> Iterator[tuple[int, dict[str, Any] | Rejected]]:
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            yield reader.line_num, Rejected(reader.line_num, "line", f"{len(row)} columns, header has {len(header)}")
+            yield (
+                reader.line_num,
+                Rejected(reader.line_num, "line", f"{len(row)} columns, header has {len(header)}"),
+            )
             continue
         yield reader.line_num, dict(zip(header, row, strict=True))
 

@@ -94,15 +94,28 @@ def generate_postings(
                 row = record if isinstance(record, dict) else {"title": record}
                 salary = row.get("salary")
                 amount = f"{salary['min']}-{salary['max']}" if isinstance(salary, dict) else (salary or "")
-                writer.writerow([row.get("id", ""), row.get("title", ""), row.get("description", ""), amount,
-                                 row.get("location", ""), row.get("posted_date", ""), "true"])
+                writer.writerow(
+                    [
+                        row.get("id", ""),
+                        row.get("title", ""),
+                        row.get("description", ""),
+                        amount,
+                        row.get("location", ""),
+                        row.get("posted_date", ""),
+                        "true",
+                    ]
+                )
             else:
-                out.write((record if isinstance(record, str) else json.dumps(record, separators=(",", ":"))) + "\n")
+                out.write(
+                    (record if isinstance(record, str) else json.dumps(record, separators=(",", ":"))) + "\n"
+                )
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("path", type=Path)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
