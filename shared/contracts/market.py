@@ -29,12 +29,14 @@ SourceSpec = Annotated[
         min_length=1,
         max_length=2048,
         pattern=(
-            r"^(snapshot|file:[A-Za-z0-9._-][^\x00-\x1f]*|https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[^\s]*)?)$"
+            r"^(snapshot|file:[A-Za-z0-9._-][^\x00-\x1f]*"
+            r"|https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])"
+            r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+            r"(/[^\s]*)?)$"
         ),
         description=(
             "`snapshot` (the bundled figures), a postings file (`file:NAME` inside the configured folders) "
-            "or an "
-            "http(s) URL serving JSON Lines or CSV postings"
+            "or an http(s) URL serving JSON Lines or CSV postings"
         ),
     ),
 ]
