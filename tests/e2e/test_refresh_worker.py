@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -224,3 +226,27 @@ def test_the_snapshot_source_publishes_the_bundled_figures(svc: RefreshServices)
     _, doc = svc.current()
     assert doc is not None and doc["skills"] == load_snapshot()["skills"]
     assert svc.refresh("snapshot")["version"] == run["version"]
+
+
+def test_beat_triggers_the_scheduled_refresh(svc: RefreshServices, tmp_path: Path) -> None:
+    from services.processes import CeleryProcess
+
+    env = {
+        **svc.env,
+        "CAREERPATH_REFRESH_SCHEDULE": "10",
+        "CAREERPATH_BEAT_SCHEDULE_FILE": str(tmp_path / "beat"),
+    }
+    beat = CeleryProcess("beat", 0, env, svc.log_dir / "beat.log").start()
+    try:
+        beat.wait_healthy(20)
+        deadline = time.monotonic() + 25
+        scheduled: list[dict] = []
+        while not scheduled and time.monotonic() < deadline:
+            page = svc.client.get("/market/runs/", params={"limit": 5}).json()["items"]
+            scheduled = [r for r in page if r["requested_by"] == "schedule"]
+            time.sleep(0.2)
+    finally:
+        beat.stop()
+    assert scheduled, svc.logs()
+    run = wait_run(svc.client, scheduled[0]["id"])
+    assert run["status"] == "succeeded" and run["source"] == "snapshot", run

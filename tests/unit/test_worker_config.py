@@ -98,3 +98,46 @@ def test_public_addresses_pass_and_the_allow_list_reopens_a_range() -> None:
     assert str(check_address("127.0.0.1", (ipaddress.ip_network("127.0.0.1/32"),))) == "127.0.0.1"
     with pytest.raises(SourceError):
         check_address("127.0.0.2", (ipaddress.ip_network("127.0.0.1/32"),))
+
+
+def test_celery_app_configuration() -> None:
+    from celery.schedules import crontab
+
+    from services.worker.celery_app import QUEUE, create_celery
+    from services.worker.settings import BrokerSettings
+
+    settings = load_settings(
+        WorkerSettings, {"CAREERPATH_REFRESH_SCHEDULE": "30 4 * * 1", "CAREERPATH_REDIS_PREFIX": "cp-x:"}
+    )
+    conf = create_celery(settings).conf
+    assert (conf.task_serializer, conf.result_serializer, conf.accept_content) == ("json", "json", ["json"])
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
+    assert (
+        conf.task_soft_time_limit < conf.task_time_limit < conf.broker_transport_options["visibility_timeout"]
+    )
+    assert conf.broker_transport_options["global_keyprefix"] == "cp-x:celery:"
+    assert conf.result_backend_transport_options["global_keyprefix"] == "cp-x:celery:"
+    assert conf.task_default_queue == QUEUE
+    refresh = conf.beat_schedule["refresh-market-data"]
+    assert refresh["task"] == "market.scheduled_refresh"
+    assert refresh["schedule"] == crontab(minute="30", hour="4", day_of_week="1")
+    assert conf.beat_schedule["reap-lost-runs"]["task"] == "market.reap"
+    assert (
+        create_celery(load_settings(WorkerSettings, {})).conf.beat_schedule["refresh-market-data"]["schedule"]
+        == 86400
+    )
+    client = create_celery(load_settings(BrokerSettings, {"CAREERPATH_REDIS_PREFIX": "cp-x:"})).conf
+    assert (
+        client.beat_schedule == {} and client.broker_transport_options["global_keyprefix"] == "cp-x:celery:"
+    )
+
+
+def test_tasks_have_explicit_names_and_retry_only_transient_errors() -> None:
+    from services.worker import tasks
+    from services.worker.refresh import TRANSIENT
+    from services.worker.sources import SourceError
+
+    assert tasks.refresh.name == "market.refresh" and tasks.reap.name == "market.reap"
+    assert tasks.scheduled_refresh.name == "market.scheduled_refresh"
+    assert tasks.refresh.autoretry_for == TRANSIENT and not issubclass(SourceError, TRANSIENT)
+    assert tasks.refresh.retry_backoff and tasks.refresh.retry_jitter and tasks.refresh.max_retries == 5
