@@ -20,15 +20,22 @@ export class ApiError extends Error {
   }
 }
 
+const FORMATS = {
+  email: "is not a valid email address",
+  source: "must be snapshot, file:NAME or an http(s) URL",
+  target_role: "is not a known role",
+  version: "is not a valid version id",
+};
+
 const RULES = [
   [/^Expected `str` of length >= 1\b/, () => "is required"],
   [/^Expected `str` of length >= (\d+)/, (m) => `must be at least ${m[1]} characters`],
   [/^Expected `str` of length <= (\d+)/, (m) => `must be at most ${m[1]} characters`],
-  [/^Expected `(?:int|float)` >= ([\d.]+)/, (m) => `must be ${m[1]} or more`],
-  [/^Expected `(?:int|float)` <= ([\d.]+)/, (m) => `must be ${m[1]} or less`],
+  [/^Expected `(?:int|float)` >= ([\d.]+)/, (m) => `must be ${Number(m[1])} or more`],
+  [/^Expected `(?:int|float)` <= ([\d.]+)/, (m) => `must be ${Number(m[1])} or less`],
   [/^Expected `(?:int|float)`/, () => "must be a number"],
   [/^Expected `array` of length >= 1/, () => "choose at least one"],
-  [/^Expected `str` matching regex/, (m, field) => (field === "email" ? "is not a valid email address" : "is not in the expected format")],
+  [/^Expected `str` matching regex/, (m, field) => FORMATS[field] || "is not in the expected format"],
   [/^Invalid RFC3339/, () => "is not a valid date"],
   [/^Object missing required field `(\w+)`/, (m) => `${m[1].replace(/_/g, " ")} is required`],
 ];

@@ -1,0 +1,112 @@
+"""Browser-test support: Debian's Chromium driven by Playwright (never a downloaded browser).
+
+Fixtures (import them into a test module): ``browser`` (one Chromium per session) and ``ui`` (a fresh
+browser context and page per test, which saves the screens it captured plus the last one to
+``test-artifacts/`` when the test fails, and collects page errors and CSP violations).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
+
+from tests.e2e.helpers import PASSWORD
+
+__all__ = ["ARTIFACTS", "CHROMIUM", "LEVELS", "Ui", "browser", "ui"]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+TIMEOUT_MS = 10_000
+LEVELS = ("none", "aware", "working", "proficient", "expert")
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):  # fail, never skip: CI and `make test` install it
+        pytest.fail(f"{CHROMIUM} is missing: run tools/ensure_chromium.sh (apt-get install chromium)",
+                    pytrace=False)
+    expect.set_options(timeout=TIMEOUT_MS)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+class Ui:
+    """One test's page, the screens it captured on the way, and what the page complained about."""
+
+    def __init__(self, page: Page, name: str) -> None:
+        self.page = page
+        self.name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        self.screens: dict[str, bytes] = {}
+        self.problems: list[str] = []
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("console", self._console)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"CSP: {message.text}")
+
+    async def capture(self, screen: str) -> None:
+        """Keep a picture of a main screen, written out only if the test fails."""
+        self.screens[screen] = await self.page.screenshot(full_page=True)
+
+    async def save(self) -> list[Path]:
+        ARTIFACTS.mkdir(exist_ok=True)
+        written = []
+        for screen, png in [*self.screens.items(), ("last", await self.page.screenshot(full_page=True))]:
+            path = ARTIFACTS / f"{self.name}-{screen}.png"
+            path.write_bytes(png)
+            written.append(path)
+        return written
+
+    async def sign_up(self, base_url: str) -> str:
+        """Create an account through the page; returns its email."""
+        email = f"web-{secrets.token_hex(5)}@example.com"
+        await self._submit_credentials(base_url, email, "Create account")
+        await expect(self.page.locator("#view-questionnaire")).to_be_visible()
+        return email
+
+    async def log_in(self, base_url: str, email: str) -> None:
+        await self._submit_credentials(base_url, email, "Sign in")
+        await expect(self.page.locator("#nav")).to_be_visible()
+
+    async def _submit_credentials(self, base_url: str, email: str, button: str) -> None:
+        await self.page.goto(base_url + "/")
+        await self.page.get_by_label("Email").fill(email)
+        await self.page.get_by_label("Password").fill(PASSWORD)
+        await self.page.get_by_role("button", name=button).click()
+
+    async def rate(self, levels: dict[str, int]) -> None:
+        """Pick a level for each skill in the questionnaire by its radio button's label ("3 proficient")."""
+        for skill, level in levels.items():
+            group = self.page.locator(f"#skill-{skill}")
+            await group.get_by_role("radio", name=f"{level} {LEVELS[level]}", exact=True).check()
+
+
+@pytest.fixture
+async def ui(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Ui]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    failed_before = request.session.testsfailed
+    wrapper = Ui(await context.new_page(), request.node.name)
+    try:
+        yield wrapper
+    finally:
+        if request.session.testsfailed > failed_before:
+            try:
+                for path in await wrapper.save():
+                    print(f"screenshot: {path}")
+            except Exception as exc:  # noqa: BLE001 - a failed screenshot must not hide the real failure
+                print(f"could not save screenshots: {exc}")
+        await context.close()

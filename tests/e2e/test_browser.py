@@ -1,0 +1,227 @@
+"""The web page in a real headless Chromium: questionnaire, results, admin, bad input and an outage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from services.processes import Stack
+from services.worker.sources.synthetic import generate_postings
+from tests.e2e import browser as web
+from tests.e2e.browser import Ui
+from tests.e2e.conftest import E2E_ENV
+
+browser, ui = web.browser, web.ui  # the fixtures
+
+pytestmark = pytest.mark.e2e
+
+SKILLS = {"python": 3, "sql": 3, "postgresql": 2, "http": 3, "rest": 2, "git": 3, "docker": 2, "linux": 2}
+
+
+@pytest.fixture(scope="module")
+def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    """A small stack of its own: a worker reading a synthetic postings file, a short upstream timeout."""
+    logs = tmp_path_factory.mktemp("browser-stack")
+    sources = logs / "sources"
+    sources.mkdir()
+    generate_postings(sources / "postings.jsonl", count=3000, seed=11, bad_ratio=0.01)
+    env = infra.env(**E2E_ENV, CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "web:",
+                    CAREERPATH_SOURCE_FILE_ROOTS=str(sources), CAREERPATH_UPSTREAM_TIMEOUT="1.5")
+    running = Stack(env=env, log_dir=logs, with_worker=True).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+async def _fit_scores(ui: Ui) -> list[int]:
+    return [int(text.rstrip("%")) for text in await ui.page.locator("#r-roles .score").all_inner_texts()]
+
+
+async def test_questionnaire_save_results_target_role_and_resume(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    await ui.sign_up(stack.url)
+    await expect(page.locator("#nav-admin")).to_be_hidden()  # not an admin
+    # the 0-4 scale is explained in words, skills are grouped by category in labelled groups
+    words = ["0 none", "1 aware", "2 working", "3 proficient", "4 expert"]
+    await expect(page.locator("#scale-list dt")).to_have_text(words)
+    await expect(page.get_by_role("group", name="Databases")).to_be_visible()
+    python = page.get_by_role("group", name="Python", exact=True)
+    await expect(python.get_by_role("radio", name="0 none")).to_be_checked()
+    await python.get_by_role("radio", name="0 none").focus()  # keyboard: arrows move within a radio group
+    await page.keyboard.press("ArrowRight")
+    await expect(python.get_by_role("radio", name="1 aware")).to_be_checked()
+    await ui.rate(SKILLS)
+    await page.get_by_label("Years of professional experience").fill("3")
+    await page.get_by_label("Display name").fill("Ada")
+    await ui.capture("questionnaire")
+    await page.get_by_role("button", name="Save and see my results").click()
+
+    # results: every role ranked by fit, with bars and reasons
+    await expect(page.locator("#view-results")).to_be_visible()
+    roles = page.locator("#r-roles > li")
+    await expect(roles).to_have_count(12)
+    scores = await _fit_scores(ui)
+    assert scores == sorted(scores, reverse=True)
+    first = roles.first
+    await expect(first.get_by_role("meter")).to_have_attribute("aria-valuenow", str(scores[0]))
+    await first.locator("summary").click()
+    await expect(first.locator(".reasons.matched li").first).to_contain_text("you 3 proficient")
+    # the learning plan for the (best-fitting) target: ordered steps with why, effort and a resource
+    steps = page.locator("#r-plan > li")
+    await expect(steps.first).to_be_visible()
+    await expect(steps.first.locator(".why")).not_to_be_empty()
+    await expect(steps.first.locator(".meta")).to_contain_text(re.compile(r"About \d+ hours"))
+    await expect(steps.first.get_by_role("link")).to_have_attribute("href", re.compile(r"^https://"))
+    # market demand chart for the missing skills, with the data's date and source credited
+    await expect(page.locator("#r-demand svg .chart-bar")).to_have_count(await steps.count())
+    await expect(page.locator("#r-credits")).to_contain_text(re.compile(r"as of \d{4}-\d{2}-\d{2} from "))
+    await expect(page.locator("#r-credits .attribution li").first).to_be_visible()
+    await expect(page.locator("#r-history tbody tr")).to_have_count(1)
+    await ui.capture("results")
+
+    # pick another target role: the plan follows, the choice is saved, progress gets a point
+    await page.get_by_label("Target role", exact=True).select_option(label="Database administrator")
+    await expect(page.locator("#r-target-status")).to_have_text("Target role saved.")
+    await expect(page.locator("#r-roles li.target")).to_have_attribute("data-role", "database-administrator")
+    await expect(page.locator("#r-plan-summary")).to_contain_text("Database administrator")
+    await expect(page.locator("#r-history tbody tr")).to_have_count(2)
+    await expect(page.locator("#r-history-chart svg .chart-dot")).to_have_count(2)
+    await ui.capture("target-changed")
+
+    # come back later: the answers and the target are kept
+    await page.reload()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    await expect(page.get_by_label("Target role", exact=True)).to_have_value("database-administrator")
+    await page.get_by_role("link", name="Questionnaire").click()
+    await expect(page.locator("#q-resume")).to_contain_text("version 2")
+    for skill, level in SKILLS.items():
+        await expect(page.locator(f"#skill-{skill} input[value='{level}']")).to_be_checked()
+    await expect(page.get_by_label("Years of professional experience")).to_have_value("3")
+    await expect(page.get_by_label("Display name")).to_have_value("Ada")
+
+    # unsaved answers survive a reload too (a draft), until they are saved
+    await ui.rate({"go": 2})
+    await page.reload()
+    await expect(page.locator("#q-resume")).to_contain_text("not saved yet")
+    await expect(page.locator("#skill-go input[value='2']")).to_be_checked()
+    assert ui.problems == []
+
+
+async def test_bad_input_is_shown_next_to_its_field(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    await page.goto(stack.url + "/")
+    await page.get_by_label("Email").fill("not-an-email")
+    await page.get_by_label("Password").fill("correct horse battery staple")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.locator("[data-error-for=email]")).to_have_text("is not a valid email address")
+    await expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    await page.get_by_label("Email").fill("bad-input@example.com")
+    await page.get_by_label("Password").fill("short")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.locator("[data-error-for=password]")).to_have_text("must be at least 10 characters")
+    await expect(page.locator("[data-error-for=email]")).to_be_hidden()
+    await ui.capture("sign-up-error")
+    await page.get_by_label("Password").fill("correct horse battery staple")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.locator("#auth-form [data-error-for=_form]")).to_have_text("Wrong email or password.")
+
+    await ui.sign_up(stack.url)
+    await page.get_by_label("Years of professional experience").fill("99")
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("[data-error-for=years_experience]")).to_have_text("must be 60 or less")
+    await expect(page.get_by_label("Years of professional experience")).to_be_focused()
+    await page.get_by_label("Years of professional experience").fill("2")
+    await page.get_by_label("Display name").fill("")
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("[data-error-for=display_name]")).to_have_text("is required")
+    await expect(page.locator("[data-error-for=years_experience]")).to_be_hidden()
+    await ui.capture("questionnaire-error")
+    assert (await page.request.get(stack.url + "/api/v1/me/profile")).status == 404  # nothing was stored
+    assert ui.problems == []
+
+
+async def test_admin_refreshes_market_data_rolls_back_and_manages_partner_keys(
+    ui: Ui, market_stack: Stack, admin_email: str
+) -> None:
+    page = ui.page
+    await ui.log_in(market_stack.url, admin_email)
+    await page.get_by_role("link", name="Admin").click()
+    await expect(page.locator("#view-admin")).to_be_visible()
+    versions = page.locator("#versions tbody tr[data-version]")
+    await expect(versions).to_have_count(1)
+    bundled = await versions.first.get_attribute("data-version")
+
+    await page.get_by_label("Source").fill("ftp://example.com/postings")
+    await page.get_by_role("button", name="Refresh market data").click()
+    expected = re.compile(r"snapshot'?, '?file:NAME'? or an http\(s\) URL")
+    await expect(page.locator("[data-error-for=source]")).to_contain_text(expected)
+
+    await page.get_by_label("Source").fill("file:postings.jsonl")
+    await page.get_by_role("button", name="Refresh market data").click()
+    await expect(page.locator("#refresh-live")).to_be_visible()
+    await expect(page.locator("#refresh-status")).to_have_text("succeeded", timeout=30_000)
+    counts = re.compile(r"\d+ records accepted, [1-9]\d* rejected")
+    await expect(page.locator("#refresh-live")).to_contain_text(counts)
+    await expect(page.locator("#refresh-live .samples li").first).to_be_visible()  # why records were rejected
+    await expect(page.locator("#runs tbody tr").first).to_have_attribute("data-status", "succeeded")
+    await expect(versions).to_have_count(2)
+    await ui.capture("refreshed")
+
+    # the new (synthetic) version is in use; roll back to the bundled one
+    older = page.locator(f"#versions tr[data-version='{bundled}']")
+    await older.get_by_role("button", name="Roll back to this").click()
+    await expect(page.locator("#versions-status")).to_have_text(f"Now serving market data version {bundled}.")
+    await expect(older.locator(".badge")).to_have_text("in use")
+
+    # partner keys: a bad one is refused next to its field; a good one is shown once, works, is revoked
+    await page.get_by_role("button", name="Issue key").click()
+    await expect(page.locator("#key-form [data-error-for=name]")).to_have_text("is required")
+    await page.get_by_label("Partner name").fill("Acme HR")
+    await page.get_by_role("button", name="Issue key").click()
+    secret = page.locator("#key-secret-value")
+    await expect(secret).to_have_text(re.compile(r"^cpk_"))
+    await expect(page.locator("#key-secret")).to_contain_text("only time it is shown")
+    key = await secret.inner_text()
+    row = page.locator("#keys tbody tr", has_text="Acme HR")
+    await expect(row).to_contain_text("active")
+    await ui.capture("key-issued")
+    bearer = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=market_stack.url, headers=bearer) as partner:
+        body = {"skills": {"python": 2}}
+        assert (await partner.post("/api/v1/recommendations", json=body)).status_code == 200
+        await row.get_by_role("button", name=re.compile("^Revoke")).click()
+        await expect(row).to_contain_text("revoked")
+        assert (await partner.post("/api/v1/recommendations", json=body)).status_code == 401
+    assert ui.problems == []
+
+
+async def test_an_outage_is_explained_and_the_page_recovers(ui: Ui, market_stack: Stack) -> None:
+    page = ui.page
+    await ui.sign_up(market_stack.url)
+    await ui.rate({"python": 3, "sql": 2})
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+
+    market_stack.services["recommender"].kill()
+    try:
+        await page.reload()
+        await expect(page.locator("#banner")).to_contain_text("recommender service unavailable")
+        await expect(page.locator("#r-error")).to_contain_text("Your saved answers are safe")
+        await expect(page.locator("#r-body")).to_be_hidden()
+        await ui.capture("outage")
+        # what does not need the recommender still works
+        await page.get_by_role("link", name="Questionnaire").click()
+        await expect(page.locator("#skill-python input[value='3']")).to_be_checked()
+        await page.get_by_role("link", name="Results").click()
+        await expect(page.locator("#r-error")).to_contain_text("recommender")
+    finally:
+        market_stack.services["recommender"].start().wait_healthy()
+    await page.get_by_role("button", name="Try again").click()
+    await expect(page.locator("#banner")).to_be_hidden()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    assert ui.problems == []
