@@ -12,10 +12,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from services.worker.settings import WorkerSettings
 from shared.logging import configure_logging
 from shared.settings import SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 __all__ = ["beat_main", "wait_ready", "worker_main"]
 
@@ -57,44 +61,36 @@ def wait_ready(
         app.close()
 
 
+def _celery(command: str) -> tuple[WorkerSettings, Celery] | None:
+    """Validated settings, JSON logging and the Celery app; None (after a message) on a bad setting."""
+    settings = _settings(command)
+    if settings is None:
+        return None
+    configure_logging(command, settings.log_level)
+    from services.worker.celery_app import create_celery
+
+    return settings, create_celery(settings)
+
+
 def worker_main(argv: list[str] | None = None) -> int:
     """A Celery worker consuming the market queue (prefork pool, ``CAREERPATH_WORKER_CONCURRENCY``)."""
-    settings = _settings("worker")
-    if settings is None:
-        return 2
-    configure_logging("worker", settings.log_level)
-    from services.worker.celery_app import QUEUE, create_celery
+    from services.worker.celery_app import QUEUE
 
-    app = create_celery(settings)
-    app.worker_main(
-        [
-            "worker",
-            "--loglevel",
-            settings.log_level,
-            "--pool",
-            "prefork",
-            "--concurrency",
-            str(settings.worker_concurrency),
-            "--queues",
-            QUEUE,
-            "--hostname",
-            _hostname(os.getpid()),
-            "--without-gossip",
-            "--without-mingle",
-            *(argv or []),
-        ]
-    )
+    if (built := _celery("worker")) is None:
+        return 2
+    settings, app = built
+    app.worker_main([
+        "worker", "--loglevel", settings.log_level, "--pool", "prefork",
+        "--concurrency", str(settings.worker_concurrency), "--queues", QUEUE,
+        "--hostname", _hostname(os.getpid()), "--without-gossip", "--without-mingle", *(argv or []),
+    ])  # fmt: skip
     return 0
 
 
 def beat_main(argv: list[str] | None = None) -> int:
     """The scheduler: ``market.scheduled_refresh`` per ``CAREERPATH_REFRESH_SCHEDULE``, ``market.reap``."""
-    settings = _settings("beat")
-    if settings is None:
+    if (built := _celery("beat")) is None:
         return 2
-    configure_logging("beat", settings.log_level)
-    from services.worker.celery_app import create_celery
-
-    app = create_celery(settings)
+    settings, app = built
     app.start(["beat", "--loglevel", settings.log_level, "--schedule", settings.beat_file, *(argv or [])])
     return 0

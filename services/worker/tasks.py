@@ -26,6 +26,15 @@ __all__ = ["reap", "refresh", "scheduled_refresh"]
 
 log = logging.getLogger("careerpath.worker")
 MAX_RETRIES = 5
+# Options of the small bookkeeping tasks: idempotent, so late acks; infrastructure errors retried.
+HOUSEKEEPING: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
 
 
 def _settings(task: Task) -> WorkerSettings:
@@ -51,15 +60,7 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     return execute_run(task.run_id, _settings(self), worker, attempts_left=self.request.retries < MAX_RETRIES)
 
 
-@shared_task(
-    name="market.scheduled_refresh",
-    bind=True,
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_jitter=True,
-    max_retries=3,
-)
+@shared_task(name="market.scheduled_refresh", **HOUSEKEEPING)
 def scheduled_refresh(self: Task) -> dict[str, Any]:
     """The beat's trigger: queue a run of the default source unless one is already queued or running."""
     settings = _settings(self)
@@ -69,15 +70,7 @@ def scheduled_refresh(self: Task) -> dict[str, Any]:
     return {"run_id": run.id, "created": created}
 
 
-@shared_task(
-    name="market.reap",
-    bind=True,
-    acks_late=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_jitter=True,
-    max_retries=3,
-)
+@shared_task(name="market.reap", **HOUSEKEEPING)
 def reap(self: Task) -> dict[str, Any]:
     """Requeue runs whose worker died (heartbeat older than the lease); fail them after too many attempts."""
     requeued = reap_runs(_settings(self))
