@@ -51,6 +51,8 @@ def error_response(
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
+_BAD_KEY = re.compile(r"Invalid enum value '([^']*)' - at `key` in `\$\.([^`]*)`")
+_HEADER_FIELDS = {"if_match": "If-Match", "idempotency_key": "Idempotency-Key", "owner_id": "X-Owner-Id"}
 _NAMED_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
 
 
@@ -59,11 +61,14 @@ def _field_name(item: dict[str, Any]) -> str:
     key = str(item.get("key") or "")
     message = str(item.get("message", ""))
     path = message.split("at `$.", 1)[1].rstrip("`") if "at `$." in message else ""
+    bad_key = _BAD_KEY.search(message)
+    if bad_key:  # a dict key outside its enum: name it as mapping.key
+        return f"{bad_key.group(2)}.{bad_key.group(1)}"
     named = _NAMED_FIELD.search(message)
     if named:  # the message names the field itself: missing or unknown
         return ".".join(p for p in (path, named.group(1)) if p)
     if key and key != "data":
-        return key
+        return _HEADER_FIELDS.get(key, key)
     return path or str(item.get("source") or "body")
 
 
@@ -94,13 +99,26 @@ def _name_dict_key(field: str, body: bytes | None) -> str:
     return field
 
 
+def _name_enum_key(field: str, message: str, body: bytes | None) -> str:
+    """An enum error on a dict's key (an unknown skill id) is named ``skills.<id>``, not ``skills``."""
+    match = re.match(r"Invalid enum value '([^']*)'", message)
+    if not match or not body:
+        return field
+    try:
+        value = _walk(msgspec.json.decode(body), field)
+    except (msgspec.DecodeError, KeyError, IndexError, TypeError, ValueError):
+        return field
+    return f"{field}.{match.group(1)}" if isinstance(value, dict) and match.group(1) in value else field
+
+
 def _validation_errors(exc: ValidationException, body: bytes | None = None) -> list[ErrorDetail]:
     extra = exc.extra if isinstance(exc.extra, list) else ([exc.extra] if exc.extra else [])
     errors = []
     for item in extra:
         if isinstance(item, dict):
             message = str(item.get("message", exc.detail)).split(" - at `", 1)[0]
-            errors.append(ErrorDetail(field=_name_dict_key(_field_name(item), body), message=message))
+            field = _name_dict_key(_field_name(item), body)
+            errors.append(ErrorDetail(field=_name_enum_key(field, message, body), message=message))
     if not errors:
         detail = str(exc.detail)
         field = detail.split("at `$.", 1)[1].rstrip("`") if "at `$." in detail else "body"
@@ -211,7 +229,6 @@ def openapi_config(title: str, description: str, security_schemes: dict[str, Any
     from litestar.openapi.spec import Components
 
     components = Components(security_schemes=security_schemes) if security_schemes else None
-    security = [{name: []} for name in security_schemes] if security_schemes else None
     return OpenAPIConfig(
         title=title,
         version="1.0.0",
@@ -219,5 +236,99 @@ def openapi_config(title: str, description: str, security_schemes: dict[str, Any
         path="/schema",
         render_plugins=[SwaggerRenderPlugin()],
         components=components or [],
-        security=security,
     )
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "the request is not valid (the errors name the fields)", 401: "not signed in, or a bad credential",
+    403: "signed in, but not allowed", 404: "not found (or not yours)", 409: "conflicts with what is stored",
+    412: "If-Match names an old version", 413: "body too large", 422: "Idempotency-Key reused with another body",
+    428: "If-Match is required", 429: "rate limit exceeded (see Retry-After)", 502: "a service failed",
+    503: "a service or database is unavailable (see Retry-After)",
+}
+
+
+def document_errors(app: Any, codes_for: Callable[[str, str, Any], Iterable[int]]) -> None:
+    """Add the error answers each operation can give to the OpenAPI document, with the ErrorBody schema."""
+    from litestar.openapi.spec import OpenAPIMediaType as MediaType
+    from litestar.openapi.spec import OpenAPIResponse, Reference
+
+    openapi = app.openapi_schema
+    _, components = msgspec.json.schema_components([ErrorBody], ref_template="#/components/schemas/{name}")
+    if openapi.components.schemas is None:
+        openapi.components.schemas = {}
+    for name, definition in components.items():
+        openapi.components.schemas.setdefault(name, _to_spec(definition))
+    body = {"application/json": MediaType(schema=Reference(ref="#/components/schemas/ErrorBody"))}
+    for path, item in (openapi.paths or {}).items():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            responses = operation.responses if operation.responses is not None else {}
+            for code in codes_for(path, method.upper(), operation):
+                responses.setdefault(str(code), OpenAPIResponse(description=_ERROR_DESCRIPTIONS[code], content=body))
+            operation.responses = responses
+            for parameter in operation.parameters or []:
+                _not_null(parameter)
+    _constrain_skill_maps(openapi.components.schemas)
+    for struct in _all_structs(msgspec.Struct):
+        schema_obj = openapi.components.schemas.get(struct.__name__)
+        if struct.__struct_config__.forbid_unknown_fields and schema_obj is not None:
+            schema_obj.additional_properties = False  # such bodies refuse unknown fields: say so
+
+
+def _constrain_skill_maps(schemas: dict[str, Any]) -> None:
+    """Skill maps take only the catalogue's skill ids as keys: list them, so clients (and fuzzers) know."""
+    from litestar.openapi.spec import Schema
+    from litestar.openapi.spec.enums import OpenAPIType
+
+    from shared.catalog import load_catalog
+
+    ids = load_catalog().skill_ids
+    for schema_obj in schemas.values():
+        skills = (getattr(schema_obj, "properties", None) or {}).get("skills")
+        values = getattr(skills, "additional_properties", None)
+        if isinstance(skills, Schema) and getattr(values, "type", None) == OpenAPIType.INTEGER:
+            level = Schema(type=OpenAPIType.INTEGER, minimum=0, maximum=4,
+                           description="0 none, 1 aware, 2 working, 3 proficient, 4 expert")
+            skills.properties = {sid: level for sid in ids}
+            skills.additional_properties = False
+
+
+def _not_null(parameter: Any) -> None:
+    """An optional header or query parameter is absent, never ``null``: document it as the plain type."""
+    schema_obj = getattr(parameter, "schema", None)
+    options = getattr(schema_obj, "one_of", None) or getattr(schema_obj, "any_of", None)
+    if options and getattr(parameter, "param_in", None) in ("header", "query"):
+        kept = [o for o in options if getattr(o, "type", None) != "null" and str(getattr(o, "type", "")) != "OpenAPIType.NULL"]
+        if len(kept) == 1:
+            for attr in ("pattern", "min_length", "max_length", "description", "enum"):
+                if getattr(schema_obj, attr, None) is not None and getattr(kept[0], attr, None) is None:
+                    setattr(kept[0], attr, getattr(schema_obj, attr))
+            parameter.schema = kept[0]
+
+
+def _all_structs(cls: type) -> Iterable[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_structs(sub)
+
+
+def _to_spec(definition: dict[str, Any]) -> Any:
+    """A msgspec JSON Schema fragment as Litestar's Schema object."""
+    from litestar.openapi.spec import Reference, Schema
+
+    if "$ref" in definition:
+        return Reference(ref=definition["$ref"])
+    kwargs: dict[str, Any] = {}
+    for key, value in definition.items():
+        if key == "properties":
+            kwargs["properties"] = {k: _to_spec(v) for k, v in value.items()}
+        elif key == "items":
+            kwargs["items"] = _to_spec(value)
+        elif key == "anyOf":
+            kwargs["any_of"] = [_to_spec(v) for v in value]
+        elif key in ("type", "required", "title", "description", "default", "format"):
+            kwargs[key] = value
+    return Schema(**kwargs)

@@ -12,6 +12,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import ResponseHeader
 from litestar.openapi.spec import SecurityScheme
 
+from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
 from services.gateway.clients import Upstream, UpstreamError
 from services.gateway.hosts import AllowedHostsMiddleware
@@ -28,7 +29,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.web import SECURITY_HEADERS, web_routes
 from shared.logging import configure_logging
 from shared.settings import load_settings
-from shared.web import RequestIdMiddleware, exception_handlers, health_route, openapi_config
+from shared.web import RequestIdMiddleware, document_errors, exception_handlers, health_route, openapi_config
 
 __all__ = ["create_app"]
 
@@ -90,7 +91,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             *health_route("gateway", _checks),
         ],
         lifespan=[lifespan],
-        middleware=[RequestIdMiddleware(), AllowedHostsMiddleware(settings.allowed_hosts), AuthMiddleware()],
+        middleware=[RequestIdMiddleware(), AllowedHostsMiddleware(settings.allowed_hosts), AuthMiddleware(), AllowMiddleware()],
         exception_handlers=handlers,
         openapi_config=openapi_config(
             "careerpath API", "Which backend roles fit your skills, and what to learn next.",
@@ -108,4 +109,30 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    document_errors(app, _error_codes)
     return app
+
+
+def _error_codes(path: str, method: str, operation: Any) -> list[int]:
+    """The error answers a gateway operation can give, for the OpenAPI document."""
+    if not path.startswith("/api/"):
+        return []
+    codes = {400, 429}
+    public = path in ("/api/v1/skills", "/api/v1/roles")
+    if not public:
+        codes |= {401, 502, 503}
+    if not public and not path.startswith(("/api/v1/auth/signup", "/api/v1/auth/login")):
+        codes.add(403)
+    if "{" in path or path.startswith("/api/v1/me"):
+        codes.add(404)
+    if operation.request_body is not None:
+        codes.add(413)
+    if method in ("PUT", "DELETE") and ("{" in path or path.startswith("/api/v1/me")):
+        codes |= {412, 428}
+    if path in ("/api/v1/auth/signup", "/api/v1/profiles", "/api/v1/me/profile"):
+        codes.add(409)
+    if (path == "/api/v1/profiles" and method == "POST") or path == "/api/v1/admin/keys":
+        codes.add(422)
+    if path.endswith("/rollback"):
+        codes.add(404)
+    return sorted(codes)

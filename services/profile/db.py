@@ -63,3 +63,5 @@ async def transaction(pool: asyncpg.Pool, timeout: float) -> AsyncIterator[async
             yield conn
     except UNAVAILABLE as exc:
         raise unavailable(exc) from exc
+    except asyncpg.exceptions.DataError as exc:  # e.g. a NUL byte PostgreSQL cannot store
+        raise HTTPException(status_code=400, detail=f"value cannot be stored: {type(exc).__name__}") from exc

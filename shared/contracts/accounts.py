@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 SCOPES = ("recommendations:write", "market:read")
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@ \x00-\x1f\x7f-\x9f]+@[^@ \x00-\x1f\x7f-\x9f]+\.[^@ \x00-\x1f\x7f-\x9f]+$")]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
 Scope = Literal["recommendations:write", "market:read"]
 
@@ -49,7 +49,7 @@ class User(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class ApiKeyCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
     scopes: Annotated[list[Scope], msgspec.Meta(min_length=1, max_length=len(SCOPES))]
     expires_at: Annotated[datetime, msgspec.Meta(tz=True)] | None = None
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-__all__ = ["ErrorBody", "ErrorDetail", "Level", "SkillId", "SkillLevels", "Years"]
+from shared.catalog import load_catalog
 
-SkillId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.+-]*$")]
+__all__ = ["ErrorBody", "ErrorDetail", "Level", "RoleId", "SkillId", "SkillLevels", "Years"]
+
+# Skill and role ids are the catalogue's: the OpenAPI document lists them, and msgspec refuses others.
+_catalog = load_catalog()
+SkillId: Any = Literal[tuple(_catalog.skill_ids)]  # type: ignore[valid-type]
+RoleId: Any = Literal[tuple(_catalog.role_ids)]  # type: ignore[valid-type]
 Level = Annotated[int, msgspec.Meta(ge=0, le=4)]
 Years = Annotated[float, msgspec.Meta(ge=0, le=60)]
 SkillLevels = Annotated[dict[SkillId, Level], msgspec.Meta(max_length=200)]

@@ -7,12 +7,11 @@ from typing import Annotated
 
 import msgspec
 
-from shared.contracts.common import SkillLevels, Years
+from shared.contracts.common import RoleId, SkillLevels, Years
 
 __all__ = ["Assessment", "AssessmentList", "Profile", "ProfileWrite"]
 
-DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
-RoleId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")]
 
 
 class ProfileWrite(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from shared.contracts.common import SkillId, SkillLevels, Years
+from shared.contracts.common import RoleId, SkillLevels, Years
 
 __all__ = [
     "BatchCandidate",
@@ -30,7 +30,7 @@ class RecommendationRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_un
 
     skills: SkillLevels
     years_experience: Years = 0.0
-    target_role: str | None = None
+    target_role: RoleId | None = None
     top: Annotated[int, msgspec.Meta(ge=1, le=50)] = 12
 
 class SkillContribution(msgspec.Struct, kw_only=True, frozen=True):
@@ -117,7 +117,7 @@ class BatchCandidate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_f
 
 class BatchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     candidates: Annotated[list[BatchCandidate], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
-    role: str | None = None
+    role: RoleId | None = None
     top: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
 
 class BatchResult(msgspec.Struct, kw_only=True, frozen=True):

@@ -88,7 +88,7 @@ def test_revoked_and_expired_keys_get_401(stack: Stack, admin_api: httpx.Client)
     assert httpx.get(stack.url + "/api/v1/market", headers={"Authorization": f"Bearer {key}"}).status_code == 401
     past = admin_api.post("/api/v1/admin/keys", json={"name": "past", "scopes": ["market:read"],
                                                       "expires_at": "2020-01-01T00:00:00Z"})
-    assert past.status_code == 400 and past.json()["errors"][0]["field"] == "expires_at"
+    assert past.status_code == 422 and past.json()["errors"][0]["field"] == "expires_at"
 
 
 def test_csrf_token_required_for_session_changes(stack: Stack, api: httpx.Client) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 from redis.exceptions import RedisError
 
@@ -53,12 +53,13 @@ class AdminRoutes(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]
     guards = [admin_guard]
+    security = [{"session": []}]
 
     @post("/keys", summary="Issue a partner API key (the secret is shown once)", status_code=201)
     async def issue(self, request: Request[Any, Any, Any], data: ApiKeyCreate) -> ApiKeyIssued:
         if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
-            raise ValidationException(detail="expiry in the past",
-                                      extra=[{"key": "expires_at", "message": "must be in the future"}])
+            raise HTTPException(status_code=422, detail="expires_at must be in the future",
+                                extra={"field": "expires_at"})
         principal = current_principal(request)
         assert principal is not None
         answer = await request.app.state.profile.request(

@@ -58,7 +58,7 @@ class AuthRoutes(Controller):
         await audit(request, user.email, "login", target=user.id)
         return await _start_session(request, user, 200)
 
-    @post("/logout", summary="Sign out", status_code=204, guards=[user_guard])
+    @post("/logout", summary="Sign out", status_code=204, guards=[user_guard], security=[{"session": []}])
     async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
         principal = current_principal(request)
         assert principal is not None and principal.session_id is not None
@@ -66,7 +66,7 @@ class AuthRoutes(Controller):
         expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
         return Response(None, status_code=204, cookies=expired)
 
-    @get("/me", summary="The signed-in user", guards=[user_guard])
+    @get("/me", summary="The signed-in user", guards=[user_guard], security=[{"session": []}])
     async def me(self, request: Request[Any, Any, Any]) -> SignedIn:
         principal: Principal | None = current_principal(request)
         assert principal is not None and principal.session_id is not None

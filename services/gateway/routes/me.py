@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from services.gateway.audit import audit
 from services.gateway.auth import current_principal, user_guard
 from services.gateway.clients import UpstreamError
-from services.gateway.routes.profiles import IfMatch, owner, recommend_for
+from services.gateway.routes.profiles import IfMatch, TargetRole, owner, recommend_for
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.contracts.accounts import User
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
@@ -42,6 +42,7 @@ class MeRoutes(Controller):
     path = "/api/v1/me"
     tags = ["me"]
     guards = [user_guard]
+    security = [{"session": []}]
 
     @get("/profile", summary="My profile (404 until saved once)")
     async def read(self, request: Request[Any, Any, Any]) -> Response[Profile]:
@@ -80,7 +81,7 @@ class MeRoutes(Controller):
     @get("/recommendations", summary="Roles and learning steps for my profile")
     async def recommendations(
         self, request: Request[Any, Any, Any],
-        target_role: Annotated[str | None, Parameter(query="target_role", required=False, max_length=64)] = None,
+        target_role: TargetRole = None,
     ) -> RecommendationResponse:
         check_role(target_role)
         profile, _ = await _my_profile(request)

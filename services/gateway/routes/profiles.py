@@ -10,13 +10,19 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
 from services.gateway.auth import current_principal, user_guard
+from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
 from shared.validation import check_role, check_skills
 
 __all__ = ["ProfileRoutes"]
 
-IfMatch = Annotated[str | None, Parameter(header="if-match", required=False, description="the ETag you read")]
+IfMatch = Annotated[
+    str | None,
+    Parameter(header="if-match", required=False, pattern=r'^\s*(W/)?"?[0-9]{1,9}"?\s*$',
+              description="the ETag you read, e.g. \"3\""),
+]
+TargetRole = Annotated[RoleId | None, Parameter(query="target_role", required=False, description="a role id")]
 IdempotencyKey = Annotated[
     str | None, Parameter(header="idempotency-key", required=False, min_length=1, max_length=128)
 ]
@@ -39,6 +45,7 @@ class ProfileRoutes(Controller):
     path = "/api/v1/profiles"
     tags = ["profiles"]
     guards = [user_guard]
+    security = [{"session": []}]
 
     @post("/", summary="Create a profile", description="Send Idempotency-Key to make retries safe.")
     async def create(self, request: Request[Any, Any, Any], data: ProfileWrite,
@@ -79,7 +86,7 @@ class ProfileRoutes(Controller):
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
         self, request: Request[Any, Any, Any], profile_id: UUID,
-        target_role: Annotated[str | None, Parameter(query="target_role", required=False, max_length=64)] = None,
+        target_role: TargetRole = None,
     ) -> RecommendationResponse:
         check_role(target_role)
         answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}", headers=owner(request))

@@ -24,6 +24,7 @@ class RecommendationRoutes(Controller):
     path = "/api/v1/recommendations"
     tags = ["recommendations"]
     guards = [scope_guard("recommendations:write")]
+    security = [{"apiKey": []}, {"session": []}]
 
     @post("/", summary="Rank roles for a skill vector, with learning steps", status_code=200)
     async def recommend(self, request: Request[Any, Any, Any], data: RecommendationRequest) -> RecommendationResponse:
@@ -42,7 +43,7 @@ class RecommendationRoutes(Controller):
 
 
 @get("/api/v1/market", tags=["market"], summary="Current market figures per skill and role, with their source",
-     guards=[scope_guard("market:read")])
+     guards=[scope_guard("market:read")], security=[{"apiKey": []}, {"session": []}])
 async def market_figures(request: Request[Any, Any, Any]) -> MarketFigures:
     answer = await request.app.state.recommender.request("GET", "/market/figures")
     return msgspec.json.decode(answer.content, type=MarketFigures)
