@@ -220,8 +220,12 @@ def execute_run(
     """Run one refresh; returns a summary. Raises a TRANSIENT error after giving the run back to the queue."""
     run = db(settings, lambda r: r.claim(run_id, worker, settings.lease_seconds))
     if run is None:
-        log.info("run %s is not claimable (finished, or held by a live worker); skipping", run_id)
-        return {"run_id": run_id, "skipped": True}
+        current = db(settings, lambda r: r.get(run_id))
+        held = current is not None and current.status == "running"
+        log.info(
+            "run %s is not claimable (%s); skipping", run_id, "held by another worker" if held else "finished"
+        )
+        return {"run_id": run_id, "skipped": True, "held": held}
     started = time.monotonic()
     log.info("run %s: refreshing from %s (attempt %d)", run_id, run.source, run.attempts)
     progress = Progress(sample_limit=settings.rejected_sample_limit)

@@ -57,7 +57,13 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     """Execute one queued run (``{"run_id": ...}``)."""
     task = msgspec.convert(payload, RefreshTask)
     worker = f"{socket.gethostname()}:{os.getpid()}:{self.request.id}"
-    return execute_run(task.run_id, _settings(self), worker, attempts_left=self.request.retries < MAX_RETRIES)
+    settings = _settings(self)
+    outcome = execute_run(task.run_id, settings, worker, attempts_left=self.request.retries < MAX_RETRIES)
+    if outcome.get("held"):
+        # Delivered again while the run looks held: its holder may be a pool process that was killed (the
+        # message came back through reject_on_worker_lost). Look again once its lease must have run out.
+        self.app.send_task(REAP_TASK, countdown=settings.lease_seconds * 1.5)
+    return outcome
 
 
 @shared_task(name="market.scheduled_refresh", **HOUSEKEEPING)

@@ -83,3 +83,41 @@ def test_a_new_trigger_during_a_lost_run_returns_that_run_not_a_second(svc: Refr
         assert again["id"] == run["id"]
         svc.new_worker()
         assert wait_run(svc.client, run["id"], timeout=30)["status"] in ("succeeded", "failed")  # never stuck
+
+
+def test_a_killed_pool_process_is_noticed_by_its_own_worker_and_the_run_retried(svc: RefreshServices) -> None:
+    """Only the pool process running the task dies (say, the OOM killer); the worker itself lives on."""
+    import os
+    import signal
+
+    with FeedServer() as feed:
+        assert svc.refresh("file:python.jsonl")["status"] == "succeeded"
+        before = svc.current()
+        slow = feed.stream("/slow-d.jsonl", 40, CHUNK, pause=0.1, first_only=True)
+        run = svc.client.post("/market/runs/", json={"source": slow}).json()
+        deadline = time.monotonic() + 10
+        while feed.hits["/slow-d.jsonl"] == 0:
+            assert time.monotonic() < deadline, "the run never started"
+            time.sleep(0.05)
+        import asyncio
+
+        import asyncpg
+
+        async def worker_of() -> str:
+            conn = await asyncpg.connect(svc.env["DATABASE_URL"])
+            try:
+                return str(
+                    await conn.fetchval("SELECT worker FROM refresh_runs WHERE id = $1::uuid", run["id"])
+                )
+            finally:
+                await conn.close()
+
+        pid = int(asyncio.run(worker_of()).split(":")[1])
+        assert pid != svc.worker.proc.pid  # type: ignore[union-attr]
+        os.kill(pid, signal.SIGKILL)
+        done = wait_run(svc.client, run["id"], timeout=30)
+    assert done["status"] in ("succeeded", "failed") and svc.worker.proc.poll() is None  # type: ignore[union-attr]
+    if done["status"] == "succeeded":
+        assert done["attempts"] == 2 and svc.current()[0] == done["version"]
+    else:
+        assert svc.current() == before
