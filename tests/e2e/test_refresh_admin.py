@@ -78,8 +78,9 @@ def test_admin_refresh_then_recommendations_report_the_new_version_and_rollback_
     assert _market_version(admin) == before
 
 
-def test_refresh_without_a_body_uses_the_default_source(admin: httpx.Client) -> None:
-    answer = admin.post("/api/v1/admin/market/refresh")
+def test_refresh_without_a_source_uses_the_default_source(admin: httpx.Client) -> None:
+    assert admin.post("/api/v1/admin/market/refresh").status_code == 400  # the body is required: {}
+    answer = admin.post("/api/v1/admin/market/refresh", json={})
     assert answer.status_code == 202, answer.text
     run = wait_run(admin, answer.json()["id"], path=RUNS)
     assert run["source"] == "snapshot" and run["status"] == "succeeded", run

@@ -34,17 +34,21 @@ class AdminMarketRoutes(Controller):
     path = "/api/v1/admin/market"
     tags = ["admin"]
     guards = [admin_guard]
+    security = [{"session": []}]
 
     @post(
         "/refresh",
         status_code=202,
         summary="Start a job-market refresh (or get the one already running)",
-        description="Only one refresh runs at a time: while one is queued or running, this returns it (202).",
+        description=(
+            "Only one refresh runs at a time: while one is queued or running, this returns it (202). "
+            "Send `{}` to refresh from the configured default source."
+        ),
     )
     async def refresh(
-        self, request: Request[Any, Any, Any], data: AdminRefreshRequest | None = None
+        self, request: Request[Any, Any, Any], data: AdminRefreshRequest
     ) -> Response[RefreshRun]:
-        body = RefreshRequest(source=data.source if data else None, requested_by=_actor(request))
+        body = RefreshRequest(source=data.source, requested_by=_actor(request))
         answer = await request.app.state.profile.request("POST", "/market/runs/", json=body)
         run = msgspec.json.decode(answer.content, type=RefreshRun)
         await audit(request, body.requested_by, "market_refresh_requested", target=run.id, source=run.source)
