@@ -1,4 +1,4 @@
-"""``careerpath`` — the project's one command line: run, serve, migrate, train, evaluate."""
+"""``careerpath`` — the project's one command line: run, serve, migrate, train, evaluate, bench."""
 
 from __future__ import annotations
 
@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("beat", help="run the Celery beat scheduler (exactly one per deployment)", add_help=False)
     sub.add_parser("train", help="train the role-fit model", add_help=False)
     sub.add_parser("evaluate", help="evaluate the model against baselines", add_help=False)
+    sub.add_parser("bench", help="benchmark the main endpoints (starts the system unless --url)", add_help=False)
 
     args, rest = parser.parse_known_args(argv)
     if args.command == "serve":
@@ -129,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.recommender.model.evaluate import main as evaluate_main
 
         return evaluate_main(rest)
+    if args.command == "bench":
+        from services.bench.run import main as bench_main
+
+        return bench_main(rest)
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -1,0 +1,218 @@
+"""The load generator: closed-loop HTTP/1.1 keep-alive connections on asyncio, in its own process.
+
+The benchmark starts ``python -m services.bench.load`` and writes a :class:`LoadSpec` (JSON) to its
+standard input; it answers with a :class:`LoadResult` (JSON) on standard output. Each connection sends
+its requests in turn, the next one as soon as the answer to the previous one has arrived, for
+``warmup`` seconds unrecorded and then ``duration`` seconds recorded. The client speaks just enough
+HTTP/1.1 (``Content-Length`` and chunked bodies) to stay cheap next to the servers it measures, which
+share the machine with it. Only loopback addresses are accepted.
+
+A request whose text contains ``{etag}`` gets the ETag of the connection's previous answer there (the
+connection's ``etag`` at first): conditional updates that never conflict with themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import sys
+import time
+
+import msgspec
+
+__all__ = ["LoadResult", "LoadSpec", "Request", "run_load"]
+
+_ETAG = b"{etag}"
+
+
+class Request(msgspec.Struct, kw_only=True, frozen=True):
+    method: str
+    path: str
+    headers: dict[str, str] = {}
+    body: str = ""
+
+
+class Connection(msgspec.Struct, kw_only=True, frozen=True):
+    """One keep-alive connection: the requests it cycles through and its first ETag."""
+
+    requests: list[Request]
+    etag: str = ""
+
+
+class LoadSpec(msgspec.Struct, kw_only=True, frozen=True):
+    host: str
+    port: int
+    connections: list[Connection]
+    duration: float = 10.0
+    warmup: float = 1.0
+    timeout: float = 30.0
+
+
+class LoadResult(msgspec.Struct, kw_only=True):
+    """Latencies (seconds) of the answered 2xx requests, and every other outcome counted."""
+
+    elapsed: float
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    failures: dict[str, int] = {}
+
+
+def _encode(request: Request, host: str) -> bytes:
+    body = request.body.encode()
+    lines = [f"{request.method} {request.path} HTTP/1.1", f"host: {host}"]
+    lines += [f"{name}: {value}" for name, value in request.headers.items()]
+    if body or request.method in ("POST", "PUT", "PATCH"):
+        lines.append(f"content-length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+class _Client(asyncio.Protocol):
+    """One connection; ``send`` writes a request and returns (status, etag) once the answer is complete."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionResetError("connection closed by the server"))
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.waiter is None or self.waiter.done():
+            return
+        try:
+            parsed = _parse(self.buffer)
+        except ValueError as exc:
+            self.waiter.set_exception(exc)
+            return
+        if parsed is not None:
+            status, etag, used = parsed
+            del self.buffer[:used]
+            self.waiter.set_result((status, etag))
+
+    def send(self, raw: bytes) -> asyncio.Future[tuple[int, bytes]]:
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(raw)
+        return self.waiter
+
+
+def _parse(buffer: bytearray) -> tuple[int, bytes, int] | None:
+    """(status, etag, bytes used) for one complete response at the start of ``buffer``; None: incomplete."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = bytes(buffer[:end]).split(b"\r\n")
+    status = int(head[0].split(b" ", 2)[1])
+    length, chunked, etag = 0, False, b""
+    for line in head[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+        elif name == b"etag":
+            etag = value.strip()
+    start = end + 4
+    if not chunked:
+        return (status, etag, start + length) if len(buffer) >= start + length else None
+    pos = start
+    while True:  # chunk-size CRLF data CRLF ... 0 CRLF CRLF
+        line_end = buffer.find(b"\r\n", pos)
+        if line_end < 0:
+            return None
+        size = int(bytes(buffer[pos:line_end]).split(b";")[0], 16)
+        pos = line_end + 2 + size + 2
+        if len(buffer) < pos:
+            return None
+        if size == 0:
+            return status, etag, pos
+
+
+async def _connect(spec: LoadSpec) -> _Client:
+    loop = asyncio.get_running_loop()
+    _, client = await loop.create_connection(_Client, spec.host, spec.port)
+    return client
+
+
+def _count(table: dict[str, int], key: str) -> None:
+    table[key] = table.get(key, 0) + 1
+
+
+async def _connection(spec: LoadSpec, conn: Connection, start: float, result: LoadResult) -> None:
+    """Send this connection's requests back to back until the end; record those after the warm-up."""
+    raws = [_encode(r, f"{spec.host}:{spec.port}") for r in conn.requests]
+    etag = conn.etag.encode()
+    record_from = start + spec.warmup
+    stop = record_from + spec.duration
+    client: _Client | None = None
+    i = 0
+    now = time.perf_counter()
+    while now < stop:
+        raw = raws[i % len(raws)]
+        i += 1
+        if _ETAG in raw:
+            raw = raw.replace(_ETAG, etag)
+        sent = now
+        outcome: str | None = None
+        try:
+            if client is None or client.closed:
+                client = await _connect(spec)
+            status, new_etag = await asyncio.wait_for(client.send(raw), spec.timeout)
+            if new_etag:
+                etag = new_etag
+        except (OSError, ValueError, TimeoutError) as exc:
+            outcome, status = type(exc).__name__, 0
+            if client is not None and client.transport is not None:
+                client.transport.close()
+            client = None
+        now = time.perf_counter()
+        if sent < record_from:
+            continue
+        if outcome is not None:
+            _count(result.failures, outcome)
+            await asyncio.sleep(0.01)  # a refused connection must not spin
+            continue
+        _count(result.statuses, str(status))
+        if 200 <= status < 300:
+            result.latencies.append(now - sent)
+    if client is not None and client.transport is not None:
+        client.transport.close()
+
+
+async def _run(spec: LoadSpec) -> LoadResult:
+    result = LoadResult(elapsed=0.0)
+    start = time.perf_counter()
+    await asyncio.gather(*(_connection(spec, conn, start, result) for conn in spec.connections))
+    result.elapsed = max(time.perf_counter() - start - spec.warmup, 1e-9)
+    return result
+
+
+def run_load(spec: LoadSpec) -> LoadResult:
+    """Run ``spec`` in this process (the benchmark calls it through a child process: see ``__main__``)."""
+    if not ipaddress.ip_address(spec.host).is_loopback:
+        raise ValueError(f"the load generator only targets loopback addresses, not {spec.host}")
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        return uvloop.run(_run(spec))
+    return asyncio.run(_run(spec))
+
+
+def main() -> int:
+    spec = msgspec.json.decode(sys.stdin.buffer.read(), type=LoadSpec)
+    sys.stdout.buffer.write(msgspec.json.encode(run_load(spec)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

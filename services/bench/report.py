@@ -1,0 +1,199 @@
+"""Figures from load results: percentiles, the table, the targets, and the README's Benchmark section.
+
+Pure functions over plain data (no I/O, no clocks), so the unit tests can check them exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import msgspec
+
+__all__ = [
+    "Machine",
+    "Report",
+    "Row",
+    "Target",
+    "check_targets",
+    "percentile",
+    "render",
+    "replace_section",
+    "summarise",
+]
+
+MB = 1024 * 1024
+RSS_LIMIT = 200 * MB
+
+
+class Row(msgspec.Struct, kw_only=True):
+    """One scenario's figures. Latencies are in milliseconds; ``items`` per request (e.g. 1,000 candidates)."""
+
+    name: str
+    endpoint: str
+    connections: int
+    requests: int
+    errors: int
+    seconds: float
+    p50: float
+    p95: float
+    p99: float
+    items: int = 1
+    item_unit: str = ""
+    note: str = ""
+
+    @property
+    def throughput(self) -> float:
+        """Successful requests per second."""
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def item_rate(self) -> float:
+        return self.throughput * self.items
+
+
+class Machine(msgspec.Struct, kw_only=True):
+    cpu: str
+    cores: int
+    python: str
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+
+
+class Target(msgspec.Struct, kw_only=True):
+    what: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+
+class Report(msgspec.Struct, kw_only=True):
+    machine: Machine
+    rows: list[Row]
+    memory: dict[str, int] = {}  # process name -> resident bytes
+    targets: list[Target] = []
+    notes: list[str] = []
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0..100) with linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return math.nan
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile must be within 0..100, got {q}")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summarise(
+    name: str, endpoint: str, connections: int, latencies: Sequence[float], errors: int, seconds: float,
+    items: int = 1, item_unit: str = "", note: str = "",
+) -> Row:
+    """A Row from successful-request latencies (seconds) over a measured period of ``seconds``."""
+    ms = [v * 1000 for v in latencies]
+    return Row(
+        name=name, endpoint=endpoint, connections=connections, requests=len(ms), errors=errors, seconds=seconds,
+        p50=percentile(ms, 50), p95=percentile(ms, 95), p99=percentile(ms, 99), items=items,
+        item_unit=item_unit, note=note,
+    )
+
+
+def _row(rows: Sequence[Row], name: str) -> Row | None:
+    return next((r for r in rows if r.name == name), None)
+
+
+def check_targets(rows: Sequence[Row], memory: dict[str, int], target_connections: int = 32) -> list[Target]:
+    """The issue's targets, each measured or marked not measured (``met`` None)."""
+    out: list[Target] = []
+    base, rec = _row(rows, "baseline"), _row(rows, "recommend")
+    if base and rec and base.throughput > 0:
+        ratio = rec.throughput / base.throughput
+        out.append(Target(what="recommendation throughput >= 0.5x baseline",
+                          measured=f"{ratio:.2f}x ({rec.throughput:,.0f} vs {base.throughput:,.0f} req/s)",
+                          met=ratio >= 0.5 and rec.errors == 0))
+    else:
+        out.append(Target(what="recommendation throughput >= 0.5x baseline", measured="not measured", met=None))
+    if rec and rec.requests:
+        at = f" at {rec.connections} connections"
+        out.append(Target(what=f"recommendation p99 < 50 ms at {target_connections} connections",
+                          measured=f"{rec.p99:.1f} ms{at}",
+                          met=rec.p99 < 50 and rec.connections == target_connections and rec.errors == 0))
+    else:
+        out.append(Target(what=f"recommendation p99 < 50 ms at {target_connections} connections",
+                          measured="not measured", met=None))
+    batch = _row(rows, "batch")
+    out.append(Target(what="batch scoring >= 20,000 candidates/s",
+                      measured=f"{batch.item_rate:,.0f} candidates/s" if batch and batch.requests else "not measured",
+                      met=(batch.item_rate >= 20_000 and batch.errors == 0) if batch and batch.requests else None))
+    refresh = _row(rows, "refresh")
+    done = refresh is not None and refresh.requests > 0
+    out.append(Target(what="100,000-posting refresh < 20 s",
+                      measured=f"{refresh.p50 / 1000:.1f} s" if done and refresh else "not measured",
+                      met=(refresh.p50 < 20_000 and refresh.errors == 0) if done and refresh else None))
+    for name, rss in memory.items():
+        out.append(Target(what=f"{name} resident memory < 200 MB", measured=f"{rss / MB:.0f} MB",
+                          met=rss < RSS_LIMIT))
+    if not memory:
+        out.append(Target(what="each service's resident memory < 200 MB", measured="not measured", met=None))
+    return out
+
+
+def _ms(value: float) -> str:
+    if math.isnan(value):
+        return "—"
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.1f}"
+
+
+def _rate(row: Row) -> str:
+    if row.items > 1 and row.item_unit:
+        return f"{row.throughput:,.1f} ({row.item_rate:,.0f} {row.item_unit}/s)"
+    return f"{row.throughput:,.0f}"
+
+
+def render(report: Report) -> str:
+    """The report as Markdown: machine, the table, memory, targets."""
+    m = report.machine
+    lines = [
+        f"Machine: {m.cpu}, {m.cores} cores, Python {m.python}; load average "
+        f"{m.load_before[0]:.2f} before, {m.load_after[0]:.2f} after (1-minute).",
+        "",
+        "| scenario | endpoint | conns | requests | errors | throughput /s | p50 ms | p95 ms | p99 ms | x baseline |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    base = _row(report.rows, "baseline")
+    for row in report.rows:
+        ratio = f"{row.throughput / base.throughput:.2f}" if base and base.throughput and row.items == 1 else ""
+        lines.append(
+            f"| {row.name} | `{row.endpoint}` | {row.connections} | {row.requests:,} | {row.errors:,} | "
+            f"{_rate(row)} | {_ms(row.p50)} | {_ms(row.p95)} | {_ms(row.p99)} | {ratio} |"
+        )
+    if report.memory:
+        lines += ["", "Resident memory after the load: " + ", ".join(
+            f"{name} {rss / MB:.0f} MB" for name, rss in report.memory.items()) + "."]
+    if report.targets:
+        lines += ["", "| target | measured | met |", "|---|---|---|"]
+        for t in report.targets:
+            verdict = "not measured" if t.met is None else ("yes" if t.met else "**no**")
+            lines.append(f"| {t.what} | {t.measured} | {verdict} |")
+    lines += [f"\n{note}" for note in report.notes]
+    return "\n".join(lines) + "\n"
+
+
+_HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+
+
+def replace_section(text: str, title: str, body: str) -> str:
+    """``text`` with the ``## title`` section's body replaced by ``body`` (appended when there is none)."""
+    section = f"## {title}\n\n{body.strip()}\n"
+    fences = [f.span() for f in _FENCE.finditer(text)]
+    headings = [h for h in _HEADING.finditer(text) if not any(a <= h.start() < b for a, b in fences)]
+    for i, heading in enumerate(headings):
+        if heading.group(1) == title:
+            end = headings[i + 1].start() if i + 1 < len(headings) else len(text)
+            tail = text[end:]
+            return text[: heading.start()] + section + ("\n" + tail if tail else "")
+    return text.rstrip("\n") + "\n\n" + section

@@ -1,0 +1,145 @@
+"""``careerpath bench``: start the system (or use ``--url``), run each scenario's load in a child process,
+time a refresh of a large postings file, read the services' memory, print and save the table."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+
+from services.bench.load import LoadResult, LoadSpec
+from services.bench.report import Machine, Report, Row, check_targets, render, replace_section, summarise
+from services.bench.scenarios import Callers, Options, prepare, refresh_once, specs
+from services.bench.system import System, resident_memory, started_system
+
+__all__ = ["main"]
+
+SCENARIOS = ("baseline", "recommend", "profile read", "profile update", "batch", "refresh")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="careerpath bench", description=__doc__)
+    p.add_argument("--url", help="benchmark a running gateway instead of starting the system")
+    p.add_argument("--admin-email", help="with --url: an admin account (password in CAREERPATH_ADMIN_PASSWORD)")
+    p.add_argument("--database-url", help="with --url: create an admin there with `careerpath create-admin`")
+    p.add_argument("--sources-dir", type=Path, help="with --url: a folder the worker reads file: sources from")
+    p.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
+    p.add_argument("--duration", type=float, default=10.0, help="seconds measured per scenario (default 10)")
+    p.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load first (default 1)")
+    p.add_argument("--batch-size", type=int, default=1000, help="candidates per batch request (default 1000)")
+    p.add_argument("--batch-connections", type=int, default=4, help="connections for the batch (default 4)")
+    p.add_argument("--postings", type=int, default=100_000, help="postings in the refresh file (default 100000)")
+    p.add_argument("--only", help=f"comma-separated scenarios among: {', '.join(SCENARIOS)}")
+    p.add_argument("--output", type=Path, default=Path("var/bench/latest.md"), help="where to write the table")
+    p.add_argument("--readme", type=Path, help="also replace this file's '## Benchmark' section with the table")
+    p.add_argument("--logs", type=Path, help="keep the started services' logs in this folder")
+    return p
+
+
+def machine(load: tuple[float, float, float]) -> Machine:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return Machine(cpu=cpu, cores=os.cpu_count() or 1, python=platform.python_version(),
+                   load_before=load, load_after=load)
+
+
+def run_child(spec: LoadSpec) -> LoadResult:
+    """Run the load generator in its own process (it must not share a CPU-bound loop with us)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "services.bench.load"], input=msgspec.json.encode(spec), capture_output=True,
+        timeout=spec.warmup + spec.duration + spec.timeout + 60,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the load generator failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return msgspec.json.decode(done.stdout, type=LoadResult)
+
+
+def _errors(result: LoadResult) -> int:
+    bad = sum(n for status, n in result.statuses.items() if not status.startswith("2"))
+    return bad + sum(result.failures.values())
+
+
+def _note(result: LoadResult) -> str:
+    odd = {**{k: v for k, v in result.statuses.items() if not k.startswith("2")}, **result.failures}
+    return ", ".join(f"{k}: {v}" for k, v in sorted(odd.items()))
+
+
+@contextlib.contextmanager
+def _system(args: argparse.Namespace) -> Iterator[System]:
+    if args.url:
+        yield System(url=args.url.rstrip("/"), database_url=args.database_url, sources_dir=args.sources_dir)
+        return
+    print("starting the system (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set) ...",
+          file=sys.stderr, flush=True)
+    with started_system(args.logs) as system:
+        yield system
+
+
+def _refresh(system: System, callers: Callers, postings: int) -> Row:
+    from services.worker.sources.synthetic import generate_postings
+
+    name = f"bench-postings-{postings}.jsonl"
+    assert system.sources_dir is not None and callers.admin is not None
+    generate_postings(system.sources_dir / name, count=postings, seed=7, bad_ratio=0.01)
+    seconds, run = refresh_once(callers.admin, f"file:{name}")
+    ok = run["status"] == "succeeded"
+    note = (f"{run['records_accepted']:,} accepted, {run['records_rejected']:,} rejected; "
+            f"run {run.get('duration_ms') or 0:,} ms in the worker" if ok else f"failed: {run.get('error')}")
+    return summarise("refresh", f"POST /api/v1/admin/market/refresh (file, {postings:,} postings)", 1,
+                     [seconds] if ok else [], 0 if ok else 1, seconds, items=postings, item_unit="postings",
+                     note=note)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",")] if args.only else list(SCENARIOS)
+    if unknown := [s for s in chosen if s not in SCENARIOS]:
+        print(f"careerpath bench: unknown scenarios {unknown}; choose among {SCENARIOS}", file=sys.stderr)
+        return 2
+    options = Options(connections=args.connections, duration=args.duration, warmup=args.warmup,
+                      batch_size=args.batch_size, batch_connections=args.batch_connections)
+    report = Report(machine=machine(os.getloadavg()), rows=[])
+    admin = (args.admin_email, os.environ.get("CAREERPATH_ADMIN_PASSWORD", "")) if args.admin_email else None
+    with _system(args) as system:
+        callers = prepare(system.url, options, system.database_url, admin)
+        host, port = system.host_port
+        for name, (endpoint, spec) in specs(callers, options, host, port).items():
+            if name not in chosen:
+                continue
+            print(f"{name}: {endpoint}, {len(spec.connections)} connections, {spec.duration:.0f}s ...",
+                  file=sys.stderr, flush=True)
+            result = run_child(spec)
+            report.rows.append(summarise(name, endpoint, len(spec.connections), result.latencies, _errors(result),
+                                         result.elapsed, items=options.batch_size if name == "batch" else 1,
+                                         item_unit="candidates" if name == "batch" else "", note=_note(result)))
+        if "refresh" in chosen:
+            if system.sources_dir is None or callers.admin is None:
+                report.notes.append("refresh not measured: needs an admin and --sources-dir with --url")
+            else:
+                print(f"refresh: {args.postings:,} postings ...", file=sys.stderr, flush=True)
+                report.rows.append(_refresh(system, callers, args.postings))
+        report.memory = resident_memory(system.pids)
+        if callers.admin is not None:
+            callers.admin.close()
+    report.machine.load_after = os.getloadavg()
+    report.targets = check_targets(report.rows, report.memory, target_connections=32)
+    report.notes += [f"{r.name}: {r.note}" for r in report.rows if r.note]
+    text = render(report)
+    print(text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    args.output.with_suffix(".json").write_bytes(msgspec.json.format(msgspec.json.encode(report)))
+    if args.readme:
+        args.readme.write_text(replace_section(args.readme.read_text(), "Benchmark", text))
+    return 0
