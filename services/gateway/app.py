@@ -16,6 +16,7 @@ from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
 from services.gateway.clients import Upstream, UpstreamError
 from services.gateway.hosts import AllowedHostsMiddleware
+from services.gateway.query import SingleValueQueryMiddleware
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.routes.admin import AdminRoutes
 from services.gateway.routes.admin_market import AdminMarketRoutes
@@ -68,7 +69,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         app.state.profile = Upstream("profile", settings.profile_url, **common)  # type: ignore[arg-type]
         app.state.recommender = Upstream("recommender", settings.recommender_url, **common)  # type: ignore[arg-type]
         app.state.redis = aioredis.Redis.from_url(
-            settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=5
+            settings.redis_url, socket_timeout=settings.redis_timeout,
+            socket_connect_timeout=settings.redis_timeout, health_check_interval=5,
         )
         app.state.sessions = SessionStore(app.state.redis, settings.redis_prefix, settings.session_ttl_seconds)
         app.state.limiter = RateLimiter(app.state.redis, settings.redis_prefix)
@@ -91,7 +93,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             *health_route("gateway", _checks),
         ],
         lifespan=[lifespan],
-        middleware=[RequestIdMiddleware(), AllowedHostsMiddleware(settings.allowed_hosts), AuthMiddleware(), AllowMiddleware()],
+        middleware=[RequestIdMiddleware(), AllowedHostsMiddleware(settings.allowed_hosts), SingleValueQueryMiddleware(),
+                    AuthMiddleware(), AllowMiddleware()],
         exception_handlers=handlers,
         openapi_config=openapi_config(
             "careerpath API", "Which backend roles fit your skills, and what to learn next.",

@@ -99,3 +99,9 @@ def test_unknown_profile_is_404(api: httpx.Client) -> None:
     assert answer.status_code == 404
     assert answer.json()["error"] == "not_found"
     assert api.get("/api/v1/profiles/not-a-uuid").status_code == 404
+
+
+def test_repeated_query_parameter_is_refused(api: httpx.Client) -> None:
+    answer = api.get("/api/v1/me/assessments", params=[("limit", "5"), ("limit", "500")])
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["field"] == "limit"
