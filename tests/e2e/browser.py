@@ -1,8 +1,9 @@
 """Browser-test support: Debian's Chromium driven by Playwright (never a downloaded browser).
 
-Fixtures (import them into a test module): ``browser`` (one Chromium per session) and ``ui`` (a fresh
+Fixtures (import them into a test module): ``browser`` (one Chromium per module) and ``ui`` (a fresh
 browser context and page per test, which saves the screens it captured plus the last one to
-``test-artifacts/`` when the test fails, and collects page errors and CSP violations).
+``test-artifacts/`` when the test fails, and collects page errors and console errors such as CSP
+violations).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ TIMEOUT_MS = 10_000
 LEVELS = ("none", "aware", "working", "proficient", "expert")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):  # fail, never skip: CI and `make test` install it
         pytest.fail(f"{CHROMIUM} is missing: run tools/ensure_chromium.sh (apt-get install chromium)",
@@ -54,8 +55,9 @@ class Ui:
         page.on("console", self._console)
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
-            self.problems.append(f"CSP: {message.text}")
+        # failed API calls are logged as "Failed to load resource"; anything else (CSP too) is a problem
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(f"console: {message.text}")
 
     async def capture(self, screen: str) -> None:
         """Keep a picture of a main screen, written out only if the test fails."""

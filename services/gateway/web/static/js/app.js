@@ -32,10 +32,13 @@ async function route() {
   let view = location.hash.replace(/^#\/?/, "");
   if (view === "admin" && state.user.role !== "admin") view = "";
   if (!VIEWS.includes(view) || view === "auth") view = state.profile ? "results" : "questionnaire";
+  if (view === "questionnaire") {
+    await questionnaire.load(); // shown once filled in, so nothing typed meanwhile is overwritten
+    show(view);
+    return;
+  }
   show(view);
-  if (view === "questionnaire") await questionnaire.load();
-  else if (view === "results") await results.load();
-  else if (view === "admin") await admin.load();
+  await (view === "results" ? results.load() : admin.load());
 }
 
 function signedOutView(message) {
@@ -71,11 +74,11 @@ async function logout() {
     await api("POST", "/api/v1/auth/logout");
   } catch (error) {
     if (error.status !== 401) {
-      fail(error, null, $("#banner-text"));
+      fail(error);
       return;
     }
   }
-  forget();
+  forget({ dropDraft: true });
   location.hash = "#/";
   show("auth");
 }

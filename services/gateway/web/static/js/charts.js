@@ -17,19 +17,19 @@ function frame(width, height, label) {
 
 /** Bars from 0 to max, one row per item ({label, value, text}); the label sits above its bar. */
 export function barChart(items, { label, max = 1, format = (v) => `${Math.round(v * 100)}%` } = {}) {
-  const width = 600;
+  const width = 380;
   const row = 36;
   const svg = frame(width, Math.max(row, items.length * row) + 4, label);
   items.forEach((item, i) => {
     const y = i * row;
     const value = Math.max(0, Math.min(max, item.value));
-    const barWidth = Math.max(2, (value / max) * (width - 70));
+    const barWidth = Math.max(2, (value / max) * (width - 50));
     const g = s("g", { class: "bar-row" });
     g.append(s("title", {}, `${item.label}: ${item.text || format(item.value)}`));
     g.append(s("text", { x: 0, y: y + 12, class: "chart-label" }, item.label));
-    g.append(s("rect", { x: 0, y: y + 17, width: width - 70, height: 12, rx: 3, class: "chart-track" }));
+    g.append(s("rect", { x: 0, y: y + 17, width: width - 50, height: 12, rx: 3, class: "chart-track" }));
     g.append(s("rect", { x: 0, y: y + 17, width: barWidth.toFixed(1), height: 12, rx: 3, class: "chart-bar" }));
-    g.append(s("text", { x: width - 62, y: y + 28, class: "chart-value" }, item.text || format(item.value)));
+    g.append(s("text", { x: width, y: y + 28, class: "chart-value", "text-anchor": "end" }, item.text || format(item.value)));
     svg.append(g);
   });
   return svg;
@@ -63,7 +63,8 @@ export function lineChart(points, { label } = {}) {
     dot.append(s("title", {}, p.title || `${p.label}: ${Math.round(p.value * 100)}%`));
     svg.append(dot);
     if (i % every === 0 || i === points.length - 1) {
-      svg.append(s("text", { x: x.toFixed(1), y: height - bottom + 18, class: "chart-axis", "text-anchor": "middle" }, p.label));
+      const anchor = points.length === 1 ? "middle" : i === 0 ? "start" : i === points.length - 1 ? "end" : "middle";
+      svg.append(s("text", { x: x.toFixed(1), y: height - bottom + 18, class: "chart-axis", "text-anchor": anchor }, p.label));
     }
   });
   return svg;

@@ -24,8 +24,9 @@ export function signedIn({ user, csrf_token: csrf }) {
   setCsrf(csrf);
 }
 
-export function forget() {
-  if (state.user) localStorage.removeItem(draftKey());
+/** Forget who was signed in; an explicit sign-out also drops the unsaved draft from this browser. */
+export function forget({ dropDraft = false } = {}) {
+  if (state.user && dropDraft) localStorage.removeItem(draftKey());
   state.user = null;
   state.profile = null;
   state.etag = null;
@@ -66,7 +67,13 @@ export function outageText(error) {
  * plus the banner for an outage; a lost session sends the user to sign in again.
  */
 export function fail(error, root, slot) {
-  if (!error || error.status === undefined) throw error;
+  if (!error || error.status === undefined) {
+    banner("Something went wrong on this page. Reload it to try again.");
+    setTimeout(() => {
+      throw error; // still reported as a page error
+    });
+    return;
+  }
   if (error.status === 401 && state.user) {
     forget();
     hooks.signedOut("Your session has ended. Please sign in again.");
