@@ -1,0 +1,73 @@
+"""The recommender app in-process against real Redis: seeds the snapshot, follows new versions, keeps
+its last good copy (flagged stale) when Redis goes away."""
+
+from __future__ import annotations
+
+import secrets
+
+import redis.asyncio as aioredis
+from litestar.testing import AsyncTestClient
+
+from services.recommender.app import create_app
+from services.recommender.settings import RecommenderSettings
+from shared.catalog import load_snapshot
+from shared.embedded import EmbeddedRedis
+from shared.market import publish
+
+BODY = {"skills": {"python": 3, "sql": 3, "postgresql": 2, "git": 3}, "years_experience": 3}
+
+
+def _settings(infra, prefix: str) -> RecommenderSettings:  # type: ignore[no-untyped-def]
+    return RecommenderSettings(redis_url=infra.redis_url, redis_prefix=prefix, model_dir=str(infra.model_dir),
+                               service_token=infra.service_token, redis_timeout=0.5)
+
+
+async def test_seeds_snapshot_and_follows_new_versions(infra) -> None:  # type: ignore[no-untyped-def]
+    prefix = f"{infra.redis_prefix}rec-{secrets.token_hex(3)}:"
+    app = create_app(_settings(infra, prefix))
+    headers = {"x-service-token": infra.service_token}
+    client = aioredis.Redis.from_url(infra.redis_url)
+    async with AsyncTestClient(app) as api:
+        first = await api.post("/recommendations/", json=BODY, headers=headers)
+        assert first.status_code == 200, first.text
+        seeded = first.json()["market"]
+        assert seeded["as_of"] == load_snapshot()["as_of"] and seeded["stale"] is False
+        assert (await client.get(prefix + "market:current")).decode() == seeded["version"]
+
+        changed = load_snapshot()
+        changed["as_of"] = "2099-01-01"
+        changed["skills"] = {sid: {**v, "demand": 0.9} for sid, v in changed["skills"].items()}
+        new_version = await publish(client, prefix, changed)
+        second = (await api.post("/recommendations/", json=BODY, headers=headers)).json()
+        assert second["market"]["version"] == new_version != seeded["version"]
+        assert all(step["demand"] == 0.9 for step in second["learning_steps"])
+        assert second["model_version"] == first.json()["model_version"]
+    await client.aclose()
+
+
+async def test_last_good_copy_when_redis_goes_away(infra) -> None:  # type: ignore[no-untyped-def]
+    server = EmbeddedRedis().start()  # our own, so it can be killed
+    try:
+        settings = RecommenderSettings(redis_url=server.url, model_dir=str(infra.model_dir),
+                                       service_token=infra.service_token, redis_timeout=0.3)
+        headers = {"x-service-token": infra.service_token}
+        async with AsyncTestClient(create_app(settings)) as api:
+            good = (await api.post("/recommendations/", json=BODY, headers=headers)).json()
+            assert good["market"]["stale"] is False
+            server.kill()
+            stale = await api.post("/recommendations/", json=BODY, headers=headers)
+            assert stale.status_code == 200
+            assert stale.json()["market"] == {**good["market"], "stale": True}
+            assert stale.json()["roles"] == good["roles"]
+    finally:
+        server.stop()
+
+
+async def test_no_market_data_at_all_is_503(infra) -> None:  # type: ignore[no-untyped-def]
+    settings = RecommenderSettings(redis_url="redis://127.0.0.1:1/0", model_dir=str(infra.model_dir),
+                                   service_token=infra.service_token, redis_timeout=0.2)
+    async with AsyncTestClient(create_app(settings)) as api:
+        answer = await api.post("/recommendations/", json=BODY, headers={"x-service-token": infra.service_token})
+        assert answer.status_code == 503
+        assert answer.headers["retry-after"]
+        assert "market data unavailable" in answer.json()["detail"]
