@@ -53,12 +53,11 @@ function showRun(run) {
     succeeded: `Succeeded: ${run.records_accepted} records accepted, ${run.records_rejected} rejected; serving version ${run.version}.`,
     failed: `Failed: ${run.error || "see the run for details"}.`,
   }[run.status];
+  const samples = run.rejected_samples.slice(0, 5).map((r) => h("li", {}, `line ${r.line}, ${r.field}: ${r.reason}`));
   live.replaceChildren(
     h("p", {}, h("strong", { class: `status ${run.status}`, id: "refresh-status" }, run.status), ` ${words}`),
     progress,
-    run.rejected_samples.length
-      ? h("ul", { class: "samples" }, run.rejected_samples.slice(0, 5).map((r) => h("li", {}, `line ${r.line}, ${r.field}: ${r.reason}`)))
-      : null);
+    ...(samples.length ? [h("p", {}, "Examples of rejected records:"), h("ul", { class: "samples" }, samples)] : []));
   live.hidden = false;
 }
 

@@ -72,7 +72,7 @@ function render(data) {
   $("#r-demand").replaceChildren(demand.length
     ? barChart(demand, { label: `Share of job postings asking for each skill you are missing for ${targetName}` })
     : h("p", {}, "Nothing is missing for this role."));
-  $("#r-credits").replaceChildren(...credits(data));
+  $("#r-credits").replaceChildren(...credits(data).filter(Boolean));
 }
 
 async function recommend(target) {
