@@ -59,11 +59,12 @@ async def resolve_api_key(state: Any, key: str) -> ApiKey:
         raise AuthError(401, "invalid API key")
     digest = hashlib.sha256(key.encode()).hexdigest()
     cache_key = f"{state.settings.redis_prefix}apikey:{digest}"
-    cached = None
+    cached, redis_up = None, True
     try:
         cached = await state.redis.get(cache_key)
-    except RedisError:
+    except RedisError:  # down or stalled: ask the profile service, and spare this request more Redis waits
         log.warning("API key cache unavailable; asking the profile service")
+        redis_up = False
     if cached == b"-":
         raise AuthError(401, "invalid, expired or revoked API key")
     if cached:
@@ -73,7 +74,8 @@ async def resolve_api_key(state: Any, key: str) -> ApiKey:
             answer = await state.profile.request("POST", "/keys/check", json=KeyCheck(key=key))
         except UpstreamError as exc:
             if exc.status_code == 401:
-                await _cache(state, cache_key, b"-", 10)
+                if redis_up:
+                    await _cache(state, cache_key, b"-", 10)
                 raise AuthError(401, "invalid, expired or revoked API key") from None
             raise
         found = _key_decoder.decode(answer.content)
@@ -85,11 +87,13 @@ async def resolve_api_key(state: Any, key: str) -> ApiKey:
             if left <= 0:
                 raise AuthError(401, "invalid, expired or revoked API key")
             ttl = min(ttl, left)
-        await _cache(state, cache_key, answer.content, ttl)
-    try:
-        await state.redis.hincrby(f"{state.settings.redis_prefix}keyusage", found.id, 1)
-    except RedisError:
-        pass
+        if redis_up:
+            await _cache(state, cache_key, answer.content, ttl)
+    if redis_up:
+        try:
+            await state.redis.hincrby(f"{state.settings.redis_prefix}keyusage", found.id, 1)
+        except RedisError:
+            pass
     return found
 
 

@@ -18,6 +18,7 @@ class GatewaySettings(BaseSettings, kw_only=True, frozen=True):
     profile_url: Url = "http://127.0.0.1:8001"
     recommender_url: Url = "http://127.0.0.1:8002"
     redis_url: Annotated[str, msgspec.Meta(pattern=r"^rediss?://")] = "redis://127.0.0.1:6379/0"
+    redis_timeout: Seconds = 0.5  # each call to Redis (sessions, API-key cache, rate limits)
     upstream_timeout: Seconds = 3.0
     upstream_connect_timeout: Seconds = 0.5
     upstream_max_connections: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100

@@ -25,6 +25,9 @@ UNAVAILABLE = (
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.QueryCanceledError,
     asyncpg.exceptions.LockNotAvailableError,
+    # a connection cut mid-query (PostgreSQL restarting) can leave asyncpg's protocol state confused;
+    # returning it to the pool then fails with this instead of a connection error
+    asyncpg.exceptions.InternalClientError,
 )
 
 
