@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter
 
 from services.profile.accounts import AccountRepository, EmailTaken
 from services.profile.db import transaction
@@ -41,7 +41,7 @@ class AccountController(Controller):
     tags = ["accounts"]
 
     @post("/users", summary="Create a user", status_code=201)
-    async def create_user(self, request: Request[Any, Any, Any], data: NewUser) -> User:
+    async def create_user(self, request: Request[Any, Any, Any], data: JSONBody[NewUser]) -> User:
         async with transaction(_pool(request), _timeout(request)) as conn:
             try:
                 return await AccountRepository(conn).create_user(data)
@@ -50,7 +50,7 @@ class AccountController(Controller):
                                     extra={"field": "email"}) from None
 
     @post("/users/authenticate", summary="Check a password", status_code=200)
-    async def authenticate(self, request: Request[Any, Any, Any], data: Credentials) -> User:
+    async def authenticate(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> User:
         async with transaction(_pool(request), _timeout(request)) as conn:
             user = await AccountRepository(conn).authenticate(data.email, data.password)
         if user is None:
@@ -73,8 +73,8 @@ class AccountController(Controller):
 
     @post("/keys", summary="Issue a partner API key", status_code=201)
     async def issue_key(
-        self, request: Request[Any, Any, Any], data: ApiKeyCreate,
-        created_by: Annotated[str | None, Parameter(header="x-owner-id", required=False)] = None,
+        self, request: Request[Any, Any, Any], data: JSONBody[ApiKeyCreate],
+        created_by: Annotated[str | None, HeaderParameter(name="x-owner-id", required=False)] = None,
     ) -> ApiKeyIssued:
         async with transaction(_pool(request), _timeout(request)) as conn:
             return await AccountRepository(conn).issue_key(data, created_by)
@@ -95,7 +95,7 @@ class AccountController(Controller):
         return Response({"api_key": key, "key_hash": key_hash})
 
     @post("/keys/check", summary="Check a partner API key", status_code=200)
-    async def check_key(self, request: Request[Any, Any, Any], data: KeyCheck) -> ApiKey:
+    async def check_key(self, request: Request[Any, Any, Any], data: JSONBody[KeyCheck]) -> ApiKey:
         async with transaction(_pool(request), _timeout(request)) as conn:
             key = await AccountRepository(conn).check_key(data.key)
         if key is None:
@@ -103,12 +103,12 @@ class AccountController(Controller):
         return key
 
     @post("/keys/usage", summary="Add usage counted by the gateway", status_code=204)
-    async def add_usage(self, request: Request[Any, Any, Any], data: dict[str, int]) -> None:
+    async def add_usage(self, request: Request[Any, Any, Any], data: JSONBody[dict[str, int]]) -> None:
         async with transaction(_pool(request), _timeout(request)) as conn:
             await AccountRepository(conn).add_usage(data)
 
     @post("/audit", summary="Append to the audit log", status_code=204)
-    async def audit(self, request: Request[Any, Any, Any], data: AuditEvent) -> None:
+    async def audit(self, request: Request[Any, Any, Any], data: JSONBody[AuditEvent]) -> None:
         async with transaction(_pool(request), _timeout(request)) as conn:
             await AccountRepository(conn).audit(data)
 

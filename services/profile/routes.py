@@ -9,11 +9,11 @@ from uuid import UUID
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter
 
+from services.profile.db import transaction
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from services.profile.settings import ProfileSettings
-from services.profile.db import transaction
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.validation import check_role, check_skills
 
@@ -60,7 +60,7 @@ def _validate(body: ProfileWrite) -> None:
     check_role(body.target_role)
 
 
-OwnerHeader = Annotated[str | None, Parameter(header=OWNER_HEADER, required=False, pattern=r"^[0-9a-f-]{36}$")]
+OwnerHeader = Annotated[str | None, HeaderParameter(name=OWNER_HEADER, required=False, pattern=r"^[0-9a-f-]{36}$")]
 
 
 class ProfileController(Controller):
@@ -75,10 +75,10 @@ class ProfileController(Controller):
     async def create(
         self,
         request: Request[Any, Any, Any],
-        data: ProfileWrite,
+        data: JSONBody[ProfileWrite],
         owner_id: OwnerHeader = None,
         idempotency_key: Annotated[
-            str | None, Parameter(header="idempotency-key", required=False, min_length=1, max_length=128)
+            str | None, HeaderParameter(name="idempotency-key", required=False, min_length=1, max_length=128)
         ] = None,
     ) -> Response[Profile]:
         _validate(data)
@@ -115,8 +115,8 @@ class ProfileController(Controller):
         self,
         request: Request[Any, Any, Any],
         profile_id: UUID,
-        data: ProfileWrite,
-        if_match: Annotated[str | None, Parameter(header="if-match", required=False)] = None,
+        data: JSONBody[ProfileWrite],
+        if_match: Annotated[str | None, HeaderParameter(name="if-match", required=False)] = None,
         owner_id: OwnerHeader = None,
     ) -> Response[Profile]:
         expected = parse_if_match(if_match, required=True)
@@ -136,7 +136,7 @@ class ProfileController(Controller):
         self,
         request: Request[Any, Any, Any],
         profile_id: UUID,
-        if_match: Annotated[str | None, Parameter(header="if-match", required=False)] = None,
+        if_match: Annotated[str | None, HeaderParameter(name="if-match", required=False)] = None,
         owner_id: OwnerHeader = None,
     ) -> None:
         expected = parse_if_match(if_match, required=False)

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException
+from litestar.params import JSONBody
 
 from shared.catalog import load_catalog
 from shared.contracts.recommendations import (
@@ -52,7 +53,7 @@ class RecommendationController(Controller):
     tags = ["recommendations"]
 
     @post("/", summary="Rank roles for a skill vector; learning steps for the target role", status_code=200)
-    async def recommend(self, request: Request[Any, Any, Any], data: RecommendationRequest) -> RecommendationResponse:
+    async def recommend(self, request: Request[Any, Any, Any], data: JSONBody[RecommendationRequest]) -> RecommendationResponse:
         check_skills(data.skills)
         check_role(data.target_role)
         info, doc = await market_info(request.app.state.market)
@@ -70,7 +71,7 @@ class RecommendationController(Controller):
         )
 
     @post("/batch", summary="Score up to 1,000 candidates in one call", status_code=200)
-    async def batch(self, request: Request[Any, Any, Any], data: BatchRequest) -> BatchResponse:
+    async def batch(self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest]) -> BatchResponse:
         for i, candidate in enumerate(data.candidates):
             check_skills(candidate.skills, field=f"candidates[{i}].skills")
         check_role(data.role, field="role")

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
@@ -56,7 +56,7 @@ class AdminRoutes(Controller):
     security = [{"session": []}]
 
     @post("/keys", summary="Issue a partner API key (the secret is shown once)", status_code=201)
-    async def issue(self, request: Request[Any, Any, Any], data: ApiKeyCreate) -> ApiKeyIssued:
+    async def issue(self, request: Request[Any, Any, Any], data: JSONBody[ApiKeyCreate]) -> ApiKeyIssued:
         if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
             raise HTTPException(status_code=422, detail="expires_at must be in the future",
                                 extra={"field": "expires_at"})

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.params import JSONBody
 
 from services.gateway.audit import audit
 from services.gateway.auth import Principal, current_principal, user_guard
@@ -38,7 +39,7 @@ class AuthRoutes(Controller):
     tags = ["auth"]
 
     @post("/signup", summary="Create an account and sign in", status_code=201, security=[])
-    async def signup(self, request: Request[Any, Any, Any], data: Credentials) -> Response[SignedIn]:
+    async def signup(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> Response[SignedIn]:
         answer = await request.app.state.profile.request(
             "POST", "/users", json=NewUser(email=data.email, password=data.password, role="user")
         )
@@ -47,7 +48,7 @@ class AuthRoutes(Controller):
         return await _start_session(request, user, 201)
 
     @post("/login", summary="Sign in with email and password", status_code=200, security=[])
-    async def login(self, request: Request[Any, Any, Any], data: Credentials) -> Response[SignedIn]:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> Response[SignedIn]:
         try:
             answer = await request.app.state.profile.request("POST", "/users/authenticate", json=data)
         except UpstreamError as exc:

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, put
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from services.gateway.audit import audit
 from services.gateway.auth import current_principal, user_guard
@@ -50,7 +50,7 @@ class MeRoutes(Controller):
         return Response(profile, headers={"ETag": etag})
 
     @put("/profile", summary="Save my profile: creates it the first time, then needs If-Match")
-    async def save(self, request: Request[Any, Any, Any], data: ProfileWrite, if_match: IfMatch = None) -> Response[Profile]:
+    async def save(self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite], if_match: IfMatch = None) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
         upstream = request.app.state.profile

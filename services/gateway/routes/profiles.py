@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from services.gateway.auth import current_principal, user_guard
 from shared.contracts.common import RoleId
@@ -19,12 +19,12 @@ __all__ = ["ProfileRoutes"]
 
 IfMatch = Annotated[
     str | None,
-    Parameter(header="if-match", required=False, pattern=r'^\s*(W/)?"?[0-9]{1,9}"?\s*$',
+    HeaderParameter(name="if-match", required=False, pattern=r'^\s*(W/)?"?[0-9]{1,9}"?\s*$',
               description="the ETag you read, e.g. \"3\""),
 ]
-TargetRole = Annotated[RoleId | None, Parameter(query="target_role", required=False, description="a role id")]
+TargetRole = Annotated[RoleId | None, QueryParameter(name="target_role", required=False, description="a role id")]
 IdempotencyKey = Annotated[
-    str | None, Parameter(header="idempotency-key", required=False, min_length=1, max_length=128)
+    str | None, HeaderParameter(name="idempotency-key", required=False, min_length=1, max_length=128)
 ]
 
 
@@ -48,7 +48,7 @@ class ProfileRoutes(Controller):
     security = [{"session": []}]
 
     @post("/", summary="Create a profile", description="Send Idempotency-Key to make retries safe.")
-    async def create(self, request: Request[Any, Any, Any], data: ProfileWrite,
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite],
                      idempotency_key: IdempotencyKey = None) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
@@ -62,7 +62,7 @@ class ProfileRoutes(Controller):
         return _forward(answer, Profile)
 
     @put("/{profile_id:uuid}", summary="Update a profile (If-Match required: 412 when stale)")
-    async def update(self, request: Request[Any, Any, Any], profile_id: UUID, data: ProfileWrite,
+    async def update(self, request: Request[Any, Any, Any], profile_id: UUID, data: JSONBody[ProfileWrite],
                      if_match: IfMatch = None) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)

@@ -6,15 +6,16 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.params import JSONBody
 
+from services.gateway.auth import scope_guard
 from shared.contracts.recommendations import (
     BatchRequest,
     BatchResponse,
+    MarketFigures,
     RecommendationRequest,
     RecommendationResponse,
 )
-from services.gateway.auth import scope_guard
-from shared.contracts.recommendations import MarketFigures
 from shared.validation import check_role, check_skills
 
 __all__ = ["RecommendationRoutes", "market_figures"]
@@ -27,14 +28,14 @@ class RecommendationRoutes(Controller):
     security = [{"apiKey": []}, {"session": []}]
 
     @post("/", summary="Rank roles for a skill vector, with learning steps", status_code=200)
-    async def recommend(self, request: Request[Any, Any, Any], data: RecommendationRequest) -> RecommendationResponse:
+    async def recommend(self, request: Request[Any, Any, Any], data: JSONBody[RecommendationRequest]) -> RecommendationResponse:
         check_skills(data.skills)
         check_role(data.target_role)
         answer = await request.app.state.recommender.request("POST", "/recommendations/", json=data)
         return msgspec.json.decode(answer.content, type=RecommendationResponse)
 
     @post("/batch", summary="Score up to 1,000 candidates in one call", status_code=200)
-    async def batch(self, request: Request[Any, Any, Any], data: BatchRequest) -> BatchResponse:
+    async def batch(self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest]) -> BatchResponse:
         for i, candidate in enumerate(data.candidates):
             check_skills(candidate.skills, field=f"candidates[{i}].skills")
         check_role(data.role, field="role")
