@@ -89,6 +89,10 @@ class Ui:
         await self.page.get_by_label("Password").fill(PASSWORD)
         await self.page.get_by_role("button", name=button).click()
 
+    async def page_width(self) -> int:
+        """How wide the document is (more than the viewport means sideways scrolling)."""
+        return int(await self.page.evaluate("() => document.documentElement.scrollWidth"))
+
     async def rate(self, levels: dict[str, int]) -> None:
         """Pick a level for each skill in the questionnaire by its radio button's label ("3 proficient")."""
         for skill, level in levels.items():

@@ -109,6 +109,14 @@ async def test_questionnaire_save_results_target_role_and_resume(ui: Ui, stack: 
     await page.reload()
     await expect(page.locator("#q-resume")).to_contain_text("not saved yet")
     await expect(page.locator("#skill-go input[value='2']")).to_be_checked()
+
+    # a phone: nothing needs sideways scrolling
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await ui.page_width() <= 390
+    await page.get_by_role("link", name="Results").click()
+    await expect(page.locator("#r-history-chart svg")).to_be_visible()
+    assert await ui.page_width() <= 390
+    await ui.capture("results-phone")
     assert ui.problems == []
 
 
