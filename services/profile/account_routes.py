@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
-from litestar.params import HeaderParameter, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from services.profile.accounts import AccountRepository, EmailTaken
 from services.profile.db import transaction
@@ -25,8 +25,8 @@ from shared.contracts.accounts import (
 
 __all__ = ["AccountController"]
 
-Limit = Annotated[int, Parameter(ge=1, le=200)]
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
 def _pool(request: Request[Any, Any, Any]) -> Any:
@@ -58,7 +58,7 @@ class AccountController(Controller):
         return user
 
     @get("/users/{user_id:uuid}", summary="Read a user")
-    async def get_user(self, request: Request[Any, Any, Any], user_id: UUID) -> User:
+    async def get_user(self, request: Request[Any, Any, Any], user_id: FromPath[UUID]) -> User:
         async with transaction(_pool(request), _timeout(request)) as conn:
             user = await AccountRepository(conn).get_user(str(user_id))
         if user is None:
@@ -66,7 +66,7 @@ class AccountController(Controller):
         return user
 
     @delete("/users/{user_id:uuid}", summary="Delete a user and everything they own", status_code=204)
-    async def delete_user(self, request: Request[Any, Any, Any], user_id: UUID) -> None:
+    async def delete_user(self, request: Request[Any, Any, Any], user_id: FromPath[UUID]) -> None:
         async with transaction(_pool(request), _timeout(request)) as conn:
             if not await AccountRepository(conn).delete_user(str(user_id)):
                 raise NotFoundException(detail="user not found")
@@ -85,7 +85,7 @@ class AccountController(Controller):
             return await AccountRepository(conn).list_keys(limit, offset)
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key", status_code=200)
-    async def revoke_key(self, request: Request[Any, Any, Any], key_id: UUID) -> Response[dict[str, Any]]:
+    async def revoke_key(self, request: Request[Any, Any, Any], key_id: FromPath[UUID]) -> Response[dict[str, Any]]:
         async with transaction(_pool(request), _timeout(request)) as conn:
             repo = AccountRepository(conn)
             key_hash = await repo.key_hash_of(str(key_id))
@@ -115,7 +115,7 @@ class AccountController(Controller):
     @get("/audit", summary="Read the audit log, newest first")
     async def audit_log(
         self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0,
-        action: Annotated[str | None, Parameter(required=False, max_length=64)] = None,
+        action: Annotated[str | None, QueryParameter(required=False, max_length=64)] = None,
     ) -> list[AuditEntry]:
         async with transaction(_pool(request), _timeout(request)) as conn:
             return await AccountRepository(conn).audit_log(limit, offset, action)

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import HeaderParameter, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from services.profile.db import transaction
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
@@ -95,7 +95,7 @@ class ProfileController(Controller):
         return _with_etag(profile, 201 if created else 200)
 
     @get("/{profile_id:uuid}", summary="Read a profile")
-    async def read(self, request: Request[Any, Any, Any], profile_id: UUID, owner_id: OwnerHeader = None) -> Response[Profile]:
+    async def read(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], owner_id: OwnerHeader = None) -> Response[Profile]:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:
             profile = await ProfileRepository(conn).get(str(profile_id), owner_id)
         if profile is None:
@@ -103,7 +103,7 @@ class ProfileController(Controller):
         return _with_etag(profile)
 
     @get("/by-owner/{owner:uuid}", summary="Read the profile of an owner")
-    async def read_by_owner(self, request: Request[Any, Any, Any], owner: UUID) -> Response[Profile]:
+    async def read_by_owner(self, request: Request[Any, Any, Any], owner: FromPath[UUID]) -> Response[Profile]:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:
             profile = await ProfileRepository(conn).get_by_owner(str(owner))
         if profile is None:
@@ -114,7 +114,7 @@ class ProfileController(Controller):
     async def update(
         self,
         request: Request[Any, Any, Any],
-        profile_id: UUID,
+        profile_id: FromPath[UUID],
         data: JSONBody[ProfileWrite],
         if_match: Annotated[str | None, HeaderParameter(name="if-match", required=False)] = None,
         owner_id: OwnerHeader = None,
@@ -135,7 +135,7 @@ class ProfileController(Controller):
     async def remove(
         self,
         request: Request[Any, Any, Any],
-        profile_id: UUID,
+        profile_id: FromPath[UUID],
         if_match: Annotated[str | None, HeaderParameter(name="if-match", required=False)] = None,
         owner_id: OwnerHeader = None,
     ) -> None:
@@ -152,8 +152,8 @@ class ProfileController(Controller):
     async def history(
         self,
         request: Request[Any, Any, Any],
-        profile_id: UUID,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        profile_id: FromPath[UUID],
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         owner_id: OwnerHeader = None,
     ) -> AssessmentList:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
@@ -18,8 +18,8 @@ from shared.contracts.accounts import ApiKey, ApiKeyCreate, ApiKeyIssued, AuditE
 
 __all__ = ["AdminRoutes"]
 
-Limit = Annotated[int, Parameter(ge=1, le=200)]
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
 class _Revoked(msgspec.Struct):
@@ -77,7 +77,7 @@ class AdminRoutes(Controller):
         return msgspec.json.decode(answer.content, type=list[ApiKey])
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key (takes effect at once)", status_code=200)
-    async def revoke(self, request: Request[Any, Any, Any], key_id: UUID) -> ApiKey:
+    async def revoke(self, request: Request[Any, Any, Any], key_id: FromPath[UUID]) -> ApiKey:
         answer = await request.app.state.profile.request("DELETE", f"/keys/{key_id}")
         revoked = msgspec.json.decode(answer.content, type=_Revoked)
         if revoked.key_hash:
@@ -88,7 +88,7 @@ class AdminRoutes(Controller):
     @get("/audit", summary="The audit log, newest first")
     async def audit_log(
         self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0,
-        action: Annotated[str | None, Parameter(required=False, max_length=64)] = None,
+        action: Annotated[str | None, QueryParameter(required=False, max_length=64)] = None,
     ) -> list[AuditEntry]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if action:

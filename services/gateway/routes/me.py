@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, put
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 
 from services.gateway.audit import audit
 from services.gateway.auth import current_principal, user_guard
@@ -71,7 +71,7 @@ class MeRoutes(Controller):
 
     @get("/assessments", summary="My assessment history, newest first")
     async def history(self, request: Request[Any, Any, Any],
-                      limit: Annotated[int, Parameter(ge=1, le=200)] = 50) -> AssessmentList:
+                      limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> AssessmentList:
         profile, _ = await _my_profile(request)
         answer = await request.app.state.profile.request(
             "GET", f"/profiles/{profile.id}/assessments", params={"limit": limit}, headers=owner(request)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from services.gateway.auth import current_principal, user_guard
 from shared.contracts.common import RoleId
@@ -57,12 +57,12 @@ class ProfileRoutes(Controller):
         return _forward(answer, Profile)
 
     @get("/{profile_id:uuid}", summary="Read a profile (ETag in the response)")
-    async def read(self, request: Request[Any, Any, Any], profile_id: UUID) -> Response[Profile]:
+    async def read(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID]) -> Response[Profile]:
         answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}", headers=owner(request))
         return _forward(answer, Profile)
 
     @put("/{profile_id:uuid}", summary="Update a profile (If-Match required: 412 when stale)")
-    async def update(self, request: Request[Any, Any, Any], profile_id: UUID, data: JSONBody[ProfileWrite],
+    async def update(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], data: JSONBody[ProfileWrite],
                      if_match: IfMatch = None) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
@@ -71,13 +71,13 @@ class ProfileRoutes(Controller):
         return _forward(answer, Profile)
 
     @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
-    async def remove(self, request: Request[Any, Any, Any], profile_id: UUID, if_match: IfMatch = None) -> None:
+    async def remove(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], if_match: IfMatch = None) -> None:
         headers = owner(request, **{"if-match": if_match})
         await request.app.state.profile.request("DELETE", f"/profiles/{profile_id}", headers=headers)
 
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
-    async def history(self, request: Request[Any, Any, Any], profile_id: UUID,
-                      limit: Annotated[int, Parameter(ge=1, le=200)] = 50) -> AssessmentList:
+    async def history(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID],
+                      limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> AssessmentList:
         answer = await request.app.state.profile.request(
             "GET", f"/profiles/{profile_id}/assessments", params={"limit": limit}, headers=owner(request)
         )
@@ -85,7 +85,7 @@ class ProfileRoutes(Controller):
 
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
-        self, request: Request[Any, Any, Any], profile_id: UUID,
+        self, request: Request[Any, Any, Any], profile_id: FromPath[UUID],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
         check_role(target_role)
