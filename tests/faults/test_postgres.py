@@ -8,6 +8,7 @@ unbounded wait, and the service answers normally as soon as the lock goes.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,8 @@ from services.profile.settings import ProfileSettings
 from shared.settings import load_settings
 from tests.faults.conftest import Servers, running_stack
 from tests.faults.load import Load, Sample
-from tests.faults.writers import ProfileWriters
+from tests.e2e.helpers import sign_up
+from tests.faults.writers import ProfileWriters, session_headers
 
 pytestmark = pytest.mark.faults
 
@@ -142,3 +144,45 @@ def test_postgres_slow_behind_a_table_lock(
     during = [s for s in samples if faulted + PROFILE_BUDGET + 0.5 <= s.started <= released - PROFILE_BUDGET - 0.5]
     assert during and all(s.status in (503, 504) for s in during), [(s.status, s.kept) for s in during[:5]]
     assert all(s.status in (200, 412) for s in samples[-10:]), samples[-10:]
+
+
+async def _post_many(base_url: str, headers: dict[str, str], body: dict, times: int) -> list[httpx.Response]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        return await asyncio.gather(*(http.post("/api/v1/profiles", json=body, headers=headers) for _ in range(times)))
+
+
+async def _rows(dsn: str, key: str) -> tuple[int, int]:
+    conn = await asyncpg.connect(dsn, timeout=10)
+    try:
+        row = await conn.fetchrow(
+            """SELECT count(DISTINCT p.id) AS profiles, count(a.*) AS assessments
+               FROM profiles p LEFT JOIN assessments a ON a.profile_id = p.id WHERE p.idempotency_key = $1""",
+            key,
+        )
+        return int(row["profiles"]), int(row["assessments"])
+    finally:
+        await conn.close()
+
+
+def test_a_retried_post_with_the_same_idempotency_key_is_one_row(
+    stack: Stack, servers: Servers, report: Callable[[str], None]
+) -> None:
+    client = sign_up(stack.url)
+    headers = {**session_headers(client), "Idempotency-Key": "retry-" + secrets.token_hex(8)}
+    client.close()
+    body = {"display_name": "Retried", "skills": {"python": 2, "go": 1}, "years_experience": 1.5}
+    concurrent = asyncio.run(_post_many(stack.url, headers, body, 12))
+    sequential = [r for _ in range(5) for r in asyncio.run(_post_many(stack.url, headers, body, 1))]
+    answers = concurrent + sequential
+    profiles, assessments = asyncio.run(_rows(servers.database_url, headers["Idempotency-Key"]))
+    statuses = sorted(r.status_code for r in answers)
+    report(
+        f"FAULT duplicate-post: sent={len(answers)} concurrent=12 sequential=5 "
+        f"201={statuses.count(201)} 200={statuses.count(200)} other={len(answers) - statuses.count(200) - statuses.count(201)} "
+        f"rows={profiles} assessments={assessments}"
+    )
+    assert statuses.count(201) == 1 and statuses.count(200) == len(answers) - 1, [r.text for r in answers]
+    assert len({r.json()["id"] for r in answers}) == 1
+    assert (profiles, assessments) == (1, 1)
+    changed = asyncio.run(_post_many(stack.url, headers, {**body, "display_name": "Other"}, 1))[0]
+    assert changed.status_code == 422  # the same key with a different body is refused, not applied
