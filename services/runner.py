@@ -33,7 +33,7 @@ def _port_free(port: int) -> bool:
 def _ensure_model(env: dict[str, str]) -> None:
     from services.recommender.model.artefact import DEFAULT_MODEL_DIR
 
-    model_dir = Path(env.get("CAREERPATH_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    model_dir = Path(env.get("CAREERPATH_MODEL_DIR") or os.environ.get("CAREERPATH_MODEL_DIR") or DEFAULT_MODEL_DIR)
     if not any(model_dir.glob("*.json")):
         print(f"training the role-fit model into {model_dir} (first run only) ...", flush=True)
         from services.recommender.model.training import train
