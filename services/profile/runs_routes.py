@@ -21,7 +21,7 @@ from services.worker.celery_app import create_celery, enqueue_refresh
 from services.worker.runs import RunRepository
 from services.worker.settings import BrokerSettings
 from services.worker.sources import parse_source
-from shared.contracts.market import MAX_PAGE, RefreshRequest, RefreshRun, RefreshRunList
+from shared.contracts.market import MAX_PAGE, RUN_ID_PATTERN, RefreshRequest, RefreshRun, RefreshRunList
 from shared.settings import load_settings
 
 __all__ = ["MarketRunController"]
@@ -79,11 +79,12 @@ class MarketRunController(Controller):
         request: Request[Any, Any, Any],
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 20,
         before: Annotated[
-            UUID | None, Parameter(required=False, description="next_before of the previous page")
+            str | None,
+            Parameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
         ] = None,
     ) -> RefreshRunList:
         async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            items, next_before = await RunRepository(conn).page(limit, str(before) if before else None)
+            items, next_before = await RunRepository(conn).page(limit, before)
         return RefreshRunList(items=items, next_before=next_before)
 
     @get("/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples")

@@ -10,6 +10,7 @@ import msgspec
 __all__ = [
     "AdminRefreshRequest",
     "MAX_PAGE",
+    "RUN_ID_PATTERN",
     "MarketVersion",
     "MarketVersions",
     "RefreshRequest",
@@ -30,9 +31,9 @@ SourceSpec = Annotated[
         max_length=2048,
         pattern=(
             r"^(snapshot|file:[A-Za-z0-9._-][^\x00-\x1f]*"
-            r"|https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])"
+            r"|https?://[A-Za-z0-9.-]+"
             r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
-            r"(/[^\s]*)?)$"
+            r"(/[^\x00-\x20]*)?)$"
         ),
         description=(
             "`snapshot` (the bundled figures), a postings file (`file:NAME` inside the configured folders) "
@@ -40,6 +41,7 @@ SourceSpec = Annotated[
         ),
     ),
 ]
+RUN_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 VersionId = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 

@@ -13,6 +13,7 @@ from services.gateway.audit import audit
 from services.gateway.auth import admin_guard, current_principal
 from shared.contracts.market import (
     MAX_PAGE,
+    RUN_ID_PATTERN,
     AdminRefreshRequest,
     MarketVersions,
     RefreshRequest,
@@ -59,9 +60,12 @@ class AdminMarketRoutes(Controller):
         self,
         request: Request[Any, Any, Any],
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 20,
-        before: Annotated[UUID | None, Parameter(required=False)] = None,
+        before: Annotated[
+            str | None,
+            Parameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
+        ] = None,
     ) -> RefreshRunList:
-        params: dict[str, Any] = {"limit": limit, **({"before": str(before)} if before else {})}
+        params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
         answer = await request.app.state.profile.request("GET", "/market/runs/", params=params)
         return msgspec.json.decode(answer.content, type=RefreshRunList)
 
