@@ -3,6 +3,7 @@ report the new market-data version (no restart); versions can be listed and roll
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 
 import httpx
@@ -10,8 +11,8 @@ import pytest
 
 from services.processes import Stack
 from tests.e2e.conftest import E2E_ENV
-from tests.e2e.helpers import log_in, partner, sign_up
-from tests.refresh_support import jsonl, postings, wait_run
+from tests.e2e.helpers import create_admin, log_in, partner, sign_up
+from tests.refresh_support import fresh_database, jsonl, postings, wait_run
 
 pytestmark = pytest.mark.e2e
 RUNS = "/api/v1/admin/market/runs"
@@ -19,7 +20,15 @@ SKILLS = {"skills": {"python": 2, "sql": 2}}
 
 
 @pytest.fixture(scope="module")
-def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+def market_db(database_server: str) -> Iterator[str]:
+    """Its own database, so runs queued by other tests (with no worker to run them) cannot block these."""
+    url, drop = fresh_database(database_server, "market")
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="module")
+def market_stack(infra, market_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     logs = tmp_path_factory.mktemp("market-logs")
     sources = logs / "sources"
     sources.mkdir()
@@ -28,6 +37,7 @@ def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     )
     env = infra.env(
         **E2E_ENV,
+        DATABASE_URL=market_db,
         CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "mkt:",
         CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
         CAREERPATH_LEASE_SECONDS="5",
@@ -39,9 +49,16 @@ def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
         running.stop()
 
 
+@pytest.fixture(scope="module")
+def market_admin_email(market_db: str) -> str:
+    email = f"market-admin-{secrets.token_hex(4)}@example.com"
+    create_admin(market_db, email)
+    return email
+
+
 @pytest.fixture
-def admin(market_stack: Stack, admin_email: str) -> Iterator[httpx.Client]:
-    client = log_in(market_stack.url, admin_email)
+def admin(market_stack: Stack, market_admin_email: str) -> Iterator[httpx.Client]:
+    client = log_in(market_stack.url, market_admin_email)
     yield client
     client.close()
 
@@ -53,14 +70,14 @@ def _market_version(client: httpx.Client) -> str:
 
 
 def test_admin_refresh_then_recommendations_report_the_new_version_and_rollback_restores(
-    admin: httpx.Client, admin_email: str
+    admin: httpx.Client, market_admin_email: str
 ) -> None:
     before = _market_version(admin)
     answer = admin.post("/api/v1/admin/market/refresh", json={"source": "file:postings.jsonl"})
     assert answer.status_code == 202, answer.text
     assert answer.headers["location"] == f"{RUNS}/{answer.json()['id']}"
     run = wait_run(admin, answer.json()["id"], path=RUNS)
-    assert run["status"] == "succeeded" and run["requested_by"] == admin_email, run
+    assert run["status"] == "succeeded" and run["requested_by"] == market_admin_email, run
     assert run["version"] != before and run["previous_version"] == before
 
     assert _market_version(admin) == run["version"]
