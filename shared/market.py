@@ -27,6 +27,7 @@ __all__ = [
     "get_version",
     "list_versions",
     "publish",
+    "restore",
     "rollback",
 ]
 
@@ -66,6 +67,19 @@ async def publish(
         await pipe.execute()
     await _trim(client, prefix)
     return version
+
+
+async def restore(client: aioredis.Redis, prefix: str, document: dict[str, Any]) -> bool:
+    """Put ``document`` back as the current version when Redis has none (it restarted empty).
+
+    Only sets the pointer if it is still missing, so a version published meanwhile always wins.
+    """
+    version = str(document["version"])
+    await client.set(_k(prefix, "v", version), json.dumps(document), nx=True)
+    if not await client.set(_k(prefix, "current"), version, nx=True):
+        return False
+    await client.zadd(_k(prefix, "versions"), {version: time.time()})
+    return True
 
 
 async def _trim(client: aioredis.Redis, prefix: str) -> None:
@@ -132,6 +146,10 @@ class MarketReader:
         try:
             for _ in range(2):  # the pointer may move (and an old version be trimmed) between the two reads
                 version = _text(await self.client.get(_k(self.prefix, "current")))
+                if version is None and self.document is not None:
+                    # Redis lost its data: give it back the last good version, so other readers (and a
+                    # recommender starting now, which would seed the bundled snapshot) follow it too
+                    await restore(self.client, self.prefix, self.document)
                 if version is None or (self.document is not None and self.document.get("version") == version):
                     break
                 raw = await self.client.get(_k(self.prefix, "v", version))

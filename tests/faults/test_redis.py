@@ -7,16 +7,22 @@ takes longer than its budget, and fresh answers come back on their own once Redi
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
+import redis.asyncio as aioredis
 
 from services.gateway.settings import GatewaySettings
 from services.processes import Stack
 from services.recommender.settings import RecommenderSettings
+from shared.catalog import load_snapshot
+from shared.market import publish
 from shared.settings import load_settings
 from tests.e2e.helpers import sign_up
 from tests.faults.conftest import Servers, partner_client, running_stack
@@ -106,19 +112,53 @@ def _session_answers_fast(stack: Stack) -> Callable[[], None]:
     return probe
 
 
+def _publish_own_version(servers: Servers) -> str:
+    """A market version of this test's own (not the bundled snapshot a recommender seeds at start)."""
+
+    async def go() -> str:
+        client = aioredis.Redis.from_url(servers.redis.url)
+        try:
+            return await publish(client, servers.prefix, {**load_snapshot(), "as_of": "2031-01-01"})
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
+def _current_version(servers: Servers) -> str | None:
+    client = redis.Redis.from_url(servers.redis.url)
+    try:
+        found = client.get(servers.prefix + "market:current")
+        return found.decode() if found else None
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["with-its-data", "empty"])
 def test_redis_killed_then_restarted(
-    stack: Stack, servers: Servers, partner_key: dict[str, str], report: Callable[[str], None]
+    stack: Stack, servers: Servers, partner_key: dict[str, str], report: Callable[[str], None], empty: bool
 ) -> None:
+    """Restarted with its append-only file, or empty (a cache without persistence, as in the dev overlay)."""
     probe = _session_answers_fast(stack)
+    version = _publish_own_version(servers)
 
     def inject() -> None:
         servers.redis.kill()
+        if empty:
+            assert servers.redis.data_dir is not None
+            shutil.rmtree(servers.redis.data_dir)
         time.sleep(1.0)
         probe()
 
     load, faulted, restored, recover_s = _run_outage(stack, partner_key, inject, servers.redis.start)
-    report(load.figures("redis-kill", recover_s, outage_s=OUTAGE_S, budget_s=round(BUDGET, 2)))
+    name = "redis-kill-empty" if empty else "redis-kill"
+    report(load.figures(name, recover_s, outage_s=OUTAGE_S, budget_s=round(BUDGET, 2)))
     _assert_promises(load, faulted, restored)
+    # the last good version is what is served, and Redis has it again for every other reader
+    with httpx.Client(base_url=stack.url, headers=partner_key, timeout=10) as client:
+        answer = client.post("/api/v1/recommendations", json=SKILLS).json()
+    assert answer["market"] == {**answer["market"], "version": version, "stale": False}
+    assert _current_version(servers) == version
 
 
 def test_redis_stalled_then_resumed(
