@@ -21,6 +21,8 @@ import time
 
 import msgspec
 
+from shared.http import encode_request, parse_response
+
 __all__ = ["LoadResult", "LoadSpec", "Request", "run_load"]
 
 _ETAG = b"{etag}"
@@ -59,12 +61,7 @@ class LoadResult(msgspec.Struct, kw_only=True):
 
 
 def _encode(request: Request, host: str) -> bytes:
-    body = request.body.encode()
-    lines = [f"{request.method} {request.path} HTTP/1.1", f"host: {host}"]
-    lines += [f"{name}: {value}" for name, value in request.headers.items()]
-    if body or request.method in ("POST", "PUT", "PATCH"):
-        lines.append(f"content-length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+    return encode_request(request.method, request.path, host, request.headers.items(), request.body.encode())
 
 
 class _Client(asyncio.Protocol):
@@ -89,13 +86,14 @@ class _Client(asyncio.Protocol):
         if self.waiter is None or self.waiter.done():
             return
         try:
-            parsed = _parse(self.buffer)
+            parsed = parse_response(self.buffer)
         except ValueError as exc:
             self.waiter.set_exception(exc)
             return
         if parsed is not None:
-            status, etag, used = parsed
+            status, headers, _, used = parsed
             del self.buffer[:used]
+            etag = next((v for k, v in headers if k.lower() == b"etag"), b"")
             self.waiter.set_result((status, etag))
 
     def send(self, raw: bytes) -> asyncio.Future[tuple[int, bytes]]:
@@ -103,39 +101,6 @@ class _Client(asyncio.Protocol):
         self.waiter = asyncio.get_running_loop().create_future()
         self.transport.write(raw)
         return self.waiter
-
-
-def _parse(buffer: bytearray) -> tuple[int, bytes, int] | None:
-    """(status, etag, bytes used) for one complete response at the start of ``buffer``; None: incomplete."""
-    end = buffer.find(b"\r\n\r\n")
-    if end < 0:
-        return None
-    head = bytes(buffer[:end]).split(b"\r\n")
-    status = int(head[0].split(b" ", 2)[1])
-    length, chunked, etag = 0, False, b""
-    for line in head[1:]:
-        name, _, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"transfer-encoding" and b"chunked" in value.lower():
-            chunked = True
-        elif name == b"etag":
-            etag = value.strip()
-    start = end + 4
-    if not chunked:
-        return (status, etag, start + length) if len(buffer) >= start + length else None
-    pos = start
-    while True:  # chunk-size CRLF data CRLF ... 0 CRLF CRLF
-        line_end = buffer.find(b"\r\n", pos)
-        if line_end < 0:
-            return None
-        size = int(bytes(buffer[pos:line_end]).split(b";")[0], 16)
-        pos = line_end + 2 + size + 2
-        if len(buffer) < pos:
-            return None
-        if size == 0:
-            return status, etag, pos
 
 
 async def _connect(spec: LoadSpec) -> _Client:

@@ -28,7 +28,7 @@ RSS_LIMIT = 200 * MB
 
 
 class Row(msgspec.Struct, kw_only=True):
-    """One scenario's figures. Latencies are in milliseconds; ``items`` per request (e.g. 1,000 candidates)."""
+    """One scenario's figures: latencies in milliseconds; ``items`` per request (e.g. 1,000 candidates)."""
 
     name: str
     endpoint: str
@@ -89,15 +89,31 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def summarise(
-    name: str, endpoint: str, connections: int, latencies: Sequence[float], errors: int, seconds: float,
-    items: int = 1, item_unit: str = "", note: str = "",
+    name: str,
+    endpoint: str,
+    connections: int,
+    latencies: Sequence[float],
+    errors: int,
+    seconds: float,
+    items: int = 1,
+    item_unit: str = "",
+    note: str = "",
 ) -> Row:
     """A Row from successful-request latencies (seconds) over a measured period of ``seconds``."""
     ms = [v * 1000 for v in latencies]
     return Row(
-        name=name, endpoint=endpoint, connections=connections, requests=len(ms), errors=errors, seconds=seconds,
-        p50=percentile(ms, 50), p95=percentile(ms, 95), p99=percentile(ms, 99), items=items,
-        item_unit=item_unit, note=note,
+        name=name,
+        endpoint=endpoint,
+        connections=connections,
+        requests=len(ms),
+        errors=errors,
+        seconds=seconds,
+        p50=percentile(ms, 50),
+        p95=percentile(ms, 95),
+        p99=percentile(ms, 99),
+        items=items,
+        item_unit=item_unit,
+        note=note,
     )
 
 
@@ -111,31 +127,57 @@ def check_targets(rows: Sequence[Row], memory: dict[str, int], target_connection
     base, rec = _row(rows, "baseline"), _row(rows, "recommend")
     if base and rec and base.throughput > 0:
         ratio = rec.throughput / base.throughput
-        out.append(Target(what="recommendation throughput >= 0.5x baseline",
-                          measured=f"{ratio:.2f}x ({rec.throughput:,.0f} vs {base.throughput:,.0f} req/s)",
-                          met=ratio >= 0.5 and rec.errors == 0))
+        out.append(
+            Target(
+                what="recommendation throughput >= 0.5x baseline",
+                measured=f"{ratio:.2f}x ({rec.throughput:,.0f} vs {base.throughput:,.0f} req/s)",
+                met=ratio >= 0.5 and rec.errors == 0,
+            )
+        )
     else:
-        out.append(Target(what="recommendation throughput >= 0.5x baseline", measured="not measured", met=None))
+        out.append(
+            Target(what="recommendation throughput >= 0.5x baseline", measured="not measured", met=None)
+        )
     if rec and rec.requests:
         at = f" at {rec.connections} connections"
-        out.append(Target(what=f"recommendation p99 < 50 ms at {target_connections} connections",
-                          measured=f"{rec.p99:.1f} ms{at}",
-                          met=rec.p99 < 50 and rec.connections == target_connections and rec.errors == 0))
+        out.append(
+            Target(
+                what=f"recommendation p99 < 50 ms at {target_connections} connections",
+                measured=f"{rec.p99:.1f} ms{at}",
+                met=rec.p99 < 50 and rec.connections == target_connections and rec.errors == 0,
+            )
+        )
     else:
-        out.append(Target(what=f"recommendation p99 < 50 ms at {target_connections} connections",
-                          measured="not measured", met=None))
+        out.append(
+            Target(
+                what=f"recommendation p99 < 50 ms at {target_connections} connections",
+                measured="not measured",
+                met=None,
+            )
+        )
     batch = _row(rows, "batch")
-    out.append(Target(what="batch scoring >= 20,000 candidates/s",
-                      measured=f"{batch.item_rate:,.0f} candidates/s" if batch and batch.requests else "not measured",
-                      met=(batch.item_rate >= 20_000 and batch.errors == 0) if batch and batch.requests else None))
+    out.append(
+        Target(
+            what="batch scoring >= 20,000 candidates/s",
+            measured=f"{batch.item_rate:,.0f} candidates/s" if batch and batch.requests else "not measured",
+            met=(batch.item_rate >= 20_000 and batch.errors == 0) if batch and batch.requests else None,
+        )
+    )
     refresh = _row(rows, "refresh")
     done = refresh is not None and refresh.requests > 0
-    out.append(Target(what="100,000-posting refresh < 20 s",
-                      measured=f"{refresh.p50 / 1000:.1f} s" if done and refresh else "not measured",
-                      met=(refresh.p50 < 20_000 and refresh.errors == 0) if done and refresh else None))
+    out.append(
+        Target(
+            what="100,000-posting refresh < 20 s",
+            measured=f"{refresh.p50 / 1000:.1f} s" if done and refresh else "not measured",
+            met=(refresh.p50 < 20_000 and refresh.errors == 0) if done and refresh else None,
+        )
+    )
     for name, rss in memory.items():
-        out.append(Target(what=f"{name} resident memory < 200 MB", measured=f"{rss / MB:.0f} MB",
-                          met=rss < RSS_LIMIT))
+        out.append(
+            Target(
+                what=f"{name} resident memory < 200 MB", measured=f"{rss / MB:.0f} MB", met=rss < RSS_LIMIT
+            )
+        )
     if not memory:
         out.append(Target(what="each service's resident memory < 200 MB", measured="not measured", met=None))
     return out
@@ -160,19 +202,26 @@ def render(report: Report) -> str:
         f"Machine: {m.cpu}, {m.cores} cores, Python {m.python}; load average "
         f"{m.load_before[0]:.2f} before, {m.load_after[0]:.2f} after (1-minute).",
         "",
-        "| scenario | endpoint | conns | requests | errors | throughput /s | p50 ms | p95 ms | p99 ms | x baseline |",
+        "| scenario | endpoint | conns | requests | errors | throughput /s "
+        "| p50 ms | p95 ms | p99 ms | x baseline |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     base = _row(report.rows, "baseline")
     for row in report.rows:
-        ratio = f"{row.throughput / base.throughput:.2f}" if base and base.throughput and row.items == 1 else ""
+        ratio = (
+            f"{row.throughput / base.throughput:.2f}" if base and base.throughput and row.items == 1 else ""
+        )
         lines.append(
             f"| {row.name} | `{row.endpoint}` | {row.connections} | {row.requests:,} | {row.errors:,} | "
             f"{_rate(row)} | {_ms(row.p50)} | {_ms(row.p95)} | {_ms(row.p99)} | {ratio} |"
         )
     if report.memory:
-        lines += ["", "Resident memory after the load: " + ", ".join(
-            f"{name} {rss / MB:.0f} MB" for name, rss in report.memory.items()) + "."]
+        lines += [
+            "",
+            "Resident memory after the load: "
+            + ", ".join(f"{name} {rss / MB:.0f} MB" for name, rss in report.memory.items())
+            + ".",
+        ]
     if report.targets:
         lines += ["", "| target | measured | met |", "|---|---|---|"]
         for t in report.targets:

@@ -27,18 +27,28 @@ SCENARIOS = ("baseline", "recommend", "profile read", "profile update", "batch",
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="careerpath bench", description=__doc__)
     p.add_argument("--url", help="benchmark a running gateway instead of starting the system")
-    p.add_argument("--admin-email", help="with --url: an admin account (password in CAREERPATH_ADMIN_PASSWORD)")
+    p.add_argument(
+        "--admin-email", help="with --url: an admin account (password in CAREERPATH_ADMIN_PASSWORD)"
+    )
     p.add_argument("--database-url", help="with --url: create an admin there with `careerpath create-admin`")
-    p.add_argument("--sources-dir", type=Path, help="with --url: a folder the worker reads file: sources from")
+    p.add_argument(
+        "--sources-dir", type=Path, help="with --url: a folder the worker reads file: sources from"
+    )
     p.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     p.add_argument("--duration", type=float, default=10.0, help="seconds measured per scenario (default 10)")
     p.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load first (default 1)")
     p.add_argument("--batch-size", type=int, default=1000, help="candidates per batch request (default 1000)")
     p.add_argument("--batch-connections", type=int, default=4, help="connections for the batch (default 4)")
-    p.add_argument("--postings", type=int, default=100_000, help="postings in the refresh file (default 100000)")
+    p.add_argument(
+        "--postings", type=int, default=100_000, help="postings in the refresh file (default 100000)"
+    )
     p.add_argument("--only", help=f"comma-separated scenarios among: {', '.join(SCENARIOS)}")
-    p.add_argument("--output", type=Path, default=Path("var/bench/latest.md"), help="where to write the table")
-    p.add_argument("--readme", type=Path, help="also replace this file's '## Benchmark' section with the table")
+    p.add_argument(
+        "--output", type=Path, default=Path("var/bench/latest.md"), help="where to write the table"
+    )
+    p.add_argument(
+        "--readme", type=Path, help="also replace this file's '## Benchmark' section with the table"
+    )
     p.add_argument("--logs", type=Path, help="keep the started services' logs in this folder")
     return p
 
@@ -50,14 +60,21 @@ def machine(load: tuple[float, float, float]) -> Machine:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return Machine(cpu=cpu, cores=os.cpu_count() or 1, python=platform.python_version(),
-                   load_before=load, load_after=load)
+    return Machine(
+        cpu=cpu,
+        cores=os.cpu_count() or 1,
+        python=platform.python_version(),
+        load_before=load,
+        load_after=load,
+    )
 
 
 def run_child(spec: LoadSpec) -> LoadResult:
     """Run the load generator in its own process (it must not share a CPU-bound loop with us)."""
     done = subprocess.run(
-        [sys.executable, "-m", "services.bench.load"], input=msgspec.json.encode(spec), capture_output=True,
+        [sys.executable, "-m", "services.bench.load"],
+        input=msgspec.json.encode(spec),
+        capture_output=True,
         timeout=spec.warmup + spec.duration + spec.timeout + 60,
     )
     if done.returncode != 0:
@@ -80,8 +97,11 @@ def _system(args: argparse.Namespace) -> Iterator[System]:
     if args.url:
         yield System(url=args.url.rstrip("/"), database_url=args.database_url, sources_dir=args.sources_dir)
         return
-    print("starting the system (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set) ...",
-          file=sys.stderr, flush=True)
+    print(
+        "starting the system (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set) ...",
+        file=sys.stderr,
+        flush=True,
+    )
     with started_system(args.logs) as system:
         yield system
 
@@ -94,11 +114,23 @@ def _refresh(system: System, callers: Callers, postings: int) -> Row:
     generate_postings(system.sources_dir / name, count=postings, seed=7, bad_ratio=0.01)
     seconds, run = refresh_once(callers.admin, f"file:{name}")
     ok = run["status"] == "succeeded"
-    note = (f"{run['records_accepted']:,} accepted, {run['records_rejected']:,} rejected; "
-            f"run {run.get('duration_ms') or 0:,} ms in the worker" if ok else f"failed: {run.get('error')}")
-    return summarise("refresh", f"POST /api/v1/admin/market/refresh (file, {postings:,} postings)", 1,
-                     [seconds] if ok else [], 0 if ok else 1, seconds, items=postings, item_unit="postings",
-                     note=note)
+    note = (
+        f"{run['records_accepted']:,} accepted, {run['records_rejected']:,} rejected; "
+        f"run {run.get('duration_ms') or 0:,} ms in the worker"
+        if ok
+        else f"failed: {run.get('error')}"
+    )
+    return summarise(
+        "refresh",
+        f"POST /api/v1/admin/market/refresh (file, {postings:,} postings)",
+        1,
+        [seconds] if ok else [],
+        0 if ok else 1,
+        seconds,
+        items=postings,
+        item_unit="postings",
+        note=note,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,8 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := [s for s in chosen if s not in SCENARIOS]:
         print(f"careerpath bench: unknown scenarios {unknown}; choose among {SCENARIOS}", file=sys.stderr)
         return 2
-    options = Options(connections=args.connections, duration=args.duration, warmup=args.warmup,
-                      batch_size=args.batch_size, batch_connections=args.batch_connections)
+    options = Options(
+        connections=args.connections,
+        duration=args.duration,
+        warmup=args.warmup,
+        batch_size=args.batch_size,
+        batch_connections=args.batch_connections,
+    )
     report = Report(machine=machine(os.getloadavg()), rows=[])
     admin = (args.admin_email, os.environ.get("CAREERPATH_ADMIN_PASSWORD", "")) if args.admin_email else None
     with _system(args) as system:
@@ -117,12 +154,25 @@ def main(argv: list[str] | None = None) -> int:
         for name, (endpoint, spec) in specs(callers, options, host, port).items():
             if name not in chosen:
                 continue
-            print(f"{name}: {endpoint}, {len(spec.connections)} connections, {spec.duration:.0f}s ...",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{name}: {endpoint}, {len(spec.connections)} connections, {spec.duration:.0f}s ...",
+                file=sys.stderr,
+                flush=True,
+            )
             result = run_child(spec)
-            report.rows.append(summarise(name, endpoint, len(spec.connections), result.latencies, _errors(result),
-                                         result.elapsed, items=options.batch_size if name == "batch" else 1,
-                                         item_unit="candidates" if name == "batch" else "", note=_note(result)))
+            report.rows.append(
+                summarise(
+                    name,
+                    endpoint,
+                    len(spec.connections),
+                    result.latencies,
+                    _errors(result),
+                    result.elapsed,
+                    items=options.batch_size if name == "batch" else 1,
+                    item_unit="candidates" if name == "batch" else "",
+                    note=_note(result),
+                )
+            )
         if "refresh" in chosen:
             if system.sources_dir is None or callers.admin is None:
                 report.notes.append("refresh not measured: needs an admin and --sources-dir with --url")

@@ -55,7 +55,9 @@ class Callers:
 def skill_vector(rng: random.Random) -> dict[str, int]:
     catalog = load_catalog()
     role = rng.choice(list(catalog.roles.values()))
-    skills = {s: rng.randint(max(0, need - 2), 4) for s, need in role.requirements.items() if rng.random() < 0.7}
+    skills = {
+        s: rng.randint(max(0, need - 2), 4) for s, need in role.requirements.items() if rng.random() < 0.7
+    }
     for s in rng.sample(catalog.skill_ids, k=rng.randint(0, 4)):
         skills.setdefault(s, rng.randint(1, 4))
     return skills
@@ -65,7 +67,9 @@ def _create_admin(database_url: str, email: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "services.cli", "create-admin", "--email", email],
         env={**os.environ, "DATABASE_URL": database_url, "CAREERPATH_ADMIN_PASSWORD": PASSWORD},
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if done.returncode != 0:
         raise RuntimeError(f"careerpath create-admin failed: {done.stderr.strip()}")
@@ -86,8 +90,12 @@ def _user(url: str, rng: random.Random) -> User:
         saved = client.put("/api/v1/me/profile", json={"display_name": "Bench", "skills": skill_vector(rng)})
         if saved.status_code not in (200, 201):
             raise RuntimeError(f"saving a profile answered {saved.status_code}: {saved.text}")
-        return User(cookie=f"cp_session={client.cookies['cp_session']}", csrf=client.headers["X-CSRF-Token"],
-                    profile_id=saved.json()["id"], etag=saved.headers["etag"])
+        return User(
+            cookie=f"cp_session={client.cookies['cp_session']}",
+            csrf=client.headers["X-CSRF-Token"],
+            profile_id=saved.json()["id"],
+            etag=saved.headers["etag"],
+        )
     finally:
         client.close()
 
@@ -103,8 +111,10 @@ def prepare(url: str, options: Options, database_url: str | None, admin: tuple[s
     key = None
     if admin is not None:
         client = _signed_in(url, "/api/v1/auth/login", *admin)
-        issued = client.post("/api/v1/admin/keys", json={"name": "benchmark",
-                                                          "scopes": ["recommendations:write", "market:read"]})
+        issued = client.post(
+            "/api/v1/admin/keys",
+            json={"name": "benchmark", "scopes": ["recommendations:write", "market:read"]},
+        )
         if issued.status_code != 201:
             raise RuntimeError(f"issuing a partner key answered {issued.status_code}: {issued.text}")
         key = issued.json()["key"]
@@ -129,41 +139,82 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
     conns, users = options.connections, callers.users
 
     def spec(connections: list[Connection], count: int | None = None) -> LoadSpec:
-        return LoadSpec(host=host, port=port, connections=connections[: count or conns],
-                        duration=options.duration, warmup=options.warmup)
+        return LoadSpec(
+            host=host,
+            port=port,
+            connections=connections[: count or conns],
+            duration=options.duration,
+            warmup=options.warmup,
+        )
 
     def bodies(make: object) -> list[str]:
         return [_json(make()) for _ in range(BODIES_PER_CONNECTION)]  # type: ignore[operator]
 
     healthz = [Connection(requests=[Request(method="GET", path="/healthz")]) for _ in range(conns)]
     recommend = [
-        Connection(requests=[Request(method="POST", path="/api/v1/recommendations", headers=_auth(callers, u), body=b)
-                             for b in bodies(lambda: {"skills": skill_vector(rng), "years_experience": 3})])
+        Connection(
+            requests=[
+                Request(method="POST", path="/api/v1/recommendations", headers=_auth(callers, u), body=b)
+                for b in bodies(lambda: {"skills": skill_vector(rng), "years_experience": 3})
+            ]
+        )
         for u in users[:conns]
     ]
-    read = [Connection(requests=[Request(method="GET", path=f"/api/v1/profiles/{u.profile_id}",
-                                         headers={"cookie": u.cookie})]) for u in users[:conns]]
+    read = [
+        Connection(
+            requests=[
+                Request(method="GET", path=f"/api/v1/profiles/{u.profile_id}", headers={"cookie": u.cookie})
+            ]
+        )
+        for u in users[:conns]
+    ]
     update = [
-        Connection(etag=u.etag, requests=[
-            Request(method="PUT", path=f"/api/v1/profiles/{u.profile_id}", body=b,
-                    headers={"cookie": u.cookie, "x-csrf-token": u.csrf, "if-match": "{etag}",
-                             "content-type": "application/json"})
-            for b in bodies(lambda: {"display_name": "Bench", "skills": skill_vector(rng)})])
+        Connection(
+            etag=u.etag,
+            requests=[
+                Request(
+                    method="PUT",
+                    path=f"/api/v1/profiles/{u.profile_id}",
+                    body=b,
+                    headers={
+                        "cookie": u.cookie,
+                        "x-csrf-token": u.csrf,
+                        "if-match": "{etag}",
+                        "content-type": "application/json",
+                    },
+                )
+                for b in bodies(lambda: {"display_name": "Bench", "skills": skill_vector(rng)})
+            ],
+        )
         for u in users[:conns]
     ]
-    candidates = [{"id": f"c{i}", "skills": skill_vector(rng), "years_experience": i % 15}
-                  for i in range(options.batch_size)]
+    candidates = [
+        {"id": f"c{i}", "skills": skill_vector(rng), "years_experience": i % 15}
+        for i in range(options.batch_size)
+    ]
     batch_body = _json({"candidates": candidates, "top": 3})
-    batch = [Connection(requests=[Request(method="POST", path="/api/v1/recommendations/batch",
-                                          headers=_auth(callers, u), body=batch_body)])
-             for u in users[: options.batch_connections]]
+    batch = [
+        Connection(
+            requests=[
+                Request(
+                    method="POST",
+                    path="/api/v1/recommendations/batch",
+                    headers=_auth(callers, u),
+                    body=batch_body,
+                )
+            ]
+        )
+        for u in users[: options.batch_connections]
+    ]
     return {
         "baseline": ("GET /healthz", spec(healthz)),
         "recommend": ("POST /api/v1/recommendations", spec(recommend)),
         "profile read": ("GET /api/v1/profiles/{id}", spec(read)),
         "profile update": ("PUT /api/v1/profiles/{id} (If-Match)", spec(update)),
-        "batch": (f"POST /api/v1/recommendations/batch ({options.batch_size:,})",
-                  spec(batch, options.batch_connections)),
+        "batch": (
+            f"POST /api/v1/recommendations/batch ({options.batch_size:,})",
+            spec(batch, options.batch_connections),
+        ),
     }
 
 

@@ -84,8 +84,14 @@ def started_system(keep_logs: Path | None = None) -> Iterator[System]:
         _ensure_model(env)
         stack = Stack(env=env, log_dir=log_dir, with_worker=True).start()
         pids = {name: s.proc.pid for name, s in stack.services.items() if s.proc is not None}
-        yield System(url=stack.url, database_url=database_url, sources_dir=sources, stack=stack,
-                     log_dir=log_dir, pids=pids)
+        yield System(
+            url=stack.url,
+            database_url=database_url,
+            sources_dir=sources,
+            stack=stack,
+            log_dir=log_dir,
+            pids=pids,
+        )
     finally:
         if stack is not None:
             stack.stop()
@@ -112,7 +118,7 @@ def _children(pid: int) -> list[int]:
 
 
 def resident_memory(pids: dict[str, int]) -> dict[str, int]:
-    """Resident bytes per process; a Celery worker's pool processes are listed after it as ``worker pool N``."""
+    """Resident bytes per process; a Celery worker's pool processes follow it as ``worker pool N``."""
     out: dict[str, int] = {}
     for name, pid in pids.items():
         if (rss := _rss(pid)) is not None:

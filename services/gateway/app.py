@@ -40,8 +40,8 @@ async def _checks(request: Request[Any, Any, Any]) -> dict[str, str]:
     results: dict[str, str] = {}
     for upstream in (state.profile, state.recommender):
         try:
-            answer = await upstream.client.get("/healthz", timeout=1.0)
-            results[upstream.name] = "ok" if answer.status_code == 200 else f"status {answer.status_code}"
+            status = await upstream.probe("/healthz", timeout=1.0)
+            results[upstream.name] = "ok" if status == 200 else f"status {status}"
         except Exception as exc:  # noqa: BLE001
             results[upstream.name] = f"unavailable: {type(exc).__name__}"
     try:

@@ -1,12 +1,13 @@
 """Who is calling the gateway, and route guards that check it.
 
 An authentication middleware (sessions for users, API keys for partners) puts a :class:`Principal` on
-``connection.state.principal``; guards read it.
+``connection.state.principal``; guards read it. Guards are ``async`` although they never wait: Litestar
+runs a sync guard in a worker thread, a thread hop per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import msgspec
@@ -38,22 +39,22 @@ def _require(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return principal
 
 
-def user_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+async def user_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
     """A signed-in user (or admin) session."""
     if _require(connection).kind != "user":
         raise PermissionDeniedException(detail="this route is for signed-in users")
 
 
-def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
     """An admin session."""
     if _require(connection).role != "admin":
         raise PermissionDeniedException(detail="admin role required")
 
 
-def scope_guard(scope: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any], None]:
+def scope_guard(scope: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any], Awaitable[None]]:
     """A user session, or a partner key granted ``scope``."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
         principal = _require(connection)
         if principal.kind == "partner" and scope not in principal.scopes:
             raise PermissionDeniedException(detail=f"this API key lacks the scope {scope!r}")

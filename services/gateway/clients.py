@@ -1,23 +1,26 @@
-"""One shared async HTTP client per upstream service: keep-alive, timeouts, service credential, request id.
+"""One shared keep-alive pool per upstream service: timeouts, service credential, request id.
 
 A service that does not answer becomes a 503 naming it; its own error bodies pass through unchanged.
+The pool is :mod:`shared.http`'s (httpx's pool cost most of the gateway's CPU under concurrency).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
-import httpx
 import msgspec
 from litestar import Response
 from litestar.exceptions import HTTPException
 
+from shared.http import ConnectError, ConnectionPool, HTTPError, RemoteProtocolError
+from shared.http import Response as UpstreamResponse
 from shared.logging import request_id_var
 from shared.web import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
 
-__all__ = ["Upstream", "UpstreamError"]
+__all__ = ["Upstream", "UpstreamError", "UpstreamResponse"]
 
-_RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
+_RETRYABLE = (ConnectError, RemoteProtocolError)
 
 
 class UpstreamError(HTTPException):
@@ -40,18 +43,26 @@ class Upstream:
     def __init__(self, name: str, base_url: str, token: str, timeout: float, connect_timeout: float,
                  max_connections: int) -> None:
         self.name = name
-        self.client = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={SERVICE_TOKEN_HEADER: token},
+        url = urlsplit(base_url)
+        tls = url.scheme == "https"
+        self.prefix = url.path.rstrip("/")
+        self.timeout = timeout
+        self.token = token
+        self.pool = ConnectionPool(
+            url.hostname or "127.0.0.1", url.port or (443 if tls else 80), max_connections=max_connections,
+            connect_timeout=connect_timeout, tls=tls,
         )
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        await self.pool.aclose()
+
+    async def probe(self, path: str, timeout: float) -> int:  # noqa: ASYNC109 - the pool applies it
+        """The status of a plain GET (readiness checks); raises when the service does not answer."""
+        answer = await self.pool.request("GET", self.prefix + path, timeout=timeout)
+        return answer.status_code
 
     def _unavailable(self, exc: Exception) -> HTTPException:
-        timed_out = isinstance(exc, httpx.TimeoutException)
+        timed_out = isinstance(exc, TimeoutError)
         return HTTPException(
             status_code=503,
             detail=f"{self.name} service {'timed out' if timed_out else 'unavailable'}",
@@ -62,25 +73,27 @@ class Upstream:
     async def request(
         self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None,
         params: dict[str, Any] | None = None,
-    ) -> httpx.Response:
+    ) -> UpstreamResponse:
         """Send one request (GETs are retried once on a connection failure); raise on 4xx/5xx."""
-        sent_headers = {**(headers or {})}
+        sent_headers = {SERVICE_TOKEN_HEADER: self.token, **(headers or {})}
         if (rid := request_id_var.get()) is not None:
             sent_headers[REQUEST_ID_HEADER] = rid
-        content = msgspec.json.encode(json) if json is not None else None
-        if content is not None:
+        content = msgspec.json.encode(json) if json is not None else b""
+        if json is not None:
             sent_headers["content-type"] = "application/json"
+        target = quote(self.prefix + path, safe="/:@!$&'()*+,;=-._~%")
+        target += "?" + urlencode(params) if params else ""
         attempts = 2 if method in ("GET", "HEAD") else 1
         for attempt in range(attempts):
             try:
-                response = await self.client.request(
-                    method, path, content=content, headers=sent_headers, params=params
+                response = await self.pool.request(
+                    method, target, headers=sent_headers.items(), body=content, timeout=self.timeout
                 )
                 break
             except _RETRYABLE as exc:
                 if attempt + 1 == attempts:
                     raise self._unavailable(exc) from None
-            except httpx.HTTPError as exc:
+            except (HTTPError, TimeoutError, OSError) as exc:
                 raise self._unavailable(exc) from None
         if response.status_code >= 400:
             keep = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "retry-after")}

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from services.recommender.model.features import vectorise
-from shared.catalog import prerequisite_closure
 from shared.contracts.recommendations import LearningStep
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def _targets(scorer: Scorer, skills: Mapping[str, int], target_role: str) -> dic
     have = {s: int(v) for s, v in skills.items() if s in catalog.skills}
     wanted: dict[str, int] = {s: b for s, b in role.requirements.items() if have.get(s, 0) < b}
     for skill in list(wanted):
-        for p in prerequisite_closure(catalog, skill):
+        for p in scorer.prerequisites[skill]:
             goal = max(role.requirements.get(p, 0), PREREQUISITE_LEVEL)
             if have.get(p, 0) < goal:
                 wanted[p] = max(wanted.get(p, 0), goal)
@@ -83,12 +84,15 @@ def plan_steps(
     role = catalog.roles[target_role]
     r = scorer.role_ids.index(target_role)
     current = {s: int(v) for s, v in skills.items() if s in catalog.skills}
-    rows = [(current, years)] + [({**current, s: b}, years) for s, (_, b) in targets.items()]
-    proba = scorer.probabilities(vectorise(rows, scorer.skill_ids))[:, r]
+    # Row 0: the profile now; row i + 1: the profile with the i-th target skill raised to its goal.
+    x = np.repeat(vectorise([(current, years)], scorer.skill_ids), len(targets) + 1, axis=0)
+    for i, (s, (_, b)) in enumerate(targets.items(), start=1):
+        x[i, scorer.skill_index[s]] = b
+    proba = scorer.probabilities(x)[:, r]
     gains = {s: float(proba[i + 1] - proba[0]) for i, s in enumerate(targets)}
     shares = {s: min(max(float(demand.get(s, 0.0)), 0.0), 1.0) for s in targets}
     priorities = {s: gains[s] * (DEMAND_FLOOR + (1 - DEMAND_FLOOR) * shares[s]) for s in targets}
-    prereq_steps = {s: set(prerequisite_closure(catalog, s)) & set(targets) for s in targets}
+    prereq_steps = {s: set(scorer.prerequisites[s]) & targets.keys() for s in targets}
     steps = []
     for s in order_steps(priorities, prereq_steps, list(catalog.skill_ids)):
         a, b = targets[s]
@@ -112,7 +116,7 @@ def plan_steps(
                 resource=skill.resource,
                 why=f"{reason}; the model's fit for {role.name} changes by {gains[s] * 100:+.1f} points "
                 f"on its own; market demand {shares[s]:.0%}.",
-                prerequisites=[p for p in catalog.skill_ids if p in prereq_steps[s]],
+                prerequisites=[p for p in scorer.skill_ids if p in prereq_steps[s]],
             )
         )
     return steps

@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import ThreadpoolController
 
 from services.recommender.learning_path import plan_steps
 from services.recommender.model.artefact import ArtefactError, ModelArtefact
 from services.recommender.model.features import vectorise
 from services.recommender.model.metrics import requirement_matrix
-from shared.catalog import Catalog
+from shared.catalog import Catalog, prerequisite_closure
 from shared.contracts.recommendations import LearningStep, RoleFit, SkillContribution, SkillGap
 
 __all__ = ["QUADRATURE_POINTS", "Scorer"]
@@ -43,14 +45,43 @@ _NODES, _WEIGHTS = (_NODES + 1.0) / 2.0, _WEIGHTS / 2.0  # mapped from [-1, 1] t
 
 
 _THREADPOOLS: ThreadpoolController | None = None
+_BLAS_LIMIT_ROWS = 64
 
 
-def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
-    """Small matrices: BLAS threads only add contention (halves batch latency on a busy box)."""
+def _one_blas_thread(rows: int) -> contextlib.AbstractContextManager[object]:
+    """Small matrices: BLAS threads only add contention (halves batch latency on a busy box).
+
+    Below `_BLAS_LIMIT_ROWS` rows no BLAS call is big enough to start threads, and setting and restoring
+    the limit would cost more than the scoring of one profile: nothing to do then.
+    """
     global _THREADPOOLS
+    if rows < _BLAS_LIMIT_ROWS:
+        return contextlib.nullcontext()
     if _THREADPOOLS is None:
         _THREADPOOLS = ThreadpoolController()
     return _THREADPOOLS.limit(limits=1, user_api="blas")
+
+
+def _linear_logits(pipeline: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The pipeline's decision function in plain numpy, when it is stateless function transformers then a
+    linear model (what training builds): the same arithmetic without scikit-learn's per-call input checks,
+    which cost more than the arithmetic for one profile. None for any other pipeline."""
+    *transforms, (_, model) = pipeline.steps
+    funcs = []
+    for _, step in transforms:
+        if type(step) is not FunctionTransformer or step.kw_args or step.validate or step.func is None:
+            return None
+        funcs.append(step.func)
+    if not hasattr(model, "coef_") or not hasattr(model, "intercept_"):
+        return None
+    coef_t, intercept = model.coef_.T, model.intercept_
+
+    def logits(x: np.ndarray) -> np.ndarray:
+        for func in funcs:
+            x = func(x)
+        return np.asarray(x @ coef_t + intercept, dtype=np.float64)
+
+    return logits
 
 
 @contextlib.contextmanager
@@ -80,6 +111,8 @@ class Scorer:
         self.skill_ids = catalog.skill_ids
         self.skill_index = {s: i for i, s in enumerate(self.skill_ids)}
         self.role_ids = catalog.role_ids
+        # skill -> its direct and indirect prerequisites in topological order (learning_path asks often)
+        self.prerequisites = {s: tuple(prerequisite_closure(catalog, s)) for s in self.skill_ids}
         self.required = requirement_matrix([r.requirements for r in catalog.roles.values()], self.skill_ids)
         self._pipeline = artefact.pipeline
         model = self._pipeline.steps[-1][1]
@@ -87,6 +120,9 @@ class Scorer:
             raise ArtefactError(f"model {artefact.version} does not cover every role of the catalogue")
         # Weights on the raw level scale: phi_j = level_j / 4 for skills (see features.scale_features).
         self._level_weights = np.asarray(model.coef_)[:, : len(self.skill_ids)] / 4.0
+        self._fast_logits = _linear_logits(self._pipeline)
+        self._fast_source = self._pipeline
+        self._check_fast_logits()
         self._check_softmax()
         self._roles = list(catalog.roles.values())
         self._req_index = [np.array([self.skill_index[s] for s in r.requirements]) for r in self._roles]
@@ -111,13 +147,27 @@ class Scorer:
                 "the model's probabilities are not softmax(decision_function): unsupported model"
             )
 
+    def _check_fast_logits(self) -> None:
+        """Use the numpy decision function only where it gives the pipeline's own answers."""
+        if self._fast_logits is None:
+            return
+        probe = np.zeros((3, len(self.skill_ids) + 1))
+        probe[1, :-1], probe[1, -1] = 2.0, 5.0
+        probe[2, ::3], probe[2, -1] = 4.0, 40.0
+        expected = np.asarray(self._pipeline.decision_function(probe), dtype=np.float64)
+        got = self._fast_logits(probe)
+        if got.shape != expected.shape or not np.allclose(got, expected, rtol=0, atol=1e-12):
+            self._fast_logits = None
+
     def _logits(self, x: np.ndarray) -> np.ndarray:
         """The single model call: logits of every role for every row of the raw input matrix."""
+        if self._fast_logits is not None and self._pipeline is self._fast_source:  # not swapped since
+            return self._fast_logits(x)
         return np.asarray(self._pipeline.decision_function(x), dtype=np.float64)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Role probabilities for a raw input matrix (one model call)."""
-        with _one_blas_thread():
+        with _one_blas_thread(len(x)):
             return _softmax(self._logits(x))
 
     def explain(
@@ -129,7 +179,7 @@ class Scorer:
         probable, best first, or just `role`, or every role in catalogue order) and their per-skill
         contributions (N x K x S).
         """
-        with _one_blas_thread():
+        with _one_blas_thread(2 * len(x)):
             return self._explain(x, top, role)
 
     def _explain(
