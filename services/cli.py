@@ -35,8 +35,13 @@ def _serve(name: str) -> int:
         print(f"careerpath {name}: cannot start: {exc}", file=sys.stderr)
         return 2
     uvicorn.run(
-        app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-        timeout_graceful_shutdown=5, server_header=False,
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        server_header=False,
     )
     return 0
 
@@ -79,7 +84,8 @@ def _create_admin(args: argparse.Namespace) -> int:
             async with conn.transaction():
                 user = await AccountRepository(conn).set_admin(args.email, password)
                 await conn.execute(
-                    "INSERT INTO audit_log (actor, action, target) VALUES ('cli', 'admin_created', $1)", user.email
+                    "INSERT INTO audit_log (actor, action, target) VALUES ('cli', 'admin_created', $1)",
+                    user.email,
                 )
             return user.id
         finally:
@@ -98,14 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("service", choices=sorted(SERVICES))
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--database-url")
-    admin = sub.add_parser("create-admin", help="create the first admin (password from CAREERPATH_ADMIN_PASSWORD or a prompt)")
+    admin = sub.add_parser(
+        "create-admin", help="create the first admin (password from CAREERPATH_ADMIN_PASSWORD or a prompt)"
+    )
     admin.add_argument("--email", required=True)
     admin.add_argument("--database-url")
     sub.add_parser("worker", help="run a Celery worker (job-market refreshes)", add_help=False)
     sub.add_parser("beat", help="run the Celery beat scheduler (exactly one per deployment)", add_help=False)
     sub.add_parser("train", help="train the role-fit model", add_help=False)
     sub.add_parser("evaluate", help="evaluate the model against baselines", add_help=False)
-    sub.add_parser("bench", help="benchmark the main endpoints (starts the system unless --url)", add_help=False)
+    sub.add_parser(
+        "bench", help="benchmark the main endpoints (starts the system unless --url)", add_help=False
+    )
 
     args, rest = parser.parse_known_args(argv)
     if args.command == "serve":

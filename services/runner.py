@@ -33,7 +33,9 @@ def _port_free(port: int) -> bool:
 def _ensure_model(env: dict[str, str]) -> None:
     from services.recommender.model.artefact import DEFAULT_MODEL_DIR
 
-    model_dir = Path(env.get("CAREERPATH_MODEL_DIR") or os.environ.get("CAREERPATH_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    model_dir = Path(
+        env.get("CAREERPATH_MODEL_DIR") or os.environ.get("CAREERPATH_MODEL_DIR") or DEFAULT_MODEL_DIR
+    )
     if not any(model_dir.glob("*.json")):
         print(f"training the role-fit model into {model_dir} (first run only) ...", flush=True)
         from services.recommender.model.training import train
@@ -71,7 +73,8 @@ def run_all(port: int) -> int:
         env = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "CAREERPATH_SERVICE_TOKEN": os.environ.get("CAREERPATH_SERVICE_TOKEN") or secrets.token_urlsafe(24),
+            "CAREERPATH_SERVICE_TOKEN": os.environ.get("CAREERPATH_SERVICE_TOKEN")
+            or secrets.token_urlsafe(24),
         }
         from services.profile.migrate import apply_migrations
 
@@ -83,12 +86,17 @@ def run_all(port: int) -> int:
             print(f"port {port} is taken; using {new_port}", flush=True)
             port = new_port
         stack = Stack(env=env, log_dir=DATA_DIR, gateway_port=port, with_worker=True).start()
-        print(f"\ncareerpath is running at {stack.url}/  (ready in {time.monotonic() - started:.1f}s)", flush=True)
+        print(
+            f"\ncareerpath is running at {stack.url}/  (ready in {time.monotonic() - started:.1f}s)",
+            flush=True,
+        )
         print(f"API docs: {stack.url}/schema   logs: {DATA_DIR}/*.log   stop: Ctrl-C", flush=True)
         while not stopping:
             for service in stack.services.values():
                 if service.proc is not None and service.proc.poll() is not None:
-                    print(f"{service.name} exited with code {service.proc.returncode}; see its log", flush=True)
+                    print(
+                        f"{service.name} exited with code {service.proc.returncode}; see its log", flush=True
+                    )
                     stopping = True
             time.sleep(0.5)
     except Exception as exc:  # noqa: BLE001

@@ -97,7 +97,11 @@ class EmbeddedPostgres(_Process):
             import pwd
 
             from pgserver._commands import POSTGRES_BIN_PATH
-            from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+            from pgserver.utils import (
+                ensure_folder_permissions,
+                ensure_prefix_permissions,
+                ensure_user_exists,
+            )
 
             self.user = "pgserver"
             ensure_user_exists(self.user)
@@ -109,7 +113,15 @@ class EmbeddedPostgres(_Process):
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         if not (self.data_dir / "PG_VERSION").exists():
             subprocess.run(
-                [self._bin("initdb"), "-D", str(self.data_dir), "--auth=trust", "--encoding=utf8", "-U", "postgres"],
+                [
+                    self._bin("initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "--auth=trust",
+                    "--encoding=utf8",
+                    "-U",
+                    "postgres",
+                ],
                 check=True,
                 capture_output=True,
                 user=self.user,
@@ -132,9 +144,21 @@ class EmbeddedPostgres(_Process):
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - owned by the child
         self.proc = subprocess.Popen(
             [
-                self._bin("postgres"), "-D", str(self.data_dir), "-p", str(self.port), "-h", "127.0.0.1",
-                "-c", "unix_socket_directories=", "-c", "max_connections=200", "-c", "fsync=on",
-                "-c", "shared_buffers=64MB",
+                self._bin("postgres"),
+                "-D",
+                str(self.data_dir),
+                "-p",
+                str(self.port),
+                "-h",
+                "127.0.0.1",
+                "-c",
+                "unix_socket_directories=",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "fsync=on",
+                "-c",
+                "shared_buffers=64MB",
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -149,7 +173,8 @@ class EmbeddedPostgres(_Process):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             done = subprocess.run(
-                [self._bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"], capture_output=True
+                [self._bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"],
+                capture_output=True,
             )
             if done.returncode == 0:
                 return
@@ -184,8 +209,19 @@ class EmbeddedRedis(_Process):
         args = [self.binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         if self.persist and self.data_dir:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            args = [self.binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
-                    "--appendonly", "yes", "--save", "60 1"]
+            args = [
+                self.binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.data_dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "60 1",
+            ]
         self.proc = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
-from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from services.profile.accounts import AccountRepository, EmailTaken
 from services.profile.db import transaction
@@ -46,8 +46,9 @@ class AccountController(Controller):
             try:
                 return await AccountRepository(conn).create_user(data)
             except EmailTaken:
-                raise HTTPException(status_code=409, detail="an account with this email exists",
-                                    extra={"field": "email"}) from None
+                raise HTTPException(
+                    status_code=409, detail="an account with this email exists", extra={"field": "email"}
+                ) from None
 
     @post("/users/authenticate", summary="Check a password", status_code=200)
     async def authenticate(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> User:
@@ -73,19 +74,25 @@ class AccountController(Controller):
 
     @post("/keys", summary="Issue a partner API key", status_code=201)
     async def issue_key(
-        self, request: Request[Any, Any, Any], data: JSONBody[ApiKeyCreate],
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ApiKeyCreate],
         created_by: Annotated[str | None, HeaderParameter(name="x-owner-id", required=False)] = None,
     ) -> ApiKeyIssued:
         async with transaction(_pool(request), _timeout(request)) as conn:
             return await AccountRepository(conn).issue_key(data, created_by)
 
     @get("/keys", summary="List partner API keys")
-    async def list_keys(self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0) -> list[ApiKey]:
+    async def list_keys(
+        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
+    ) -> list[ApiKey]:
         async with transaction(_pool(request), _timeout(request)) as conn:
             return await AccountRepository(conn).list_keys(limit, offset)
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key", status_code=200)
-    async def revoke_key(self, request: Request[Any, Any, Any], key_id: FromPath[UUID]) -> Response[dict[str, Any]]:
+    async def revoke_key(
+        self, request: Request[Any, Any, Any], key_id: FromPath[UUID]
+    ) -> Response[dict[str, Any]]:
         async with transaction(_pool(request), _timeout(request)) as conn:
             repo = AccountRepository(conn)
             key_hash = await repo.key_hash_of(str(key_id))
@@ -114,7 +121,10 @@ class AccountController(Controller):
 
     @get("/audit", summary="Read the audit log, newest first")
     async def audit_log(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0,
+        self,
+        request: Request[Any, Any, Any],
+        limit: Limit = 50,
+        offset: Offset = 0,
         action: Annotated[str | None, QueryParameter(required=False, max_length=64)] = None,
     ) -> list[AuditEntry]:
         async with transaction(_pool(request), _timeout(request)) as conn:

@@ -59,10 +59,10 @@ def unavailable(exc: BaseException) -> HTTPException:
 
 
 @asynccontextmanager
-async def transaction(pool: asyncpg.Pool, timeout: float) -> AsyncIterator[asyncpg.Connection]:
+async def transaction(pool: asyncpg.Pool, acquire_timeout: float) -> AsyncIterator[asyncpg.Connection]:
     """One connection and one transaction; database outages become 503 with Retry-After."""
     try:
-        async with pool.acquire(timeout=timeout) as conn, conn.transaction():
+        async with pool.acquire(timeout=acquire_timeout) as conn, conn.transaction():
             yield conn
     except UNAVAILABLE as exc:
         raise unavailable(exc) from exc

@@ -46,7 +46,10 @@ async def apply_migrations(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[s
                        version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
                        applied_at timestamptz NOT NULL DEFAULT now())"""
             )
-            done = {r["version"]: r["checksum"] for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")}
+            done = {
+                r["version"]: r["checksum"]
+                for r in await conn.fetch("SELECT version, checksum FROM schema_migrations")
+            }
             for number, name, sql in list_migrations(directory):
                 checksum = hashlib.sha256(sql.encode()).hexdigest()
                 if number in done:
@@ -57,7 +60,9 @@ async def apply_migrations(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[s
                     await conn.execute(sql)
                     await conn.execute(
                         "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                        number, name, checksum,
+                        number,
+                        name,
+                        checksum,
                     )
                 applied_now.append(name)
                 log.info("applied migration %s", name)

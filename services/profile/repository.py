@@ -14,7 +14,9 @@ from shared.contracts.profiles import Assessment, Profile, ProfileWrite
 
 __all__ = ["IdempotencyConflict", "ProfileRepository", "VersionMismatch"]
 
-_COLUMNS = "id::text AS id, display_name, skills, years_experience, target_role, version, created_at, updated_at"
+_COLUMNS = (
+    "id::text AS id, display_name, skills, years_experience, target_role, version, created_at, updated_at"
+)
 
 
 class VersionMismatch(Exception):
@@ -67,25 +69,39 @@ class ProfileRepository:
                 VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
                 ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING {_COLUMNS}""",
-            uuid.uuid4(), uuid.UUID(owner_id) if owner_id else None, body.display_name, skills,
-            body.years_experience, body.target_role, idempotency_key, request_hash,
+            uuid.uuid4(),
+            uuid.UUID(owner_id) if owner_id else None,
+            body.display_name,
+            skills,
+            body.years_experience,
+            body.target_role,
+            idempotency_key,
+            request_hash,
         )
         if row is None:  # a concurrent request with the same key won the race
             return await self.create(body, owner_id, idempotency_key)
         await self._record_assessment(row["id"], 1, skills, body)
         return _profile(row), True
 
-    async def _record_assessment(self, profile_id: str, version: int, skills: str, body: ProfileWrite) -> None:
+    async def _record_assessment(
+        self, profile_id: str, version: int, skills: str, body: ProfileWrite
+    ) -> None:
         await self.conn.execute(
             """INSERT INTO assessments (profile_id, version, skills, years_experience, target_role)
                VALUES ($1::uuid, $2, $3::jsonb, $4, $5)""",
-            profile_id, version, skills, body.years_experience, body.target_role,
+            profile_id,
+            version,
+            skills,
+            body.years_experience,
+            body.target_role,
         )
 
     async def get(self, profile_id: str, owner_id: str | None = None) -> Profile | None:
         row = await self.conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)",
-            profile_id, owner_id,
+            f"SELECT {_COLUMNS} FROM profiles"
+            " WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)",
+            profile_id,
+            owner_id,
         )
         return _profile(row) if row else None
 
@@ -102,7 +118,8 @@ class ProfileRepository:
         current = await self.conn.fetchval(
             """SELECT version FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)
                FOR UPDATE""",
-            profile_id, owner_id,
+            profile_id,
+            owner_id,
         )
         if current is None:
             return None
@@ -113,17 +130,24 @@ class ProfileRepository:
             f"""UPDATE profiles SET display_name = $2, skills = $3::jsonb, years_experience = $4,
                        target_role = $5, version = version + 1, updated_at = now()
                 WHERE id = $1::uuid RETURNING {_COLUMNS}""",
-            profile_id, body.display_name, skills, body.years_experience, body.target_role,
+            profile_id,
+            body.display_name,
+            skills,
+            body.years_experience,
+            body.target_role,
         )
         assert row is not None
         await self._record_assessment(profile_id, row["version"], skills, body)
         return _profile(row)
 
-    async def delete(self, profile_id: str, expected_version: int | None, owner_id: str | None = None) -> bool:
+    async def delete(
+        self, profile_id: str, expected_version: int | None, owner_id: str | None = None
+    ) -> bool:
         current = await self.conn.fetchval(
             """SELECT version FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)
                FOR UPDATE""",
-            profile_id, owner_id,
+            profile_id,
+            owner_id,
         )
         if current is None:
             return False
@@ -132,17 +156,21 @@ class ProfileRepository:
         await self.conn.execute("DELETE FROM profiles WHERE id = $1::uuid", profile_id)
         return True
 
-    async def history(self, profile_id: str, limit: int, owner_id: str | None = None) -> list[Assessment] | None:
+    async def history(
+        self, profile_id: str, limit: int, owner_id: str | None = None
+    ) -> list[Assessment] | None:
         exists = await self.conn.fetchval(
             "SELECT 1 FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)",
-            profile_id, owner_id,
+            profile_id,
+            owner_id,
         )
         if not exists:
             return None
         rows = await self.conn.fetch(
             """SELECT version, skills, years_experience, target_role, created_at FROM assessments
                WHERE profile_id = $1::uuid ORDER BY version DESC LIMIT $2""",
-            profile_id, limit,
+            profile_id,
+            limit,
         )
         out: list[Assessment] = []
         for row in rows:

@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from services.profile.db import transaction
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
@@ -32,13 +32,16 @@ def parse_if_match(value: str | None, required: bool) -> int | None:
     if value is None:
         if required:
             raise HTTPException(
-                status_code=428, detail="If-Match header with the profile's ETag is required",
+                status_code=428,
+                detail="If-Match header with the profile's ETag is required",
                 extra={"field": "If-Match"},
             )
         return None
     match = _IF_MATCH.match(value)
     if not match:
-        raise ValidationException(detail="bad If-Match", extra=[{"key": "If-Match", "message": "not an ETag"}])
+        raise ValidationException(
+            detail="bad If-Match", extra=[{"key": "If-Match", "message": "not an ETag"}]
+        )
     return int(match.group(1))
 
 
@@ -60,7 +63,9 @@ def _validate(body: ProfileWrite) -> None:
     check_role(body.target_role)
 
 
-OwnerHeader = Annotated[str | None, HeaderParameter(name=OWNER_HEADER, required=False, pattern=r"^[0-9a-f-]{36}$")]
+OwnerHeader = Annotated[
+    str | None, HeaderParameter(name=OWNER_HEADER, required=False, pattern=r"^[0-9a-f-]{36}$")
+]
 
 
 class ProfileController(Controller):
@@ -87,7 +92,8 @@ class ProfileController(Controller):
                 profile, created = await ProfileRepository(conn).create(data, owner_id, idempotency_key)
             except IdempotencyConflict:
                 raise HTTPException(
-                    status_code=422, detail="Idempotency-Key reused with a different body",
+                    status_code=422,
+                    detail="Idempotency-Key reused with a different body",
                     extra={"field": "Idempotency-Key"},
                 ) from None
             except asyncpg.exceptions.UniqueViolationError:
@@ -95,7 +101,9 @@ class ProfileController(Controller):
         return _with_etag(profile, 201 if created else 200)
 
     @get("/{profile_id:uuid}", summary="Read a profile")
-    async def read(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], owner_id: OwnerHeader = None) -> Response[Profile]:
+    async def read(
+        self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], owner_id: OwnerHeader = None
+    ) -> Response[Profile]:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:
             profile = await ProfileRepository(conn).get(str(profile_id), owner_id)
         if profile is None:
@@ -103,7 +111,9 @@ class ProfileController(Controller):
         return _with_etag(profile)
 
     @get("/by-owner/{owner:uuid}", summary="Read the profile of an owner")
-    async def read_by_owner(self, request: Request[Any, Any, Any], owner: FromPath[UUID]) -> Response[Profile]:
+    async def read_by_owner(
+        self, request: Request[Any, Any, Any], owner: FromPath[UUID]
+    ) -> Response[Profile]:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:
             profile = await ProfileRepository(conn).get_by_owner(str(owner))
         if profile is None:

@@ -46,19 +46,29 @@ async def test_bad_profile_bodies(api: httpx.Client, infra, body: dict, field: s
 
 async def test_malformed_json_and_oversized_body(api: httpx.Client, infra) -> None:  # type: ignore[no-untyped-def]
     before = await _count(infra)
-    broken = api.post("/api/v1/profiles", content=b'{"display_name": "x", "skills": {', headers={"content-type": "application/json"})
+    broken = api.post(
+        "/api/v1/profiles",
+        content=b'{"display_name": "x", "skills": {',
+        headers={"content-type": "application/json"},
+    )
     assert broken.status_code == 400
     assert broken.json()["errors"]
-    huge = api.post("/api/v1/profiles", content=b'{"display_name": "' + b"x" * 2_000_000 + b'"}',
-                    headers={"content-type": "application/json"})
+    huge = api.post(
+        "/api/v1/profiles",
+        content=b'{"display_name": "' + b"x" * 2_000_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert huge.status_code == 413
     assert await _count(infra) == before
 
 
 def test_bad_update_keeps_stored_profile(api: httpx.Client) -> None:
     profile = api.post("/api/v1/profiles", json=GOOD).json()
-    answer = api.put(f"/api/v1/profiles/{profile['id']}", json={**GOOD, "skills": {"python": 9}},
-                     headers={"If-Match": '"1"'})
+    answer = api.put(
+        f"/api/v1/profiles/{profile['id']}",
+        json={**GOOD, "skills": {"python": 9}},
+        headers={"If-Match": '"1"'},
+    )
     assert answer.status_code == 400
     garbled = api.put(f"/api/v1/profiles/{profile['id']}", json=GOOD, headers={"If-Match": "yesterday"})
     assert garbled.status_code == 400
@@ -88,8 +98,10 @@ def test_bad_batches(api: httpx.Client) -> None:
     assert api.post("/api/v1/recommendations/batch", json=too_many).status_code == 400
     empty = api.post("/api/v1/recommendations/batch", json={"candidates": []})
     assert empty.status_code == 400
-    unknown = api.post("/api/v1/recommendations/batch",
-                       json={"candidates": [{"id": "a", "skills": {}}, {"id": "b", "skills": {"zzz": 1}}]})
+    unknown = api.post(
+        "/api/v1/recommendations/batch",
+        json={"candidates": [{"id": "a", "skills": {}}, {"id": "b", "skills": {"zzz": 1}}]},
+    )
     assert unknown.status_code == 400
     assert unknown.json()["errors"][0]["field"] == "candidates[1].skills.zzz"
 

@@ -76,7 +76,9 @@ def test_profile_recommendations_compose_both_services(api: httpx.Client) -> Non
 
 
 def test_inline_recommendations_and_batch(api: httpx.Client) -> None:
-    answer = api.post("/api/v1/recommendations", json={"skills": {"python": 3, "sql": 3}, "years_experience": 2})
+    answer = api.post(
+        "/api/v1/recommendations", json={"skills": {"python": 3, "sql": 3}, "years_experience": 2}
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["roles"]
     batch = api.post(

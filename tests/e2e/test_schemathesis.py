@@ -14,27 +14,45 @@ import sys
 from pathlib import Path
 
 import httpx
+
 from services.processes import Stack
 from tests.e2e.helpers import partner, sign_up
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
-def _run(stack: Stack, include: str, env: dict[str, str], csrf: str | None = None, exclude: str | None = None) -> str:
+def _run(
+    stack: Stack, include: str, env: dict[str, str], csrf: str | None = None, exclude: str | None = None
+) -> str:
     command = [
-        str(Path(sys.executable).with_name("st")), "--config-file", str(CONFIG), "--no-color", "run",
-        stack.url + "/schema/openapi.json", "--include-path-regex", include, "--seed", "7",
+        str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(CONFIG),
+        "--no-color",
+        "run",
+        stack.url + "/schema/openapi.json",
+        "--include-path-regex",
+        include,
+        "--seed",
+        "7",
     ]
     if exclude:
         command += ["--exclude-path-regex", exclude]
     if csrf:
         command += ["-H", f"X-CSRF-Token: {csrf}"]
-    done = subprocess.run(command, env={**os.environ, "CP_API_KEY": "none", "CP_SESSION": "none", **env},
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        command,
+        env={**os.environ, "CP_API_KEY": "none", "CP_SESSION": "none", **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     summary = done.stdout[-3000:]
     print(summary)
     assert done.returncode == 0, summary
-    assert re.search(r"\b\d+ passed\b", done.stdout) and not re.search(r"\b\d+ (failures?|errors?)\b", done.stdout)
+    assert re.search(r"\b\d+ passed\b", done.stdout) and not re.search(
+        r"\b\d+ (failures?|errors?)\b", done.stdout
+    )
     return done.stdout
 
 
@@ -45,10 +63,19 @@ def test_partner_routes(stack: Stack, admin_api: httpx.Client) -> None:
 
 def test_user_routes(stack: Stack) -> None:
     user = sign_up(stack.url)
-    _run(stack, r"^/api/v1/(me|profiles|auth)", {"CP_SESSION": user.cookies.get("cp_session") or ""},
-         csrf=user.headers["X-CSRF-Token"], exclude=r"^/api/v1/auth/logout|^/api/v1/me/?$")
+    _run(
+        stack,
+        r"^/api/v1/(me|profiles|auth)",
+        {"CP_SESSION": user.cookies.get("cp_session") or ""},
+        csrf=user.headers["X-CSRF-Token"],
+        exclude=r"^/api/v1/auth/logout|^/api/v1/me/?$",
+    )
 
 
 def test_admin_routes(stack: Stack, admin_api: httpx.Client) -> None:
-    _run(stack, r"^/api/v1/admin", {"CP_SESSION": admin_api.cookies.get("cp_session") or ""},
-         csrf=admin_api.headers["X-CSRF-Token"])
+    _run(
+        stack,
+        r"^/api/v1/admin",
+        {"CP_SESSION": admin_api.cookies.get("cp_session") or ""},
+        csrf=admin_api.headers["X-CSRF-Token"],
+    )

@@ -13,7 +13,6 @@ import pytest
 
 from services.processes import ServiceProcess, Stack
 from shared.embedded import free_port
-from tests.e2e.conftest import E2E_ENV
 from tests.e2e.helpers import PASSWORD, partner, sign_up
 
 PROFILE = {"display_name": "Mine", "skills": {"python": 3, "sql": 2}, "years_experience": 2}
@@ -30,7 +29,12 @@ def test_another_users_profile_is_404(stack: Stack, api: httpx.Client) -> None:
     if True:
         path = f"/api/v1/profiles/{mine['id']}"
         assert other.get(path).status_code == 404
-        assert other.put(path, json={**PROFILE, "display_name": "stolen"}, headers={"If-Match": '"1"'}).status_code == 404
+        assert (
+            other.put(
+                path, json={**PROFILE, "display_name": "stolen"}, headers={"If-Match": '"1"'}
+            ).status_code
+            == 404
+        )
         assert other.delete(path).status_code == 404
         assert other.get(path + "/assessments").status_code == 404
         assert other.get(path + "/recommendations").status_code == 404
@@ -49,8 +53,9 @@ def test_missing_and_forged_credentials_get_401(stack: Stack, anon: httpx.Client
     assert httpx.get(stack.url + "/api/v1/me/profile", cookies={"cp_session": tampered}).status_code == 401
     none_jwt = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64({'sub': 'admin', 'role': 'admin'})}."
     for header in (f"Bearer {none_jwt}", "Bearer cpk_" + "x" * 43, "Basic YWRtaW46YWRtaW4=", "Bearer"):
-        answer = httpx.post(stack.url + "/api/v1/recommendations", json={"skills": {}},
-                            headers={"Authorization": header})
+        answer = httpx.post(
+            stack.url + "/api/v1/recommendations", json={"skills": {}}, headers={"Authorization": header}
+        )
         assert answer.status_code == 401, header
         assert answer.json()["error"] == "unauthorized"
 
@@ -64,9 +69,13 @@ def test_logged_out_session_is_dead(stack: Stack) -> None:
 
 def test_wrong_password_is_401_and_audited(stack: Stack, admin_api: httpx.Client) -> None:
     email = sign_up(stack.url).get("/api/v1/auth/me").json()["user"]["email"]
-    answer = httpx.post(stack.url + "/api/v1/auth/login", json={"email": email, "password": "not the password"})
+    answer = httpx.post(
+        stack.url + "/api/v1/auth/login", json={"email": email, "password": "not the password"}
+    )
     assert answer.status_code == 401
-    unknown = httpx.post(stack.url + "/api/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD})
+    unknown = httpx.post(
+        stack.url + "/api/v1/auth/login", json={"email": "nobody@example.com", "password": PASSWORD}
+    )
     assert unknown.status_code == 401
     failures = admin_api.get("/api/v1/admin/audit", params={"action": "login_failed"}).json()
     assert any(e["actor"] == email for e in failures)
@@ -80,14 +89,22 @@ def test_revoked_and_expired_keys_get_401(stack: Stack, admin_api: httpx.Client)
     assert client.post("/api/v1/recommendations", json={"skills": {"python": 2}}).status_code == 401
 
     soon = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
-    answer = admin_api.post("/api/v1/admin/keys", json={"name": "short", "scopes": ["market:read"], "expires_at": soon})
+    answer = admin_api.post(
+        "/api/v1/admin/keys", json={"name": "short", "scopes": ["market:read"], "expires_at": soon}
+    )
     assert answer.status_code == 201
     key = answer.json()["key"]
-    assert httpx.get(stack.url + "/api/v1/market", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert (
+        httpx.get(stack.url + "/api/v1/market", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    )
     time.sleep(2.5)
-    assert httpx.get(stack.url + "/api/v1/market", headers={"Authorization": f"Bearer {key}"}).status_code == 401
-    past = admin_api.post("/api/v1/admin/keys", json={"name": "past", "scopes": ["market:read"],
-                                                      "expires_at": "2020-01-01T00:00:00Z"})
+    assert (
+        httpx.get(stack.url + "/api/v1/market", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    )
+    past = admin_api.post(
+        "/api/v1/admin/keys",
+        json={"name": "past", "scopes": ["market:read"], "expires_at": "2020-01-01T00:00:00Z"},
+    )
     assert past.status_code == 422 and past.json()["errors"][0]["field"] == "expires_at"
 
 
@@ -116,8 +133,10 @@ async def test_role_in_body_changes_nothing(stack: Stack, infra, anon: httpx.Cli
 
 
 def test_responses_carry_no_secrets(stack: Stack, admin_api: httpx.Client) -> None:
-    signed = httpx.post(stack.url + "/api/v1/auth/signup",
-                        json={"email": f"s{time.time_ns()}@example.com", "password": PASSWORD})
+    signed = httpx.post(
+        stack.url + "/api/v1/auth/signup",
+        json={"email": f"s{time.time_ns()}@example.com", "password": PASSWORD},
+    )
     assert "password" not in signed.text and "argon2" not in signed.text
     partner(stack.url, admin_api, ["market:read"])
     listing = admin_api.get("/api/v1/admin/keys")
@@ -130,8 +149,11 @@ def test_responses_carry_no_secrets(stack: Stack, admin_api: httpx.Client) -> No
 
 # API4: resource consumption -----------------------------------------------------------------------------
 def test_body_and_page_caps(stack: Stack, api: httpx.Client, admin_api: httpx.Client) -> None:
-    huge = api.post("/api/v1/recommendations", content=b'{"skills": {}, "x": "' + b"y" * 1_100_000 + b'"}',
-                    headers={"content-type": "application/json"})
+    huge = api.post(
+        "/api/v1/recommendations",
+        content=b'{"skills": {}, "x": "' + b"y" * 1_100_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert huge.status_code == 413
     assert admin_api.get("/api/v1/admin/audit", params={"limit": 1000}).status_code == 400
     assert api.get("/api/v1/me/assessments", params={"limit": 100000}).status_code == 400
@@ -144,10 +166,14 @@ def two_gateways(stack: Stack, infra, tmp_path) -> list[ServiceProcess]:  # type
         CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "quota:",
         CAREERPATH_PROFILE_URL=stack.services["profile"].url,
         CAREERPATH_RECOMMENDER_URL=stack.services["recommender"].url,
-        CAREERPATH_USER_RATE_PER_MINUTE="20", CAREERPATH_KEY_RATE_PER_MINUTE="20",
-        CAREERPATH_LOGIN_RATE_PER_MINUTE="5", CAREERPATH_ANONYMOUS_RATE_PER_MINUTE="1000",
+        CAREERPATH_USER_RATE_PER_MINUTE="20",
+        CAREERPATH_KEY_RATE_PER_MINUTE="20",
+        CAREERPATH_LOGIN_RATE_PER_MINUTE="5",
+        CAREERPATH_ANONYMOUS_RATE_PER_MINUTE="1000",
     )
-    gateways = [ServiceProcess("gateway", free_port(), env, tmp_path / f"gw{i}.log").start() for i in range(2)]
+    gateways = [
+        ServiceProcess("gateway", free_port(), env, tmp_path / f"gw{i}.log").start() for i in range(2)
+    ]
     for gateway in gateways:
         gateway.wait_healthy()
     yield gateways
@@ -160,7 +186,9 @@ def _wait_fresh_window() -> None:
         time.sleep(61 - time.time() % 60)
 
 
-def test_flood_is_held_to_the_quota_across_two_workers(two_gateways: list[ServiceProcess], admin_api: httpx.Client) -> None:
+def test_flood_is_held_to_the_quota_across_two_workers(
+    two_gateways: list[ServiceProcess], admin_api: httpx.Client
+) -> None:
     _wait_fresh_window()
     base = two_gateways[0].url
     user = sign_up(base)
@@ -186,18 +214,25 @@ def test_flood_is_held_to_the_quota_across_two_workers(two_gateways: list[Servic
 def test_login_attempts_are_limited_per_ip(two_gateways: list[ServiceProcess]) -> None:
     _wait_fresh_window()
     statuses = [
-        httpx.post(two_gateways[i % 2].url + "/api/v1/auth/login",
-                   json={"email": "victim@example.com", "password": f"guess-{i:06d}"}).status_code
+        httpx.post(
+            two_gateways[i % 2].url + "/api/v1/auth/login",
+            json={"email": "victim@example.com", "password": f"guess-{i:06d}"},
+        ).status_code
         for i in range(12)
     ]
     assert statuses.count(401) <= 5 and statuses.count(429) >= 7
 
 
 # API5: function-level authorisation ---------------------------------------------------------------------
-def test_admin_routes_refuse_users_and_partners(api: httpx.Client, partner_api: httpx.Client, anon: httpx.Client) -> None:
+def test_admin_routes_refuse_users_and_partners(
+    api: httpx.Client, partner_api: httpx.Client, anon: httpx.Client
+) -> None:
     for client, status in ((api, 403), (partner_api, 403), (anon, 401)):
         assert client.get("/api/v1/admin/keys").status_code == status
-        assert client.post("/api/v1/admin/keys", json={"name": "x", "scopes": ["market:read"]}).status_code == status
+        assert (
+            client.post("/api/v1/admin/keys", json={"name": "x", "scopes": ["market:read"]}).status_code
+            == status
+        )
         assert client.get("/api/v1/admin/audit").status_code == status
 
 
@@ -206,7 +241,12 @@ def test_partners_use_scopes_and_never_read_profiles(stack: Stack, admin_api: ht
     assert market_only.get("/api/v1/market").status_code == 200
     assert market_only.post("/api/v1/recommendations", json={"skills": {}}).status_code == 403
     scorer, _ = partner(stack.url, admin_api, ["recommendations:write"])
-    assert scorer.post("/api/v1/recommendations/batch", json={"candidates": [{"id": "a", "skills": {"go": 3}}]}).status_code == 200
+    assert (
+        scorer.post(
+            "/api/v1/recommendations/batch", json={"candidates": [{"id": "a", "skills": {"go": 3}}]}
+        ).status_code
+        == 200
+    )
     assert scorer.get("/api/v1/market").status_code == 403
     assert scorer.get("/api/v1/me/profile").status_code == 403
     assert scorer.get("/api/v1/profiles/00000000-0000-0000-0000-000000000000").status_code == 403
@@ -225,21 +265,30 @@ def test_key_usage_is_counted(stack: Stack, admin_api: httpx.Client) -> None:
 # API8: misconfiguration ----------------------------------------------------------------------------------
 def test_bad_host_cors_and_headers(stack: Stack) -> None:
     assert httpx.get(stack.url + "/api/v1/skills", headers={"Host": "evil.example"}).status_code == 400
-    preflight = httpx.options(stack.url + "/api/v1/skills",
-                              headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    preflight = httpx.options(
+        stack.url + "/api/v1/skills",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
     page = httpx.get(stack.url + "/")
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
-    login = httpx.post(stack.url + "/api/v1/auth/signup", json={"email": f"c{time.time_ns()}@example.com", "password": PASSWORD})
-    cookie = [v for k, v in login.headers.multi_items() if k == "set-cookie" and v.startswith("cp_session=")][0].lower()
+    login = httpx.post(
+        stack.url + "/api/v1/auth/signup",
+        json={"email": f"c{time.time_ns()}@example.com", "password": PASSWORD},
+    )
+    cookie = [v for k, v in login.headers.multi_items() if k == "set-cookie" and v.startswith("cp_session=")][
+        0
+    ].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
 
 
 def test_no_traceback_in_errors(anon: httpx.Client) -> None:
-    answer = anon.post("/api/v1/auth/login", content=b"\xff\xfe not json", headers={"content-type": "application/json"})
+    answer = anon.post(
+        "/api/v1/auth/login", content=b"\xff\xfe not json", headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 400
-    assert "Traceback" not in answer.text and "File \"" not in answer.text
+    assert "Traceback" not in answer.text and 'File "' not in answer.text
 
 
 # Users own their data ------------------------------------------------------------------------------------
@@ -247,7 +296,11 @@ async def test_export_and_delete_my_data(stack: Stack, infra) -> None:  # type: 
     me = sign_up(stack.url)
     saved = me.put("/api/v1/me/profile", json=PROFILE)
     assert saved.status_code == 201
-    updated = me.put("/api/v1/me/profile", json={**PROFILE, "skills": {"python": 4}}, headers={"If-Match": saved.headers["etag"]})
+    updated = me.put(
+        "/api/v1/me/profile",
+        json={**PROFILE, "skills": {"python": 4}},
+        headers={"If-Match": saved.headers["etag"]},
+    )
     assert updated.status_code == 200
     assert me.put("/api/v1/me/profile", json=PROFILE).status_code == 428
     export = me.get("/api/v1/me/export").json()
@@ -260,8 +313,14 @@ async def test_export_and_delete_my_data(stack: Stack, infra) -> None:  # type: 
     try:
         assert await conn.fetchval("SELECT count(*) FROM users WHERE id = $1::uuid", user_id) == 0
         assert await conn.fetchval("SELECT count(*) FROM profiles WHERE owner_id = $1::uuid", user_id) == 0
-        assert await conn.fetchval("SELECT count(*) FROM assessments a JOIN profiles p ON p.id = a.profile_id "
-                                   "WHERE p.owner_id = $1::uuid", user_id) == 0
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM assessments a JOIN profiles p ON p.id = a.profile_id "
+                "WHERE p.owner_id = $1::uuid",
+                user_id,
+            )
+            == 0
+        )
     finally:
         await conn.close()
     assert me.get("/api/v1/me/profile").status_code == 401

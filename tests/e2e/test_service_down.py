@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
-
 from services.processes import Stack
 from tests.e2e.conftest import E2E_ENV
 from tests.e2e.helpers import sign_up
@@ -27,7 +25,9 @@ def test_gateway_names_the_missing_dependency(infra, tmp_path) -> None:  # type:
             assert "recommender" in answer.json()["detail"]
             assert answer.headers["retry-after"]
             assert elapsed < 2.0
-            assert api.get(f"/api/v1/profiles/{created['id']}").status_code == 200  # profile routes still work
+            assert (
+                api.get(f"/api/v1/profiles/{created['id']}").status_code == 200
+            )  # profile routes still work
             ready = api.get("/readyz")
             assert ready.status_code == 503 and ready.json()["checks"]["recommender"] != "ok"
 

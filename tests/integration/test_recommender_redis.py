@@ -18,8 +18,13 @@ BODY = {"skills": {"python": 3, "sql": 3, "postgresql": 2, "git": 3}, "years_exp
 
 
 def _settings(infra, prefix: str) -> RecommenderSettings:  # type: ignore[no-untyped-def]
-    return RecommenderSettings(redis_url=infra.redis_url, redis_prefix=prefix, model_dir=str(infra.model_dir),
-                               service_token=infra.service_token, redis_timeout=0.5)
+    return RecommenderSettings(
+        redis_url=infra.redis_url,
+        redis_prefix=prefix,
+        model_dir=str(infra.model_dir),
+        service_token=infra.service_token,
+        redis_timeout=0.5,
+    )
 
 
 async def test_seeds_snapshot_and_follows_new_versions(infra) -> None:  # type: ignore[no-untyped-def]
@@ -48,8 +53,12 @@ async def test_seeds_snapshot_and_follows_new_versions(infra) -> None:  # type: 
 async def test_last_good_copy_when_redis_goes_away(infra) -> None:  # type: ignore[no-untyped-def]
     server = EmbeddedRedis().start()  # our own, so it can be killed
     try:
-        settings = RecommenderSettings(redis_url=server.url, model_dir=str(infra.model_dir),
-                                       service_token=infra.service_token, redis_timeout=0.3)
+        settings = RecommenderSettings(
+            redis_url=server.url,
+            model_dir=str(infra.model_dir),
+            service_token=infra.service_token,
+            redis_timeout=0.3,
+        )
         headers = {"x-service-token": infra.service_token}
         async with AsyncTestClient(create_app(settings)) as api:
             good = (await api.post("/recommendations/", json=BODY, headers=headers)).json()
@@ -64,10 +73,16 @@ async def test_last_good_copy_when_redis_goes_away(infra) -> None:  # type: igno
 
 
 async def test_no_market_data_at_all_is_503(infra) -> None:  # type: ignore[no-untyped-def]
-    settings = RecommenderSettings(redis_url="redis://127.0.0.1:1/0", model_dir=str(infra.model_dir),
-                                   service_token=infra.service_token, redis_timeout=0.2)
+    settings = RecommenderSettings(
+        redis_url="redis://127.0.0.1:1/0",
+        model_dir=str(infra.model_dir),
+        service_token=infra.service_token,
+        redis_timeout=0.2,
+    )
     async with AsyncTestClient(create_app(settings)) as api:
-        answer = await api.post("/recommendations/", json=BODY, headers={"x-service-token": infra.service_token})
+        answer = await api.post(
+            "/recommendations/", json=BODY, headers={"x-service-token": infra.service_token}
+        )
         assert answer.status_code == 503
         assert answer.headers["retry-after"]
         assert "market data unavailable" in answer.json()["detail"]

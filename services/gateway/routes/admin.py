@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
@@ -58,22 +58,33 @@ class AdminRoutes(Controller):
     @post("/keys", summary="Issue a partner API key (the secret is shown once)", status_code=201)
     async def issue(self, request: Request[Any, Any, Any], data: JSONBody[ApiKeyCreate]) -> ApiKeyIssued:
         if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
-            raise HTTPException(status_code=422, detail="expires_at must be in the future",
-                                extra={"field": "expires_at"})
+            raise HTTPException(
+                status_code=422, detail="expires_at must be in the future", extra={"field": "expires_at"}
+            )
         principal = current_principal(request)
         assert principal is not None
         answer = await request.app.state.profile.request(
             "POST", "/keys", json=data, headers={"x-owner-id": principal.id}
         )
         issued = msgspec.json.decode(answer.content, type=ApiKeyIssued)
-        await audit(request, _actor(request), "api_key_issued", target=issued.api_key.id,
-                    name=data.name, scopes=",".join(data.scopes))
+        await audit(
+            request,
+            _actor(request),
+            "api_key_issued",
+            target=issued.api_key.id,
+            name=data.name,
+            scopes=",".join(data.scopes),
+        )
         return issued
 
     @get("/keys", summary="List partner API keys with their use counts")
-    async def list_keys(self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0) -> list[ApiKey]:
+    async def list_keys(
+        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
+    ) -> list[ApiKey]:
         await _flush_usage(request)
-        answer = await request.app.state.profile.request("GET", "/keys", params={"limit": limit, "offset": offset})
+        answer = await request.app.state.profile.request(
+            "GET", "/keys", params={"limit": limit, "offset": offset}
+        )
         return msgspec.json.decode(answer.content, type=list[ApiKey])
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key (takes effect at once)", status_code=200)
@@ -81,13 +92,18 @@ class AdminRoutes(Controller):
         answer = await request.app.state.profile.request("DELETE", f"/keys/{key_id}")
         revoked = msgspec.json.decode(answer.content, type=_Revoked)
         if revoked.key_hash:
-            await request.app.state.redis.delete(f"{request.app.state.settings.redis_prefix}apikey:{revoked.key_hash}")
+            await request.app.state.redis.delete(
+                f"{request.app.state.settings.redis_prefix}apikey:{revoked.key_hash}"
+            )
         await audit(request, _actor(request), "api_key_revoked", target=str(key_id))
         return revoked.api_key
 
     @get("/audit", summary="The audit log, newest first")
     async def audit_log(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0,
+        self,
+        request: Request[Any, Any, Any],
+        limit: Limit = 50,
+        offset: Offset = 0,
         action: Annotated[str | None, QueryParameter(required=False, max_length=64)] = None,
     ) -> list[AuditEntry]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}

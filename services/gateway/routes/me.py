@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, put
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
-from litestar.params import JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from services.gateway.audit import audit
 from services.gateway.auth import current_principal, user_guard
@@ -50,7 +50,9 @@ class MeRoutes(Controller):
         return Response(profile, headers={"ETag": etag})
 
     @put("/profile", summary="Save my profile: creates it the first time, then needs If-Match")
-    async def save(self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite], if_match: IfMatch = None) -> Response[Profile]:
+    async def save(
+        self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite], if_match: IfMatch = None
+    ) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
         upstream = request.app.state.profile
@@ -59,19 +61,26 @@ class MeRoutes(Controller):
                 answer = await upstream.request("POST", "/profiles/", json=data, headers=owner(request))
             except UpstreamError as exc:
                 if exc.status_code == 409:
-                    raise HTTPException(status_code=428, detail="you have a profile: send If-Match with its ETag",
-                                        extra={"field": "If-Match"}) from None
+                    raise HTTPException(
+                        status_code=428,
+                        detail="you have a profile: send If-Match with its ETag",
+                        extra={"field": "If-Match"},
+                    ) from None
                 raise
         else:
             profile, _ = await _my_profile(request)
-            answer = await upstream.request("PUT", f"/profiles/{profile.id}", json=data,
-                                            headers=owner(request, **{"if-match": if_match}))
+            answer = await upstream.request(
+                "PUT", f"/profiles/{profile.id}", json=data, headers=owner(request, **{"if-match": if_match})
+            )
         body = msgspec.json.decode(answer.content, type=Profile)
-        return Response(body, status_code=answer.status_code, headers={"ETag": answer.headers.get("etag", "")})
+        return Response(
+            body, status_code=answer.status_code, headers={"ETag": answer.headers.get("etag", "")}
+        )
 
     @get("/assessments", summary="My assessment history, newest first")
-    async def history(self, request: Request[Any, Any, Any],
-                      limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> AssessmentList:
+    async def history(
+        self, request: Request[Any, Any, Any], limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50
+    ) -> AssessmentList:
         profile, _ = await _my_profile(request)
         answer = await request.app.state.profile.request(
             "GET", f"/profiles/{profile.id}/assessments", params={"limit": limit}, headers=owner(request)
@@ -80,7 +89,8 @@ class MeRoutes(Controller):
 
     @get("/recommendations", summary="Roles and learning steps for my profile")
     async def recommendations(
-        self, request: Request[Any, Any, Any],
+        self,
+        request: Request[Any, Any, Any],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
         check_role(target_role)
@@ -92,7 +102,9 @@ class MeRoutes(Controller):
         principal = current_principal(request)
         assert principal is not None
         upstream = request.app.state.profile
-        user = msgspec.json.decode((await upstream.request("GET", f"/users/{principal.id}")).content, type=User)
+        user = msgspec.json.decode(
+            (await upstream.request("GET", f"/users/{principal.id}")).content, type=User
+        )
         try:
             profile, _ = await _my_profile(request)
         except UpstreamError as exc:
@@ -101,8 +113,9 @@ class MeRoutes(Controller):
             profile = None
         assessments: list[Assessment] = []
         if profile is not None:
-            answer = await upstream.request("GET", f"/profiles/{profile.id}/assessments",
-                                            params={"limit": 200}, headers=owner(request))
+            answer = await upstream.request(
+                "GET", f"/profiles/{profile.id}/assessments", params={"limit": 200}, headers=owner(request)
+            )
             assessments = msgspec.json.decode(answer.content, type=AssessmentList).assessments
         return Response(
             Export(user=user, profile=profile, assessments=assessments),

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from services.gateway.auth import current_principal, user_guard
 from shared.contracts.common import RoleId
@@ -19,10 +19,16 @@ __all__ = ["ProfileRoutes"]
 
 IfMatch = Annotated[
     str | None,
-    HeaderParameter(name="if-match", required=False, pattern=r'^\s*(W/)?"?[0-9]{1,9}"?\s*$',
-              description="the ETag you read, e.g. \"3\""),
+    HeaderParameter(
+        name="if-match",
+        required=False,
+        pattern=r'^\s*(W/)?"?[0-9]{1,9}"?\s*$',
+        description='the ETag you read, e.g. "3"',
+    ),
 ]
-TargetRole = Annotated[RoleId | None, QueryParameter(name="target_role", required=False, description="a role id")]
+TargetRole = Annotated[
+    RoleId | None, QueryParameter(name="target_role", required=False, description="a role id")
+]
 IdempotencyKey = Annotated[
     str | None, HeaderParameter(name="idempotency-key", required=False, min_length=1, max_length=128)
 ]
@@ -48,8 +54,12 @@ class ProfileRoutes(Controller):
     security = [{"session": []}]
 
     @post("/", summary="Create a profile", description="Send Idempotency-Key to make retries safe.")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite],
-                     idempotency_key: IdempotencyKey = None) -> Response[Profile]:
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[ProfileWrite],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
         headers = owner(request, **{"idempotency-key": idempotency_key})
@@ -58,26 +68,41 @@ class ProfileRoutes(Controller):
 
     @get("/{profile_id:uuid}", summary="Read a profile (ETag in the response)")
     async def read(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID]) -> Response[Profile]:
-        answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}", headers=owner(request))
+        answer = await request.app.state.profile.request(
+            "GET", f"/profiles/{profile_id}", headers=owner(request)
+        )
         return _forward(answer, Profile)
 
     @put("/{profile_id:uuid}", summary="Update a profile (If-Match required: 412 when stale)")
-    async def update(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], data: JSONBody[ProfileWrite],
-                     if_match: IfMatch = None) -> Response[Profile]:
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        profile_id: FromPath[UUID],
+        data: JSONBody[ProfileWrite],
+        if_match: IfMatch = None,
+    ) -> Response[Profile]:
         check_skills(data.skills)
         check_role(data.target_role)
         headers = owner(request, **{"if-match": if_match})
-        answer = await request.app.state.profile.request("PUT", f"/profiles/{profile_id}", json=data, headers=headers)
+        answer = await request.app.state.profile.request(
+            "PUT", f"/profiles/{profile_id}", json=data, headers=headers
+        )
         return _forward(answer, Profile)
 
     @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
-    async def remove(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], if_match: IfMatch = None) -> None:
+    async def remove(
+        self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], if_match: IfMatch = None
+    ) -> None:
         headers = owner(request, **{"if-match": if_match})
         await request.app.state.profile.request("DELETE", f"/profiles/{profile_id}", headers=headers)
 
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
-    async def history(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID],
-                      limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50) -> AssessmentList:
+    async def history(
+        self,
+        request: Request[Any, Any, Any],
+        profile_id: FromPath[UUID],
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> AssessmentList:
         answer = await request.app.state.profile.request(
             "GET", f"/profiles/{profile_id}/assessments", params={"limit": limit}, headers=owner(request)
         )
@@ -85,18 +110,23 @@ class ProfileRoutes(Controller):
 
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
-        self, request: Request[Any, Any, Any], profile_id: FromPath[UUID],
+        self,
+        request: Request[Any, Any, Any],
+        profile_id: FromPath[UUID],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
         check_role(target_role)
-        answer = await request.app.state.profile.request("GET", f"/profiles/{profile_id}", headers=owner(request))
+        answer = await request.app.state.profile.request(
+            "GET", f"/profiles/{profile_id}", headers=owner(request)
+        )
         return await recommend_for(request, msgspec.json.decode(answer.content, type=Profile), target_role)
 
 
 async def recommend_for(request: Request[Any, Any, Any], profile: Profile, target_role: str | None) -> Any:
     """Ask the recommender about a stored profile (for its target role unless another is named)."""
     body = RecommendationRequest(
-        skills=profile.skills, years_experience=profile.years_experience,
+        skills=profile.skills,
+        years_experience=profile.years_experience,
         target_role=target_role or profile.target_role,
     )
     scored = await request.app.state.recommender.request("POST", "/recommendations/", json=body)
