@@ -49,8 +49,16 @@ class Load:
     Use as a context manager; leaving it waits for the requests still in flight.
     """
 
-    def __init__(self, base_url: str, send: Send, *, rate: float = 25.0, max_in_flight: int = 64,
-                 timeout: float = 20.0, keep: Keep = market_state) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        send: Send,
+        *,
+        rate: float = 25.0,
+        max_in_flight: int = 64,
+        timeout: float = 20.0,
+        keep: Keep = market_state,
+    ) -> None:
         self.base_url = base_url
         self.send = send
         self.rate = rate
@@ -84,7 +92,9 @@ class Load:
         )
 
     async def _run(self) -> None:
-        limits = httpx.Limits(max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight)
+        limits = httpx.Limits(
+            max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight
+        )
         async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, limits=limits) as http:
             in_flight: set[asyncio.Task[None]] = set()
             tick, next_at = 0, time.monotonic()
@@ -124,8 +134,14 @@ class Load:
         unanswered = sum(1 for s in samples if s.status == 0)
         longest = max((s.latency for s in samples), default=0.0)
         fields = {
-            "sent": len(samples), "2xx": ok, "5xx": failed, "stale": stale, "no_answer": unanswered,
-            "other": len(samples) - ok - failed - unanswered, "max_latency_ms": round(longest * 1000),
-            "recover_s": "-" if recover_s is None else f"{recover_s:.2f}", **extra,
+            "sent": len(samples),
+            "2xx": ok,
+            "5xx": failed,
+            "stale": stale,
+            "no_answer": unanswered,
+            "other": len(samples) - ok - failed - unanswered,
+            "max_latency_ms": round(longest * 1000),
+            "recover_s": "-" if recover_s is None else f"{recover_s:.2f}",
+            **extra,
         }
         return f"FAULT {name}: " + " ".join(f"{k}={v}" for k, v in fields.items())

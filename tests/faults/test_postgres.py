@@ -22,9 +22,9 @@ from services.gateway.settings import GatewaySettings
 from services.processes import Stack
 from services.profile.settings import ProfileSettings
 from shared.settings import load_settings
+from tests.e2e.helpers import sign_up
 from tests.faults.conftest import Servers, running_stack
 from tests.faults.load import Load, Sample
-from tests.e2e.helpers import sign_up
 from tests.faults.writers import ProfileWriters, session_headers
 
 pytestmark = pytest.mark.faults
@@ -86,10 +86,16 @@ def test_postgres_restarted_under_writes(
         while writers.pending and time.monotonic() < deadline:  # the clients' last retries
             asyncio.run(_retry_pending(stack.url, writers))
         lost = writers.lost_writes(client)
-    report(load.figures(
-        "postgres-restart", recover_s, down_s=DOWN_S, acked_updates=len(writers.acked_updates),
-        acked_creates=len(writers.acked_creates), lost=len(lost),
-    ))
+    report(
+        load.figures(
+            "postgres-restart",
+            recover_s,
+            down_s=DOWN_S,
+            acked_updates=len(writers.acked_updates),
+            acked_creates=len(writers.acked_creates),
+            lost=len(lost),
+        )
+    )
     samples = _assert_bounded(load)
     assert not lost, lost[:5]
     assert not writers.conflicts, [c.text for c in writers.conflicts[:3]]
@@ -136,19 +142,29 @@ def test_postgres_slow_behind_a_table_lock(
         time.sleep(1.5)
     with httpx.Client(base_url=stack.url, timeout=10) as client:
         lost = writers.lost_writes(client)
-    report(load.figures(
-        "postgres-lock", recovered.ended - released, lock_s=LOCK_S, budget_s=round(BUDGET, 2), lost=len(lost)
-    ))
+    report(
+        load.figures(
+            "postgres-lock",
+            recovered.ended - released,
+            lock_s=LOCK_S,
+            budget_s=round(BUDGET, 2),
+            lost=len(lost),
+        )
+    )
     samples = _assert_bounded(load)
     assert not lost, lost[:5]
-    during = [s for s in samples if faulted + PROFILE_BUDGET + 0.5 <= s.started <= released - PROFILE_BUDGET - 0.5]
+    during = [
+        s for s in samples if faulted + PROFILE_BUDGET + 0.5 <= s.started <= released - PROFILE_BUDGET - 0.5
+    ]
     assert during and all(s.status in (503, 504) for s in during), [(s.status, s.kept) for s in during[:5]]
     assert all(s.status in (200, 412) for s in samples[-10:]), samples[-10:]
 
 
 async def _post_many(base_url: str, headers: dict[str, str], body: dict, times: int) -> list[httpx.Response]:
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        return await asyncio.gather(*(http.post("/api/v1/profiles", json=body, headers=headers) for _ in range(times)))
+        return await asyncio.gather(
+            *(http.post("/api/v1/profiles", json=body, headers=headers) for _ in range(times))
+        )
 
 
 async def _rows(dsn: str, key: str) -> tuple[int, int]:
@@ -176,12 +192,12 @@ def test_a_retried_post_with_the_same_idempotency_key_is_one_row(
     answers = concurrent + sequential
     profiles, assessments = asyncio.run(_rows(servers.database_url, headers["Idempotency-Key"]))
     statuses = sorted(r.status_code for r in answers)
+    created, repeated = statuses.count(201), statuses.count(200)
     report(
-        f"FAULT duplicate-post: sent={len(answers)} concurrent=12 sequential=5 "
-        f"201={statuses.count(201)} 200={statuses.count(200)} other={len(answers) - statuses.count(200) - statuses.count(201)} "
-        f"rows={profiles} assessments={assessments}"
+        f"FAULT duplicate-post: sent={len(answers)} concurrent=12 sequential=5 201={created} 200={repeated} "
+        f"other={len(answers) - created - repeated} rows={profiles} assessments={assessments}"
     )
-    assert statuses.count(201) == 1 and statuses.count(200) == len(answers) - 1, [r.text for r in answers]
+    assert created == 1 and repeated == len(answers) - 1, [r.text for r in answers]
     assert len({r.json()["id"] for r in answers}) == 1
     assert (profiles, assessments) == (1, 1)
     changed = asyncio.run(_post_many(stack.url, headers, {**body, "display_name": "Other"}, 1))[0]

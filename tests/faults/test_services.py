@@ -69,7 +69,9 @@ def _signal(stack: Stack, name: str, signum: signal.Signals) -> None:
     os.killpg(proc.pid, signum)
 
 
-@pytest.mark.parametrize(("victim", "fault"), [("recommender", "kill"), ("profile", "kill"), ("recommender", "stall")])
+@pytest.mark.parametrize(
+    ("victim", "fault"), [("recommender", "kill"), ("profile", "kill"), ("recommender", "stall")]
+)
 def test_a_service_killed_or_stalled(
     stack: Stack, victim: str, fault: str, report: Callable[[str], None]
 ) -> None:
@@ -95,10 +97,15 @@ def test_a_service_killed_or_stalled(
     samples = load.snapshot()
     mine = [s for s in samples if s.kept[0] == victim]
     others = [s for s in samples if s.kept[0] != victim]
-    report(load.figures(
-        f"{victim}-{fault}", recovered.ended - restarting, down_s=DOWN_S,
-        other_routes_non_2xx=sum(1 for s in others if s.status != 200), budget_s=BUDGET,
-    ))
+    report(
+        load.figures(
+            f"{victim}-{fault}",
+            recovered.ended - restarting,
+            down_s=DOWN_S,
+            other_routes_non_2xx=sum(1 for s in others if s.status != 200),
+            budget_s=BUDGET,
+        )
+    )
     assert not [s for s in samples if s.status == 0], "a request got no answer"
     assert all(s.status == 200 for s in others), [(s.status, s.kept) for s in others if s.status != 200][:5]
     assert all(s.status in (200, 503) for s in mine), {s.status for s in mine}

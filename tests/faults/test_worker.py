@@ -26,7 +26,9 @@ pytestmark = pytest.mark.faults
 RUNS = "/api/v1/admin/market/runs"
 # what each source's document must say: (python, java, kubernetes) demand
 EXPECTED = {"python.jsonl": (1.0, 0.0, 0.0), "java.jsonl": (0.0, 1.0, 0.0), "slow.jsonl": (0.0, 0.0, 1.0)}
-SLOW_CHUNK = jsonl([{k: v for k, v in p.items() if k != "id"} for p in postings("Go, Kubernetes and Terraform", 3)])
+SLOW_CHUNK = jsonl(
+    [{k: v for k, v in p.items() if k != "id"} for p in postings("Go, Kubernetes and Terraform", 3)]
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,31 +97,45 @@ def test_worker_killed_mid_refresh_under_reads(
             before = admin.get("/api/v1/admin/market/versions").json()["current"]
             run = _refresh(admin, slow)
             deadline = time.monotonic() + 15
-            while feed.hits["/slow.jsonl"] == 0 or admin.get(f"{RUNS}/{run['id']}").json()["status"] != "running":
+            while (
+                feed.hits["/slow.jsonl"] == 0
+                or admin.get(f"{RUNS}/{run['id']}").json()["status"] != "running"
+            ):
                 assert time.monotonic() < deadline, "the run never started"
                 time.sleep(0.05)
             time.sleep(0.5)
             stack.services["worker"].kill()  # the worker's whole process group, pool processes included
             killed = time.monotonic()
             time.sleep(1.0)
-            assert admin.get("/api/v1/admin/market/versions").json()["current"] == before  # nothing half-published
+            current = admin.get("/api/v1/admin/market/versions").json()["current"]
+            assert current == before  # nothing half-published
             stack.services["worker"].start().wait_healthy(60)
             lost = wait_run(admin, run["id"], timeout=30, path=RUNS)
             recover_s = time.monotonic() - killed
-            after = [wait_run(admin, _refresh(admin, f"file:{name}.jsonl")["id"], path=RUNS)
-                     for name in ("python", "java", "python")]
+            after = [
+                wait_run(admin, _refresh(admin, f"file:{name}.jsonl")["id"], path=RUNS)
+                for name in ("python", "java", "python")
+            ]
             time.sleep(1.0)
     finally:
         admin.close()
     samples = load.snapshot()
     kept = [s.kept for s in samples if s.status == 200]
     problems = _mixed(kept)
-    report(load.figures(
-        "worker-kill", recover_s, versions_seen=len({k[0] for k in kept}), mixed=len(problems),
-        lost_run=lost["status"], attempts=lost["attempts"],
-    ))
+    report(
+        load.figures(
+            "worker-kill",
+            recover_s,
+            versions_seen=len({k[0] for k in kept}),
+            mixed=len(problems),
+            lost_run=lost["status"],
+            attempts=lost["attempts"],
+        )
+    )
     assert not problems, problems[:5]
-    assert all(s.status == 200 for s in samples), {(s.status, str(s.kept)) for s in samples if s.status != 200}
+    assert all(s.status == 200 for s in samples), {
+        (s.status, str(s.kept)) for s in samples if s.status != 200
+    }
     assert lost["status"] in ("succeeded", "failed"), lost
     if lost["status"] == "succeeded":
         assert lost["attempts"] == 2

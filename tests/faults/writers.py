@@ -15,7 +15,10 @@ __all__ = ["ProfileWriters", "session_headers"]
 
 def session_headers(client: httpx.Client) -> dict[str, str]:
     """The headers a signed-in browser sends: its session cookie and CSRF token."""
-    return {"Cookie": f"cp_session={client.cookies['cp_session']}", "X-CSRF-Token": client.headers["X-CSRF-Token"]}
+    return {
+        "Cookie": f"cp_session={client.cookies['cp_session']}",
+        "X-CSRF-Token": client.headers["X-CSRF-Token"],
+    }
 
 
 def body(i: int) -> dict:
@@ -77,7 +80,8 @@ class ProfileWriters:
     async def _create(self, http: httpx.AsyncClient, i: int, account: Account) -> httpx.Response:
         try:
             answer = await http.post(
-                "/api/v1/profiles", json=body(i),
+                "/api/v1/profiles",
+                json=body(i),
                 headers={**account.headers, "Idempotency-Key": account.idempotency_key},
             )
         except httpx.HTTPError:
@@ -94,7 +98,8 @@ class ProfileWriters:
     async def _update(self, http: httpx.AsyncClient, i: int, account: Account) -> httpx.Response:
         sent = body(i)
         answer = await http.put(
-            f"/api/v1/profiles/{account.profile_id}", json=sent,
+            f"/api/v1/profiles/{account.profile_id}",
+            json=sent,
             headers={**account.headers, "If-Match": account.etag or '"1"'},
         )
         if answer.status_code == 200:
@@ -109,18 +114,25 @@ class ProfileWriters:
         lost: list[str] = []
         history: dict[str, dict[int, dict]] = {}
         for account in self.updaters:
-            answer = client.get(f"/api/v1/profiles/{account.profile_id}/assessments",
-                                params={"limit": 200}, headers=account.headers)
+            answer = client.get(
+                f"/api/v1/profiles/{account.profile_id}/assessments",
+                params={"limit": 200},
+                headers=account.headers,
+            )
             assert answer.status_code == 200, answer.text
             history[account.profile_id or ""] = {a["version"]: a for a in answer.json()["assessments"]}
         for account, version, sent in self.acked_updates:
             got = history[account.profile_id or ""].get(version)
-            if got is None or got["skills"] != sent["skills"] or abs(
-                got["years_experience"] - sent["years_experience"]
-            ) > 1e-3:
+            if (
+                got is None
+                or got["skills"] != sent["skills"]
+                or abs(got["years_experience"] - sent["years_experience"]) > 1e-3
+            ):
                 lost.append(f"{account.profile_id} v{version}: sent {sent}, stored {got}")
         for key, (account, profile_id) in self.acked_creates.items():
             mine = client.get("/api/v1/me/profile", headers=account.headers)
             if mine.status_code != 200 or mine.json()["id"] != profile_id:
-                lost.append(f"create {key}: acknowledged {profile_id}, now {mine.status_code} {mine.text[:200]}")
+                lost.append(
+                    f"create {key}: acknowledged {profile_id}, now {mine.status_code} {mine.text[:200]}"
+                )
         return lost
