@@ -5,12 +5,13 @@ idle socket); under 32 concurrent requests that alone was most of the gateway's 
 learns that its peer closed it from asyncio's callbacks, so taking one from the pool costs nothing. It
 speaks what our uvicorn services answer: ``Content-Length`` or chunked bodies; no redirects, no upgrades.
 
-The benchmark's load generator reuses :func:`encode_request` and :func:`parse_response`.
+The benchmark's load generator uses :func:`connect` and :func:`encode_request` directly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,10 +23,12 @@ __all__ = [
     "ConnectError",
     "ConnectTimeout",
     "ConnectionPool",
+    "HTTPConnection",
     "HTTPError",
     "Headers",
     "RemoteProtocolError",
     "Response",
+    "connect",
     "encode_request",
     "parse_response",
 ]
@@ -131,8 +134,10 @@ def parse_response(buffer: bytearray, no_body: bool = False) -> tuple[int, RawHe
     if not chunked:
         if len(buffer) < start + length:
             return None
-        return status, headers, bytes(buffer[start : start + length]), start + length
-    body, pos = bytearray(), start
+        with memoryview(buffer) as view:  # one copy of a large body, not two
+            body = bytes(view[start : start + length])
+        return status, headers, body, start + length
+    chunks, pos = bytearray(), start
     while True:  # size CRLF data CRLF ... 0 CRLF CRLF (no trailers from our servers)
         line_end = buffer.find(b"\r\n", pos)
         if line_end < 0:
@@ -140,17 +145,30 @@ def parse_response(buffer: bytearray, no_body: bool = False) -> tuple[int, RawHe
         size = int(bytes(buffer[pos:line_end]).split(b";")[0], 16)
         if len(buffer) < line_end + 2 + size + 2:
             return None
-        body += buffer[line_end + 2 : line_end + 2 + size]
+        chunks += buffer[line_end + 2 : line_end + 2 + size]
         pos = line_end + 2 + size + 2
         if size == 0:
-            return status, headers, bytes(body), pos
+            return status, headers, bytes(chunks), pos
 
 
-class _Connection(asyncio.Protocol):
-    """One keep-alive connection; at most one request in flight."""
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]+)", re.IGNORECASE)
+
+
+def _known_size(buffer: bytearray) -> int:
+    """The whole answer's size once its head is in and names a Content-Length; 0 until then."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return 0
+    found = _CONTENT_LENGTH.search(buffer, 0, end)
+    return end + 4 + int(found.group(1)) if found else 0
+
+
+class HTTPConnection(asyncio.Protocol):
+    """One keep-alive connection; at most one request in flight (see :func:`connect`)."""
 
     def __init__(self) -> None:
         self.buffer = bytearray()
+        self.need = 0  # bytes the answer in flight needs, once known: no parsing before they are in
         self.transport: asyncio.Transport | None = None
         self.waiter: asyncio.Future[Response] | None = None
         self.no_body = False
@@ -168,7 +186,7 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
-        if self.waiter is None or self.waiter.done():
+        if self.waiter is None or self.waiter.done() or len(self.buffer) < self.need:
             return
         try:
             parsed = parse_response(self.buffer, self.no_body)
@@ -177,7 +195,9 @@ class _Connection(asyncio.Protocol):
             self.waiter.set_exception(RemoteProtocolError(str(exc)))
             return
         if parsed is None:
+            self.need = 0 if self.no_body else _known_size(self.buffer)
             return
+        self.need = 0
         status, raw, body, used = parsed
         del self.buffer[:used]
         headers = Headers(raw)
@@ -196,6 +216,24 @@ class _Connection(asyncio.Protocol):
         self.closed = True
         if self.transport is not None:
             self.transport.close()
+
+
+async def connect(
+    host: str,
+    port: int,
+    timeout: float,  # noqa: ASYNC109 - bounds the connect only
+    tls: ssl.SSLContext | None = None,
+) -> HTTPConnection:
+    """A new connection; ConnectError (ConnectTimeout after ``timeout`` seconds) when there is none."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(timeout):
+            _, conn = await loop.create_connection(HTTPConnection, host, port, ssl=tls)
+    except TimeoutError:
+        raise ConnectTimeout(f"connecting to {host}:{port} timed out") from None
+    except OSError as exc:
+        raise ConnectError(f"cannot connect to {host}:{port}: {exc.strerror or exc}") from None
+    return conn
 
 
 class ConnectionPool:
@@ -219,20 +257,9 @@ class ConnectionPool:
         self.idle_timeout = idle_timeout
         self.tls = ssl.create_default_context() if tls else None
         self._slots = asyncio.Semaphore(max_connections)
-        self._idle: list[_Connection] = []
+        self._idle: list[HTTPConnection] = []
 
-    async def _connect(self) -> _Connection:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(self.connect_timeout):
-                _, conn = await loop.create_connection(_Connection, self.host, self.port, ssl=self.tls)
-        except TimeoutError:
-            raise ConnectTimeout(f"connecting to {self.authority} timed out") from None
-        except OSError as exc:
-            raise ConnectError(f"cannot connect to {self.authority}: {exc.strerror or exc}") from None
-        return conn
-
-    def _take(self) -> _Connection | None:
+    def _take(self) -> HTTPConnection | None:
         now = time.monotonic()
         while self._idle:
             conn = self._idle.pop()
@@ -253,10 +280,10 @@ class ConnectionPool:
         """Send one request and read the whole answer within ``timeout`` seconds (waiting for a free
         connection included)."""
         raw = encode_request(method, target, self.authority, headers, body)
-        conn: _Connection | None = None
+        conn: HTTPConnection | None = None
         async with asyncio.timeout(timeout), self._slots:
             try:
-                conn = self._take() or await self._connect()
+                conn = self._take() or await connect(self.host, self.port, self.connect_timeout, self.tls)
                 response = await conn.exchange(raw, no_body=method == "HEAD")
             except BaseException:
                 if conn is not None:

@@ -21,7 +21,7 @@ import time
 
 import msgspec
 
-from shared.http import encode_request, parse_response
+from shared.http import HTTPConnection, HTTPError, connect, encode_request
 
 __all__ = ["LoadResult", "LoadSpec", "Request", "run_load"]
 
@@ -64,62 +64,17 @@ def _encode(request: Request, host: str) -> bytes:
     return encode_request(request.method, request.path, host, request.headers.items(), request.body.encode())
 
 
-class _Client(asyncio.Protocol):
-    """One connection; ``send`` writes a request and returns (status, etag) once the answer is complete."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
-        self.transport: asyncio.Transport | None = None
-        self.closed = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(ConnectionResetError("connection closed by the server"))
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if self.waiter is None or self.waiter.done():
-            return
-        try:
-            parsed = parse_response(self.buffer)
-        except ValueError as exc:
-            self.waiter.set_exception(exc)
-            return
-        if parsed is not None:
-            status, headers, _, used = parsed
-            del self.buffer[:used]
-            etag = next((v for k, v in headers if k.lower() == b"etag"), b"")
-            self.waiter.set_result((status, etag))
-
-    def send(self, raw: bytes) -> asyncio.Future[tuple[int, bytes]]:
-        assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(raw)
-        return self.waiter
-
-
-async def _connect(spec: LoadSpec) -> _Client:
-    loop = asyncio.get_running_loop()
-    _, client = await loop.create_connection(_Client, spec.host, spec.port)
-    return client
-
-
 def _count(table: dict[str, int], key: str) -> None:
     table[key] = table.get(key, 0) + 1
 
 
-async def _connection(spec: LoadSpec, conn: Connection, start: float, result: LoadResult) -> None:
+async def _connection(spec: LoadSpec, plan: Connection, start: float, result: LoadResult) -> None:
     """Send this connection's requests back to back until the end; record those after the warm-up."""
-    raws = [_encode(r, f"{spec.host}:{spec.port}") for r in conn.requests]
-    etag = conn.etag.encode()
+    raws = [_encode(r, f"{spec.host}:{spec.port}") for r in plan.requests]
+    etag = plan.etag.encode()
     record_from = start + spec.warmup
     stop = record_from + spec.duration
-    client: _Client | None = None
+    conn: HTTPConnection | None = None
     i = 0
     now = time.perf_counter()
     while now < stop:
@@ -130,16 +85,18 @@ async def _connection(spec: LoadSpec, conn: Connection, start: float, result: Lo
         sent = now
         outcome: str | None = None
         try:
-            if client is None or client.closed:
-                client = await _connect(spec)
-            status, new_etag = await asyncio.wait_for(client.send(raw), spec.timeout)
-            if new_etag:
-                etag = new_etag
-        except (OSError, ValueError, TimeoutError) as exc:
+            if conn is None or conn.closed or not conn.reusable:
+                if conn is not None:
+                    conn.close()
+                conn = await connect(spec.host, spec.port, spec.timeout)
+            answer = await asyncio.wait_for(conn.exchange(raw, no_body=False), spec.timeout)
+            status = answer.status_code
+            etag = answer.headers.get("etag", "").encode() or etag
+        except (OSError, HTTPError, TimeoutError) as exc:
             outcome, status = type(exc).__name__, 0
-            if client is not None and client.transport is not None:
-                client.transport.close()
-            client = None
+            if conn is not None:
+                conn.close()
+            conn = None
         now = time.perf_counter()
         if sent < record_from:
             continue
@@ -150,8 +107,8 @@ async def _connection(spec: LoadSpec, conn: Connection, start: float, result: Lo
         _count(result.statuses, str(status))
         if 200 <= status < 300:
             result.latencies.append(now - sent)
-    if client is not None and client.transport is not None:
-        client.transport.close()
+    if conn is not None:
+        conn.close()
 
 
 async def _run(spec: LoadSpec) -> LoadResult:

@@ -53,8 +53,11 @@ def _presented_key(headers: Headers) -> str | None:
     return headers.get("x-api-key")
 
 
-async def resolve_api_key(state: Any, key: str) -> ApiKey:
-    """The valid key behind ``key`` (cached in Redis for a minute; revocation clears the cache)."""
+async def resolve_api_key(state: Any, key: str, count_use: bool = True) -> ApiKey:
+    """The valid key behind ``key`` (cached in Redis for a minute; revocation clears the cache).
+
+    ``count_use=False`` leaves the key's use count to the caller (the middleware counts it together with
+    the rate limit, in one Redis exchange)."""
     if not key.startswith("cpk_") or len(key) > 200:
         raise AuthError(401, "invalid API key")
     digest = hashlib.sha256(key.encode()).hexdigest()
@@ -89,7 +92,7 @@ async def resolve_api_key(state: Any, key: str) -> ApiKey:
             ttl = min(ttl, left)
         if redis_up:
             await _cache(state, cache_key, answer.content, ttl)
-    if redis_up:
+    if redis_up and count_use:
         try:
             await state.redis.hincrby(f"{state.settings.redis_prefix}keyusage", found.id, 1)
         except RedisError:
@@ -145,7 +148,7 @@ class AuthMiddleware(ASGIMiddleware):
         headers = Headers.from_scope(scope)
         key = _presented_key(headers)
         if key is not None:
-            found = await resolve_api_key(state, key)
+            found = await resolve_api_key(state, key, count_use=False)  # counted with the rate limit
             return Principal(kind="partner", id=found.id, role="partner", scopes=frozenset(found.scopes))
         session_id = _cookie(headers, SESSION_COOKIE)
         if not session_id:
@@ -174,10 +177,13 @@ class AuthMiddleware(ASGIMiddleware):
             buckets = [(f"user:{principal.id}", settings.user_rate_per_minute)]
         if scope.get("path", "").rstrip("/") in LOGIN_PATHS and scope.get("method") == "POST":
             buckets.append((f"login:{ip}", settings.login_rate_per_minute))
+        partner = principal is not None and principal.kind == "partner"
+        use = (f"{settings.redis_prefix}keyusage", principal.id) if partner and principal else None
         limits: list[Limit] = []
         try:
             for bucket, quota in buckets:
-                limits.append(await state.limiter.hit(bucket, quota))
+                limits.append(await state.limiter.hit(bucket, quota, count_use=use))
+                use = None
         except RedisError:
             log.warning("rate limiter unavailable: letting the request through")
             return []

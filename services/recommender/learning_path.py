@@ -55,19 +55,26 @@ def order_steps(
     `prerequisites[s]` must hold every (transitive) prerequisite of s that is itself a step.
     """
     position = {s: i for i, s in enumerate(catalogue_order)}
-    effective = {
-        s: max([priorities[s]] + [priorities[d] for d in priorities if s in prerequisites.get(d, set())])
-        for s in priorities
-    }
+    effective = dict(priorities)
+    blocked = dict.fromkeys(priorities, 0)  # how many of a step's prerequisite steps are not placed yet
+    unlocks: dict[str, list[str]] = {s: [] for s in priorities}
+    for d in priorities:
+        for s in prerequisites.get(d, ()):
+            if s in priorities:
+                effective[s] = max(effective[s], priorities[d])
+                blocked[d] += 1
+                unlocks[s].append(d)
     placed: list[str] = []
     pending = set(priorities)
     while pending:
-        ready = [s for s in pending if not (prerequisites.get(s, set()) & pending)]
+        ready = [s for s in pending if not blocked[s]]
         if not ready:
             raise ValueError(f"prerequisite cycle among steps {sorted(pending)}")
         best = min(ready, key=lambda s: (-effective[s], -priorities[s], position.get(s, len(position))))
         placed.append(best)
         pending.remove(best)
+        for d in unlocks[best]:
+            blocked[d] -= 1
     return placed
 
 
@@ -97,12 +104,11 @@ def plan_steps(
     for s in order_steps(priorities, prereq_steps, list(catalog.skill_ids)):
         a, b = targets[s]
         skill = catalog.skills[s]
-        needed_by = sorted(d for d in targets if s in prereq_steps[d])
-        reason = (
-            f"{role.name} needs {skill.name} at level {b} (you have {a})"
-            if role.requirements.get(s, 0) == b
-            else f"prerequisite of {', '.join(catalog.skills[d].name for d in needed_by)}"
-        )
+        if role.requirements.get(s, 0) == b:
+            reason = f"{role.name} needs {skill.name} at level {b} (you have {a})"
+        else:
+            needed_by = sorted(d for d in targets if s in prereq_steps[d])
+            reason = f"prerequisite of {', '.join(catalog.skills[d].name for d in needed_by)}"
         steps.append(
             LearningStep(
                 skill=s,
@@ -116,7 +122,7 @@ def plan_steps(
                 resource=skill.resource,
                 why=f"{reason}; the model's fit for {role.name} changes by {gains[s] * 100:+.1f} points "
                 f"on its own; market demand {shares[s]:.0%}.",
-                prerequisites=[p for p in scorer.skill_ids if p in prereq_steps[s]],
+                prerequisites=sorted(prereq_steps[s], key=scorer.skill_index.__getitem__),
             )
         )
     return steps

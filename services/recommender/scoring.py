@@ -125,8 +125,6 @@ class Scorer:
         self._check_fast_logits()
         self._check_softmax()
         self._roles = list(catalog.roles.values())
-        self._req_index = [np.array([self.skill_index[s] for s in r.requirements]) for r in self._roles]
-        self._req_levels = [list(r.requirements.values()) for r in self._roles]
         # _gap_table[role][k][level]: the (immutable, shared) SkillGap of requirement k at each level 0..4
         self._gap_table = [
             [
@@ -137,6 +135,14 @@ class Scorer:
                 for s, need in r.requirements.items()
             ]
             for r in self._roles
+        ]
+        # _requirements[role]: (column of the skill, required level, its SkillGaps by level) per requirement
+        self._requirements = [
+            [
+                (self.skill_index[s], need, gaps)
+                for (s, need), gaps in zip(r.requirements.items(), table, strict=True)
+            ]
+            for r, table in zip(self._roles, self._gap_table, strict=True)
         ]
 
     def _check_softmax(self) -> None:
@@ -219,21 +225,19 @@ class Scorer:
     def _fit(
         self,
         r: int,
-        have: list[int],
         skills: list[int],
         levels: list[int],
         values: list[float],
         score: float,
         base: float,
     ) -> RoleFit:
-        """One RoleFit; `skills`/`levels`/`values` are the profile's skills in contribution order."""
+        """One RoleFit; `levels` is the profile's row, `skills`/`values` its skills in contribution order."""
         role = self._roles[r]
-        table = self._gap_table[r]
         matched: list[SkillGap] = []
         missing: list[SkillGap] = []
-        for k, need in enumerate(self._req_levels[r]):
-            level = have[k]
-            (matched if level >= need else missing).append(table[k][level])
+        for column, need, gaps in self._requirements[r]:
+            level = levels[column]
+            (matched if level >= need else missing).append(gaps[level])
         ids = self.skill_ids
         return RoleFit(
             role=role.id,
@@ -291,24 +295,25 @@ class Scorer:
         p_list: list[list[float]],
         b_list: list[list[float]],
     ) -> None:
-        for i in range(len(x)):
-            row = levels[i]
-            row_list = row.tolist()
+        # Whole arrays to Python lists once (not three small numpy calls per fit: most of a batch's time).
+        width = max(counts, default=0)
+        order_rows = order[:, :, :width].tolist()
+        ordered_rows = ordered[:, :, :width].tolist()
+        for i, row_list in enumerate(levels.tolist()):
             m = counts[i]
-            fits = []
-            for slot, r in enumerate(chosen_list[i]):
-                fits.append(
+            out.append(
+                [
                     self._fit(
                         r,
-                        row[self._req_index[r]].tolist(),
-                        order[i, slot, :m].tolist(),
+                        order_rows[i][slot][:m],
                         row_list,
-                        ordered[i, slot, :m].tolist(),
+                        ordered_rows[i][slot][:m],
                         p_list[i][slot],
                         b_list[i][slot],
                     )
-                )
-            out.append(fits)
+                    for slot, r in enumerate(chosen_list[i])
+                ]
+            )
 
     def rank(self, skills: Mapping[str, int], years: float, top: int = 12) -> list[RoleFit]:
         """The `top` best-fitting roles for one profile, best first."""

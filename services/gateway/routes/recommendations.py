@@ -50,7 +50,8 @@ class RecommendationRoutes(Controller):
         for i, candidate in enumerate(data.candidates):
             check_skills(candidate.skills, field=f"candidates[{i}].skills")
         check_role(data.role, field="role")
-        return _as_is(await request.app.state.recommender.request("POST", "/recommendations/batch", json=data))
+        answer = await request.app.state.recommender.request("POST", "/recommendations/batch", json=data)
+        return _as_is(answer)
 
 
 @get("/api/v1/market", tags=["market"], summary="Current market figures per skill and role, with their source",
