@@ -153,9 +153,8 @@ def test_postgres_slow_behind_a_table_lock(
     )
     samples = _assert_bounded(load)
     assert not lost, lost[:5]
-    during = [
-        s for s in samples if faulted + PROFILE_BUDGET + 0.5 <= s.started <= released - PROFILE_BUDGET - 0.5
-    ]
+    # started while the lock was held, and too late for it to be released before they give up
+    during = [s for s in samples if faulted + 0.1 <= s.started <= released - PROFILE_BUDGET - 0.5]
     assert during and all(s.status in (503, 504) for s in during), [(s.status, s.kept) for s in during[:5]]
     assert all(s.status in (200, 412) for s in samples[-10:]), samples[-10:]
 
