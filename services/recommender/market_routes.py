@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import JSONBody
 from redis.exceptions import RedisError
 
 from shared.contracts.market import MarketVersion, MarketVersions, RollbackRequest
@@ -41,7 +42,7 @@ class MarketVersionController(Controller):
         return await _versions(request)
 
     @post("/rollback", summary="Point readers at an earlier kept version", status_code=200)
-    async def rollback(self, request: Request[Any, Any, Any], data: RollbackRequest) -> MarketVersions:
+    async def rollback(self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]) -> MarketVersions:
         state = request.app.state
         try:
             found = await rollback(state.redis, state.settings.redis_prefix, data.version)

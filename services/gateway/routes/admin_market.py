@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 
 from services.gateway.audit import audit
 from services.gateway.auth import admin_guard, current_principal
@@ -47,7 +47,7 @@ class AdminMarketRoutes(Controller):
         ),
     )
     async def refresh(
-        self, request: Request[Any, Any, Any], data: AdminRefreshRequest
+        self, request: Request[Any, Any, Any], data: JSONBody[AdminRefreshRequest]
     ) -> Response[RefreshRun]:
         body = RefreshRequest(source=data.source, requested_by=_actor(request))
         answer = await request.app.state.profile.request("POST", "/market/runs/", json=body)
@@ -59,10 +59,10 @@ class AdminMarketRoutes(Controller):
     async def runs(
         self,
         request: Request[Any, Any, Any],
-        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 20,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 20,
         before: Annotated[
             str | None,
-            Parameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
+            QueryParameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
         ] = None,
     ) -> RefreshRunList:
         params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
@@ -72,7 +72,7 @@ class AdminMarketRoutes(Controller):
     @get(
         "/runs/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples, version"
     )
-    async def run(self, request: Request[Any, Any, Any], run_id: UUID) -> RefreshRun:
+    async def run(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> RefreshRun:
         answer = await request.app.state.profile.request("GET", f"/market/runs/{run_id}")
         return msgspec.json.decode(answer.content, type=RefreshRun)
 
@@ -82,7 +82,7 @@ class AdminMarketRoutes(Controller):
         return msgspec.json.decode(answer.content, type=MarketVersions)
 
     @post("/rollback", status_code=200, summary="Serve an earlier kept market-data version again")
-    async def rollback(self, request: Request[Any, Any, Any], data: RollbackRequest) -> MarketVersions:
+    async def rollback(self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]) -> MarketVersions:
         answer = await request.app.state.recommender.request("POST", "/market/rollback", json=data)
         await audit(request, _actor(request), "market_rollback", target=data.version)
         return msgspec.json.decode(answer.content, type=MarketVersions)
