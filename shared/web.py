@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
-import re
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
@@ -31,6 +31,7 @@ __all__ = [
     "error_response",
     "exception_handlers",
     "health_route",
+    "internal_app",
     "openapi_config",
 ]
 
@@ -43,7 +44,11 @@ _RID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 
 
 def error_response(
-    status: int, error: str, detail: str, errors: Iterable[ErrorDetail] = (), headers: dict[str, str] | None = None
+    status: int,
+    error: str,
+    detail: str,
+    errors: Iterable[ErrorDetail] = (),
+    headers: dict[str, str] | None = None,
 ) -> Response[ErrorBody]:
     body = ErrorBody(
         status_code=status, error=error, detail=detail, errors=list(errors), request_id=request_id_var.get()
@@ -134,9 +139,18 @@ def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) ->
 
 def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
     code = {
-        401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
-        412: "precondition_failed", 413: "payload_too_large", 415: "unsupported_media_type", 428: "precondition_required",
-        429: "rate_limited", 503: "unavailable", 504: "timeout",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        412: "precondition_failed",
+        413: "payload_too_large",
+        415: "unsupported_media_type",
+        428: "precondition_required",
+        429: "rate_limited",
+        503: "unavailable",
+        504: "timeout",
     }.get(exc.status_code, "error" if exc.status_code >= 500 else "bad_request")
     errors = []
     if isinstance(exc.extra, dict) and "field" in exc.extra:
@@ -170,14 +184,20 @@ class RequestIdMiddleware(ASGIMiddleware):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER.encode(), value.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER.encode(), value.encode()),
+                ]
             await send(message)
 
         try:
             await next_app(scope, receive, send_with_id)
         finally:
             access.info(
-                "%s %s %s", scope.get("method"), scope.get("path"), status,
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status,
                 extra={"fields": {"status": status, "ms": round((time.perf_counter() - started) * 1000, 2)}},
             )
             request_id_var.reset(token)
@@ -206,7 +226,9 @@ class Health(msgspec.Struct, kw_only=True, frozen=True):
     checks: dict[str, str] = {}
 
 
-def health_route(service: str, checks: Callable[[Request[Any, Any, Any]], Awaitable[dict[str, str]]]) -> list[Any]:
+def health_route(
+    service: str, checks: Callable[[Request[Any, Any, Any]], Awaitable[dict[str, str]]]
+) -> list[Any]:
     """``/healthz`` (the process answers) and ``/readyz`` (its dependencies answer; 503 otherwise)."""
 
     @get("/healthz", tags=["health"], summary="Liveness", sync_to_thread=False)
@@ -225,7 +247,34 @@ def health_route(service: str, checks: Callable[[Request[Any, Any, Any]], Awaita
     return [healthz, readyz]
 
 
-def openapi_config(title: str, description: str, security_schemes: dict[str, Any] | None = None) -> OpenAPIConfig:
+def internal_app(
+    service: str,
+    description: str,
+    settings: Any,
+    route_handlers: list[Any],
+    lifespan: Any,
+    checks: Callable[[Request[Any, Any, Any]], Awaitable[dict[str, str]]],
+) -> Any:
+    """A Litestar app for an internal service: request ids, the service credential, JSON errors, health."""
+    from litestar import Litestar
+
+    app = Litestar(
+        route_handlers=[*route_handlers, *health_route(service, checks)],
+        lifespan=[lifespan],
+        middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
+        exception_handlers=exception_handlers(),
+        openapi_config=openapi_config(f"careerpath {service}", description),
+        request_max_body_size=settings.max_body_bytes,
+        logging_config=None,
+        debug=False,
+    )
+    app.state.settings = settings
+    return app
+
+
+def openapi_config(
+    title: str, description: str, security_schemes: dict[str, Any] | None = None
+) -> OpenAPIConfig:
     from litestar.openapi.spec import Components
 
     components = Components(security_schemes=security_schemes) if security_schemes else None
@@ -240,10 +289,17 @@ def openapi_config(title: str, description: str, security_schemes: dict[str, Any
 
 
 _ERROR_DESCRIPTIONS = {
-    400: "the request is not valid (the errors name the fields)", 401: "not signed in, or a bad credential",
-    403: "signed in, but not allowed", 404: "not found (or not yours)", 409: "conflicts with what is stored",
-    412: "If-Match names an old version", 413: "body too large", 422: "Idempotency-Key reused with another body",
-    428: "If-Match is required", 429: "rate limit exceeded (see Retry-After)", 502: "a service failed",
+    400: "the request is not valid (the errors name the fields)",
+    401: "not signed in, or a bad credential",
+    403: "signed in, but not allowed",
+    404: "not found (or not yours)",
+    409: "conflicts with what is stored",
+    412: "If-Match names an old version",
+    413: "body too large",
+    422: "Idempotency-Key reused with another body",
+    428: "If-Match is required",
+    429: "rate limit exceeded (see Retry-After)",
+    502: "a service failed",
     503: "a service or database is unavailable (see Retry-After)",
 }
 
@@ -267,7 +323,9 @@ def document_errors(app: Any, codes_for: Callable[[str, str, Any], Iterable[int]
                 continue
             responses = operation.responses if operation.responses is not None else {}
             for code in codes_for(path, method.upper(), operation):
-                responses.setdefault(str(code), OpenAPIResponse(description=_ERROR_DESCRIPTIONS[code], content=body))
+                responses.setdefault(
+                    str(code), OpenAPIResponse(description=_ERROR_DESCRIPTIONS[code], content=body)
+                )
             operation.responses = responses
             for parameter in operation.parameters or []:
                 _not_null(parameter)
@@ -290,8 +348,12 @@ def _constrain_skill_maps(schemas: dict[str, Any]) -> None:
         skills = (getattr(schema_obj, "properties", None) or {}).get("skills")
         values = getattr(skills, "additional_properties", None)
         if isinstance(skills, Schema) and getattr(values, "type", None) == OpenAPIType.INTEGER:
-            level = Schema(type=OpenAPIType.INTEGER, minimum=0, maximum=4,
-                           description="0 none, 1 aware, 2 working, 3 proficient, 4 expert")
+            level = Schema(
+                type=OpenAPIType.INTEGER,
+                minimum=0,
+                maximum=4,
+                description="0 none, 1 aware, 2 working, 3 proficient, 4 expert",
+            )
             skills.properties = {sid: level for sid in ids}
             skills.additional_properties = False
 
@@ -301,7 +363,11 @@ def _not_null(parameter: Any) -> None:
     schema_obj = getattr(parameter, "schema", None)
     options = getattr(schema_obj, "one_of", None) or getattr(schema_obj, "any_of", None)
     if options and getattr(parameter, "param_in", None) in ("header", "query"):
-        kept = [o for o in options if getattr(o, "type", None) != "null" and str(getattr(o, "type", "")) != "OpenAPIType.NULL"]
+        kept = [
+            o
+            for o in options
+            if getattr(o, "type", None) != "null" and str(getattr(o, "type", "")) != "OpenAPIType.NULL"
+        ]
         if len(kept) == 1:
             for attr in ("pattern", "min_length", "max_length", "description", "enum"):
                 if getattr(schema_obj, attr, None) is not None and getattr(kept[0], attr, None) is None:

@@ -15,13 +15,7 @@ from services.profile.runs_routes import MarketRunController
 from services.profile.settings import ProfileSettings
 from shared.logging import configure_logging
 from shared.settings import load_settings
-from shared.web import (
-    RequestIdMiddleware,
-    ServiceTokenMiddleware,
-    exception_handlers,
-    health_route,
-    openapi_config,
-)
+from shared.web import internal_app
 
 __all__ = ["create_app"]
 
@@ -47,17 +41,11 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    app = Litestar(
-        route_handlers=[
-            ProfileController, MarketRunController, AccountController, *health_route("profile", _checks)
-        ],
-        lifespan=[lifespan],
-        middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
-        exception_handlers=exception_handlers(),
-        openapi_config=openapi_config("careerpath profile", "Profiles and skill assessments (internal)."),
-        request_max_body_size=settings.max_body_bytes,
-        logging_config=None,
-        debug=False,
+    return internal_app(  # type: ignore[no-any-return]
+        "profile",
+        "Profiles, skill assessments, accounts and refresh runs (internal).",
+        settings,
+        [ProfileController, MarketRunController, AccountController],
+        lifespan,
+        _checks,
     )
-    app.state.settings = settings
-    return app

@@ -21,13 +21,7 @@ from shared.contracts.recommendations import MarketInfo
 from shared.logging import configure_logging
 from shared.market import MarketReader, publish
 from shared.settings import load_settings
-from shared.web import (
-    RequestIdMiddleware,
-    ServiceTokenMiddleware,
-    exception_handlers,
-    health_route,
-    openapi_config,
-)
+from shared.web import internal_app
 
 __all__ = ["create_app"]
 log = logging.getLogger("careerpath.recommender")
@@ -80,19 +74,13 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
         finally:
             await client.aclose()
 
-    app = Litestar(
-        route_handlers=[
-            RecommendationController, MarketVersionController, market, market_figures,
-            *health_route("recommender", _checks),
-        ],
-        lifespan=[lifespan],
-        middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
-        exception_handlers=exception_handlers(),
-        openapi_config=openapi_config("careerpath recommender", "Role fit and learning steps (internal)."),
-        request_max_body_size=settings.max_body_bytes,
-        logging_config=None,
-        debug=False,
+    app = internal_app(
+        "recommender",
+        "Role fit, learning steps and market-data versions (internal).",
+        settings,
+        [RecommendationController, MarketVersionController, market, market_figures],
+        lifespan,
+        _checks,
     )
-    app.state.settings = settings
     app.state.scorer = scorer
     return app
