@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import JSONBody
 
 from shared.catalog import load_catalog
@@ -48,6 +48,19 @@ def _demand(doc: dict[str, Any]) -> dict[str, float]:
     return {sid: float(v.get("demand", 0.0)) for sid, v in doc.get("skills", {}).items()}
 
 
+_batch_decoder = msgspec.json.Decoder(BatchRequest)
+
+
+def _decode_batch(body: bytes) -> BatchRequest:
+    """The body as a BatchRequest; a 400 naming the field (as Litestar's own decoding would) otherwise."""
+    try:
+        return _batch_decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from None
+    except msgspec.DecodeError as exc:
+        raise ValidationException(detail=f"the body is not valid JSON: {exc}") from None
+
+
 class RecommendationController(Controller):
     path = "/recommendations"
     tags = ["recommendations"]
@@ -70,8 +83,13 @@ class RecommendationController(Controller):
             attribution=list(doc.get("attribution", [])),
         )
 
-    @post("/batch", summary="Score up to 1,000 candidates in one call", status_code=200)
-    async def batch(self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest]) -> BatchResponse:
+    @post(
+        "/batch", summary="Score up to 1,000 candidates in one call", status_code=200,
+        description="The body is a BatchRequest (decoded here in one typed pass: a 200 kB body decoded to "
+        "builtins and then converted cost twice as much).",
+    )
+    async def batch(self, request: Request[Any, Any, Any]) -> BatchResponse:
+        data = _decode_batch(await request.body())
         for i, candidate in enumerate(data.candidates):
             check_skills(candidate.skills, field=f"candidates[{i}].skills")
         check_role(data.role, field="role")
