@@ -269,7 +269,14 @@ def internal_app(
         debug=False,
     )
     app.state.settings = settings
+    document_errors(app, _internal_error_codes)
     return app
+
+
+def _internal_error_codes(path: str, method: str, operation: Any) -> list[int]:
+    if path.startswith(PUBLIC_PATHS):
+        return []
+    return [400, 401, 503] + ([404] if "{" in path else []) + ([413] if operation.request_body else [])
 
 
 def openapi_config(
@@ -323,9 +330,8 @@ def document_errors(app: Any, codes_for: Callable[[str, str, Any], Iterable[int]
                 continue
             responses = operation.responses if operation.responses is not None else {}
             for code in codes_for(path, method.upper(), operation):
-                responses.setdefault(
-                    str(code), OpenAPIResponse(description=_ERROR_DESCRIPTIONS[code], content=body)
-                )
+                # Litestar documents its own 400 shape; ours is ErrorBody, so ours replaces it.
+                responses[str(code)] = OpenAPIResponse(description=_ERROR_DESCRIPTIONS[code], content=body)
             operation.responses = responses
             for parameter in operation.parameters or []:
                 _not_null(parameter)
