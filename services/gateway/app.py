@@ -72,7 +72,9 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             settings.redis_url, socket_timeout=settings.redis_timeout,
             socket_connect_timeout=settings.redis_timeout, health_check_interval=5,
         )
-        app.state.sessions = SessionStore(app.state.redis, settings.redis_prefix, settings.session_ttl_seconds)
+        app.state.sessions = SessionStore(
+            app.state.redis, settings.redis_prefix, settings.session_ttl_seconds, settings.secret_key
+        )
         app.state.limiter = RateLimiter(app.state.redis, settings.redis_prefix)
         try:
             yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 import msgspec
@@ -25,18 +26,21 @@ class Session(msgspec.Struct, kw_only=True, frozen=True):
 _decoder = msgspec.json.Decoder(Session)
 
 
-def _digest(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 class SessionStore:
-    def __init__(self, client: aioredis.Redis, prefix: str, ttl_seconds: int) -> None:
+    def __init__(self, client: aioredis.Redis, prefix: str, ttl_seconds: int, secret: str) -> None:
+        self.secret = secret.encode()
         self.client = client
         self.prefix = prefix
         self.ttl = ttl_seconds
 
+    def _digest(self, session_id: str) -> str:
+        """Redis holds a keyed hash of the session id, never the id itself (the cookie is the only copy)."""
+        return hmac.new(self.secret, session_id.encode(), hashlib.sha256).hexdigest()
+
     def _key(self, session_id: str) -> str:
-        return f"{self.prefix}session:{_digest(session_id)}"
+        return f"{self.prefix}session:{self._digest(session_id)}"
 
     def _user_key(self, user_id: str) -> str:
         return f"{self.prefix}user-sessions:{user_id}"
@@ -46,7 +50,7 @@ class SessionStore:
         session = Session(user_id=user_id, email=email, role=role, csrf=secrets.token_urlsafe(24))
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.set(self._key(session_id), msgspec.json.encode(session), ex=self.ttl)
-            pipe.sadd(self._user_key(user_id), _digest(session_id))
+            pipe.sadd(self._user_key(user_id), self._digest(session_id))
             pipe.expire(self._user_key(user_id), self.ttl)
             await pipe.execute()
         return session_id, session
