@@ -55,6 +55,7 @@ class LoadResult(msgspec.Struct, kw_only=True):
     """Latencies (seconds) of the answered 2xx requests, and every other outcome counted."""
 
     elapsed: float
+    answered: int = 0  # every answer, the warm-up's included (for CPU time per request)
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     failures: dict[str, int] = {}
@@ -98,11 +99,14 @@ async def _connection(spec: LoadSpec, plan: Connection, start: float, result: Lo
                 conn.close()
             conn = None
         now = time.perf_counter()
+        if outcome is not None:
+            await asyncio.sleep(0.01)  # a refused connection must not spin
+        else:
+            result.answered += 1
         if sent < record_from:
             continue
         if outcome is not None:
             _count(result.failures, outcome)
-            await asyncio.sleep(0.01)  # a refused connection must not spin
             continue
         _count(result.statuses, str(status))
         if 200 <= status < 300:

@@ -42,6 +42,7 @@ class Row(msgspec.Struct, kw_only=True):
     items: int = 1
     item_unit: str = ""
     note: str = ""
+    cpu: dict[str, float] = {}  # process -> CPU milliseconds per request
 
     @property
     def throughput(self) -> float:
@@ -98,6 +99,7 @@ def summarise(
     items: int = 1,
     item_unit: str = "",
     note: str = "",
+    cpu: dict[str, float] | None = None,
 ) -> Row:
     """A Row from successful-request latencies (seconds) over a measured period of ``seconds``."""
     ms = [v * 1000 for v in latencies]
@@ -114,6 +116,7 @@ def summarise(
         items=items,
         item_unit=item_unit,
         note=note,
+        cpu=cpu or {},
     )
 
 
@@ -215,6 +218,7 @@ def render(report: Report) -> str:
             f"| {row.name} | `{row.endpoint}` | {row.connections} | {row.requests:,} | {row.errors:,} | "
             f"{_rate(row)} | {_ms(row.p50)} | {_ms(row.p95)} | {_ms(row.p99)} | {ratio} |"
         )
+    lines += _cpu_table(report.rows)
     if report.memory:
         lines += [
             "",
@@ -229,6 +233,29 @@ def render(report: Report) -> str:
             lines.append(f"| {t.what} | {t.measured} | {verdict} |")
     lines += [f"\n{note}" for note in report.notes]
     return "\n".join(lines) + "\n"
+
+
+_CPU_ORDER = ("gateway", "profile", "recommender", "worker", "beat", "postgres", "redis", "load generator")
+
+
+def _cpu_table(rows: Sequence[Row]) -> list[str]:
+    """CPU milliseconds per request by process: what a request costs, however busy the machine was."""
+    seen = {name for row in rows for name in row.cpu}
+    names = [n for n in _CPU_ORDER if n in seen] + sorted(seen - set(_CPU_ORDER))
+    if not names:
+        return []
+    lines = [
+        "",
+        "CPU time per request, ms (all the machine's work for one request, by process):",
+        "",
+        "| scenario | " + " | ".join(names) + " | total |",
+        "|---|" + "--:|" * (len(names) + 1),
+    ]
+    for row in rows:
+        if row.cpu:
+            cells = [f"{row.cpu[n]:.2f}" if n in row.cpu else "" for n in names]
+            lines.append(f"| {row.name} | " + " | ".join(cells) + f" | {sum(row.cpu.values()):.2f} |")
+    return lines
 
 
 _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import os
 import platform
+import resource
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import msgspec
 from services.bench.load import LoadResult, LoadSpec
 from services.bench.report import Machine, Report, Row, check_targets, render, replace_section, summarise
 from services.bench.scenarios import Callers, Options, prepare, refresh_once, specs
-from services.bench.system import System, resident_memory, started_system
+from services.bench.system import System, cpu_seconds, resident_memory, started_system
 
 __all__ = ["main"]
 
@@ -82,6 +83,24 @@ def run_child(spec: LoadSpec) -> LoadResult:
     return msgspec.json.decode(done.stdout, type=LoadResult)
 
 
+def _measured(system: System, spec: LoadSpec) -> tuple[LoadResult, dict[str, float]]:
+    """Run the load; also the CPU milliseconds each process spent per answered request meanwhile."""
+    pids = {**system.pids, **system.infra_pids}
+    before, child_before = cpu_seconds(pids), _children_cpu()
+    result = run_child(spec)
+    after, child_after = cpu_seconds(pids), _children_cpu()
+    per = 1000 / max(result.answered, 1)
+    cpu = {name: (after[name] - before[name]) * per for name in pids if after[name] > before[name]}
+    if pids:
+        cpu["load generator"] = (child_after - child_before) * per
+    return result, cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _errors(result: LoadResult) -> int:
     bad = sum(n for status, n in result.statuses.items() if not status.startswith("2"))
     return bad + sum(result.failures.values())
@@ -112,7 +131,10 @@ def _refresh(system: System, callers: Callers, postings: int) -> Row:
     name = f"bench-postings-{postings}.jsonl"
     assert system.sources_dir is not None and callers.admin is not None
     generate_postings(system.sources_dir / name, count=postings, seed=7, bad_ratio=0.01)
+    pids = {**system.pids, **system.infra_pids}
+    before = cpu_seconds(pids)
     seconds, run = refresh_once(callers.admin, f"file:{name}")
+    after = cpu_seconds(pids)
     ok = run["status"] == "succeeded"
     note = (
         f"{run['records_accepted']:,} accepted, {run['records_rejected']:,} rejected; "
@@ -130,6 +152,7 @@ def _refresh(system: System, callers: Callers, postings: int) -> Row:
         items=postings,
         item_unit="postings",
         note=note,
+        cpu={n: (after[n] - before[n]) * 1000 for n in pids if after[n] > before[n]},
     )
 
 
@@ -159,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            result = run_child(spec)
+            result, cpu = _measured(system, spec)
             report.rows.append(
                 summarise(
                     name,
@@ -171,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                     items=options.batch_size if name == "batch" else 1,
                     item_unit="candidates" if name == "batch" else "",
                     note=_note(result),
+                    cpu=cpu,
                 )
             )
         if "refresh" in chosen:

@@ -2,7 +2,8 @@
 
 A started system runs in a temporary folder with its own Redis key prefix, rate limits raised far above
 what the load reaches (so the benchmark measures work, not refusals), and a folder the worker may read
-``file:`` sources from. :func:`resident_memory` reads each process's ``VmRSS`` from ``/proc``.
+``file:`` sources from. :func:`resident_memory` reads each process's ``VmRSS`` from ``/proc``, and
+:func:`cpu_seconds` its CPU time (the cost of a request, whatever else the machine is doing).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from services.processes import Stack
 from shared.embedded import EmbeddedPostgres, EmbeddedRedis
 
-__all__ = ["BENCH_ENV", "System", "resident_memory", "started_system"]
+__all__ = ["BENCH_ENV", "System", "cpu_seconds", "resident_memory", "started_system"]
 
 BENCH_ENV = {
     "CAREERPATH_USER_RATE_PER_MINUTE": "1000000",
@@ -39,7 +40,8 @@ class System:
     sources_dir: Path | None = None
     stack: Stack | None = None
     log_dir: Path | None = None
-    pids: dict[str, int] = field(default_factory=dict)
+    pids: dict[str, int] = field(default_factory=dict)  # our services
+    infra_pids: dict[str, int] = field(default_factory=dict)  # embedded PostgreSQL and Redis
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -91,6 +93,11 @@ def started_system(keep_logs: Path | None = None) -> Iterator[System]:
             stack=stack,
             log_dir=log_dir,
             pids=pids,
+            infra_pids={
+                "postgres" if isinstance(server, EmbeddedPostgres) else "redis": server.proc.pid
+                for server in servers
+                if server.proc is not None
+            },
         )
     finally:
         if stack is not None:
@@ -115,6 +122,19 @@ def _children(pid: int) -> list[int]:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU time used so far by each process and its current children (pool processes, PostgreSQL backends)."""
+    return {name: sum(_cpu_seconds(p) for p in [pid, *_children(pid)]) for name, pid in pids.items()}
 
 
 def resident_memory(pids: dict[str, int]) -> dict[str, int]:

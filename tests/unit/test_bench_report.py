@@ -121,3 +121,16 @@ def test_replace_section_appends_when_missing_and_ignores_headings_in_code() -> 
     assert out == readme + "\n## Benchmark\n\nfigures\n"
     last = replace_section("# App\n\n## Benchmark\n\nold\n", "Benchmark", "new")
     assert last == "# App\n\n## Benchmark\n\nnew\n"
+
+
+def test_render_cpu_table_in_a_fixed_process_order() -> None:
+    rows = [_row("baseline", 10, 1.0), _row("recommend", 10, 1.0)]
+    rows[0].cpu = {"load generator": 0.05, "gateway": 0.15}
+    rows[1].cpu = {"recommender": 1.25, "gateway": 0.75, "redis": 0.1}
+    report = Report(
+        machine=Machine(cpu="c", cores=2, python="3", load_before=(0, 0, 0), load_after=(0, 0, 0)), rows=rows
+    )
+    text = render(report)
+    assert "| scenario | gateway | recommender | redis | load generator | total |" in text
+    assert "| baseline | 0.15 |  |  | 0.05 | 0.20 |" in text
+    assert "| recommend | 0.75 | 1.25 | 0.10 |  | 2.10 |" in text
