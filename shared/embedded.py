@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 __all__ = ["EmbeddedPostgres", "EmbeddedRedis", "free_port", "wait_for_port"]
@@ -93,6 +94,9 @@ class EmbeddedPostgres(_Process):
 
     def _prepare(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        with warnings.catch_warnings():  # pgserver's import asks platformdirs for a runtime dir we never use
+            warnings.simplefilter("ignore")
+            import pgserver  # noqa: F401
         if os.geteuid() == 0:
             import pwd
 
