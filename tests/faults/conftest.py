@@ -13,7 +13,7 @@ import asyncio
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +74,11 @@ def servers(model_dir: Path) -> Iterator[Servers]:
     pg = EmbeddedPostgres(pg_dir)
     redis_server = EmbeddedRedis(redis_dir)  # append-only file: a restarted Redis has its data back
     try:
-        pg.start()
+        try:
+            pg.start()
+        except Exception:
+            _print_tails([pg_dir / "server.log"])
+            raise
         redis_server.start()
         asyncio.run(_create_database(pg.dsn, "careerpath"))
         url = pg.dsn.rsplit("/", 1)[0] + "/careerpath"
@@ -89,10 +93,21 @@ def servers(model_dir: Path) -> Iterator[Servers]:
         shutil.rmtree(redis_dir, ignore_errors=True)
 
 
+def _print_tails(logs: Iterable[Path]) -> None:
+    """The end of each log, for the report of a server or service that would not start."""
+    for log in sorted(logs):
+        if log.exists():
+            print(f"--- {log.name} ---\n{log.read_text(errors='replace')[-3000:]}")
+
+
 @contextmanager
 def running_stack(servers: Servers, log_dir: Path, with_worker: bool = False, **env: str) -> Iterator[Stack]:
     """The real services (and optionally a worker and beat) against ``servers``; stopped afterwards."""
-    stack = Stack(env=servers.env(**env), log_dir=log_dir, with_worker=with_worker).start()
+    try:
+        stack = Stack(env=servers.env(**env), log_dir=log_dir, with_worker=with_worker).start()
+    except Exception:
+        _print_tails(log_dir.glob("*.log"))
+        raise
     try:
         yield stack
     finally:
