@@ -54,7 +54,10 @@ class ProfileRepository:
         request_hash = _hash(body, owner_id) if idempotency_key else None
         if idempotency_key:
             existing = await self.conn.fetchrow(
-                f"SELECT {_COLUMNS}, request_hash FROM profiles WHERE idempotency_key = $1", idempotency_key
+                f"SELECT {_COLUMNS}, request_hash FROM profiles"
+                " WHERE idempotency_key = $1 AND owner_id IS NOT DISTINCT FROM $2::uuid",
+                idempotency_key,
+                owner_id,
             )
             if existing is not None:
                 if existing["request_hash"] != request_hash:
@@ -67,7 +70,7 @@ class ProfileRepository:
             f"""INSERT INTO profiles (id, owner_id, display_name, skills, years_experience, target_role,
                                       idempotency_key, request_hash)
                 VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
-                ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING {_COLUMNS}""",
             uuid.uuid4(),
             uuid.UUID(owner_id) if owner_id else None,

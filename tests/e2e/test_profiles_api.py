@@ -125,3 +125,14 @@ def test_internal_services_refuse_calls_without_credential(stack) -> None:  # ty
     assert wrong.status_code == 401
     recommender = stack.services["recommender"].url
     assert httpx.post(recommender + "/recommendations/", json={"skills": {}}, timeout=5).status_code == 401
+
+
+def test_idempotency_keys_belong_to_their_user(stack) -> None:  # type: ignore[no-untyped-def]
+    from tests.e2e.helpers import sign_up
+
+    key = uuid.uuid4().hex
+    first, second = sign_up(stack.url), sign_up(stack.url)
+    a = create(first, **{"Idempotency-Key": key})
+    b = create(second, **{"Idempotency-Key": key})
+    assert a.status_code == 201 and b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
