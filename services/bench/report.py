@@ -262,9 +262,19 @@ _HEADING = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 _FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 
 
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
 def replace_section(text: str, title: str, body: str) -> str:
-    """``text`` with the ``## title`` section's body replaced by ``body`` (appended when there is none)."""
-    section = f"## {title}\n\n{body.strip()}\n"
+    """``text`` with the ``## title`` section's body replaced by ``body`` (appended when there is none).
+
+    When the text has :data:`START` and :data:`END` markers, only what lies between them is replaced, so
+    prose written around the figures stays.
+    """
+    start, end = text.find(START), text.find(END)
+    if 0 <= start < end:
+        return text[: start + len(START)] + "\n" + body.strip() + "\n" + text[end:]
+    section = f"## {title}\n\n{START}\n{body.strip()}\n{END}\n"
     fences = [f.span() for f in _FENCE.finditer(text)]
     headings = [h for h in _HEADING.finditer(text) if not any(a <= h.start() < b for a, b in fences)]
     for i, heading in enumerate(headings):

@@ -111,16 +111,25 @@ def test_render_has_machine_rows_memory_and_targets() -> None:
 def test_replace_section_replaces_only_that_section() -> None:
     readme = "# App\n\nintro\n\n## Benchmark\n\nold figures\n\n## Data\n\nkeep me\n"
     out = replace_section(readme, "Benchmark", "new figures")
-    assert out == "# App\n\nintro\n\n## Benchmark\n\nnew figures\n\n## Data\n\nkeep me\n"
+    assert out == (
+        "# App\n\nintro\n\n## Benchmark\n\n<!-- bench:start -->\nnew figures\n<!-- bench:end -->\n\n"
+        "## Data\n\nkeep me\n"
+    )
     assert replace_section(out, "Benchmark", "new figures") == out  # idempotent
+
+
+def test_replace_section_keeps_prose_around_the_markers() -> None:
+    readme = "## Benchmark\n\nHow to run.\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\nWhy.\n"
+    out = replace_section(readme, "Benchmark", "new\n")
+    assert out == "## Benchmark\n\nHow to run.\n\n<!-- bench:start -->\nnew\n<!-- bench:end -->\n\nWhy.\n"
 
 
 def test_replace_section_appends_when_missing_and_ignores_headings_in_code() -> None:
     readme = "# App\n\n```sh\n## Benchmark\n```\n"
     out = replace_section(readme, "Benchmark", "figures")
-    assert out == readme + "\n## Benchmark\n\nfigures\n"
+    assert out == readme + "\n## Benchmark\n\n<!-- bench:start -->\nfigures\n<!-- bench:end -->\n"
     last = replace_section("# App\n\n## Benchmark\n\nold\n", "Benchmark", "new")
-    assert last == "# App\n\n## Benchmark\n\nnew\n"
+    assert last == "# App\n\n## Benchmark\n\n<!-- bench:start -->\nnew\n<!-- bench:end -->\n"
 
 
 def test_render_cpu_table_in_a_fixed_process_order() -> None:
