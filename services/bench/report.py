@@ -147,7 +147,7 @@ def check_targets(rows: Sequence[Row], memory: dict[str, int], target_connection
             Target(
                 what=f"recommendation p99 < 50 ms at {target_connections} connections",
                 measured=f"{rec.p99:.1f} ms{at}",
-                met=rec.p99 < 50 and rec.connections == target_connections and rec.errors == 0,
+                met=(rec.p99 < 50 and rec.errors == 0) if rec.connections == target_connections else None,
             )
         )
     else:
@@ -168,11 +168,14 @@ def check_targets(rows: Sequence[Row], memory: dict[str, int], target_connection
     )
     refresh = _row(rows, "refresh")
     done = refresh is not None and refresh.requests > 0
+    full = done and refresh is not None and refresh.items >= 100_000
     out.append(
         Target(
             what="100,000-posting refresh < 20 s",
-            measured=f"{refresh.p50 / 1000:.1f} s" if done and refresh else "not measured",
-            met=(refresh.p50 < 20_000 and refresh.errors == 0) if done and refresh else None,
+            measured=f"{refresh.p50 / 1000:.1f} s for {refresh.items:,} postings"
+            if done and refresh
+            else "not measured",
+            met=(refresh.p50 < 20_000 and refresh.errors == 0) if full and refresh else None,
         )
     )
     for name, rss in memory.items():

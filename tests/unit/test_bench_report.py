@@ -68,7 +68,7 @@ def test_targets_met_and_missed() -> None:
         _row("baseline", 40_000, 10.0),
         _row("recommend", 20_000, 10.0, p99=49.9),  # 0.5x exactly
         _row("batch", 250, 10.0, items=1000),  # 25,000 candidates/s
-        _row("refresh", 1, 19.5, p99=19_500.0),
+        _row("refresh", 1, 19.5, p99=19_500.0, items=100_000),
     ]
     rows[3].p50 = 19_500.0
     verdicts = _verdicts(check_targets(rows, {"gateway": 120 * MB, "worker": 250 * MB}))
@@ -88,6 +88,12 @@ def test_targets_not_measured_are_not_claimed_and_errors_fail_a_target() -> None
     assert verdicts["recommendation throughput >= 0.5x baseline"] is False
     slow = [_row("baseline", 100, 1.0), _row("recommend", 100, 1.0, p99=50.0)]
     assert _verdicts(check_targets(slow, {}))["recommendation p99 < 50 ms at 32 connections"] is False
+    fewer = [_row("baseline", 100, 1.0), _row("recommend", 100, 1.0, p99=5.0)]
+    fewer[1].connections = 8  # fast, but not at the target's concurrency: no claim either way
+    small = _row("refresh", 1, 0.5, p99=500.0, items=5_000)
+    verdicts = _verdicts(check_targets([*fewer, small], {}))
+    assert verdicts["recommendation p99 < 50 ms at 32 connections"] is None
+    assert verdicts["100,000-posting refresh < 20 s"] is None
 
 
 def test_render_has_machine_rows_memory_and_targets() -> None:
