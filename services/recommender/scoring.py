@@ -136,12 +136,18 @@ class Scorer:
             ]
             for r in self._roles
         ]
-        # _requirements[role]: (column of the skill, required level, its SkillGaps by level) per requirement
-        self._requirements = [
-            [
-                (self.skill_index[s], need, gaps)
-                for (s, need), gaps in zip(r.requirements.items(), table, strict=True)
-            ]
+        # _role_rows[role]: id, name, occupation code and, per requirement, (column of the skill, required
+        # level, its SkillGaps by level): what each RoleFit of the role is built from
+        self._role_rows = [
+            (
+                r.id,
+                r.name,
+                r.occupation_code,
+                [
+                    (self.skill_index[s], need, gaps)
+                    for (s, need), gaps in zip(r.requirements.items(), table, strict=True)
+                ],
+            )
             for r, table in zip(self._roles, self._gap_table, strict=True)
         ]
 
@@ -222,37 +228,6 @@ class Scorer:
         contrib += remainder[:, :, None] * share
         return proba, base, roles, contrib
 
-    def _fit(
-        self,
-        r: int,
-        skills: list[int],
-        levels: list[int],
-        values: list[float],
-        score: float,
-        base: float,
-    ) -> RoleFit:
-        """One RoleFit; `levels` is the profile's row, `skills`/`values` its skills in contribution order."""
-        role = self._roles[r]
-        matched: list[SkillGap] = []
-        missing: list[SkillGap] = []
-        for column, need, gaps in self._requirements[r]:
-            level = levels[column]
-            (matched if level >= need else missing).append(gaps[level])
-        ids = self.skill_ids
-        return RoleFit(
-            role=role.id,
-            name=role.name,
-            score=score,
-            occupation_code=role.occupation_code,
-            matched=matched,
-            missing=missing,
-            contributions=[
-                SkillContribution(skill=ids[j], level=levels[j], contribution=v)
-                for j, v in zip(skills, values, strict=True)
-            ],
-            baseline=base,
-        )
-
     def rank_batch(
         self,
         candidates: Sequence[tuple[Mapping[str, int], float]],
@@ -299,21 +274,34 @@ class Scorer:
         width = max(counts, default=0)
         order_rows = order[:, :, :width].tolist()
         ordered_rows = ordered[:, :, :width].tolist()
-        for i, row_list in enumerate(levels.tolist()):
+        ids, roles = self.skill_ids, self._role_rows
+        for i, row in enumerate(levels.tolist()):
             m = counts[i]
-            out.append(
-                [
-                    self._fit(
-                        r,
-                        order_rows[i][slot][:m],
-                        row_list,
-                        ordered_rows[i][slot][:m],
-                        p_list[i][slot],
-                        b_list[i][slot],
-                    )
-                    for slot, r in enumerate(chosen_list[i])
+            fits = []
+            for slot, r in enumerate(chosen_list[i]):
+                role_id, name, code, requirements = roles[r]
+                matched: list[SkillGap] = []
+                missing: list[SkillGap] = []
+                for column, need, gaps in requirements:
+                    level = row[column]
+                    (matched if level >= need else missing).append(gaps[level])
+                contributions = [  # the profile's skills in contribution order
+                    SkillContribution(skill=ids[j], level=row[j], contribution=v)
+                    for j, v in zip(order_rows[i][slot][:m], ordered_rows[i][slot][:m], strict=True)
                 ]
-            )
+                fits.append(
+                    RoleFit(
+                        role=role_id,
+                        name=name,
+                        score=p_list[i][slot],
+                        occupation_code=code,
+                        matched=matched,
+                        missing=missing,
+                        contributions=contributions,
+                        baseline=b_list[i][slot],
+                    )
+                )
+            out.append(fits)
 
     def rank(self, skills: Mapping[str, int], years: float, top: int = 12) -> list[RoleFit]:
         """The `top` best-fitting roles for one profile, best first."""
