@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from services.processes import Stack
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from shared.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, servers_from_env
 
 __all__ = ["run_all"]
 
@@ -58,18 +58,10 @@ def run_all(port: int) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        database_url = os.environ.get("DATABASE_URL")
-        if not database_url:
-            pg = EmbeddedPostgres(DATA_DIR / "postgres").start()
-            servers.append(pg)
-            database_url = pg.dsn
-            print(f"embedded PostgreSQL on {pg.dsn} (data in {pg.data_dir})", flush=True)
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            rd = EmbeddedRedis(DATA_DIR / "redis").start()
-            servers.append(rd)
-            redis_url = rd.url
-            print(f"embedded Redis on {rd.url}", flush=True)
+        database_url, redis_url, servers = servers_from_env(DATA_DIR)
+        for server in servers:
+            url = server.dsn if isinstance(server, EmbeddedPostgres) else server.url
+            print(f"embedded {type(server).__name__[8:]} on {url} (data in {server.data_dir})", flush=True)
         env = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,

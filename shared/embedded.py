@@ -16,7 +16,7 @@ import time
 import warnings
 from pathlib import Path
 
-__all__ = ["EmbeddedPostgres", "EmbeddedRedis", "free_port", "wait_for_port"]
+__all__ = ["EmbeddedPostgres", "EmbeddedRedis", "free_port", "servers_from_env", "wait_for_port"]
 
 
 def free_port() -> int:
@@ -231,3 +231,30 @@ class EmbeddedRedis(_Process):
         )
         wait_for_port(self.port, timeout, self.proc)
         return self
+
+
+def servers_from_env(
+    data_dir: Path, environ: dict[str, str] | None = None, keep_redis_data: bool = True
+) -> tuple[str, str, list[EmbeddedPostgres | EmbeddedRedis]]:
+    """``DATABASE_URL`` and ``REDIS_URL`` when set, else embedded servers started in ``data_dir``.
+
+    Returns the two URLs and the servers started here (for the caller to stop, last first).
+    """
+    environ = dict(os.environ) if environ is None else environ
+    started: list[EmbeddedPostgres | EmbeddedRedis] = []
+    try:
+        database_url = environ.get("DATABASE_URL") or ""
+        if not database_url:
+            pg = EmbeddedPostgres(data_dir / "postgres").start()
+            started.append(pg)
+            database_url = pg.dsn
+        redis_url = environ.get("REDIS_URL") or ""
+        if not redis_url:
+            rd = EmbeddedRedis(data_dir / "redis" if keep_redis_data else None).start()
+            started.append(rd)
+            redis_url = rd.url
+    except BaseException:
+        for server in reversed(started):
+            server.stop()
+        raise
+    return database_url, redis_url, started

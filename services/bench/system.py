@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.processes import Stack
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis
+from shared.embedded import EmbeddedPostgres, EmbeddedRedis, servers_from_env
 
 __all__ = ["BENCH_ENV", "System", "cpu_seconds", "resident_memory", "started_system"]
 
@@ -59,16 +59,7 @@ def started_system(keep_logs: Path | None = None) -> Iterator[System]:
     servers: list[EmbeddedPostgres | EmbeddedRedis] = []
     stack: Stack | None = None
     try:
-        database_url = os.environ.get("DATABASE_URL")
-        if not database_url:
-            pg = EmbeddedPostgres(root / "postgres").start()
-            servers.append(pg)
-            database_url = pg.dsn
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            rd = EmbeddedRedis().start()
-            servers.append(rd)
-            redis_url = rd.url
+        database_url, redis_url, servers = servers_from_env(root, keep_redis_data=False)
         asyncio.run(apply_migrations(database_url))
         sources = root / "sources"
         sources.mkdir()

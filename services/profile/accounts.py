@@ -12,7 +12,15 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from shared.contracts.accounts import ApiKey, ApiKeyCreate, ApiKeyIssued, AuditEntry, AuditEvent, NewUser, User
+from shared.contracts.accounts import (
+    ApiKey,
+    ApiKeyCreate,
+    ApiKeyIssued,
+    AuditEntry,
+    AuditEvent,
+    NewUser,
+    User,
+)
 
 __all__ = ["AccountRepository", "KEY_PREFIX", "hash_key", "hasher"]
 
@@ -20,7 +28,7 @@ KEY_PREFIX = "cpk_"
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = hasher.hash("careerpath-dummy-password")
 _USER = "id::text AS id, email, role, created_at"
-_KEY = ("id::text AS id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, usage_count")
+_KEY = "id::text AS id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, usage_count"
 
 
 def hash_key(key: str) -> str:
@@ -40,7 +48,9 @@ class AccountRepository:
         try:
             row = await self.conn.fetchrow(
                 f"INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) RETURNING {_USER}",
-                new.email.strip(), hasher.hash(new.password), new.role,
+                new.email.strip(),
+                hasher.hash(new.password),
+                new.role,
             )
         except asyncpg.exceptions.UniqueViolationError:
             raise EmailTaken from None
@@ -52,7 +62,8 @@ class AccountRepository:
             f"""INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'admin')
                 ON CONFLICT (lower(email)) DO UPDATE SET role = 'admin', password_hash = EXCLUDED.password_hash
                 RETURNING {_USER}""",
-            email.strip(), hasher.hash(password),
+            email.strip(),
+            hasher.hash(password),
         )
         return msgspec.convert(dict(row), User)
 
@@ -69,8 +80,9 @@ class AccountRepository:
         if row is None:
             return None
         if hasher.check_needs_rehash(stored):
-            await self.conn.execute("UPDATE users SET password_hash = $2 WHERE id = $1::uuid", row["id"],
-                                    hasher.hash(password))
+            await self.conn.execute(
+                "UPDATE users SET password_hash = $2 WHERE id = $1::uuid", row["id"], hasher.hash(password)
+            )
         await self.conn.execute("UPDATE users SET last_login_at = now() WHERE id = $1::uuid", row["id"])
         data = dict(row)
         data.pop("password_hash")
@@ -88,7 +100,12 @@ class AccountRepository:
         row = await self.conn.fetchrow(
             f"""INSERT INTO api_keys (name, prefix, key_hash, scopes, created_by, expires_at)
                 VALUES ($1, $2, $3, $4, $5::uuid, $6) RETURNING {_KEY}""",
-            body.name, secret[:12], hash_key(secret), list(dict.fromkeys(body.scopes)), created_by, body.expires_at,
+            body.name,
+            secret[:12],
+            hash_key(secret),
+            list(dict.fromkeys(body.scopes)),
+            created_by,
+            body.expires_at,
         )
         return ApiKeyIssued(key=secret, api_key=msgspec.convert(dict(row), ApiKey))
 
@@ -127,20 +144,27 @@ class AccountRepository:
         for key_id, uses in counts.items():
             await self.conn.execute(
                 "UPDATE api_keys SET usage_count = usage_count + $2, last_used_at = now() WHERE id = $1::uuid",
-                key_id, uses,
+                key_id,
+                uses,
             )
 
     async def audit(self, event: AuditEvent) -> None:
         await self.conn.execute(
             "INSERT INTO audit_log (actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5::jsonb)",
-            event.actor, event.action, event.target, event.ip, json.dumps(event.detail),
+            event.actor,
+            event.action,
+            event.target,
+            event.ip,
+            json.dumps(event.detail),
         )
 
     async def audit_log(self, limit: int, offset: int, action: str | None) -> list[AuditEntry]:
         rows = await self.conn.fetch(
             """SELECT id, at, actor, action, target, ip, detail FROM audit_log
                WHERE ($3::text IS NULL OR action = $3) ORDER BY id DESC LIMIT $1 OFFSET $2""",
-            limit, offset, action,
+            limit,
+            offset,
+            action,
         )
         out = []
         for row in rows:
