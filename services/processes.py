@@ -40,7 +40,10 @@ class ServiceProcess:
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "services.cli", *self.command],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         return self
 
@@ -105,7 +108,8 @@ class Stack:
         profile = self._service("profile", free_port())
         recommender = self._service("recommender", free_port())
         gateway = self._service(
-            "gateway", self.gateway_port or free_port(),
+            "gateway",
+            self.gateway_port or free_port(),
             {"CAREERPATH_PROFILE_URL": profile.url, "CAREERPATH_RECOMMENDER_URL": recommender.url},
         )
         self.services = {"profile": profile, "recommender": recommender, "gateway": gateway}

@@ -113,11 +113,17 @@ async def list_versions(client: aioredis.Redis, prefix: str) -> tuple[str | None
         if raw is None:
             continue
         doc = json.loads(raw)
-        out.append({
-            "version": name, "source": str(doc.get("source", "")), "as_of": str(doc.get("as_of", "")),
-            "published_at": doc.get("published_at"), "current": name == current,
-            "previous_version": doc.get("previous_version"), "postings": doc.get("postings"),
-        })
+        out.append(
+            {
+                "version": name,
+                "source": str(doc.get("source", "")),
+                "as_of": str(doc.get("as_of", "")),
+                "published_at": doc.get("published_at"),
+                "current": name == current,
+                "previous_version": doc.get("previous_version"),
+                "postings": doc.get("postings"),
+            }
+        )
     return current, out
 
 

@@ -63,14 +63,18 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         common = dict(
-            token=settings.service_token, timeout=settings.upstream_timeout,
-            connect_timeout=settings.upstream_connect_timeout, max_connections=settings.upstream_max_connections,
+            token=settings.service_token,
+            timeout=settings.upstream_timeout,
+            connect_timeout=settings.upstream_connect_timeout,
+            max_connections=settings.upstream_max_connections,
         )
         app.state.profile = Upstream("profile", settings.profile_url, **common)  # type: ignore[arg-type]
         app.state.recommender = Upstream("recommender", settings.recommender_url, **common)  # type: ignore[arg-type]
         app.state.redis = aioredis.Redis.from_url(
-            settings.redis_url, socket_timeout=settings.redis_timeout,
-            socket_connect_timeout=settings.redis_timeout, health_check_interval=5,
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout,
+            socket_connect_timeout=settings.redis_timeout,
+            health_check_interval=5,
         )
         app.state.sessions = SessionStore(
             app.state.redis, settings.redis_prefix, settings.session_ttl_seconds, settings.secret_key
@@ -85,26 +89,46 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
 
     cors = (
         CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True)
-        if settings.cors_origins else None
+        if settings.cors_origins
+        else None
     )
     handlers = {**exception_handlers(), UpstreamError: _on_upstream}
     app = Litestar(
         route_handlers=[
-            AuthRoutes, MeRoutes, ProfileRoutes, RecommendationRoutes, AdminRoutes, market_figures,
-            AdminMarketRoutes, list_skills, list_roles, *web_routes(),
+            AuthRoutes,
+            MeRoutes,
+            ProfileRoutes,
+            RecommendationRoutes,
+            AdminRoutes,
+            market_figures,
+            AdminMarketRoutes,
+            list_skills,
+            list_roles,
+            *web_routes(),
             *health_route("gateway", _checks),
         ],
         lifespan=[lifespan],
-        middleware=[RequestIdMiddleware(), AllowedHostsMiddleware(settings.allowed_hosts), SingleValueQueryMiddleware(),
-                    AuthMiddleware(), AllowMiddleware()],
+        middleware=[
+            RequestIdMiddleware(),
+            AllowedHostsMiddleware(settings.allowed_hosts),
+            SingleValueQueryMiddleware(),
+            AuthMiddleware(),
+            AllowMiddleware(),
+        ],
         exception_handlers=handlers,
         openapi_config=openapi_config(
-            "careerpath API", "Which backend roles fit your skills, and what to learn next.",
+            "careerpath API",
+            "Which backend roles fit your skills, and what to learn next.",
             security_schemes={
-                "session": SecurityScheme(type="apiKey", security_scheme_in="cookie", name=SESSION_COOKIE,
-                                          description="browser session (sign in at /api/v1/auth/login)"),
-                "apiKey": SecurityScheme(type="http", scheme="bearer",
-                                         description="partner API key: Authorization: Bearer cpk_..."),
+                "session": SecurityScheme(
+                    type="apiKey",
+                    security_scheme_in="cookie",
+                    name=SESSION_COOKIE,
+                    description="browser session (sign in at /api/v1/auth/login)",
+                ),
+                "apiKey": SecurityScheme(
+                    type="http", scheme="bearer", description="partner API key: Authorization: Bearer cpk_..."
+                ),
             },
         ),
         cors_config=cors,

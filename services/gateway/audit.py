@@ -18,8 +18,13 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
 
 
-async def audit(request: Request[Any, Any, Any], actor: str, action: str, target: str | None = None,
-                **detail: str | int | float | bool | None) -> None:
+async def audit(
+    request: Request[Any, Any, Any],
+    actor: str,
+    action: str,
+    target: str | None = None,
+    **detail: str | int | float | bool | None,
+) -> None:
     """Record one event; a failure to record is logged loudly but does not undo the action."""
     event = AuditEvent(actor=actor, action=action, target=target, ip=client_ip(request), detail=detail)
     try:

@@ -123,8 +123,10 @@ class AuthMiddleware(ASGIMiddleware):
             limits = await self._limits(app_state, scope, principal)
         except AuthError as exc:
             response = error_response(
-                exc.status, {401: "unauthorized", 403: "forbidden", 429: "rate_limited"}.get(exc.status, "error"),
-                exc.detail, headers=exc.headers,
+                exc.status,
+                {401: "unauthorized", 403: "forbidden", 429: "rate_limited"}.get(exc.status, "error"),
+                exc.detail,
+                headers=exc.headers,
             )
             await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
             return
@@ -163,8 +165,13 @@ class AuthMiddleware(ASGIMiddleware):
             given = headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(given.encode(), session.csrf.encode()):
                 raise AuthError(403, "missing or wrong X-CSRF-Token header")
-        return Principal(kind="user", id=session.user_id, role=session.role,  # type: ignore[arg-type]
-                         email=session.email, session_id=session_id)
+        return Principal(
+            kind="user",
+            id=session.user_id,
+            role=session.role,  # type: ignore[arg-type]
+            email=session.email,
+            session_id=session_id,
+        )
 
     async def _limits(self, state: Any, scope: Scope, principal: Principal | None) -> list[Limit]:
         settings = state.settings
@@ -206,8 +213,22 @@ def _cookie(headers: Headers, name: str) -> str | None:
 
 def session_cookies(session_id: str, csrf: str, max_age: int, secure: bool) -> list[Cookie]:
     return [
-        Cookie(key=SESSION_COOKIE, value=session_id, httponly=True, samesite="lax", secure=secure, path="/",
-               max_age=max_age),
-        Cookie(key="cp_csrf", value=csrf, httponly=False, samesite="strict", secure=secure, path="/",
-               max_age=max_age),
+        Cookie(
+            key=SESSION_COOKIE,
+            value=session_id,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+            max_age=max_age,
+        ),
+        Cookie(
+            key="cp_csrf",
+            value=csrf,
+            httponly=False,
+            samesite="strict",
+            secure=secure,
+            path="/",
+            max_age=max_age,
+        ),
     ]

@@ -33,15 +33,25 @@ class UpstreamError(HTTPException):
 
     def to_response(self) -> Response[bytes]:
         return Response(
-            self.body, status_code=self.status_code, media_type="application/json", headers=self.passthrough_headers
+            self.body,
+            status_code=self.status_code,
+            media_type="application/json",
+            headers=self.passthrough_headers,
         )
 
 
 class Upstream:
     """Calls to one internal service."""
 
-    def __init__(self, name: str, base_url: str, token: str, timeout: float, connect_timeout: float,
-                 max_connections: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        token: str,
+        timeout: float,
+        connect_timeout: float,
+        max_connections: int,
+    ) -> None:
         self.name = name
         url = urlsplit(base_url)
         tls = url.scheme == "https"
@@ -49,8 +59,11 @@ class Upstream:
         self.timeout = timeout
         self.token = token
         self.pool = ConnectionPool(
-            url.hostname or "127.0.0.1", url.port or (443 if tls else 80), max_connections=max_connections,
-            connect_timeout=connect_timeout, tls=tls,
+            url.hostname or "127.0.0.1",
+            url.port or (443 if tls else 80),
+            max_connections=max_connections,
+            connect_timeout=connect_timeout,
+            tls=tls,
         )
 
     async def aclose(self) -> None:
@@ -71,7 +84,12 @@ class Upstream:
         )
 
     async def request(
-        self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
         params: dict[str, Any] | None = None,
     ) -> UpstreamResponse:
         """Send one request (GETs are retried once on a connection failure); raise on 4xx/5xx."""
@@ -98,6 +116,8 @@ class Upstream:
         if response.status_code >= 400:
             keep = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "retry-after")}
             if response.status_code >= 500 and response.status_code != 503:
-                raise HTTPException(status_code=502, detail=f"{self.name} service failed", extra={"dependency": self.name})
+                raise HTTPException(
+                    status_code=502, detail=f"{self.name} service failed", extra={"dependency": self.name}
+                )
             raise UpstreamError(response.status_code, response.content, keep)
         return response

@@ -55,8 +55,12 @@ class RateLimiter:
         else:
             count, ttl_ms = await self._hit_and_count(key, count_use)
         reset = max(1, int((int(ttl_ms) + 999) // 1000)) if int(ttl_ms) > 0 else self.window
-        return Limit(allowed=int(count) <= limit, limit=limit, remaining=max(0, limit - int(count)),
-                     reset_seconds=reset)
+        return Limit(
+            allowed=int(count) <= limit,
+            limit=limit,
+            remaining=max(0, limit - int(count)),
+            reset_seconds=reset,
+        )
 
     async def _hit_and_count(self, key: str, count_use: tuple[str, str]) -> tuple[int, int]:
         async with self.client.pipeline(transaction=False) as pipe:

@@ -26,8 +26,6 @@ class Session(msgspec.Struct, kw_only=True, frozen=True):
 _decoder = msgspec.json.Decoder(Session)
 
 
-
-
 class SessionStore:
     def __init__(self, client: aioredis.Redis, prefix: str, ttl_seconds: int, secret: str) -> None:
         self.secret = secret.encode()

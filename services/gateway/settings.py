@@ -35,7 +35,9 @@ class GatewaySettings(BaseSettings, kw_only=True, frozen=True):
 
     def __post_init__(self) -> None:
         if "*" in self.cors_origins:
-            raise ValueError("CAREERPATH_CORS_ORIGINS may not contain '*' (credentials are allowed): list origins")
+            raise ValueError(
+                "CAREERPATH_CORS_ORIGINS may not contain '*' (credentials are allowed): list origins"
+            )
 
     @property
     def secure_cookies(self) -> bool:

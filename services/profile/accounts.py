@@ -60,7 +60,8 @@ class AccountRepository:
         """Create the admin, or make an existing user admin with this password (``create-admin``)."""
         row = await self.conn.fetchrow(
             f"""INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'admin')
-                ON CONFLICT (lower(email)) DO UPDATE SET role = 'admin', password_hash = EXCLUDED.password_hash
+                ON CONFLICT (lower(email))
+                DO UPDATE SET role = 'admin', password_hash = EXCLUDED.password_hash
                 RETURNING {_USER}""",
             email.strip(),
             hasher.hash(password),
@@ -143,7 +144,8 @@ class AccountRepository:
         """Fold usage counted elsewhere (the gateway counts in Redis) into the keys' rows."""
         for key_id, uses in counts.items():
             await self.conn.execute(
-                "UPDATE api_keys SET usage_count = usage_count + $2, last_used_at = now() WHERE id = $1::uuid",
+                "UPDATE api_keys SET usage_count = usage_count + $2, last_used_at = now()"
+                " WHERE id = $1::uuid",
                 key_id,
                 uses,
             )

@@ -14,7 +14,7 @@ import anyio
 from celery import Celery
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from services.profile.db import transaction
 from services.worker.celery_app import create_celery, enqueue_refresh
@@ -47,7 +47,9 @@ class MarketRunController(Controller):
     tags = ["market"]
 
     @post("/", summary="Queue a refresh, or return the one already queued or running", status_code=202)
-    async def trigger(self, request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]) -> Response[RefreshRun]:
+    async def trigger(
+        self, request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]
+    ) -> Response[RefreshRun]:
         settings, celery = _broker(request)
         source = data.source or settings.refresh_source
         try:
@@ -80,7 +82,9 @@ class MarketRunController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 20,
         before: Annotated[
             str | None,
-            QueryParameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
+            QueryParameter(
+                required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"
+            ),
         ] = None,
     ) -> RefreshRunList:
         async with transaction(request.app.state.pool, _timeout(request)) as conn:

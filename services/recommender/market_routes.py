@@ -42,7 +42,9 @@ class MarketVersionController(Controller):
         return await _versions(request)
 
     @post("/rollback", summary="Point readers at an earlier kept version", status_code=200)
-    async def rollback(self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]) -> MarketVersions:
+    async def rollback(
+        self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]
+    ) -> MarketVersions:
         state = request.app.state
         try:
             found = await rollback(state.redis, state.settings.redis_prefix, data.version)

@@ -31,14 +31,20 @@ async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]
         doc = await reader.current()
     except (LookupError, OSError, ConnectionError) as exc:
         raise HTTPException(
-            status_code=503, detail=f"market data unavailable: {type(exc).__name__}", headers={"Retry-After": "2"}
+            status_code=503,
+            detail=f"market data unavailable: {type(exc).__name__}",
+            headers={"Retry-After": "2"},
         ) from None
     except Exception as exc:  # redis errors without a last good copy
         raise HTTPException(
-            status_code=503, detail=f"market data unavailable: {type(exc).__name__}", headers={"Retry-After": "2"}
+            status_code=503,
+            detail=f"market data unavailable: {type(exc).__name__}",
+            headers={"Retry-After": "2"},
         ) from None
     info = MarketInfo(
-        version=str(doc.get("version")), source=str(doc.get("source", "")), as_of=str(doc.get("as_of", "")),
+        version=str(doc.get("version")),
+        source=str(doc.get("source", "")),
+        as_of=str(doc.get("as_of", "")),
         stale=reader.stale,
     )
     return info, doc
@@ -66,7 +72,9 @@ class RecommendationController(Controller):
     tags = ["recommendations"]
 
     @post("/", summary="Rank roles for a skill vector; learning steps for the target role", status_code=200)
-    async def recommend(self, request: Request[Any, Any, Any], data: JSONBody[RecommendationRequest]) -> RecommendationResponse:
+    async def recommend(
+        self, request: Request[Any, Any, Any], data: JSONBody[RecommendationRequest]
+    ) -> RecommendationResponse:
         check_skills(data.skills)
         check_role(data.target_role)
         info, doc = await market_info(request.app.state.market)
@@ -84,7 +92,9 @@ class RecommendationController(Controller):
         )
 
     @post(
-        "/batch", summary="Score up to 1,000 candidates in one call", status_code=200,
+        "/batch",
+        summary="Score up to 1,000 candidates in one call",
+        status_code=200,
         description="The body is a BatchRequest (decoded here in one typed pass: a 200 kB body decoded to "
         "builtins and then converted cost twice as much).",
     )
@@ -95,7 +105,9 @@ class RecommendationController(Controller):
         check_role(data.role, field="role")
         info, doc = await market_info(request.app.state.market)
         scorer = request.app.state.scorer
-        ranked = scorer.rank_batch([(c.skills, c.years_experience) for c in data.candidates], data.top, data.role)
+        ranked = scorer.rank_batch(
+            [(c.skills, c.years_experience) for c in data.candidates], data.top, data.role
+        )
         return BatchResponse(
             results=[BatchResult(id=c.id, roles=r) for c, r in zip(data.candidates, ranked, strict=True)],
             model_version=scorer.model_version,
@@ -108,7 +120,12 @@ class RecommendationController(Controller):
 async def market_figures(request: Request[Any, Any, Any]) -> MarketFigures:
     info, doc = await market_info(request.app.state.market)
     return msgspec.convert(
-        {"market": info, "skills": doc.get("skills", {}), "roles": doc.get("roles", {}),
-         "attribution": doc.get("attribution", [])},
-        MarketFigures, from_attributes=True,
+        {
+            "market": info,
+            "skills": doc.get("skills", {}),
+            "roles": doc.get("roles", {}),
+            "attribution": doc.get("attribution", []),
+        },
+        MarketFigures,
+        from_attributes=True,
     )

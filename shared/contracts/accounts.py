@@ -21,7 +21,14 @@ __all__ = [
 ]
 
 SCOPES = ("recommendations:write", "market:read")
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@ \x00-\x1f\x7f-\x9f]+@[^@ \x00-\x1f\x7f-\x9f]+\.[^@ \x00-\x1f\x7f-\x9f]+$")]
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@ \x00-\x1f\x7f-\x9f]+@[^@ \x00-\x1f\x7f-\x9f]+\.[^@ \x00-\x1f\x7f-\x9f]+$",
+    ),
+]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
 Scope = Literal["recommendations:write", "market:read"]
 

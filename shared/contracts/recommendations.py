@@ -27,6 +27,7 @@ MAX_BATCH = 1000
 # Answer Structs are gc=False: they hold only scalars and lists of other answer Structs, so they can never
 # form a reference cycle, and a batch creates ~50,000 of them (untracked creation takes half the time).
 
+
 class RecommendationRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """A skill vector to score against every role."""
 
@@ -35,16 +36,19 @@ class RecommendationRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_un
     target_role: RoleId | None = None
     top: Annotated[int, msgspec.Meta(ge=1, le=50)] = 12
 
+
 class SkillContribution(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     skill: str
     level: int
     contribution: float
+
 
 class SkillGap(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     skill: str
     name: str
     level: int
     required_level: int
+
 
 class RoleFit(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """One role's fit for a skill vector, with the reasons."""
@@ -57,6 +61,7 @@ class RoleFit(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     missing: list[SkillGap] = []
     contributions: list[SkillContribution] = []
     baseline: float = 0.0
+
 
 class LearningStep(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """Raise one skill from one level to another, with the reasons."""
@@ -73,11 +78,13 @@ class LearningStep(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     why: str
     prerequisites: list[str] = []
 
+
 class MarketInfo(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     version: str
     source: str
     as_of: str
     stale: bool = False
+
 
 class SkillDemand(msgspec.Struct, kw_only=True, frozen=True):
     demand: float
@@ -112,23 +119,26 @@ class RecommendationResponse(msgspec.Struct, kw_only=True, frozen=True):
     market: MarketInfo
     attribution: list[str] = []
 
+
 class BatchCandidate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
     skills: SkillLevels
     years_experience: Years = 0.0
+
 
 class BatchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     candidates: Annotated[list[BatchCandidate], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
     role: RoleId | None = None
     top: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
 
+
 class BatchResult(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     id: str
     roles: list[RoleFit]
+
 
 class BatchResponse(msgspec.Struct, kw_only=True, frozen=True):
     results: list[BatchResult]
     model_version: str
     market: MarketInfo
     attribution: list[str] = []
-

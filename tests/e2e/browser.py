@@ -22,8 +22,16 @@ from tests.e2e.helpers import PASSWORD
 __all__ = ["ARTIFACTS", "CHROMIUM", "LEVELS", "Ui", "browser", "ui"]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
 LEVELS = ("none", "aware", "working", "proficient", "expert")
@@ -32,8 +40,9 @@ LEVELS = ("none", "aware", "working", "proficient", "expert")
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):  # fail, never skip: CI and `make test` install it
-        pytest.fail(f"{CHROMIUM} is missing: run tools/ensure_chromium.sh (apt-get install chromium)",
-                    pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: run tools/ensure_chromium.sh (apt-get install chromium)", pytrace=False
+        )
     expect.set_options(timeout=TIMEOUT_MS)
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

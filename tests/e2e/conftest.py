@@ -11,8 +11,11 @@ import pytest
 from services.processes import Stack
 from tests.e2e.helpers import create_admin, log_in, partner, sign_up
 
-E2E_ENV = {"CAREERPATH_LOGIN_RATE_PER_MINUTE": "10000", "CAREERPATH_USER_RATE_PER_MINUTE": "100000",
-           "CAREERPATH_ANONYMOUS_RATE_PER_MINUTE": "100000"}
+E2E_ENV = {
+    "CAREERPATH_LOGIN_RATE_PER_MINUTE": "10000",
+    "CAREERPATH_USER_RATE_PER_MINUTE": "100000",
+    "CAREERPATH_ANONYMOUS_RATE_PER_MINUTE": "100000",
+}
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,9 @@ def create_admin(database_url: str, email: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "services.cli", "create-admin", "--email", email],
         env={**os.environ, "DATABASE_URL": database_url, "CAREERPATH_ADMIN_PASSWORD": PASSWORD},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
 

@@ -29,8 +29,12 @@ def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     sources = logs / "sources"
     sources.mkdir()
     generate_postings(sources / "postings.jsonl", count=3000, seed=11, bad_ratio=0.01)
-    env = infra.env(**E2E_ENV, CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "web:",
-                    CAREERPATH_SOURCE_FILE_ROOTS=str(sources), CAREERPATH_UPSTREAM_TIMEOUT="1.5")
+    env = infra.env(
+        **E2E_ENV,
+        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "web:",
+        CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
+        CAREERPATH_UPSTREAM_TIMEOUT="1.5",
+    )
     running = Stack(env=env, log_dir=logs, with_worker=True).start()
     try:
         yield running

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from services.gateway.audit import audit
 from services.gateway.auth import admin_guard, current_principal
@@ -62,7 +62,9 @@ class AdminMarketRoutes(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 20,
         before: Annotated[
             str | None,
-            QueryParameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
+            QueryParameter(
+                required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"
+            ),
         ] = None,
     ) -> RefreshRunList:
         params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
@@ -82,7 +84,9 @@ class AdminMarketRoutes(Controller):
         return msgspec.json.decode(answer.content, type=MarketVersions)
 
     @post("/rollback", status_code=200, summary="Serve an earlier kept market-data version again")
-    async def rollback(self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]) -> MarketVersions:
+    async def rollback(
+        self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]
+    ) -> MarketVersions:
         answer = await request.app.state.recommender.request("POST", "/market/rollback", json=data)
         await audit(request, _actor(request), "market_rollback", target=data.version)
         return msgspec.json.decode(answer.content, type=MarketVersions)

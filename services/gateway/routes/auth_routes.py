@@ -29,8 +29,9 @@ class SignedIn(msgspec.Struct, kw_only=True, frozen=True):
 async def _start_session(request: Request[Any, Any, Any], user: User, status: int) -> Response[SignedIn]:
     state = request.app.state
     session_id, session = await state.sessions.create(user.id, user.email, user.role)
-    cookies = session_cookies(session_id, session.csrf, state.settings.session_ttl_seconds,
-                              state.settings.secure_cookies)
+    cookies = session_cookies(
+        session_id, session.csrf, state.settings.session_ttl_seconds, state.settings.secure_cookies
+    )
     return Response(SignedIn(user=user, csrf_token=session.csrf), status_code=status, cookies=cookies)
 
 
@@ -39,7 +40,9 @@ class AuthRoutes(Controller):
     tags = ["auth"]
 
     @post("/signup", summary="Create an account and sign in", status_code=201, security=[])
-    async def signup(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> Response[SignedIn]:
+    async def signup(
+        self, request: Request[Any, Any, Any], data: JSONBody[Credentials]
+    ) -> Response[SignedIn]:
         answer = await request.app.state.profile.request(
             "POST", "/users", json=NewUser(email=data.email, password=data.password, role="user")
         )

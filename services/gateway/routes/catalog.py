@@ -37,7 +37,12 @@ def list_skills() -> list[SkillOut]:
 @get("/api/v1/roles", tags=["catalogue"], summary="The backend roles catalogue", sync_to_thread=False)
 def list_roles() -> list[RoleOut]:
     return [
-        RoleOut(id=r.id, name=r.name, description=r.description, occupation_code=r.occupation_code,
-                requirements=dict(r.requirements))
+        RoleOut(
+            id=r.id,
+            name=r.name,
+            description=r.description,
+            occupation_code=r.occupation_code,
+            requirements=dict(r.requirements),
+        )
         for r in load_catalog().roles.values()
     ]

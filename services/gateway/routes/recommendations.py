@@ -54,7 +54,12 @@ class RecommendationRoutes(Controller):
         return _as_is(answer)
 
 
-@get("/api/v1/market", tags=["market"], summary="Current market figures per skill and role, with their source",
-     guards=[scope_guard("market:read")], security=[{"apiKey": []}, {"session": []}])
+@get(
+    "/api/v1/market",
+    tags=["market"],
+    summary="Current market figures per skill and role, with their source",
+    guards=[scope_guard("market:read")],
+    security=[{"apiKey": []}, {"session": []}],
+)
 async def market_figures(request: Request[Any, Any, Any]) -> Response[MarketFigures]:
     return _as_is(await request.app.state.recommender.request("GET", "/market/figures"))

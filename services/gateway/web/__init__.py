@@ -26,7 +26,8 @@ SECURITY_HEADERS = {
 @get("/", include_in_schema=False, sync_to_thread=False)
 def index() -> Response[bytes]:
     return Response(
-        (STATIC_DIR / "index.html").read_bytes(), media_type="text/html; charset=utf-8",
+        (STATIC_DIR / "index.html").read_bytes(),
+        media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"},
     )
 
@@ -39,6 +40,7 @@ def _with_csp(response: Response[Any]) -> Response[Any]:
 def web_routes() -> list[Any]:
     return [
         index,
-        create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False,
-                                   after_request=_with_csp),
+        create_static_files_router(
+            path="/static", directories=[STATIC_DIR], include_in_schema=False, after_request=_with_csp
+        ),
     ]
