@@ -338,7 +338,7 @@ def document_errors(app: Any, codes_for: Callable[[str, str, Any], Iterable[int]
     _constrain_skill_maps(openapi.components.schemas)
     for struct in _all_structs(msgspec.Struct):
         schema_obj = openapi.components.schemas.get(struct.__name__)
-        if struct.__struct_config__.forbid_unknown_fields and schema_obj is not None:
+        if struct.__struct_config__.forbid_unknown_fields and schema_obj is not None:  # type: ignore[attr-defined]
             schema_obj.additional_properties = False  # such bodies refuse unknown fields: say so
 
 
@@ -381,7 +381,8 @@ def _not_null(parameter: Any) -> None:
             parameter.schema = kept[0]
 
 
-def _all_structs(cls: type) -> Iterable[type]:
+def _all_structs(cls: type) -> Iterable[Any]:
+    sub: Any
     for sub in cls.__subclasses__():
         yield sub
         yield from _all_structs(sub)

@@ -92,7 +92,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         if settings.cors_origins
         else None
     )
-    handlers = {**exception_handlers(), UpstreamError: _on_upstream}
+    handlers: dict[Any, Any] = {**exception_handlers(), UpstreamError: _on_upstream}
     app = Litestar(
         route_handlers=[
             AuthRoutes,

@@ -42,7 +42,7 @@ def owner(request: Request[Any, Any, Any], **extra: str | None) -> dict[str, str
 
 
 def _forward(upstream_response: Any, type_: type) -> Response[Any]:
-    body = msgspec.json.decode(upstream_response.content, type=type_)
+    body: Any = msgspec.json.decode(upstream_response.content, type=type_)
     headers = {"ETag": upstream_response.headers["etag"]} if "etag" in upstream_response.headers else None
     return Response(body, status_code=upstream_response.status_code, headers=headers)
 
