@@ -78,6 +78,18 @@ def order_steps(
     return placed
 
 
+def _effect(gain: float, role_name: str, required: bool) -> str:
+    """The model's verdict on one step taken alone, in words a reader can act on."""
+    points = f"{gain * 100:+.1f} points"
+    if gain < 0:
+        # The fit is a share among all roles: a skill that other roles use more pulls the profile their way.
+        return (
+            f"taken alone it makes your profile read more like neighbouring roles ({points} of fit for "
+            f"{role_name}), but {'the role asks for it' if required else 'later steps build on it'}"
+        )
+    return f"taken alone it raises the model's fit for {role_name} by {points}"
+
+
 def plan_steps(
     scorer: Scorer, skills: Mapping[str, int], years: float, target_role: str, demand: Mapping[str, float]
 ) -> list[LearningStep]:
@@ -120,8 +132,8 @@ def plan_steps(
                 priority=round(priorities[s], 6),
                 effort_hours=skill.effort_hours * (b - a),
                 resource=skill.resource,
-                why=f"{reason}; the model's fit for {role.name} changes by {gains[s] * 100:+.1f} points "
-                f"on its own; market demand {shares[s]:.0%}.",
+                why=f"{reason}; {_effect(gains[s], role.name, role.requirements.get(s, 0) == b)}; "
+                f"market demand {shares[s]:.0%}.",
                 prerequisites=sorted(prereq_steps[s], key=scorer.skill_index.__getitem__),
             )
         )
