@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from services.profile.accounts import AccountRepository, EmailTaken
 from services.profile.db import transaction
@@ -22,11 +22,9 @@ from shared.contracts.accounts import (
     NewUser,
     User,
 )
+from shared.params import ActionFilter, Limit, Offset
 
 __all__ = ["AccountController"]
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
 def _pool(request: Request[Any, Any, Any]) -> Any:
@@ -125,7 +123,7 @@ class AccountController(Controller):
         request: Request[Any, Any, Any],
         limit: Limit = 50,
         offset: Offset = 0,
-        action: Annotated[str | None, QueryParameter(required=False, max_length=64)] = None,
+        action: ActionFilter = None,
     ) -> list[AuditEntry]:
         async with transaction(_pool(request), _timeout(request)) as conn:
             return await AccountRepository(conn).audit_log(limit, offset, action)

@@ -7,21 +7,22 @@ queued or running (a unique index makes a second active run impossible, however 
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import anyio
 from celery import Celery
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from services.profile.db import transaction
 from services.worker.celery_app import create_celery, enqueue_refresh
 from services.worker.runs import RunRepository
 from services.worker.settings import BrokerSettings
 from services.worker.sources import parse_source
-from shared.contracts.market import MAX_PAGE, RUN_ID_PATTERN, RefreshRequest, RefreshRun, RefreshRunList
+from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
+from shared.params import RunCursor, RunLimit
 from shared.settings import load_settings
 
 __all__ = ["MarketRunController"]
@@ -79,13 +80,8 @@ class MarketRunController(Controller):
     async def list_runs(
         self,
         request: Request[Any, Any, Any],
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 20,
-        before: Annotated[
-            str | None,
-            QueryParameter(
-                required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"
-            ),
-        ] = None,
+        limit: RunLimit = 20,
+        before: RunCursor = None,
     ) -> RefreshRunList:
         async with transaction(request.app.state.pool, _timeout(request)) as conn:
             items, next_before = await RunRepository(conn).page(limit, before)

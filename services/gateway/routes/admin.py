@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
 from services.gateway.auth import admin_guard, current_principal
 from shared.contracts.accounts import ApiKey, ApiKeyCreate, ApiKeyIssued, AuditEntry
+from shared.params import ActionFilter, Limit, Offset
 
 __all__ = ["AdminRoutes"]
-
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
 class _Revoked(msgspec.Struct):
@@ -104,7 +102,7 @@ class AdminRoutes(Controller):
         request: Request[Any, Any, Any],
         limit: Limit = 50,
         offset: Offset = 0,
-        action: Annotated[str | None, QueryParameter(required=False, max_length=64)] = None,
+        action: ActionFilter = None,
     ) -> list[AuditEntry]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if action:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from services.gateway.audit import audit
 from services.gateway.auth import admin_guard, current_principal
 from shared.contracts.market import (
-    MAX_PAGE,
-    RUN_ID_PATTERN,
     AdminRefreshRequest,
     MarketVersions,
     RefreshRequest,
@@ -21,6 +19,7 @@ from shared.contracts.market import (
     RefreshRunList,
     RollbackRequest,
 )
+from shared.params import RunCursor, RunLimit
 
 __all__ = ["AdminMarketRoutes"]
 
@@ -59,13 +58,8 @@ class AdminMarketRoutes(Controller):
     async def runs(
         self,
         request: Request[Any, Any, Any],
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 20,
-        before: Annotated[
-            str | None,
-            QueryParameter(
-                required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"
-            ),
-        ] = None,
+        limit: RunLimit = 20,
+        before: RunCursor = None,
     ) -> RefreshRunList:
         params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
         answer = await request.app.state.profile.request("GET", "/market/runs/", params=params)
