@@ -30,6 +30,7 @@ __all__ = [
     "ServiceTokenMiddleware",
     "error_response",
     "exception_handlers",
+    "docs_assets_route",
     "health_route",
     "internal_app",
     "openapi_config",
@@ -37,7 +38,8 @@ __all__ = [
 
 REQUEST_ID_HEADER = "x-request-id"
 SERVICE_TOKEN_HEADER = "x-service-token"
-PUBLIC_PATHS = ("/healthz", "/readyz", "/schema")
+DOCS_ASSETS = "/docs-assets"
+PUBLIC_PATHS = ("/healthz", "/readyz", "/schema", DOCS_ASSETS)
 log = logging.getLogger("careerpath.web")
 access = logging.getLogger("careerpath.access")
 _RID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
@@ -259,7 +261,7 @@ def internal_app(
     from litestar import Litestar
 
     app = Litestar(
-        route_handlers=[*route_handlers, *health_route(service, checks)],
+        route_handlers=[*route_handlers, *health_route(service, checks), docs_assets_route()],
         lifespan=[lifespan],
         middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
         exception_handlers=exception_handlers(),
@@ -279,6 +281,16 @@ def _internal_error_codes(path: str, method: str, operation: Any) -> list[int]:
     return [400, 401, 503] + ([404] if "{" in path else []) + ([413] if operation.request_body else [])
 
 
+def docs_assets_route() -> Any:
+    """Swagger UI's files from the ``swagger-ui-bundle`` wheel, for ``/schema/swagger``."""
+    from litestar.static_files import create_static_files_router
+    from swagger_ui_bundle import swagger_ui_path
+
+    return create_static_files_router(
+        path=DOCS_ASSETS, directories=[swagger_ui_path], include_in_schema=False
+    )
+
+
 def openapi_config(
     title: str, description: str, security_schemes: dict[str, Any] | None = None
 ) -> OpenAPIConfig:
@@ -290,7 +302,14 @@ def openapi_config(
         version="1.0.0",
         description=description,
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[
+            SwaggerRenderPlugin(  # served by us: nothing is fetched from a CDN
+                js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/favicon-32x32.png'>",
+            )
+        ],
         components=components or [],
     )
 

@@ -30,7 +30,14 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.web import SECURITY_HEADERS, web_routes
 from shared.logging import configure_logging
 from shared.settings import load_settings
-from shared.web import RequestIdMiddleware, document_errors, exception_handlers, health_route, openapi_config
+from shared.web import (
+    RequestIdMiddleware,
+    docs_assets_route,
+    document_errors,
+    exception_handlers,
+    health_route,
+    openapi_config,
+)
 
 __all__ = ["create_app"]
 
@@ -106,6 +113,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             list_roles,
             *web_routes(),
             *health_route("gateway", _checks),
+            docs_assets_route(),
         ],
         lifespan=[lifespan],
         middleware=[

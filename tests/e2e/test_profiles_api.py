@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -136,3 +137,12 @@ def test_idempotency_keys_belong_to_their_user(stack) -> None:  # type: ignore[n
     b = create(second, **{"Idempotency-Key": key})
     assert a.status_code == 201 and b.status_code == 201
     assert a.json()["id"] != b.json()["id"]
+
+
+def test_api_docs_load_nothing_from_outside(anon: httpx.Client) -> None:
+    page = anon.get("/schema/swagger")
+    assert page.status_code == 200
+    external = re.findall(r"""(?:src|href)=['"](https?://[^'"]+)""", page.text)
+    assert external == []
+    for asset in re.findall(r"""(?:src|href)=['"](/docs-assets/[^'"]+)""", page.text):
+        assert anon.get(asset).status_code == 200, asset

@@ -9,7 +9,7 @@ import pytest
 from services.gateway.app import create_app as gateway_app
 from services.profile.app import create_app as profile_app
 
-UNDOCUMENTED_BY_DESIGN = re.compile(r"^(/|/static.*|/schema.*)$")  # the page, its assets, the docs
+UNDOCUMENTED_BY_DESIGN = re.compile(r"^(/|/static.*|/schema.*|/docs-assets.*)$")  # page, assets, docs
 
 
 def _routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
