@@ -15,7 +15,6 @@ from services.profile.db import transaction
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from services.profile.settings import ProfileSettings
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
-from shared.validation import check_role, check_skills
 
 __all__ = ["ProfileController", "etag", "parse_if_match"]
 
@@ -58,11 +57,6 @@ def _precondition_failed(exc: VersionMismatch) -> HTTPException:
     )
 
 
-def _validate(body: ProfileWrite) -> None:
-    check_skills(body.skills)
-    check_role(body.target_role)
-
-
 OwnerHeader = Annotated[
     str | None, HeaderParameter(name=OWNER_HEADER, required=False, pattern=r"^[0-9a-f-]{36}$")
 ]
@@ -86,7 +80,6 @@ class ProfileController(Controller):
             str | None, HeaderParameter(name="idempotency-key", required=False, min_length=1, max_length=128)
         ] = None,
     ) -> Response[Profile]:
-        _validate(data)
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:
             try:
                 profile, created = await ProfileRepository(conn).create(data, owner_id, idempotency_key)
@@ -131,7 +124,6 @@ class ProfileController(Controller):
     ) -> Response[Profile]:
         expected = parse_if_match(if_match, required=True)
         assert expected is not None
-        _validate(data)
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:
             try:
                 profile = await ProfileRepository(conn).update(str(profile_id), data, expected, owner_id)

@@ -20,7 +20,6 @@ from shared.contracts.recommendations import (
     RecommendationResponse,
 )
 from shared.market import MarketReader
-from shared.validation import check_role, check_skills
 
 __all__ = ["RecommendationController", "market_figures", "market_info"]
 
@@ -75,8 +74,6 @@ class RecommendationController(Controller):
     async def recommend(
         self, request: Request[Any, Any, Any], data: JSONBody[RecommendationRequest]
     ) -> RecommendationResponse:
-        check_skills(data.skills)
-        check_role(data.target_role)
         info, doc = await market_info(request.app.state.market)
         scorer = request.app.state.scorer
         roles = scorer.rank(data.skills, data.years_experience, top=len(load_catalog().roles))
@@ -100,9 +97,6 @@ class RecommendationController(Controller):
     )
     async def batch(self, request: Request[Any, Any, Any]) -> BatchResponse:
         data = _decode_batch(await request.body())
-        for i, candidate in enumerate(data.candidates):
-            check_skills(candidate.skills, field=f"candidates[{i}].skills")
-        check_role(data.role, field="role")
         info, doc = await market_info(request.app.state.market)
         scorer = request.app.state.scorer
         ranked = scorer.rank_batch(

@@ -117,3 +117,10 @@ def test_repeated_query_parameter_is_refused(api: httpx.Client) -> None:
     answer = api.get("/api/v1/me/assessments", params=[("limit", "5"), ("limit", "500")])
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["field"] == "limit"
+
+
+def test_unknown_target_role_in_the_query_is_400(api: httpx.Client) -> None:
+    profile = api.post("/api/v1/profiles", json=GOOD).json()
+    answer = api.get(f"/api/v1/profiles/{profile['id']}/recommendations", params={"target_role": "astronaut"})
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["field"] == "target_role"

@@ -18,7 +18,6 @@ from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.contracts.accounts import User
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
-from shared.validation import check_role, check_skills
 
 __all__ = ["MeRoutes"]
 
@@ -53,8 +52,6 @@ class MeRoutes(Controller):
     async def save(
         self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite], if_match: IfMatch = None
     ) -> Response[Profile]:
-        check_skills(data.skills)
-        check_role(data.target_role)
         upstream = request.app.state.profile
         if if_match is None:
             try:
@@ -93,7 +90,6 @@ class MeRoutes(Controller):
         request: Request[Any, Any, Any],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
-        check_role(target_role)
         profile, _ = await _my_profile(request)
         return await recommend_for(request, profile, target_role)  # type: ignore[no-any-return]
 

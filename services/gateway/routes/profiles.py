@@ -13,7 +13,6 @@ from services.gateway.auth import current_principal, user_guard
 from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
-from shared.validation import check_role, check_skills
 
 __all__ = ["ProfileRoutes"]
 
@@ -60,8 +59,6 @@ class ProfileRoutes(Controller):
         data: JSONBody[ProfileWrite],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Profile]:
-        check_skills(data.skills)
-        check_role(data.target_role)
         headers = owner(request, **{"idempotency-key": idempotency_key})
         answer = await request.app.state.profile.request("POST", "/profiles/", json=data, headers=headers)
         return _forward(answer, Profile)
@@ -81,8 +78,6 @@ class ProfileRoutes(Controller):
         data: JSONBody[ProfileWrite],
         if_match: IfMatch = None,
     ) -> Response[Profile]:
-        check_skills(data.skills)
-        check_role(data.target_role)
         headers = owner(request, **{"if-match": if_match})
         answer = await request.app.state.profile.request(
             "PUT", f"/profiles/{profile_id}", json=data, headers=headers
@@ -115,7 +110,6 @@ class ProfileRoutes(Controller):
         profile_id: FromPath[UUID],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
-        check_role(target_role)
         answer = await request.app.state.profile.request(
             "GET", f"/profiles/{profile_id}", headers=owner(request)
         )

@@ -20,7 +20,6 @@ from shared.contracts.recommendations import (
     RecommendationRequest,
     RecommendationResponse,
 )
-from shared.validation import check_role, check_skills
 
 __all__ = ["RecommendationRoutes", "market_figures"]
 
@@ -39,17 +38,12 @@ class RecommendationRoutes(Controller):
     async def recommend(
         self, request: Request[Any, Any, Any], data: JSONBody[RecommendationRequest]
     ) -> Response[RecommendationResponse]:
-        check_skills(data.skills)
-        check_role(data.target_role)
         return _as_is(await request.app.state.recommender.request("POST", "/recommendations/", json=data))
 
     @post("/batch", summary="Score up to 1,000 candidates in one call", status_code=200)
     async def batch(
         self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest]
     ) -> Response[BatchResponse]:
-        for i, candidate in enumerate(data.candidates):
-            check_skills(candidate.skills, field=f"candidates[{i}].skills")
-        check_role(data.role, field="role")
         answer = await request.app.state.recommender.request("POST", "/recommendations/batch", json=data)
         return _as_is(answer)
 
