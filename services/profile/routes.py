@@ -9,12 +9,13 @@ from uuid import UUID
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from services.profile.db import transaction
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from services.profile.settings import ProfileSettings
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
+from shared.params import Limit
 
 __all__ = ["ProfileController", "etag", "parse_if_match"]
 
@@ -155,7 +156,7 @@ class ProfileController(Controller):
         self,
         request: Request[Any, Any, Any],
         profile_id: FromPath[UUID],
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        limit: Limit = 50,
         owner_id: OwnerHeader = None,
     ) -> AssessmentList:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:

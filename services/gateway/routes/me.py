@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, put
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 
 from services.gateway.audit import audit
 from services.gateway.auth import current_principal, user_guard
 from services.gateway.clients import UpstreamError
-from services.gateway.routes.profiles import IfMatch, TargetRole, owner, recommend_for
+from services.gateway.routes.profiles import IfMatch, TargetRole, fetch_history, owner, recommend_for
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.contracts.accounts import User
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
+from shared.params import Limit
 
 __all__ = ["MeRoutes"]
 
@@ -75,14 +76,9 @@ class MeRoutes(Controller):
         )
 
     @get("/assessments", summary="My assessment history, newest first")
-    async def history(
-        self, request: Request[Any, Any, Any], limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50
-    ) -> AssessmentList:
+    async def history(self, request: Request[Any, Any, Any], limit: Limit = 50) -> AssessmentList:
         profile, _ = await _my_profile(request)
-        answer = await request.app.state.profile.request(
-            "GET", f"/profiles/{profile.id}/assessments", params={"limit": limit}, headers=owner(request)
-        )
-        return msgspec.json.decode(answer.content, type=AssessmentList)
+        return await fetch_history(request, profile.id, limit)
 
     @get("/recommendations", summary="Roles and learning steps for my profile")
     async def recommendations(
@@ -109,10 +105,7 @@ class MeRoutes(Controller):
             profile = None
         assessments: list[Assessment] = []
         if profile is not None:
-            answer = await upstream.request(
-                "GET", f"/profiles/{profile.id}/assessments", params={"limit": 200}, headers=owner(request)
-            )
-            assessments = msgspec.json.decode(answer.content, type=AssessmentList).assessments
+            assessments = (await fetch_history(request, profile.id, 200)).assessments
         return Response(
             Export(user=user, profile=profile, assessments=assessments),
             headers={"Content-Disposition": 'attachment; filename="careerpath-export.json"'},

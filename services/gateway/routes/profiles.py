@@ -13,6 +13,7 @@ from services.gateway.auth import current_principal, user_guard
 from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
+from shared.params import Limit
 
 __all__ = ["ProfileRoutes"]
 
@@ -96,12 +97,9 @@ class ProfileRoutes(Controller):
         self,
         request: Request[Any, Any, Any],
         profile_id: FromPath[UUID],
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        limit: Limit = 50,
     ) -> AssessmentList:
-        answer = await request.app.state.profile.request(
-            "GET", f"/profiles/{profile_id}/assessments", params={"limit": limit}, headers=owner(request)
-        )
-        return msgspec.json.decode(answer.content, type=AssessmentList)
+        return await fetch_history(request, str(profile_id), limit)
 
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
@@ -114,6 +112,14 @@ class ProfileRoutes(Controller):
             "GET", f"/profiles/{profile_id}", headers=owner(request)
         )
         return await recommend_for(request, msgspec.json.decode(answer.content, type=Profile), target_role)
+
+
+async def fetch_history(request: Request[Any, Any, Any], profile_id: str, limit: int) -> AssessmentList:
+    """A profile's assessments, newest first, as its signed-in owner sees them."""
+    answer = await request.app.state.profile.request(
+        "GET", f"/profiles/{profile_id}/assessments", params={"limit": limit}, headers=owner(request)
+    )
+    return msgspec.json.decode(answer.content, type=AssessmentList)
 
 
 async def recommend_for(request: Request[Any, Any, Any], profile: Profile, target_role: str | None) -> Any:
