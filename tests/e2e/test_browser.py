@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 
 import httpx
@@ -14,6 +15,8 @@ from services.worker.sources.synthetic import generate_postings
 from tests.e2e import browser as web
 from tests.e2e.browser import Ui
 from tests.e2e.conftest import E2E_ENV
+from tests.e2e.helpers import create_admin
+from tests.refresh_support import fresh_database
 
 browser, ui = web.browser, web.ui  # the fixtures
 
@@ -23,7 +26,22 @@ SKILLS = {"python": 3, "sql": 3, "postgresql": 2, "http": 3, "rest": 2, "git": 3
 
 
 @pytest.fixture(scope="module")
-def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+def web_db(database_server: str) -> Iterator[str]:
+    """Its own database, so runs queued by other tests (with no worker to run them) cannot block these."""
+    url, drop = fresh_database(database_server, "web")
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="module")
+def web_admin_email(web_db: str) -> str:
+    email = f"web-admin-{secrets.token_hex(4)}@example.com"
+    create_admin(web_db, email)
+    return email
+
+
+@pytest.fixture(scope="module")
+def market_stack(infra, web_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     """A small stack of its own: a worker reading a synthetic postings file, a short upstream timeout."""
     logs = tmp_path_factory.mktemp("browser-stack")
     sources = logs / "sources"
@@ -31,6 +49,7 @@ def market_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     generate_postings(sources / "postings.jsonl", count=3000, seed=11, bad_ratio=0.01)
     env = infra.env(
         **E2E_ENV,
+        DATABASE_URL=web_db,
         CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "web:",
         CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
         CAREERPATH_UPSTREAM_TIMEOUT="1.5",
@@ -158,10 +177,10 @@ async def test_bad_input_is_shown_next_to_its_field(ui: Ui, stack: Stack) -> Non
 
 
 async def test_admin_refreshes_market_data_rolls_back_and_manages_partner_keys(
-    ui: Ui, market_stack: Stack, admin_email: str
+    ui: Ui, market_stack: Stack, web_admin_email: str
 ) -> None:
     page = ui.page
-    await ui.log_in(market_stack.url, admin_email)
+    await ui.log_in(market_stack.url, web_admin_email)
     await page.get_by_role("link", name="Admin").click()
     await expect(page.locator("#view-admin")).to_be_visible()
     versions = page.locator("#versions tbody tr[data-version]")
