@@ -37,6 +37,10 @@ def _profile(row: asyncpg.Record) -> Profile:
     return msgspec.convert(data, Profile)
 
 
+def _rated(skills: dict[str, int]) -> dict[str, int]:
+    return {skill: level for skill, level in skills.items() if level > 0}
+
+
 def _hash(body: ProfileWrite, owner_id: str | None) -> str:
     return hashlib.sha256(msgspec.json.encode([body, owner_id])).hexdigest()
 
@@ -117,17 +121,26 @@ class ProfileRepository:
     async def update(
         self, profile_id: str, body: ProfileWrite, expected_version: int, owner_id: str | None = None
     ) -> Profile | None:
-        """Replace the current assessment if ``expected_version`` is current; None when absent."""
-        current = await self.conn.fetchval(
-            """SELECT version FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)
-               FOR UPDATE""",
+        """Replace the profile if ``expected_version`` is current; None when absent.
+
+        Every accepted update bumps ``version`` (the ETag), whatever it changes, so ``If-Match`` guards
+        concurrent edits as before. An assessment is recorded only when the skills or the years of
+        experience differ from the current ones (a level of 0 counts as not rated): saving the same
+        answers again, renaming or choosing another target role is not a new assessment, so the
+        history's versions may skip numbers.
+        """
+        current = await self.conn.fetchrow(
+            """SELECT version, skills, years_experience = $3::real AS same_years FROM profiles
+               WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid) FOR UPDATE""",
             profile_id,
             owner_id,
+            body.years_experience,
         )
         if current is None:
             return None
-        if current != expected_version:
-            raise VersionMismatch(current)
+        if current["version"] != expected_version:
+            raise VersionMismatch(current["version"])
+        reassessed = not current["same_years"] or _rated(json.loads(current["skills"])) != _rated(body.skills)
         skills = json.dumps(body.skills, sort_keys=True)
         row = await self.conn.fetchrow(
             f"""UPDATE profiles SET display_name = $2, skills = $3::jsonb, years_experience = $4,
@@ -140,7 +153,8 @@ class ProfileRepository:
             body.target_role,
         )
         assert row is not None
-        await self._record_assessment(profile_id, row["version"], skills, body)
+        if reassessed:
+            await self._record_assessment(profile_id, row["version"], skills, body)
         return _profile(row)
 
     async def delete(

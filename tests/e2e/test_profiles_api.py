@@ -146,3 +146,23 @@ def test_api_docs_load_nothing_from_outside(anon: httpx.Client) -> None:
     assert external == []
     for asset in re.findall(r"""(?:src|href)=['"](/docs-assets/[^'"]+)""", page.text):
         assert anon.get(asset).status_code == 200, asset
+
+
+def test_history_grows_only_when_skills_or_years_change(api: httpx.Client) -> None:
+    def save(body: dict, etag: str | None) -> str:
+        answer = api.put("/api/v1/me/profile", json=body, headers={"If-Match": etag} if etag else {})
+        assert answer.status_code in (200, 201), answer.text
+        return answer.headers["etag"]
+
+    def history() -> list[int]:
+        return [a["version"] for a in api.get("/api/v1/me/assessments").json()["assessments"]]
+
+    etag = save(PROFILE, None)
+    etag = save(PROFILE, etag)  # the same answers again
+    etag = save({**PROFILE, "target_role": "devops-engineer"}, etag)  # only the target role
+    assert etag == '"3"'  # each save still moves the ETag, so If-Match keeps guarding edits
+    assert history() == [1]
+    assert api.get("/api/v1/me/recommendations", params={"target_role": "cloud-engineer"}).status_code == 200
+    assert history() == [1]  # asking for another target's plan saves nothing
+    save({**PROFILE, "skills": {**PROFILE["skills"], "docker": 2}}, etag)
+    assert history() == [4, 1]
