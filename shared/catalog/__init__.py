@@ -18,6 +18,8 @@ import yaml
 
 __all__ = [
     "CATALOG_DIR",
+    "AnyOf",
+    "Requirement",
     "Catalog",
     "CatalogError",
     "Role",
@@ -58,8 +60,26 @@ class Skill(msgspec.Struct, kw_only=True, frozen=True):
     effort_hours: int = 20
 
 
+class AnyOf(msgspec.Struct, kw_only=True, frozen=True):
+    """A requirement met by any one of several skills (one server-side language of several)."""
+
+    label: str
+    level: int
+    skills: tuple[str, ...]
+
+
+class Requirement(msgspec.Struct, kw_only=True, frozen=True):
+    """One requirement of a role: a skill, or one of `skills`, at `level`; `label` names a choice."""
+
+    skills: tuple[str, ...]
+    level: int
+    label: str | None = None
+
+
 class Role(msgspec.Struct, kw_only=True, frozen=True):
-    """One role of the catalogue with the skill levels (1..4) it requires."""
+    """One role of the catalogue with the skill levels (1..4) it requires.
+
+    `requirements` are single skills; each of `alternatives` is met by any one of its skills."""
 
     id: str
     name: str
@@ -67,6 +87,22 @@ class Role(msgspec.Struct, kw_only=True, frozen=True):
     occupation_code: str | None = None
     onet_code: str | None = None
     requirements: dict[str, int] = {}
+    alternatives: tuple[AnyOf, ...] = ()
+
+    @property
+    def items(self) -> tuple[Requirement, ...]:
+        """Every requirement, single skills first (file order), then the choices."""
+        return tuple(Requirement(skills=(s,), level=lvl) for s, lvl in self.requirements.items()) + tuple(
+            Requirement(skills=g.skills, level=g.level, label=g.label) for g in self.alternatives
+        )
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """Skill -> the level the role asks of it, alone or as one of a choice's alternatives."""
+        out = dict(self.requirements)
+        for group in self.alternatives:
+            out.update(dict.fromkeys(group.skills, group.level))
+        return out
 
 
 class Catalog(msgspec.Struct, kw_only=True, frozen=True):
@@ -227,7 +263,10 @@ def _parse_roles(text: str, ctx: _Ctx, skills: dict[str, Skill]) -> dict[str, Ro
     for i, item in enumerate(ctx.sequence(root["roles"], "roles")):
         where = f"roles[{i}]"
         f = ctx.fields(
-            item, where, ("id", "name", "description", "requirements"), ("occupation_code", "onet_code")
+            item,
+            where,
+            ("id", "name", "description", "requirements"),
+            ("occupation_code", "onet_code", "alternatives"),
         )
         role_id = _id(ctx, f["id"], f"{where}.id")
         where = f"roles[{role_id}]"
@@ -250,6 +289,7 @@ def _parse_roles(text: str, ctx: _Ctx, skills: dict[str, Skill]) -> dict[str, Ro
             requirements[skill_id] = level
         if not requirements:
             raise ctx.error(f["requirements"], f"{where}.requirements", "a role needs at least one skill")
+        alternatives = _parse_alternatives(ctx, f.get("alternatives"), where, skills, set(requirements))
         roles[role_id] = Role(
             id=role_id,
             name=ctx.scalar(f["name"], f"{where}.name"),
@@ -257,8 +297,40 @@ def _parse_roles(text: str, ctx: _Ctx, skills: dict[str, Skill]) -> dict[str, Ro
             occupation_code=codes["occupation_code"],
             onet_code=codes["onet_code"],
             requirements=requirements,
+            alternatives=alternatives,
         )
     return roles
+
+
+def _parse_alternatives(
+    ctx: _Ctx, node: yaml.Node | None, where: str, skills: dict[str, Skill], taken: set[str]
+) -> tuple[AnyOf, ...]:
+    """A role's `alternatives`: each a label, a level and two or more skills no other requirement names."""
+    if node is None:
+        return ()
+    out = []
+    for i, item in enumerate(ctx.sequence(node, f"{where}.alternatives")):
+        field = f"{where}.alternatives[{i}]"
+        g = ctx.fields(item, field, ("label", "level", "skills"), ())
+        label = ctx.scalar(g["label"], f"{field}.label")
+        if not label:
+            raise ctx.error(g["label"], f"{field}.label", "empty label")
+        level = ctx.scalar(g["level"], f"{field}.level", int)
+        if not MIN_LEVEL <= level <= MAX_LEVEL:
+            raise ctx.error(
+                g["level"], f"{field}.level", f"level {level} out of range {MIN_LEVEL}..{MAX_LEVEL}"
+            )
+        members = _string_list(ctx, g["skills"], f"{field}.skills")
+        if len(members) < 2:
+            raise ctx.error(g["skills"], f"{field}.skills", "a choice needs at least two skills")
+        for skill_id, member in members:
+            if skill_id not in skills:
+                raise ctx.error(member, f"{field}.skills", f"unknown skill {skill_id!r}")
+            if skill_id in taken:
+                raise ctx.error(member, f"{field}.skills", f"skill {skill_id!r} is already a requirement")
+            taken.add(skill_id)
+        out.append(AnyOf(label=label, level=level, skills=tuple(v for v, _ in members)))
+    return tuple(out)
 
 
 # --- graph helpers ---------------------------------------------------------------------------------

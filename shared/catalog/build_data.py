@@ -204,7 +204,7 @@ ONET_EXAMPLES: dict[str, tuple[str, ...]] = {
     "observability": ("Splunk Enterprise", "Nagios", "Prometheus", "Grafana Labs Grafana Cloud"),
 }
 
-SNAPSHOT_VERSION = "bundled-2024.05-1"
+SNAPSHOT_VERSION = "bundled-2024.05-2"
 SNAPSHOT_AS_OF = "2024-05-31"  # reference period of the newest figures (BLS OEWS May 2024)
 ATTRIBUTION = [
     "This product includes information from the O*NET 29.2 Database by the U.S. Department of Labor, "
@@ -341,7 +341,8 @@ def build(data_dir: Path, catalog: Catalog) -> dict[str, str]:
                     "" if share is None else f"{share:.4f}",
                     "" if lift is None else f"{lift:.3f}",
                     flags.get(skill, 0),
-                    role.requirements.get(skill, 0),
+                    role.levels.get(skill, 0),
+                    next((g.label for g in role.alternatives if skill in g.skills), ""),
                 ]
             )
 
@@ -359,7 +360,7 @@ def build(data_dir: Path, catalog: Catalog) -> dict[str, str]:
         needs = [
             (lvl, growth[r.id])
             for r in catalog.roles.values()
-            for s, lvl in r.requirements.items()
+            for s, lvl in r.levels.items()
             if s == skill and r.id in growth
         ]
         trend = sum(lvl * g for lvl, g in needs) / sum(lvl for lvl, _ in needs) / 100 if needs else 0.0
@@ -406,7 +407,8 @@ def build(data_dir: Path, catalog: Catalog) -> dict[str, str]:
     return {
         "so_profiles.csv": _csv_text(["role", "devtype", "years_pro", "skills"], profile_rows),
         "role_evidence.csv": _csv_text(
-            ["role", "skill", "respondents", "so_share", "so_lift", "onet_flag", "required_level"], evidence
+            ["role", "skill", "respondents", "so_share", "so_lift", "onet_flag", "required_level", "choice"],
+            evidence,
         ),
         "market_snapshot.json": json.dumps(snapshot, indent=1, sort_keys=False) + "\n",
     }

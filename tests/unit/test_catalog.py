@@ -16,6 +16,7 @@ from shared.catalog import (
     prerequisite_closure,
     topological_order,
 )
+from shared.catalog.evidence import load_rationale
 
 SKILLS = (CATALOG_DIR / "skills.yaml").read_text(encoding="utf-8")
 ROLES = (CATALOG_DIR / "roles.yaml").read_text(encoding="utf-8")
@@ -141,18 +142,49 @@ def test_invalid_yaml_is_reported_with_a_line() -> None:
 
 
 def test_requirements_are_grounded_in_the_evidence() -> None:
-    """Every required skill the survey observes is common in that DevType or flagged by O*NET."""
+    """Every survey-observed requirement is common in that DevType or flagged by O*NET (a choice: one of
+    its alternatives is); every requirement with neither has a written rationale."""
     with open(CATALOG_DIR / "role_evidence.csv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = {(r["role"], r["skill"]): r for r in csv.DictReader(fh)}
     catalog = load_catalog()
+    for (role, skill), row in rows.items():
+        assert int(row["required_level"]) == catalog.roles[role].levels.get(skill, 0), "stale: run build_data"
+    rationale = load_rationale()
     checked = 0
-    for row in rows:
-        required = catalog.roles[row["role"]].requirements.get(row["skill"], 0)
-        assert int(row["required_level"]) == required, "role_evidence.csv is stale: run build_data"
-        if required and row["so_share"] and int(row["respondents"]) >= 30:
-            checked += 1
-            assert float(row["so_share"]) >= 0.25 or int(row["onet_flag"]) >= 2, row
+    for role in catalog.roles.values():
+        for req in role.items:
+            ev = [rows[(role.id, s)] for s in req.skills]
+            survey = [r for r in ev if r["so_share"] and int(r["respondents"]) >= 30]
+            flagged = any(int(r["onet_flag"]) >= 2 for r in ev)
+            if survey:
+                checked += 1
+                assert flagged or max(float(r["so_share"]) for r in survey) >= 0.25, (role.id, req)
+            if not survey and not any(int(r["onet_flag"]) for r in ev):
+                assert rationale.get((role.id, req.label or req.skills[0])), (role.id, req)
     assert checked > 50
+    for role_id, requirement in rationale:  # no rationale for a requirement that is not there
+        items = catalog.roles[role_id].items
+        assert any(requirement == (i.label or i.skills[0]) for i in items), (role_id, requirement)
+
+
+def test_choices_are_validated() -> None:
+    backend = load_catalog().roles["backend-developer"]
+    assert backend.alternatives[0].label == "a server-side language" and backend.levels["go"] == 3
+    assert "go" not in backend.requirements and backend.items[-3].skills[:2] == ("python", "java")
+    languages = "skills: [python, java, go, csharp, nodejs, php, ruby, kotlin, rust]"
+    for skills, fragment in (
+        ("skills: [python]", "at least two"),
+        ("skills: [python, cobol]", "unknown skill 'cobol'"),
+        ("skills: [python, sql]", "'sql' is already a requirement"),
+    ):
+        with pytest.raises(
+            CatalogError, match=r"roles\[backend-developer\]\.alternatives\[0\]\.skills.*" + fragment
+        ):
+            parse_catalog(SKILLS, replace_once(ROLES, languages, skills))
+    with pytest.raises(CatalogError, match=r"alternatives\[0\]\.level.*out of range"):
+        parse_catalog(
+            SKILLS, replace_once(ROLES, "level: 3\n        " + languages, "level: 7\n        " + languages)
+        )
 
 
 def test_snapshot_covers_every_skill_and_role() -> None:
