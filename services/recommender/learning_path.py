@@ -1,17 +1,20 @@
-"""Learning steps towards a target role, scored by the model and the market, ordered by prerequisites.
+"""Learning steps towards a target role: each raises the role's readiness, prerequisites first.
 
-1. Candidate steps: every skill the role requires above the profile's level ("raise s from a to the
-   required level b"), plus every direct or indirect prerequisite of those skills the profile holds
-   below `PREREQUISITE_LEVEL` (raised to that level, or to the role's requirement if it is higher).
-   A profile that meets every requirement gets no steps.
-2. Score: `fit_gain` = the model's probability of the target role with that one skill raised minus the
-   probability now (all candidate rows go to the model in one call); `priority` = fit_gain x
-   (DEMAND_FLOOR + (1 - DEMAND_FLOOR) x demand), demand being the market share 0..1 for the skill
-   (0 when the market data has none), so demand weights the gain without silencing skills with no data.
-3. Order: repeatedly take, among the steps whose prerequisite steps are all placed, the one with the
-   highest *effective* priority - its own, or that of the best step it unlocks if higher, so a cheap
-   prerequisite of a valuable step is not left for last (ties: own priority, then catalogue order). No
-   step ever precedes a step for one of its prerequisites. Each step reports its own priority.
+1. What is missing: every requirement of the role the profile does not cover. A single skill is raised to
+   its level; a choice ("a server-side language") through the alternative the profile holds best (ties:
+   the one the market asks for most, then the catalogue's order), so a Java developer is never told to
+   learn Python for a back-end role.
+2. Prerequisites, only as far as needed: a skill wanted at level b needs each direct prerequisite at
+   min(b, `PREREQUISITE_LEVEL`) (Bash at 1 needs Linux at 1, Docker at 3 needs Linux at 2), or at the
+   role's own requirement when that is higher; this repeats down the prerequisite graph.
+3. Gain: `readiness_gain` = the role's readiness with that one skill raised minus readiness now (one
+   vectorised call for all candidates). A prerequisite the role does not itself ask for adds no readiness
+   alone; it is folded into the first step that needs it (its hours added, named in `why`), so every
+   listed step has a gain > 0.
+4. Order: `priority` = gain per hour x (DEMAND_FLOOR + (1 - DEMAND_FLOOR) x market demand 0..1);
+   repeatedly take, among the steps whose prerequisite steps are placed, the one with the highest
+   *effective* priority - its own, or that of the best step it unlocks if higher (ties: own priority, then
+   catalogue order). No step ever precedes a step for one of its prerequisites.
 """
 
 from __future__ import annotations
@@ -27,24 +30,36 @@ from shared.contracts.recommendations import LearningStep
 if TYPE_CHECKING:
     from services.recommender.scoring import Scorer
 
-__all__ = ["DEMAND_FLOOR", "PREREQUISITE_LEVEL", "order_steps", "plan_steps"]
+__all__ = ["DEMAND_FLOOR", "PREREQUISITE_LEVEL", "order_steps", "plan_steps", "wanted_levels"]
 
 PREREQUISITE_LEVEL = 2
 DEMAND_FLOOR = 0.1
+_NO_GAIN = 1e-12
 
 
-def _targets(scorer: Scorer, skills: Mapping[str, int], target_role: str) -> dict[str, tuple[int, int]]:
-    """skill -> (current level, target level) for every step needed, in catalogue order."""
+def wanted_levels(
+    scorer: Scorer, skills: Mapping[str, int], target_role: str, demand: Mapping[str, float]
+) -> dict[str, int]:
+    """skill -> the level the plan raises it to (requirements, then prerequisites), catalogue order."""
     catalog = scorer.catalog
     role = catalog.roles[target_role]
     have = {s: int(v) for s, v in skills.items() if s in catalog.skills}
-    wanted: dict[str, int] = {s: b for s, b in role.requirements.items() if have.get(s, 0) < b}
-    for skill in list(wanted):
-        for p in scorer.prerequisites[skill]:
-            goal = max(role.requirements.get(p, 0), PREREQUISITE_LEVEL)
-            if have.get(p, 0) < goal:
-                wanted[p] = max(wanted.get(p, 0), goal)
-    return {s: (have.get(s, 0), wanted[s]) for s in catalog.skill_ids if s in wanted}
+    position = scorer.skill_index
+    wanted: dict[str, int] = {}
+    for req in role.items:
+        if any(have.get(s, 0) >= req.level for s in req.skills):
+            continue
+        best = min(req.skills, key=lambda s: (-have.get(s, 0), -demand.get(s, 0.0), position[s]))
+        wanted[best] = req.level
+    todo = list(wanted.items())
+    while todo:
+        skill, level = todo.pop()
+        for p in catalog.skills[skill].prerequisites:
+            goal = max(min(level, PREREQUISITE_LEVEL), role.requirements.get(p, 0))
+            if have.get(p, 0) < goal and wanted.get(p, 0) < goal:
+                wanted[p] = goal
+                todo.append((p, goal))
+    return {s: wanted[s] for s in catalog.skill_ids if s in wanted}
 
 
 def order_steps(
@@ -78,18 +93,6 @@ def order_steps(
     return placed
 
 
-def _effect(gain: float, role_name: str, required: bool) -> str:
-    """The model's verdict on one step taken alone, in words a reader can act on."""
-    points = f"{gain * 100:+.1f} points"
-    if gain < 0:
-        # The fit is a share among all roles: a skill that other roles use more pulls the profile their way.
-        return (
-            f"taken alone it makes your profile read more like neighbouring roles ({points} of fit for "
-            f"{role_name}), but {'the role asks for it' if required else 'later steps build on it'}"
-        )
-    return f"taken alone it raises the model's fit for {role_name} by {points}"
-
-
 def plan_steps(
     scorer: Scorer, skills: Mapping[str, int], years: float, target_role: str, demand: Mapping[str, float]
 ) -> list[LearningStep]:
@@ -97,44 +100,64 @@ def plan_steps(
     catalog = scorer.catalog
     if target_role not in catalog.roles:
         raise ValueError(f"unknown role {target_role!r}")
-    targets = _targets(scorer, skills, target_role)
+    shares = {s: min(max(float(v), 0.0), 1.0) for s, v in demand.items()}
+    current = {s: int(v) for s, v in skills.items() if s in catalog.skills}
+    targets = wanted_levels(scorer, current, target_role, shares)
     if not targets:
         return []
     role = catalog.roles[target_role]
     r = scorer.role_ids.index(target_role)
-    current = {s: int(v) for s, v in skills.items() if s in catalog.skills}
     # Row 0: the profile now; row i + 1: the profile with the i-th target skill raised to its goal.
-    x = np.repeat(vectorise([(current, years)], scorer.skill_ids), len(targets) + 1, axis=0)
-    for i, (s, (_, b)) in enumerate(targets.items(), start=1):
+    x = np.repeat(vectorise([(current, years)], scorer.skill_ids)[:, :-1], len(targets) + 1, axis=0)
+    for i, (s, b) in enumerate(targets.items(), start=1):
         x[i, scorer.skill_index[s]] = b
-    proba = scorer.probabilities(x)[:, r]
-    gains = {s: float(proba[i + 1] - proba[0]) for i, s in enumerate(targets)}
-    shares = {s: min(max(float(demand.get(s, 0.0)), 0.0), 1.0) for s in targets}
-    priorities = {s: gains[s] * (DEMAND_FLOOR + (1 - DEMAND_FLOOR) * shares[s]) for s in targets}
-    prereq_steps = {s: set(scorer.prerequisites[s]) & targets.keys() for s in targets}
-    steps = []
-    for s in order_steps(priorities, prereq_steps, list(catalog.skill_ids)):
-        a, b = targets[s]
+    ready = scorer.readiness.readiness(x)[:, r]
+    gains = {s: float(ready[i + 1] - ready[0]) for i, s in enumerate(targets)}
+    steps = [s for s in targets if gains[s] > _NO_GAIN]
+    folded = [s for s in targets if gains[s] <= _NO_GAIN]
+    hours = {s: catalog.skills[s].effort_hours * (targets[s] - current.get(s, 0)) for s in targets}
+    weight = {s: DEMAND_FLOOR + (1 - DEMAND_FLOOR) * shares.get(s, 0.0) for s in targets}
+    priorities = {s: gains[s] / hours[s] * weight[s] for s in steps}
+    prereq_steps = {s: set(scorer.prerequisites[s]) & set(steps) for s in steps}
+    ordered = order_steps(priorities, prereq_steps, list(catalog.skill_ids))
+    carried: dict[str, list[str]] = {s: [] for s in ordered}
+    for f in folded:  # to the first step that (transitively) needs it
+        host = next((s for s in ordered if f in scorer.prerequisites[s]), None)
+        if host is not None:
+            carried[host].append(f)
+    out = []
+    for s in ordered:
+        a, b = current.get(s, 0), targets[s]
         skill = catalog.skills[s]
-        if role.requirements.get(s, 0) == b:
-            reason = f"{role.name} needs {skill.name} at level {b} (you have {a})"
+        required = role.levels.get(s, 0)
+        if required >= b:
+            choice = next((g.label for g in role.alternatives if s in g.skills), None)
+            reason = f"{role.name} needs {choice + ' such as ' if choice else ''}{skill.name} at level {b}"
         else:
-            needed_by = sorted(d for d in targets if s in prereq_steps[d])
-            reason = f"prerequisite of {', '.join(catalog.skills[d].name for d in needed_by)}"
-        steps.append(
+            needed_by = [catalog.skills[d].name for d in ordered if s in prereq_steps[d]]
+            reason = f"prerequisite of {', '.join(needed_by)} (needed at level {b})"
+        first = carried[s]
+        before = (
+            "; first "
+            + ", ".join(f"{catalog.skills[f].name} {current.get(f, 0)}→{targets[f]}" for f in first)
+            if first
+            else ""
+        )
+        out.append(
             LearningStep(
                 skill=s,
                 name=skill.name,
                 from_level=a,
                 to_level=b,
                 fit_gain=round(gains[s], 6),
-                demand=round(shares[s], 4),
-                priority=round(priorities[s], 6),
-                effort_hours=skill.effort_hours * (b - a),
+                readiness_gain=round(gains[s], 6),
+                demand=round(shares.get(s, 0.0), 4),
+                priority=round(priorities[s], 8),
+                effort_hours=hours[s] + sum(hours[f] for f in first),
                 resource=skill.resource,
-                why=f"{reason}; {_effect(gains[s], role.name, role.requirements.get(s, 0) == b)}; "
-                f"market demand {shares[s]:.0%}.",
-                prerequisites=sorted(prereq_steps[s], key=scorer.skill_index.__getitem__),
+                why=f"{reason} (you have {a}){before}; +{gains[s] * 100:.1f} points of readiness for "
+                f"{role.name}; market demand {shares.get(s, 0.0):.0%}.",
+                prerequisites=sorted(prereq_steps[s] | set(first), key=scorer.skill_index.__getitem__),
             )
         )
-    return steps
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import msgspec
@@ -11,6 +12,7 @@ from litestar.params import JSONBody
 
 from shared.catalog import load_catalog
 from shared.contracts.recommendations import (
+    MEANINGS,
     BatchRequest,
     BatchResponse,
     BatchResult,
@@ -18,10 +20,32 @@ from shared.contracts.recommendations import (
     MarketInfo,
     RecommendationRequest,
     RecommendationResponse,
+    RoleFit,
+    RoleMarketSummary,
 )
 from shared.market import MarketReader
 
-__all__ = ["RecommendationController", "market_figures", "market_info"]
+__all__ = [
+    "MIN_CONFIDENT_SKILLS",
+    "OUTDATED_AFTER_DAYS",
+    "RecommendationController",
+    "market_figures",
+    "market_info",
+]
+
+OUTDATED_AFTER_DAYS = 365
+MIN_CONFIDENT_SKILLS = 3
+_HINT = (
+    "Add the skills you use (at least {n}: say, a programming language, a database and how you deploy): "
+    "with {have} no role stands out yet, so the ranking below is only a first guess."
+)
+
+
+def _age_days(as_of: str) -> int | None:
+    try:
+        return (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(as_of[:10])).days
+    except ValueError:
+        return None
 
 
 async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]:
@@ -40,13 +64,39 @@ async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]
             detail=f"market data unavailable: {type(exc).__name__}",
             headers={"Retry-After": "2"},
         ) from None
+    as_of = str(doc.get("as_of", ""))
+    age = _age_days(as_of)
     info = MarketInfo(
         version=str(doc.get("version")),
         source=str(doc.get("source", "")),
-        as_of=str(doc.get("as_of", "")),
+        as_of=as_of,
         stale=reader.stale,
+        age_days=age,
+        outdated=age is not None and age > OUTDATED_AFTER_DAYS,
     )
     return info, doc
+
+
+def _role_markets(doc: dict[str, Any]) -> dict[str, RoleMarketSummary]:
+    """Pay, openings and growth per role from the market document."""
+    out = {}
+    for role, figures in doc.get("roles", {}).items():
+        out[role] = RoleMarketSummary(
+            salary_median=figures.get("salary_median"),
+            openings=figures.get("openings"),
+            growth_pct=figures.get("growth_pct"),
+            occupation_title=figures.get("occupation_title"),
+        )
+    return out
+
+
+def choose_target(roles: list[RoleFit], asked: str | None) -> tuple[str, list[str]]:
+    """The plan's target (the role asked for, else the best-matching role not met yet) and the two or
+    three nearest stretch roles (not met, not the target, highest readiness first)."""
+    unmet = [r for r in roles if not r.meets]
+    target = asked or (unmet[0].role if unmet else roles[0].role)
+    stretch = sorted((r for r in unmet if r.role != target), key=lambda r: -r.readiness)[:3]
+    return target, [r.role for r in stretch]
 
 
 def _demand(doc: dict[str, Any]) -> dict[str, float]:
@@ -76,9 +126,13 @@ class RecommendationController(Controller):
     ) -> RecommendationResponse:
         info, doc = await market_info(request.app.state.market)
         scorer = request.app.state.scorer
-        roles = scorer.rank(data.skills, data.years_experience, top=len(load_catalog().roles))
-        target = data.target_role or roles[0].role
+        roles = scorer.rank(
+            data.skills, data.years_experience, top=len(load_catalog().roles), markets=_role_markets(doc)
+        )
+        target, stretch = choose_target(roles, data.target_role)
         steps = scorer.learning_steps(data.skills, data.years_experience, target, _demand(doc))
+        have = sum(1 for v in data.skills.values() if v > 0)
+        confident = have >= MIN_CONFIDENT_SKILLS
         return RecommendationResponse(
             roles=roles[: data.top],
             target_role=target,
@@ -86,6 +140,12 @@ class RecommendationController(Controller):
             model_version=scorer.model_version,
             market=info,
             attribution=list(doc.get("attribution", [])),
+            confident=confident,
+            hint=None
+            if confident
+            else _HINT.format(n=MIN_CONFIDENT_SKILLS, have="no skills" if not have else f"only {have}"),
+            stretch_roles=stretch,
+            meanings=MEANINGS,
         )
 
     @post(
@@ -100,7 +160,7 @@ class RecommendationController(Controller):
         info, doc = await market_info(request.app.state.market)
         scorer = request.app.state.scorer
         ranked = scorer.rank_batch(
-            [(c.skills, c.years_experience) for c in data.candidates], data.top, data.role
+            [(c.skills, c.years_experience) for c in data.candidates], data.top, data.role, _role_markets(doc)
         )
         return BatchResponse(
             results=[BatchResult(id=c.id, roles=r) for c, r in zip(data.candidates, ranked, strict=True)],

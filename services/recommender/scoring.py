@@ -1,7 +1,11 @@
-"""Role fit with explanations, for one profile or a vectorised batch.
+"""Role match and readiness with explanations, for one profile or a vectorised batch.
 
-Score. A role's `score` is the model's calibrated probability of that role given the profile (the 12
-probabilities of a profile sum to 1).
+Two figures per role, kept apart (see shared.contracts.recommendations.MEANINGS):
+
+- `match` (also `score`): the prior-corrected model's probability of the role given the profile (the 12
+  of a profile sum to 1); roles are ranked by it. Explained by `contributions` below.
+- `readiness`: the absolute share of the role's weighted requirements the profile covers
+  (services/recommender/readiness.py), explained by `readiness_contributions`, which add up to it.
 
 Contributions. `baseline` is the model's probability of the role for an *empty* profile with the same
 years of experience, so years never appear as a contribution. Each skill the profile has contributes its
@@ -33,9 +37,15 @@ from threadpoolctl import ThreadpoolController
 from services.recommender.learning_path import plan_steps
 from services.recommender.model.artefact import ArtefactError, ModelArtefact
 from services.recommender.model.features import vectorise
-from services.recommender.model.metrics import requirement_matrix
+from services.recommender.readiness import ReadinessModel
 from shared.catalog import Catalog, prerequisite_closure
-from shared.contracts.recommendations import LearningStep, RoleFit, SkillContribution, SkillGap
+from shared.contracts.recommendations import (
+    LearningStep,
+    RoleFit,
+    RoleMarketSummary,
+    SkillContribution,
+    SkillGap,
+)
 
 __all__ = ["QUADRATURE_POINTS", "Scorer"]
 
@@ -113,7 +123,6 @@ class Scorer:
         self.role_ids = catalog.role_ids
         # skill -> its direct and indirect prerequisites in topological order (learning_path asks often)
         self.prerequisites = {s: tuple(prerequisite_closure(catalog, s)) for s in self.skill_ids}
-        self.required = requirement_matrix([r.requirements for r in catalog.roles.values()], self.skill_ids)
         self._pipeline = artefact.pipeline
         model = self._pipeline.steps[-1][1]
         if list(getattr(model, "classes_", [])) != list(range(len(self.role_ids))):
@@ -125,30 +134,32 @@ class Scorer:
         self._check_fast_logits()
         self._check_softmax()
         self._roles = list(catalog.roles.values())
-        # _gap_table[role][k][level]: the (immutable, shared) SkillGap of requirement k at each level 0..4
-        self._gap_table = [
-            [
-                [
-                    SkillGap(skill=s, name=catalog.skills[s].name, level=lvl, required_level=need)
-                    for lvl in range(5)
-                ]
-                for s, need in r.requirements.items()
-            ]
-            for r in self._roles
-        ]
-        # _role_rows[role]: id, name, occupation code and, per requirement, (column of the skill, required
-        # level, its SkillGaps by level): what each RoleFit of the role is built from
+        self.readiness = ReadinessModel(catalog)
+        # _role_rows[role]: id, name, occupation code and, per requirement item, (item index, the SkillGap
+        # for each alternative slot and level 0..4): what each RoleFit of the role is built from
         self._role_rows = [
-            (
-                r.id,
-                r.name,
-                r.occupation_code,
-                [
-                    (self.skill_index[s], need, gaps)
-                    for (s, need), gaps in zip(r.requirements.items(), table, strict=True)
-                ],
-            )
-            for r, table in zip(self._roles, self._gap_table, strict=True)
+            (r.id, r.name, r.occupation_code, [(i, self._gaps(i)) for i in rows])
+            for r, rows in zip(self._roles, self.readiness.role_items, strict=True)
+        ]
+
+    def _gaps(self, item: int) -> list[list[SkillGap]]:
+        """The (immutable, shared) SkillGaps of one requirement item: [alternative slot][level]."""
+        it = self.readiness.items[item]
+        alternatives = list(it.skills) if len(it.skills) > 1 else []
+        return [
+            [
+                SkillGap(
+                    skill=s,
+                    name=self.catalog.skills[s].name,
+                    level=lvl,
+                    required_level=it.level,
+                    weight=round(it.weight, 4),
+                    alternatives=alternatives,
+                    label=it.label,
+                )
+                for lvl in range(5)
+            ]
+            for s in it.skills
         ]
 
     def _check_softmax(self) -> None:
@@ -233,8 +244,11 @@ class Scorer:
         candidates: Sequence[tuple[Mapping[str, int], float]],
         top: int = 3,
         role: str | None = None,
+        markets: Mapping[str, RoleMarketSummary] | None = None,
     ) -> list[list[RoleFit]]:
-        """Per candidate, the `top` best-fitting roles (or just `role`), explained; one model call in all."""
+        """Per candidate, the `top` best-matching roles (or just `role`), explained; one model call in all.
+
+        `markets` (role id -> pay, openings, growth) is attached to each role's fit when given."""
         if not candidates:
             return []
         if role is not None and role not in self.catalog.roles:
@@ -253,15 +267,29 @@ class Scorer:
         chosen_list = chosen.tolist()
         p_list = np.take_along_axis(proba, chosen, axis=1).tolist()
         b_list = np.take_along_axis(base, chosen, axis=1).tolist()
+        cover, slots = self.readiness.coverage(x[:, :-1])
+        ready = (cover @ self.readiness._weights).tolist()
+        weighted = (cover * np.asarray([i.weight for i in self.readiness.items])).tolist()
+        cover_rows, slot_rows = cover.tolist(), slots.tolist()
         out: list[list[RoleFit]] = []
         with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
-            self._build(out, x, levels, counts, chosen_list, order, ordered, p_list, b_list)
+            self._build(
+                out,
+                levels,
+                counts,
+                chosen_list,
+                order,
+                ordered,
+                p_list,
+                b_list,
+                (ready, weighted, cover_rows, slot_rows),
+                markets or {},
+            )
         return out
 
     def _build(
         self,
         out: list[list[RoleFit]],
-        x: np.ndarray,
         levels: np.ndarray,
         counts: list[int],
         chosen_list: list[list[int]],
@@ -269,12 +297,16 @@ class Scorer:
         ordered: np.ndarray,
         p_list: list[list[float]],
         b_list: list[list[float]],
+        readiness: tuple[list[list[float]], list[list[float]], list[list[float]], list[list[int]]],
+        markets: Mapping[str, RoleMarketSummary],
     ) -> None:
         # Whole arrays to Python lists once (not three small numpy calls per fit: most of a batch's time).
         width = max(counts, default=0)
         order_rows = order[:, :, :width].tolist()
         ordered_rows = ordered[:, :, :width].tolist()
-        ids, roles = self.skill_ids, self._role_rows
+        ids, roles, items = self.skill_ids, self._role_rows, self.readiness.items
+        index = self.skill_index
+        ready, weighted, cover, slots = readiness
         for i, row in enumerate(levels.tolist()):
             m = counts[i]
             fits = []
@@ -282,9 +314,17 @@ class Scorer:
                 role_id, name, code, requirements = roles[r]
                 matched: list[SkillGap] = []
                 missing: list[SkillGap] = []
-                for column, need, gaps in requirements:
-                    level = row[column]
-                    (matched if level >= need else missing).append(gaps[level])
+                parts: list[SkillContribution] = []
+                for item, gaps in requirements:
+                    alt = slots[i][item]
+                    skill = items[item].skills[alt]
+                    level = row[index[skill]]
+                    (matched if cover[i][item] >= 1.0 else missing).append(gaps[alt][level])
+                    if level:
+                        parts.append(
+                            SkillContribution(skill=skill, level=level, contribution=weighted[i][item])
+                        )
+                parts.sort(key=lambda c: -c.contribution)
                 contributions = [  # the profile's skills in contribution order
                     SkillContribution(skill=ids[j], level=row[j], contribution=v)
                     for j, v in zip(order_rows[i][slot][:m], ordered_rows[i][slot][:m], strict=True)
@@ -299,13 +339,24 @@ class Scorer:
                         missing=missing,
                         contributions=contributions,
                         baseline=b_list[i][slot],
+                        match=p_list[i][slot],
+                        readiness=ready[i][r],
+                        readiness_contributions=parts,
+                        meets=not missing,
+                        market=markets.get(role_id),
                     )
                 )
             out.append(fits)
 
-    def rank(self, skills: Mapping[str, int], years: float, top: int = 12) -> list[RoleFit]:
-        """The `top` best-fitting roles for one profile, best first."""
-        return self.rank_batch([(skills, years)], top=top)[0]
+    def rank(
+        self,
+        skills: Mapping[str, int],
+        years: float,
+        top: int = 12,
+        markets: Mapping[str, RoleMarketSummary] | None = None,
+    ) -> list[RoleFit]:
+        """The `top` best-matching roles for one profile, best first."""
+        return self.rank_batch([(skills, years)], top=top, markets=markets)[0]
 
     def learning_steps(
         self, skills: Mapping[str, int], years: float, target_role: str, demand: Mapping[str, float]

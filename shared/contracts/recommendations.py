@@ -18,7 +18,9 @@ __all__ = [
     "MarketInfo",
     "RecommendationRequest",
     "RecommendationResponse",
+    "MEANINGS",
     "RoleFit",
+    "RoleMarketSummary",
     "SkillContribution",
     "SkillGap",
 ]
@@ -37,30 +39,78 @@ class RecommendationRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_un
     top: Annotated[int, msgspec.Meta(ge=1, le=50)] = 12
 
 
+def _doc(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+# One line per number, said the same way in the API (here and in OpenAPI) and on the page (`MEANINGS`).
+MEANINGS = {
+    "readiness": "How much of what this role asks for you already have (0-100 %), weighing each required "
+    "skill by the evidence for it; it never falls when you learn something.",
+    "match": "How strongly your skills point to this role rather than the others, every role given a fair "
+    "chance however common it is; the roles are ranked by it. Not the odds of being hired.",
+    "readiness_gain": "Points of readiness for the target role this one step adds.",
+    "salary_median": "Median annual pay in the USA for the role's occupation (BLS OEWS), USD.",
+    "openings": "Average job openings per year in the USA for the occupation, 2023-2033 (BLS projections).",
+    "growth_pct": "Projected change in employment for the occupation over 2023-2033 (BLS), percent.",
+}
+
+
 class SkillContribution(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """What one of the profile's skills adds to the figure it explains (they add up to it)."""
+
     skill: str
     level: int
     contribution: float
 
 
 class SkillGap(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """One requirement of a role and where the profile stands on it.
+
+    A requirement met by any one of several skills (one server-side language of several) names the
+    alternative that serves it best (`skill`) and lists all of them in `alternatives`."""
+
     skill: str
     name: str
     level: int
     required_level: int
+    weight: Annotated[
+        float, _doc("The requirement's share of the role's readiness when fully met (0..1).")
+    ] = 0.0
+    alternatives: list[str] = []
+    label: str | None = None
+
+
+class RoleMarketSummary(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """Pay, openings and growth of the role's occupation from the market version in use."""
+
+    salary_median: Annotated[float | None, _doc(MEANINGS["salary_median"])] = None
+    openings: Annotated[float | None, _doc(MEANINGS["openings"])] = None
+    growth_pct: Annotated[float | None, _doc(MEANINGS["growth_pct"])] = None
+    occupation_title: str | None = None
 
 
 class RoleFit(msgspec.Struct, kw_only=True, frozen=True, gc=False):
-    """One role's fit for a skill vector, with the reasons."""
+    """One role for a skill vector: readiness (absolute) and match (the ranking), with the reasons."""
 
     role: str
     name: str
-    score: float
+    score: Annotated[float, _doc("The match probability (same as `match`; kept for existing clients).")]
     occupation_code: str | None = None
     matched: list[SkillGap] = []
     missing: list[SkillGap] = []
-    contributions: list[SkillContribution] = []
-    baseline: float = 0.0
+    contributions: Annotated[
+        list[SkillContribution],
+        _doc("Per skill, what it adds to `match` relative to `baseline`; they sum to match - baseline."),
+    ] = []
+    baseline: Annotated[float, _doc("The match of an empty profile with the same years of experience.")] = 0.0
+    match: Annotated[float, _doc(MEANINGS["match"])] = 0.0
+    readiness: Annotated[float, _doc(MEANINGS["readiness"])] = 0.0
+    readiness_contributions: Annotated[
+        list[SkillContribution], _doc("Per skill, its part of `readiness`; they sum to readiness.")
+    ] = []
+    meets: Annotated[bool, _doc("Every requirement of the role is met at its level.")] = False
+    market: RoleMarketSummary | None = None
 
 
 class LearningStep(msgspec.Struct, kw_only=True, frozen=True, gc=False):
@@ -70,20 +120,23 @@ class LearningStep(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     name: str
     from_level: int
     to_level: int
-    fit_gain: float
+    fit_gain: Annotated[float, _doc("Same as `readiness_gain` (kept for existing clients).")]
     demand: float
     priority: float
     effort_hours: int
     resource: str
     why: str
     prerequisites: list[str] = []
+    readiness_gain: Annotated[float, _doc(MEANINGS["readiness_gain"])] = 0.0
 
 
 class MarketInfo(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     version: str
     source: str
     as_of: str
-    stale: bool = False
+    stale: Annotated[bool, _doc("Redis is unreachable and the last good copy is served.")] = False
+    age_days: Annotated[int | None, _doc("Days between `as_of` and today.")] = None
+    outdated: Annotated[bool, _doc("The figures are more than 12 months old.")] = False
 
 
 class SkillDemand(msgspec.Struct, kw_only=True, frozen=True):
@@ -112,12 +165,25 @@ class MarketFigures(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class RecommendationResponse(msgspec.Struct, kw_only=True, frozen=True):
-    roles: list[RoleFit]
-    target_role: str
+    roles: Annotated[list[RoleFit], _doc("Best match first.")]
+    target_role: Annotated[
+        str,
+        _doc(
+            "The role the learning steps lead to: the one asked for, else the best-matching role not met yet."
+        ),
+    ]
     learning_steps: list[LearningStep]
     model_version: str
     market: MarketInfo
     attribution: list[str] = []
+    confident: Annotated[
+        bool, _doc("False when the skills given are too few for any role to stand out; see `hint`.")
+    ] = True
+    hint: str | None = None
+    stretch_roles: Annotated[
+        list[str], _doc("The nearest roles not met yet besides the target, highest readiness first.")
+    ] = []
+    meanings: Annotated[dict[str, str], _doc("One line on what each number means.")] = {}
 
 
 class BatchCandidate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):

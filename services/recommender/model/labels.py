@@ -72,8 +72,9 @@ def generate_profiles(catalog: Catalog, per_role: int, seed: int) -> LabelledDat
     """Seeded profiles around each role's requirements.
 
     For each required skill at level L: kept with probability 0.85 at level L + {-1, 0, 0, +1} (clipped
-    to 1..4), else 0. Every other skill: present with probability 0.06 at level 1 or 2. Years: uniform
-    0.5..20. Deterministic for a given (catalogue, per_role, seed).
+    to 1..4), else 0; a choice ("a server-side language") is met by one of its skills drawn uniformly.
+    Every other skill: present with probability 0.06 at level 1 or 2. Years: uniform 0.5..20.
+    Deterministic for a given (catalogue, per_role, seed).
     """
     rng = np.random.default_rng(seed)
     skill_ids = catalog.skill_ids
@@ -83,8 +84,11 @@ def generate_profiles(catalog: Catalog, per_role: int, seed: int) -> LabelledDat
         required = np.zeros(n_skills)
         for skill, level in role.requirements.items():
             required[skill_ids.index(skill)] = level
-        is_required = required > 0
         for _ in range(per_role):
+            for group in role.alternatives:
+                required[[skill_ids.index(s) for s in group.skills]] = 0
+                required[skill_ids.index(group.skills[rng.integers(len(group.skills))])] = group.level
+            is_required = required > 0
             jitter = rng.choice([-1, 0, 0, 1], size=n_skills)
             kept = rng.random(n_skills) < 0.85
             levels = np.where(is_required & kept, np.clip(required + jitter, 1, 4), 0.0)

@@ -1,4 +1,4 @@
-"""Evaluation metrics and the two baselines, shared by training (metadata) and `careerpath evaluate`."""
+"""Evaluation metrics and the most-frequent baseline, for training (metadata) and `careerpath evaluate`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ __all__ = [
     "ECE_BINS",
     "brier",
     "expected_calibration_error",
+    "macro_top_k",
+    "mean_reciprocal_rank",
+    "per_class_top_k",
     "measure",
-    "overlap_probabilities",
     "prior_probabilities",
-    "requirement_matrix",
     "top_k_accuracy",
 ]
 
@@ -22,6 +23,25 @@ def top_k_accuracy(proba: np.ndarray, y: np.ndarray, k: int) -> float:
     """Share of rows whose true class is among the k most probable (ties broken by class order)."""
     top = np.argsort(-proba, axis=1, kind="stable")[:, :k]
     return float((top == y[:, None]).any(axis=1).mean())
+
+
+def per_class_top_k(proba: np.ndarray, y: np.ndarray, k: int) -> dict[int, float]:
+    """For each class present in y: the share of its rows whose class is among the k highest scores."""
+    top = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+    hit = (top == y[:, None]).any(axis=1)
+    return {int(c): float(hit[y == c].mean()) for c in np.unique(y)}
+
+
+def macro_top_k(proba: np.ndarray, y: np.ndarray, k: int) -> float:
+    """Top-k accuracy averaged over the classes present in y (each role counts the same)."""
+    return float(np.mean(list(per_class_top_k(proba, y, k).values())))
+
+
+def mean_reciprocal_rank(proba: np.ndarray, y: np.ndarray) -> float:
+    """Mean of 1 / (rank of the true class), ranks from 1 (ties broken by class order)."""
+    order = np.argsort(-proba, axis=1, kind="stable")
+    rank = np.argmax(order == y[:, None], axis=1) + 1
+    return float((1.0 / rank).mean())
 
 
 def brier(proba: np.ndarray, y: np.ndarray) -> float:
@@ -44,10 +64,13 @@ def expected_calibration_error(proba: np.ndarray, y: np.ndarray, bins: int = ECE
 
 
 def measure(proba: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """top-1, top-3, Brier and ECE of a probability matrix against labels."""
+    """Micro (over rows) and macro (over roles) top-1 / top-3, MRR, Brier and ECE against labels."""
     return {
         "top1": top_k_accuracy(proba, y, 1),
         "top3": top_k_accuracy(proba, y, 3),
+        "macro_top1": macro_top_k(proba, y, 1),
+        "macro_top3": macro_top_k(proba, y, 3),
+        "mrr": mean_reciprocal_rank(proba, y),
         "brier": brier(proba, y),
         "ece": expected_calibration_error(proba, y),
     }
@@ -57,25 +80,3 @@ def prior_probabilities(y_train: np.ndarray, n_classes: int, n_rows: int) -> np.
     """Most-frequent-role baseline: every row gets the training class frequencies."""
     prior = np.bincount(y_train, minlength=n_classes) / len(y_train)
     return np.tile(prior, (n_rows, 1))
-
-
-def requirement_matrix(requirements: list[dict[str, int]], skill_ids: tuple[str, ...]) -> np.ndarray:
-    """Roles x skills matrix of required levels (0 where a role does not need the skill)."""
-    index = {s: i for i, s in enumerate(skill_ids)}
-    out = np.zeros((len(requirements), len(skill_ids)))
-    for r, needs in enumerate(requirements):
-        for skill, level in needs.items():
-            out[r, index[skill]] = level
-    return out
-
-
-def overlap_probabilities(levels: np.ndarray, required: np.ndarray) -> np.ndarray:
-    """Skill-overlap baseline: share of each role's required levels the profile covers, normalised per row.
-
-    coverage[i, r] = sum_s min(level[i, s], required[r, s]) / sum_s required[r, s]; rows with no overlap
-    at all get a uniform distribution.
-    """
-    covered = np.minimum(levels[:, None, :], required[None, :, :]).sum(axis=2) / required.sum(axis=1)[None, :]
-    total = covered.sum(axis=1, keepdims=True)
-    uniform = np.full_like(covered, 1.0 / required.shape[0])
-    return np.where(total > 0, covered / np.where(total > 0, total, 1.0), uniform)

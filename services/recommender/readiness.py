@@ -1,0 +1,136 @@
+"""Readiness for a role: how much of what the role asks for a profile already has (0..1, absolute).
+
+A role's requirements (`shared/catalog/roles.yaml`) are items: one skill at a level, or a choice met by
+any one of several skills at a level ("a server-side language": Python, Java, Go, ...). An item's
+coverage is min(level, required) / required, for a choice the best of its alternatives. Readiness is the
+weighted mean of the coverages:
+
+    readiness(role) = sum_i weight_i * coverage_i,   sum_i weight_i = 1 over the role's items
+
+Weights come from evidence that can be shown (`weight_of`): an item's raw weight is its required level
+times (0.5 + e), where e in 0..1 is the strongest of
+
+- the survey: the share of the role's Stack Overflow DevType who worked with the skill (any alternative of
+  a choice), scaled so that 60 % or more counts fully; used when the DevType has >= 30 respondents;
+- O*NET Technology Skills of the role's occupation: In Demand 1, Hot Technology 2/3, listed 1/3;
+
+and, where neither source says anything, e = 0.5 with the written rationale of
+`requirement_rationale.csv` as its basis. So a requirement weighs between 0.5x and 1.5x its level.
+
+Properties (tested): every coverage is non-decreasing in every skill level and weights are positive, so
+readiness never falls when a skill rises; an empty profile has readiness 0 for every role; a profile with
+every requirement met has 1. The per-skill contributions (the item's weighted coverage, credited to the
+skill that covers it) add up to readiness exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import msgspec
+import numpy as np
+
+from shared.catalog import Catalog, Requirement
+from shared.catalog.evidence import SkillEvidence, load_evidence, load_rationale
+
+__all__ = ["MIN_SURVEY_RESPONDENTS", "RATIONALE_EVIDENCE", "Item", "ReadinessModel", "weight_of"]
+
+MIN_SURVEY_RESPONDENTS = 30
+FULL_SHARE = 0.6
+RATIONALE_EVIDENCE = 0.5
+_ONET_WORDS = {3: "O*NET In Demand", 2: "O*NET Hot Technology", 1: "listed by O*NET"}
+
+
+class Item(msgspec.Struct, kw_only=True, frozen=True):
+    """One requirement of one role, with its normalised weight and the evidence behind it."""
+
+    role: str
+    skills: tuple[str, ...]
+    level: int
+    label: str | None
+    weight: float
+    basis: str
+
+
+def weight_of(
+    role_name: str,
+    requirement: Requirement,
+    evidence: list[SkillEvidence],
+    rationale: str | None,
+) -> tuple[float, str]:
+    """The raw weight of a requirement and the evidence it rests on, in words."""
+    survey = [e.share for e in evidence if e.share is not None and e.respondents >= MIN_SURVEY_RESPONDENTS]
+    share = max(survey) if survey else None
+    flag = max((e.onet_flag for e in evidence), default=0)
+    scores, words = [], []
+    if share is not None:
+        scores.append(min(share / FULL_SHARE, 1.0))
+        who = "its most used alternative is used" if len(requirement.skills) > 1 else "used"
+        words.append(f"{who} by {share:.0%} of {role_name.lower()}s surveyed (Stack Overflow 2023)")
+    if flag:
+        scores.append(flag / 3)
+        words.append(_ONET_WORDS[flag])
+    if not scores:
+        if not rationale:
+            raise ValueError(f"{role_name}: no evidence and no written rationale for {requirement}")
+        scores.append(RATIONALE_EVIDENCE)
+        words.append(rationale)
+    return requirement.level * (0.5 + max(scores)), "; ".join(words)
+
+
+class ReadinessModel:
+    """Readiness of skill vectors for every role, vectorised, with its explanation."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        evidence, rationale = load_evidence(), load_rationale()
+        self.skill_ids = catalog.skill_ids
+        self.role_ids = catalog.role_ids
+        column = {s: i for i, s in enumerate(self.skill_ids)}
+        zero = len(self.skill_ids)  # a padding column that is always 0
+        items: list[Item] = []
+        self.role_items: list[list[int]] = []
+        for role in catalog.roles.values():
+            raw = []
+            for req in role.items:
+                key = req.label or req.skills[0]
+                ev = [evidence[(role.id, s)] for s in req.skills]
+                raw.append((req, *weight_of(role.name, req, ev, rationale.get((role.id, key)))))
+            total = sum(w for _, w, _ in raw)
+            self.role_items.append(list(range(len(items), len(items) + len(raw))))
+            items += [
+                Item(role=role.id, skills=r.skills, level=r.level, label=r.label, weight=w / total, basis=b)
+                for r, w, b in raw
+            ]
+        self.items = items
+        width = max(len(i.skills) for i in items)
+        self._alt_cols = np.full((len(items), width), zero, dtype=np.int64)
+        for i, item in enumerate(items):
+            self._alt_cols[i, : len(item.skills)] = [column[s] for s in item.skills]
+        self._need = np.asarray([i.level for i in items], dtype=np.float64)
+        self._weights = np.zeros((len(items), len(self.role_ids)))
+        for r, rows in enumerate(self.role_items):
+            self._weights[rows, r] = [items[i].weight for i in rows]
+
+    def coverage(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per row and item: the coverage 0..1, and the alternative (slot) that gives it (N x I each)."""
+        padded = np.hstack([levels, np.zeros((len(levels), 1))])
+        held = np.minimum(padded[:, self._alt_cols], self._need[None, :, None])  # N x I x K
+        best = held.argmax(axis=2)  # first alternative among equals: the choice's own order
+        return np.take_along_axis(held, best[:, :, None], axis=2)[:, :, 0] / self._need, best
+
+    def readiness(self, levels: np.ndarray) -> np.ndarray:
+        """N x R readiness for a matrix of skill levels (N x S)."""
+        cover, _ = self.coverage(levels)
+        return np.asarray(cover @ self._weights)
+
+    def of(self, skills: Mapping[str, int], role: int) -> float:
+        """Readiness of one profile for one role (role index)."""
+        row = np.zeros((1, len(self.skill_ids)))
+        for s, v in skills.items():
+            if s in self.skill_ids:
+                row[0, self.skill_ids.index(s)] = min(max(v, 0), 4)
+        return float(self.readiness(row)[0, role])
+
+    def covering_skill(self, item: int, slot: int) -> str:
+        """The skill id at `slot` of an item's alternatives."""
+        return self.items[item].skills[min(slot, len(self.items[item].skills) - 1)]
