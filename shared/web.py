@@ -72,8 +72,9 @@ def _field_name(item: dict[str, Any]) -> str:
     if bad_key:  # a dict key outside its enum: name it as mapping.key
         return f"{bad_key.group(2)}.{bad_key.group(1)}"
     named = _NAMED_FIELD.search(message)
-    if named:  # the message names the field itself: missing or unknown
-        return ".".join(p for p in (path, named.group(1)) if p)
+    if named:  # the message names the field itself: missing or unknown (Litestar moves msgspec's path to key)
+        where = path or (key if key not in ("", "data") else "")
+        return ".".join(p for p in (where, named.group(1)) if p)
     if key and key != "data":
         return _HEADER_FIELDS.get(key, key)
     return path or str(item.get("source") or "body")
