@@ -5,13 +5,24 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import msgspec
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 
 from services.processes import Stack
 from services.worker.sources.synthetic import generate_postings
+from shared.contracts.recommendations import (
+    MEANINGS,
+    LearningStep,
+    MarketInfo,
+    RecommendationResponse,
+    RoleFit,
+    RoleMarketSummary,
+    SkillGap,
+)
 from tests.e2e import browser as web
 from tests.e2e.browser import Ui
 from tests.e2e.conftest import E2E_ENV
@@ -61,8 +72,17 @@ def market_stack(infra, web_db: str, tmp_path_factory: pytest.TempPathFactory) -
         running.stop()
 
 
-async def _fit_scores(ui: Ui) -> list[int]:
-    return [int(text.rstrip("%")) for text in await ui.page.locator("#r-roles .score").all_inner_texts()]
+MARKET_LINE = re.compile(r"^\$[\d,]+ median pay · [\d,]+ openings/yr · [+-]?[\d.]+% growth to 2033$")
+
+
+async def _percents(ui: Ui, selector: str) -> list[int]:
+    return [int(text.rstrip("%")) for text in await ui.page.locator(selector).all_inner_texts()]
+
+
+async def _history(ui: Ui, stack: Stack) -> list[int]:
+    """The versions of the signed-in user's saved assessments, newest first (read with the page's cookies)."""
+    answer = await ui.page.request.get(stack.url + "/api/v1/me/assessments")
+    return [a["version"] for a in (await answer.json())["assessments"]]
 
 
 async def test_questionnaire_save_results_target_role_and_resume(ui: Ui, stack: Stack) -> None:
@@ -84,21 +104,41 @@ async def test_questionnaire_save_results_target_role_and_resume(ui: Ui, stack: 
     await ui.capture("questionnaire")
     await page.get_by_role("button", name="Save and see my results").click()
 
-    # results: every role ranked by fit, with bars and reasons
+    # results: every role ranked by match, with readiness as a bar, each number explained in words
     await expect(page.locator("#view-results")).to_be_visible()
     roles = page.locator("#r-roles > li")
     await expect(roles).to_have_count(12)
-    scores = await _fit_scores(ui)
-    assert scores == sorted(scores, reverse=True)
+    matches = await _percents(ui, "#r-roles .match-value")
+    assert matches == sorted(matches, reverse=True)
     first = roles.first
-    await expect(first.get_by_role("meter")).to_have_attribute("aria-valuenow", str(scores[0]))
+    readiness = await _percents(ui, "#r-roles .readiness-value")
+    assert all(0 <= r <= 100 for r in readiness + matches)
+    await expect(first.get_by_role("meter")).to_have_attribute("aria-valuenow", str(readiness[0]))
+    await expect(page.locator("#r-legend dt")).to_contain_text(["Readiness", "Match"])
+    for key in ("readiness", "match"):
+        await expect(page.locator(f"#r-legend [data-meaning={key}]")).to_have_text(re.compile(r"\w{3,}"))
+    await expect(page.locator("#r-hint")).to_be_hidden()  # eight skills rated: a confident answer
+    # pay, openings and growth of the role's occupation
+    await expect(first.locator(".market")).to_have_text(MARKET_LINE)
     await first.locator("summary").click()
-    await expect(first.locator(".reasons.matched li").first).to_contain_text("you 3 proficient")
-    # the learning plan for the (best-fitting) target: ordered steps with why, effort and a resource
+    await expect(first.locator(".reasons.matched")).to_contain_text("you 3 proficient")
+    # the bundled market figures are more than 12 months old, and the page says so
+    outdated = re.compile(r"^Market figures are from 2024-05-31 \(\d{2,} months old\)")
+    await expect(page.locator("#r-outdated")).to_have_text(outdated)
+
+    # a learning plan on the first view, for a named role: ordered steps with gain, why, effort, a resource
     steps = page.locator("#r-plan > li")
     await expect(steps.first).to_be_visible()
+    target = await page.locator("#r-target").input_value()
+    target_name = await page.locator("#r-target option:checked").inner_text()
+    await expect(page.locator("#plan-title")).to_have_text(f"Learning plan for {target_name}")
+    await expect(page.locator("#r-roles li.target")).to_have_attribute("data-role", target)
     await expect(steps.first.locator(".why")).not_to_be_empty()
     await expect(steps.first.locator(".meta")).to_contain_text(re.compile(r"About \d+ hours"))
+    gain = re.compile(r"\+\d+(\.\d)? points? of readiness")
+    for meta in await steps.locator(".meta").all():
+        await expect(meta).to_contain_text(gain)
+    await expect(page.locator("#r-gain-meaning")).to_have_text(re.compile(r"^\+N points of readiness: \w+"))
     await expect(steps.first.get_by_role("link")).to_have_attribute("href", re.compile(r"^https://"))
     # market demand chart for the missing skills, with the data's date and source credited
     await expect(page.locator("#r-demand svg .chart-bar")).to_have_count(await steps.count())
@@ -107,31 +147,62 @@ async def test_questionnaire_save_results_target_role_and_resume(ui: Ui, stack: 
     await expect(page.locator("#r-history tbody tr")).to_have_count(1)
     await ui.capture("results")
 
-    # pick another target role: the plan follows, the choice is saved, progress gets a point
+    # the roles within reach besides the target switch the plan; nothing is saved, so no history entry
+    stretch = page.locator("#r-stretch-buttons button")
+    await expect(stretch.first).to_be_visible()
+    assert 2 <= await stretch.count() <= 3
+    other = await stretch.first.get_attribute("data-role")
+    other_name = await stretch.first.inner_text()
+    assert other and other != target
+    async with page.expect_response(re.compile(rf"/api/v1/me/recommendations\?target_role={other}$")):
+        await stretch.first.click()
+    await expect(page.locator("#r-target-status")).to_have_text(f"Showing the plan for {other_name}.")
+    await expect(page.locator("#plan-title")).to_have_text(f"Learning plan for {other_name}")
+    await expect(page.locator("#r-roles li.target")).to_have_attribute("data-role", other)
+    await expect(page.get_by_label("Target role", exact=True)).to_have_value(other)
+    await expect(page.locator("#r-history tbody tr")).to_have_count(1)
+
+    # any role from the list: the plan follows, the profile and its history stay as they were
     await page.get_by_label("Target role", exact=True).select_option(label="Database administrator")
-    await expect(page.locator("#r-target-status")).to_have_text("Target role saved.")
+    await expect(page.locator("#r-target-status")).to_have_text(
+        "Showing the plan for Database administrator."
+    )
     await expect(page.locator("#r-roles li.target")).to_have_attribute("data-role", "database-administrator")
     await expect(page.locator("#r-plan-summary")).to_contain_text("Database administrator")
-    await expect(page.locator("#r-history tbody tr")).to_have_count(2)
-    await expect(page.locator("#r-history-chart svg .chart-dot")).to_have_count(2)
+    await expect(page.locator("#r-history-chart svg .chart-dot")).to_have_count(1)
+    await expect(page.locator("#r-history tbody tr")).to_have_count(1)
     await ui.capture("target-changed")
+    assert await _history(ui, stack) == [1]
+    mine = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
+    assert (mine["version"], mine["target_role"]) == (1, None)
 
-    # come back later: the answers and the target are kept
+    # come back later: the answers are kept, and the plan picked in this tab too
     await page.reload()
     await expect(page.locator("#r-roles > li")).to_have_count(12)
     await expect(page.get_by_label("Target role", exact=True)).to_have_value("database-administrator")
     await page.get_by_role("link", name="Questionnaire").click()
-    await expect(page.locator("#q-resume")).to_contain_text("version 2")
+    await expect(page.locator("#q-resume")).to_contain_text("version 1")
     for skill, level in SKILLS.items():
         await expect(page.locator(f"#skill-{skill} input[value='{level}']")).to_be_checked()
     await expect(page.get_by_label("Years of professional experience")).to_have_value("3")
     await expect(page.get_by_label("Display name")).to_have_value("Ada")
 
-    # unsaved answers survive a reload too (a draft), until they are saved
+    # saving the same answers again is not a new assessment
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("#q-status")).to_have_text("Saved (version 2).")
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    assert await _history(ui, stack) == [1]
+    await expect(page.locator("#r-history tbody tr")).to_have_count(1)
+
+    # unsaved answers survive a reload too (a draft), until they are saved; a changed skill is assessed
+    await page.get_by_role("link", name="Questionnaire").click()
     await ui.rate({"go": 2})
     await page.reload()
     await expect(page.locator("#q-resume")).to_contain_text("not saved yet")
     await expect(page.locator("#skill-go input[value='2']")).to_be_checked()
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("#r-history tbody tr")).to_have_count(2)
+    assert await _history(ui, stack) == [3, 1]
 
     # a phone: nothing needs sideways scrolling
     await page.set_viewport_size({"width": 390, "height": 844})
@@ -140,6 +211,149 @@ async def test_questionnaire_save_results_target_role_and_resume(ui: Ui, stack: 
     await expect(page.locator("#r-history-chart svg")).to_be_visible()
     assert await ui.page_width() <= 390
     await ui.capture("results-phone")
+    assert ui.problems == []
+
+
+async def test_too_few_skills_give_a_hint_not_a_confident_answer(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    await ui.sign_up(stack.url)
+    await ui.rate({"python": 1})
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    await expect(page.locator("#r-hint")).to_be_visible()
+    await expect(page.locator("#r-hint-text")).to_have_text(re.compile(r"\w{3,}"))
+    await expect(page.locator("#roles-title")).to_contain_text("tentative")
+    await expect(page.locator("#r-plan > li").first).to_be_visible()  # still a plan to start from
+    await ui.capture("not-confident")
+    assert ui.problems == []
+
+
+STRETCH = ("devops-engineer", "data-engineer", "backend-developer")
+
+
+def _step(skill: str, name: str, start: int, end: int, gain: float, hours: int) -> LearningStep:
+    """A step whose share of the match falls (``fit_gain`` < 0, never shown) while readiness rises."""
+    return LearningStep(
+        skill=skill,
+        name=name,
+        from_level=start,
+        to_level=end,
+        fit_gain=gain - 0.1,
+        readiness_gain=gain,
+        demand=0.4,
+        priority=1.0,
+        effort_hours=hours,
+        resource=f"https://example.com/learn/{skill}",
+        why=f"{name} is asked for often.",
+    )
+
+
+def _canned_answer(target: str) -> bytes:
+    """A recommendation answer with every field of the contract set, planning for ``target``."""
+    language = SkillGap(
+        skill="python",
+        name="Python",
+        level=3,
+        required_level=3,
+        weight=0.1,
+        alternatives=["java", "python", "go", "csharp"],
+        label="a server-side language",
+    )
+    redis = SkillGap(skill="redis", name="Redis", level=0, required_level=2, weight=0.05)
+    roles = [
+        RoleFit(
+            role="backend-developer",
+            name="Backend developer",
+            score=0.41,
+            match=0.41,
+            readiness=0.62,
+            matched=[language],
+            missing=[redis],
+            market=RoleMarketSummary(salary_median=132270, openings=140100, growth_pct=17.0),
+        ),
+        RoleFit(
+            role="devops-engineer", name="DevOps engineer", score=0.3, match=0.3, readiness=1.0, meets=True
+        ),
+        RoleFit(role="data-engineer", name="Data engineer", score=0.0, match=0.0, readiness=-0.001),
+    ]
+    steps = [
+        _step("redis", "Redis", 0, 2, gain=0.12, hours=20),
+        _step("git", "Git", 3, 4, gain=0.004, hours=10),
+    ]
+    market = MarketInfo(version="v1", source="test", as_of="2024-05-31", age_days=400, outdated=True)
+    answer = RecommendationResponse(
+        roles=roles,
+        target_role=target,
+        learning_steps=steps,
+        model_version="m1",
+        market=market,
+        confident=False,
+        hint="Rate at least five skills you use.",
+        meanings=MEANINGS,
+        stretch_roles=[r for r in STRETCH if r != target][:2],
+    )
+    return msgspec.json.encode(answer)
+
+
+async def test_results_page_shows_every_field_of_the_answer(ui: Ui, stack: Stack) -> None:
+    """The page against the answer contract, with a fixed answer (so every number and case is known)."""
+    page = ui.page
+    asked: list[str] = []
+    saves: list[str] = []
+
+    async def answer(route: Route) -> None:
+        target = parse_qs(urlsplit(route.request.url).query).get("target_role", ["backend-developer"])[0]
+        asked.append(target)
+        await route.fulfill(status=200, content_type="application/json", body=_canned_answer(target))
+
+    await page.route(re.compile(r"/api/v1/me/recommendations"), answer)
+    page.on("request", lambda r: saves.append(r.url) if r.method == "PUT" else None)
+    await ui.sign_up(stack.url)
+    await ui.rate({"python": 3, "git": 3})
+    await page.get_by_role("button", name="Save and see my results").click()
+
+    rows = page.locator("#r-roles > li")
+    await expect(rows).to_have_count(3)
+    await expect(rows.nth(0).locator(".match-value")).to_have_text("41%")
+    await expect(rows.nth(0).locator(".readiness-value")).to_have_text("62%")
+    await expect(rows.nth(0).get_by_role("meter")).to_have_attribute("aria-valuenow", "62")
+    await expect(rows.nth(0).locator(".market")).to_have_text(
+        "$132,270 median pay · 140,100 openings/yr · +17% growth to 2033"
+    )
+    await expect(rows.nth(1).locator(".market")).to_have_text(
+        "— median pay · — openings/yr · — growth to 2033"
+    )
+    await expect(rows.nth(1).locator(".badge.ok")).to_have_text("you meet it")
+    await expect(rows.nth(2).locator(".readiness-value")).to_have_text("0%")  # never below 0
+    await rows.nth(0).locator("summary").click()
+    await expect(rows.nth(0).locator(".reasons.matched li")).to_have_text(
+        "a server-side language (Python, Java, Go…): you 3 proficient in Python, role needs 3 proficient"
+    )
+    for key, name in (("readiness", "Readiness"), ("match", "Match"), ("growth_pct", "Growth to 2033")):
+        await expect(page.locator(f"#r-legend [data-meaning={key}]")).to_have_text(MEANINGS[key])
+        await expect(page.locator("#r-legend dt", has_text=name)).to_be_visible()
+    await expect(page.locator("#r-hint")).to_be_visible()
+    await expect(page.locator("#r-hint-text")).to_have_text("Rate at least five skills you use.")
+    await expect(page.locator("#r-outdated")).to_contain_text(
+        "Market figures are from 2024-05-31 (13 months old)"
+    )
+    await expect(page.locator("#plan-title")).to_have_text("Learning plan for Backend developer")
+    metas = page.locator("#r-plan .meta")
+    await expect(metas.nth(0)).to_contain_text("About 20 hours · +12 points of readiness")
+    await expect(metas.nth(1)).to_contain_text("+0.4 points of readiness")
+    await expect(page.locator("#r-gain-meaning")).to_have_text(
+        f"+N points of readiness: {MEANINGS['readiness_gain']}"
+    )
+    await ui.capture("contract")
+
+    stretch = page.locator("#r-stretch-buttons button")
+    await expect(stretch).to_have_text(["DevOps engineer", "Data engineer"])
+    await stretch.nth(1).click()
+    await expect(page.locator("#plan-title")).to_have_text("Learning plan for Data engineer")
+    await expect(page.locator("#r-roles li.target")).to_have_attribute("data-role", "data-engineer")
+    await expect(stretch).to_have_text(["DevOps engineer", "Backend developer"])
+    assert asked[-1] == "data-engineer"
+    assert len(saves) == 1  # the questionnaire's save; switching the plan saved nothing
     assert ui.problems == []
 
 

@@ -1,4 +1,4 @@
-// Progress: each saved assessment scored again for the target role, drawn as a line over time.
+// Progress: each saved assessment's readiness for the target role, drawn as a line over time.
 
 import { api } from "./api.js";
 import { lineChart } from "./charts.js";
@@ -6,7 +6,7 @@ import { $, formatDate, h, percent } from "./dom.js";
 import { fail } from "./session.js";
 
 const HISTORY = 20;
-const fits = new Map(); // (skills, years, role) -> score; a saved assessment never changes
+const fits = new Map(); // (skills, years, role) -> readiness; a saved assessment never changes
 
 async function fitFor(assessment, role) {
   const skills = Object.fromEntries(Object.entries(assessment.skills).sort());
@@ -15,7 +15,7 @@ async function fitFor(assessment, role) {
     const body = { skills, years_experience: assessment.years_experience, target_role: role, top: 50 };
     const { body: answer } = await api("POST", "/api/v1/recommendations", { body });
     const fit = answer.roles.find((r) => r.role === role);
-    fits.set(key, fit ? fit.score : 0);
+    fits.set(key, fit ? Math.max(0, Math.min(1, fit.readiness || 0)) : 0);
   }
   return fits.get(key);
 }
@@ -37,7 +37,7 @@ export async function renderHistory(role) {
       value: scores[i],
       title: `version ${a.version}, ${formatDate(a.created_at)}: ${percent(scores[i])}`,
     }));
-    $("#r-history-chart").replaceChildren(lineChart(points, { label: "Fit for your target role at each saved assessment" }));
+    $("#r-history-chart").replaceChildren(lineChart(points, { label: "Readiness for your target role at each saved assessment" }));
     $("#r-history tbody").replaceChildren(...items.slice().reverse().map((a, i) => h("tr", {},
       h("td", {}, formatDate(a.created_at)), h("td", {}, String(a.version)),
       h("td", {}, String(Object.keys(a.skills).length)), h("td", {}, String(a.years_experience)),
@@ -45,8 +45,8 @@ export async function renderHistory(role) {
     const first = scores[0];
     const last = scores[scores.length - 1];
     summary.textContent = items.length > 1
-      ? `Fit for your target role over your last ${items.length} saved assessments: from ${percent(first)} to ${percent(last)}.`
-      : "Save your answers again as you learn, and your progress shows here.";
+      ? `Readiness for your target role over your last ${items.length} saved assessments: from ${percent(first)} to ${percent(last)}.`
+      : "Save your answers again when your skills change, and your progress shows here.";
   } catch (error) {
     if (call !== latest) return;
     summary.textContent = "";

@@ -1,47 +1,53 @@
-// Results: roles ranked with fit bars and reasons, the target role, the learning plan, demand and credits.
+// Results: roles by match with readiness and market figures, the learning plan for a target role (switching
+// it only asks for another plan: nothing is saved), demand, and where the figures come from.
 
 import { api } from "./api.js";
 import { barChart } from "./charts.js";
 import { $, h, percent, say } from "./dom.js";
 import { renderHistory } from "./history.js";
+import { legend, roleItem } from "./roles.js";
 import { LEVELS, fail, loadProfile, state } from "./session.js";
 
 let wired = false;
 
 const level = (n) => `${n} ${LEVELS[n] ? LEVELS[n][0] : ""}`.trim();
+const roleName = (id) => (state.roles.find((r) => r.id === id) || { name: id }).name;
+// The target picked in this tab (kept over a reload, never saved into the profile).
+const choiceKey = () => `careerpath:target:${state.user ? state.user.id : "-"}`;
 
-function skillList(title, gaps, kind) {
-  if (!gaps.length) return null;
-  return h("div", { class: `reasons ${kind}` },
-    h("h4", {}, title),
-    h("ul", {}, gaps.map((g) => h("li", {},
-      `${g.name}: you ${level(g.level)}`, g.required_level ? `, role needs ${level(g.required_level)}` : ""))));
-}
-
-function roleItem(fit, target) {
-  const bar = h("span", { class: "fill" });
-  bar.style.width = percent(fit.score);
-  const isTarget = fit.role === target;
-  return h("li", { class: isTarget ? "role target" : "role", "data-role": fit.role },
-    h("div", { class: "role-head" },
-      h("span", { class: "role-name" }, fit.name, isTarget ? h("span", { class: "badge" }, "target") : null),
-      h("span", { class: "score" }, percent(fit.score))),
-    h("div", { class: "bar", role: "meter", "aria-label": `fit for ${fit.name}`, "aria-valuemin": "0",
-      "aria-valuemax": "100", "aria-valuenow": String(Math.round(fit.score * 100)) }, bar),
-    h("details", {},
-      h("summary", {}, `Why: ${fit.matched.length} skills match, ${fit.missing.length} to grow`),
-      skillList("Skills that match", fit.matched, "matched"),
-      skillList("Skills missing or below the level needed", fit.missing, "missing")));
+/** "+12 points of readiness" (a step with no gain to show says nothing about it). */
+function gain(step) {
+  const points = (step.readiness_gain || 0) * 100;
+  if (points <= 0) return "";
+  const shown = points >= 1 ? Math.round(points) : Math.max(0.1, Number(points.toFixed(1)));
+  return ` · +${shown} ${shown === 1 ? "point" : "points"} of readiness`;
 }
 
 function stepItem(step, names) {
   const after = step.prerequisites.map((id) => names.get(id) || id);
   return h("li", { class: "step", "data-skill": step.skill },
     h("h3", {}, `${step.name}: from ${level(step.from_level)} to ${level(step.to_level)}`),
-    h("p", { class: "meta" }, `About ${step.effort_hours} hours`, ` · market demand ${percent(step.demand)}`,
+    h("p", { class: "meta" }, `About ${step.effort_hours} hours`, gain(step), ` · market demand ${percent(step.demand)}`,
       after.length ? ` · after ${after.join(", ")}` : ""),
     h("p", { class: "why" }, step.why),
     h("p", {}, "Resource: ", h("a", { href: step.resource, target: "_blank", rel: "noopener noreferrer" }, step.resource)));
+}
+
+function monthsOld(market) {
+  const days = market.age_days ?? (Date.now() - Date.parse(market.as_of)) / 86_400_000;
+  return Math.max(0, Math.floor(days / 30.44));
+}
+
+function notices(data) {
+  const hint = $("#r-hint");
+  hint.hidden = data.confident !== false;
+  $("#r-hint-text").textContent = data.hint || "Rate more of the skills you have to see which roles really fit.";
+  $("#roles-title").textContent = data.confident === false ? "Roles by match (tentative: too few skills rated)" : "Roles by match";
+  const outdated = $("#r-outdated");
+  outdated.hidden = !data.market.outdated;
+  outdated.textContent = data.market.outdated
+    ? `Market figures are from ${data.market.as_of} (${monthsOld(data.market)} months old): pay, openings, growth and demand may have moved since.`
+    : "";
 }
 
 function credits(data) {
@@ -54,24 +60,37 @@ function credits(data) {
   ];
 }
 
-function render(data) {
+function plan(data) {
   const names = new Map(state.skills.map((s) => [s.id, s.name]));
+  const target = roleName(data.target_role);
+  const steps = data.learning_steps;
+  const hours = steps.reduce((sum, s) => sum + s.effort_hours, 0);
+  $("#plan-title").textContent = `Learning plan for ${target}`;
+  $("#r-plan-summary").textContent = steps.length
+    ? `${steps.length} steps towards ${target}, about ${hours} hours in all. Do them in this order: each comes after what it builds on.`
+    : `You already meet every skill level ${target} asks for.`;
+  const meaning = (data.meanings || {}).readiness_gain;
+  $("#r-gain-meaning").textContent = meaning ? `+N points of readiness: ${meaning}` : "";
+  $("#r-plan").replaceChildren(...steps.map((s) => stepItem(s, names)));
+  const stretch = (data.stretch_roles || []).filter((id) => id !== data.target_role);
+  $("#r-stretch").hidden = !stretch.length;
+  $("#r-stretch-buttons").replaceChildren(...stretch.map((id) =>
+    h("button", { type: "button", class: "secondary", "data-role": id, onclick: () => changeTarget(id) }, roleName(id))));
   const select = $("#r-target");
   const byName = [...state.roles].sort((a, b) => a.name.localeCompare(b.name));
   select.replaceChildren(...byName.map((r) => h("option", { value: r.id, selected: r.id === data.target_role }, r.name)));
   select.value = data.target_role;
-  $("#r-roles").replaceChildren(...data.roles.map((fit) => roleItem(fit, data.target_role)));
-  const steps = data.learning_steps;
-  const hours = steps.reduce((sum, s) => sum + s.effort_hours, 0);
-  const targetName = (state.roles.find((r) => r.id === data.target_role) || { name: data.target_role }).name;
-  $("#r-plan-summary").textContent = steps.length
-    ? `${steps.length} steps towards ${targetName}, about ${hours} hours in all. Do them in this order: each comes after what it builds on.`
-    : `You already meet every skill level ${targetName} asks for.`;
-  $("#r-plan").replaceChildren(...steps.map((s) => stepItem(s, names)));
   const demand = [...steps].sort((a, b) => b.demand - a.demand).map((s) => ({ label: s.name, value: s.demand }));
   $("#r-demand").replaceChildren(demand.length
-    ? barChart(demand, { label: `Share of job postings asking for each skill you are missing for ${targetName}` })
+    ? barChart(demand, { label: `Share of job postings asking for each skill you are missing for ${target}` })
     : h("p", {}, "Nothing is missing for this role."));
+}
+
+function render(data) {
+  notices(data);
+  $("#r-legend").replaceChildren(...legend(data.meanings || {}));
+  $("#r-roles").replaceChildren(...data.roles.map((fit) => roleItem(fit, data.target_role)));
+  plan(data);
   $("#r-credits").replaceChildren(...credits(data).filter(Boolean));
 }
 
@@ -85,45 +104,40 @@ async function recommend(target) {
   return body;
 }
 
-async function changeTarget() {
+/** Show the plan for another role: asks for recommendations with that target, saves nothing. */
+async function changeTarget(target) {
   const select = $("#r-target");
   const status = $("#r-target-status");
-  const target = select.value;
-  select.disabled = true;
+  const buttons = [select, ...$("#r-stretch-buttons").children];
+  for (const control of buttons) control.disabled = true;
   say(status, "Updating your plan…");
   try {
-    const p = state.profile;
-    const body = { display_name: p.display_name, skills: p.skills, years_experience: p.years_experience, target_role: target };
-    const saved = await api("PUT", "/api/v1/me/profile", { body, headers: { "If-Match": state.etag } });
-    state.profile = saved.body;
-    state.etag = saved.etag;
     await recommend(target);
-    say(status, "Target role saved.", "ok");
+    sessionStorage.setItem(choiceKey(), target);
+    say(status, `Showing the plan for ${roleName(target)}.`, "ok");
   } catch (error) {
     say(status, "");
-    if (error.status === 412) {
-      await loadProfile().catch(() => {});
-      error.errors = [{ field: "target_role", message: "your profile changed elsewhere; reloaded it, pick the target again" }];
-    }
     fail(error, select.closest(".card"));
   } finally {
-    select.disabled = false;
+    for (const control of buttons) control.disabled = false;
   }
 }
 
 /** Show the results for the saved profile (sends to the questionnaire when there is none yet). */
 export async function load() {
   if (!wired) {
-    $("#r-target").addEventListener("change", changeTarget);
+    $("#r-target").addEventListener("change", (event) => changeTarget(event.target.value));
     wired = true;
   }
   say($("#r-error"), "");
+  say($("#r-target-status"), "");
   try {
     if (!(await loadProfile())) {
       location.hash = "#/questionnaire";
       return;
     }
-    await recommend(state.profile.target_role);
+    const picked = sessionStorage.getItem(choiceKey());
+    await recommend(state.roles.some((r) => r.id === picked) ? picked : state.profile.target_role);
   } catch (error) {
     $("#r-body").hidden = true;
     fail(error, null, $("#r-error"));
