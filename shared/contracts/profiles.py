@@ -37,7 +37,7 @@ class Profile(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class Assessment(msgspec.Struct, kw_only=True, frozen=True):
-    """One saved assessment; each update of a profile adds one."""
+    """One saved assessment; each save of a profile that changes its skills or years adds one."""
 
     version: int
     skills: dict[str, int]
