@@ -122,7 +122,10 @@ class ProfileWriters:
             assert answer.status_code == 200, answer.text
             history[account.profile_id or ""] = {a["version"]: a for a in answer.json()["assessments"]}
         for account, version, sent in self.acked_updates:
-            got = history[account.profile_id or ""].get(version)
+            # a save that left skills and years as they were adds no assessment: the one in force at a
+            # version is the newest at or before it
+            kept = history[account.profile_id or ""]
+            got = kept.get(max((v for v in kept if v <= version), default=0))
             if (
                 got is None
                 or got["skills"] != sent["skills"]
