@@ -164,13 +164,26 @@ def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Er
     return error_response(exc.status_code, code, str(exc.detail), errors, headers)
 
 
+def _on_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[ErrorBody]:
+    """JSON nested deeper than the decoder's recursion limit (msgspec raises RecursionError): the
+    client's mistake, answered 400 naming the body; logged as one line, never as a traceback."""
+    log.warning("refused %s %s: %s", request.method, request.url.path, exc)
+    detail = "the body is nested too deeply"
+    return error_response(400, "validation_error", detail, [ErrorDetail(field="body", message=detail)])
+
+
 def _on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "internal server error")
 
 
 def exception_handlers() -> dict[Any, Callable[..., Response[Any]]]:
-    return {ValidationException: _on_validation, HTTPException: _on_http, Exception: _on_error}
+    return {
+        ValidationException: _on_validation,
+        HTTPException: _on_http,
+        RecursionError: _on_too_deep,
+        Exception: _on_error,
+    }
 
 
 class RequestIdMiddleware(ASGIMiddleware):

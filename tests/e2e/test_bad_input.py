@@ -124,3 +124,16 @@ def test_unknown_target_role_in_the_query_is_400(api: httpx.Client) -> None:
     answer = api.get(f"/api/v1/profiles/{profile['id']}/recommendations", params={"target_role": "astronaut"})
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["field"] == "target_role"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/recommendations", "/api/v1/profiles"])
+def test_deeply_nested_json_is_a_400_without_a_traceback(stack, api: httpx.Client, path: str) -> None:  # type: ignore[no-untyped-def]
+    """A 2 kB body nested 1,000 levels deep: 400 naming the body, one log line, no traceback."""
+    deep = b'{"a":' * 1000 + b"1" + b"}" * 1000
+    log = stack.log_dir / "gateway.log"
+    before = log.read_bytes().count(b"Traceback") if log.exists() else 0
+    answer = api.post(path, content=deep, headers={"content-type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["error"] == "validation_error" and body["errors"][0]["field"] == "body"
+    assert (log.read_bytes().count(b"Traceback") if log.exists() else 0) == before
