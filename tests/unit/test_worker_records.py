@@ -102,6 +102,13 @@ def test_broken_lines_duplicates_and_non_objects_are_counted_not_fatal() -> None
     assert sum(isinstance(i, Posting) for i in items) == 3
 
 
+def test_a_deeply_nested_line_is_rejected_and_reading_goes_on() -> None:
+    deep = b'{"a":' * 1000 + b"1" + b"}" * 1000 + b"\n"
+    items = read(lines(GOOD) + deep + lines({**GOOD, "id": 2}))
+    assert [type(i).__name__ for i in items] == ["Posting", "Rejected", "Posting"]
+    assert items[1].line == 2 and items[1].reason == "nested too deeply"  # type: ignore[union-attr]
+
+
 def test_an_overlong_line_is_rejected_and_reading_goes_on() -> None:
     data = lines(GOOD) + b'{"title": "' + b"x" * (MAX_LINE + 10) + b'"}\n' + lines(GOOD)
     items = read(data)

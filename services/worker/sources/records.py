@@ -208,6 +208,9 @@ def _jsonl(fetched: Fetched) -> Iterator[tuple[int, dict[str, Any] | Rejected]]:
         except msgspec.DecodeError as exc:
             yield line, Rejected(line, "line", f"not valid JSON: {str(exc)[:80]}")
             continue
+        except RecursionError:  # nested deeper than the decoder allows: one bad record, not a bad run
+            yield line, Rejected(line, "line", "nested too deeply")
+            continue
         yield line, value if isinstance(value, dict) else Rejected(line, "line", "not a JSON object")
 
 
