@@ -187,7 +187,8 @@ def exception_handlers() -> dict[Any, Callable[..., Response[Any]]]:
 
 
 class RequestIdMiddleware(ASGIMiddleware):
-    """Take ``X-Request-ID`` from the caller (or make one), expose it to logs, echo it back."""
+    """Take ``X-Request-ID`` from the caller (or make one), expose it to logs, echo it back; say in
+    ``Server-Timing: app;dur=<ms>`` how long this service held the request before answering."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode())
@@ -200,9 +201,13 @@ class RequestIdMiddleware(ASGIMiddleware):
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                spent = (time.perf_counter() - started) * 1000
                 message["headers"] = [
                     *message.get("headers", []),
                     (REQUEST_ID_HEADER.encode(), value.encode()),
+                    # the time this service held the request (what its timeouts bound), for clients and
+                    # the fault tests: a starved client's own clock measures its starvation too
+                    (b"server-timing", f"app;dur={spent:.1f}".encode()),
                 ]
             await send(message)
 
