@@ -1,5 +1,11 @@
 """Steady, bounded load from inside a test: requests at a fixed rate from a background thread, each answer
-recorded (status, latency, what the test wants kept), and the figures a fault test reports."""
+recorded (status, latency, the time the gateway held it, what the test wants kept), and the figures a
+fault test reports.
+
+Two clocks. `latency` is the client's: on a busy machine it also counts the time the test process waited
+for a core, so it is only held to the hang guard (the client timeout). `server` is the gateway's own
+(`Server-Timing: app;dur=`), from the moment it took the request to its answer: what its configured
+timeouts promise to bound, and what the fault tests judge."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["Load", "Sample", "market_state"]
+__all__ = ["Load", "Sample", "market_state", "server_seconds"]
 
 Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 Keep = Callable[[httpx.Response], Any]
@@ -29,6 +35,18 @@ def market_state(response: httpx.Response) -> Any:
     return body.get("detail") if isinstance(body, dict) else None
 
 
+def server_seconds(response: httpx.Response) -> float | None:
+    """The gateway's own time for an answer (its ``Server-Timing: app;dur=<ms>``), in seconds."""
+    for part in response.headers.get("server-timing", "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name == "app" and params.startswith("dur="):
+            try:
+                return float(params[4:]) / 1000
+            except ValueError:
+                return None
+    return None
+
+
 @dataclass(frozen=True)
 class Sample:
     i: int
@@ -37,6 +55,7 @@ class Sample:
     status: int  # 0: no HTTP answer (client timeout, connection refused)
     retry_after: str | None
     kept: Any
+    server: float | None = None  # seconds the gateway held it (Server-Timing); None without an answer
 
     @property
     def ended(self) -> float:
@@ -88,7 +107,15 @@ class Load:
         latency = time.monotonic() - started
         kept = self.keep(response)
         self.samples.append(
-            Sample(i, started, latency, response.status_code, response.headers.get("retry-after"), kept)
+            Sample(
+                i,
+                started,
+                latency,
+                response.status_code,
+                response.headers.get("retry-after"),
+                kept,
+                server_seconds(response),
+            )
         )
 
     async def _run(self) -> None:
@@ -133,6 +160,7 @@ class Load:
         stale = sum(1 for s in samples if s.kept == "stale")
         unanswered = sum(1 for s in samples if s.status == 0)
         longest = max((s.latency for s in samples), default=0.0)
+        held = max((s.server or 0.0 for s in samples), default=0.0)
         fields = {
             "sent": len(samples),
             "2xx": ok,
@@ -141,6 +169,7 @@ class Load:
             "no_answer": unanswered,
             "other": len(samples) - ok - failed - unanswered,
             "max_latency_ms": round(longest * 1000),
+            "max_server_ms": round(held * 1000),
             "recover_s": "-" if recover_s is None else f"{recover_s:.2f}",
             **extra,
         }

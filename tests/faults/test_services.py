@@ -28,7 +28,9 @@ pytestmark = pytest.mark.faults
 
 ENV = {"CAREERPATH_UPSTREAM_TIMEOUT": "2", "CAREERPATH_UPSTREAM_CONNECT_TIMEOUT": "0.5"}
 GATEWAY = load_settings(GatewaySettings, ENV)
-BUDGET = GATEWAY.upstream_timeout + 0.5  # 0.5 s of slack for a two-core machine under load
+# What the gateway promises for its own time (Server-Timing), whatever the client: its upstream timeout,
+# plus 0.5 s for its event loop to get a core and run the timer on a busy two-core machine.
+BUDGET = GATEWAY.upstream_timeout + 0.5
 DOWN_S = 3.0
 ROUTE = {"/api/v1/recommendations": "recommender"}
 
@@ -111,6 +113,7 @@ def test_a_service_killed_or_stalled(
     assert all(s.status in (200, 503) for s in mine), {s.status for s in mine}
     down = [s for s in mine if s.status == 503]
     assert down and all(victim in (s.kept[1] or "") and s.retry_after for s in down), down[:3]
-    assert all(s.latency <= BUDGET for s in samples), max(s.latency for s in samples)
+    held = [s.server for s in samples]
+    assert all(t is not None and t <= BUDGET for t in held), max(t or 0.0 for t in held)
     assert all(s.status == 503 for s in mine if faulted + 0.2 <= s.started and s.ended <= restarting)
     assert all(s.status == 200 for s in samples[-10:]), samples[-10:]
