@@ -14,6 +14,7 @@ from litestar.openapi.spec import SecurityScheme
 
 from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
+from services.gateway.bodies import strict_body
 from services.gateway.clients import Upstream, UpstreamError
 from services.gateway.hosts import AllowedHostsMiddleware
 from services.gateway.query import SingleValueQueryMiddleware
@@ -124,6 +125,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             AllowMiddleware(),
         ],
         exception_handlers=handlers,
+        before_request=strict_body,  # bodies as sent: no coercion, no repeated keys
         openapi_config=openapi_config(
             "careerpath API",
             "Which backend roles fit your skills, and what to learn next.",
