@@ -107,13 +107,17 @@ _batch_decoder = msgspec.json.Decoder(BatchRequest)
 
 
 def _decode_batch(body: bytes) -> BatchRequest:
-    """The body as a BatchRequest; a 400 naming the field (as Litestar's own decoding would) otherwise."""
+    """The body as a BatchRequest; a 400 naming the field (as Litestar's own decoding would) otherwise,
+    a repeated candidate id included."""
     try:
-        return _batch_decoder.decode(body)
+        batch = _batch_decoder.decode(body)
     except msgspec.ValidationError as exc:
         raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from None
     except msgspec.DecodeError as exc:
         raise ValidationException(detail=f"the body is not valid JSON: {exc}") from None
+    if (repeated := batch.repeated_id()) is not None:
+        raise ValidationException(detail="the request is not valid", extra=[repeated])
+    return batch
 
 
 class RecommendationController(Controller):

@@ -187,7 +187,9 @@ class RecommendationResponse(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class BatchCandidate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    id: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=128, description="Names the result; unique in the batch.")
+    ]
     skills: SkillLevels
     years_experience: Years = 0.0
 
@@ -196,6 +198,18 @@ class BatchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     candidates: Annotated[list[BatchCandidate], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
     role: RoleId | None = None
     top: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+
+    def repeated_id(self) -> dict[str, str] | None:
+        """The error for the first candidate whose id an earlier one has (ids name the results), or None.
+
+        Shaped as a Litestar validation error item, so both sides of the call answer 400 naming
+        ``candidates[i].id``."""
+        seen: set[str] = set()
+        for index, candidate in enumerate(self.candidates):
+            if candidate.id in seen:
+                return {"key": f"candidates[{index}].id", "message": f"id {candidate.id!r} is already used"}
+            seen.add(candidate.id)
+        return None
 
 
 class BatchResult(msgspec.Struct, kw_only=True, frozen=True, gc=False):

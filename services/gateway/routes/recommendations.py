@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
 from services.gateway.auth import scope_guard
@@ -40,10 +41,18 @@ class RecommendationRoutes(Controller):
     ) -> Response[RecommendationResponse]:
         return _as_is(await request.app.state.recommender.request("POST", "/recommendations/", json=data))
 
-    @post("/batch", summary="Score up to 1,000 candidates in one call", status_code=200)
+    @post(
+        "/batch",
+        summary="Score up to 1,000 candidates in one call",
+        description="Each candidate's `id` names its result, so two candidates may not share one (400 "
+        "naming `candidates[i].id`).",
+        status_code=200,
+    )
     async def batch(
         self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest]
     ) -> Response[BatchResponse]:
+        if (repeated := data.repeated_id()) is not None:
+            raise ValidationException(detail="the request is not valid", extra=[repeated])
         answer = await request.app.state.recommender.request("POST", "/recommendations/batch", json=data)
         return _as_is(answer)
 
