@@ -130,7 +130,7 @@ class ProfileRepository:
         history's versions may skip numbers.
         """
         current = await self.conn.fetchrow(
-            """SELECT version, skills, years_experience = $3::real AS same_years FROM profiles
+            """SELECT version, skills, years_experience = $3::double precision AS same_years FROM profiles
                WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid) FOR UPDATE""",
             profile_id,
             owner_id,
