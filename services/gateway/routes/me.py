@@ -49,7 +49,12 @@ class MeRoutes(Controller):
         profile, etag = await _my_profile(request)
         return Response(profile, headers={"ETag": etag})
 
-    @put("/profile", summary="Save my profile: creates it the first time, then needs If-Match")
+    @put(
+        "/profile",
+        summary="Save my profile: creates it the first time, then needs If-Match",
+        description="If-Match is optional only for the first save, which creates the profile; once it "
+        "exists, a save without If-Match is answered 428 and one with an old ETag 412.",
+    )
     async def save(
         self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite], if_match: IfMatch = None
     ) -> Response[Profile]:

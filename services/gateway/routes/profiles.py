@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.openapi.spec import Operation
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from services.gateway.auth import current_principal, user_guard
@@ -15,7 +17,7 @@ from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
 from shared.params import Limit
 
-__all__ = ["ProfileRoutes"]
+__all__ = ["IfMatchRequired", "ProfileRoutes"]
 
 IfMatch = Annotated[
     str | None,
@@ -26,6 +28,23 @@ IfMatch = Annotated[
         description='the ETag you read, e.g. "3"',
     ),
 ]
+
+
+@dataclass
+class IfMatchRequired(Operation):
+    """An operation whose ``If-Match`` header the OpenAPI document marks required.
+
+    The handler still declares the header optional, so a request without it reaches the handler and is
+    answered 428 Precondition Required (RFC 6585) rather than Litestar's generic 400 for a missing
+    parameter; the document says what the server enforces.
+    """
+
+    def __post_init__(self) -> None:
+        for parameter in self.parameters or []:
+            if getattr(parameter, "name", "").lower() == "if-match":
+                parameter.required = True
+
+
 TargetRole = Annotated[
     RoleId | None, QueryParameter(name="target_role", required=False, description="a role id")
 ]
@@ -71,7 +90,11 @@ class ProfileRoutes(Controller):
         )
         return _forward(answer, Profile)
 
-    @put("/{profile_id:uuid}", summary="Update a profile (If-Match required: 412 when stale)")
+    @put(
+        "/{profile_id:uuid}",
+        summary="Update a profile (If-Match required: 428 without it, 412 when stale)",
+        operation_class=IfMatchRequired,
+    )
     async def update(
         self,
         request: Request[Any, Any, Any],
