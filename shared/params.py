@@ -8,7 +8,7 @@ from litestar.params import QueryParameter
 
 from shared.contracts.market import MAX_PAGE, RUN_ID_PATTERN
 
-__all__ = ["ActionFilter", "Limit", "Offset", "RunCursor", "RunLimit"]
+__all__ = ["ActionFilter", "HistoryCursor", "Limit", "Offset", "RunCursor", "RunLimit"]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000, description="rows to skip")]
@@ -19,4 +19,13 @@ RunLimit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page si
 RunCursor = Annotated[
     str | None,
     QueryParameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
+]
+HistoryCursor = Annotated[
+    int | None,
+    QueryParameter(
+        required=False,
+        ge=1,
+        le=2_147_483_647,
+        description="next_before of the previous page: only assessments older than this version",
+    ),
 ]

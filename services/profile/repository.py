@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from shared.contracts.profiles import Assessment, Profile, ProfileWrite
+from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 
 __all__ = ["IdempotencyConflict", "ProfileRepository", "VersionMismatch"]
 
@@ -174,8 +174,20 @@ class ProfileRepository:
         return True
 
     async def history(
-        self, profile_id: str, limit: int, owner_id: str | None = None
+        self, profile_id: str, limit: int, owner_id: str | None = None, before: int | None = None
     ) -> list[Assessment] | None:
+        """Up to ``limit`` assessments, newest first (older than version ``before`` if given)."""
+        page = await self.history_page(profile_id, limit, owner_id, before)
+        return None if page is None else page.assessments
+
+    async def history_page(
+        self, profile_id: str, limit: int, owner_id: str | None = None, before: int | None = None
+    ) -> AssessmentList | None:
+        """A page of the history, newest first, and the cursor (``next_before``) of the next page.
+
+        Keyset paging on the primary key (profile_id, version): a page costs the same however deep it
+        is, and an assessment saved meanwhile (a higher version) never shifts the pages already read.
+        """
         exists = await self.conn.fetchval(
             "SELECT 1 FROM profiles WHERE id = $1::uuid AND ($2::uuid IS NULL OR owner_id = $2::uuid)",
             profile_id,
@@ -185,13 +197,16 @@ class ProfileRepository:
             return None
         rows = await self.conn.fetch(
             """SELECT version, skills, years_experience, target_role, created_at FROM assessments
-               WHERE profile_id = $1::uuid ORDER BY version DESC LIMIT $2""",
+               WHERE profile_id = $1::uuid AND ($3::integer IS NULL OR version < $3::integer)
+               ORDER BY version DESC LIMIT $2""",
             profile_id,
-            limit,
+            limit + 1,
+            before,
         )
         out: list[Assessment] = []
-        for row in rows:
+        for row in rows[:limit]:
             data: dict[str, Any] = dict(row)
             data["skills"] = json.loads(data["skills"])
             out.append(msgspec.convert(data, Assessment))
-        return out
+        next_before = out[-1].version if len(rows) > limit else None
+        return AssessmentList(profile_id=profile_id, assessments=out, next_before=next_before)

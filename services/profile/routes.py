@@ -15,7 +15,7 @@ from services.profile.db import transaction
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from services.profile.settings import ProfileSettings
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
-from shared.params import Limit
+from shared.params import HistoryCursor, Limit
 
 __all__ = ["ProfileController", "etag", "parse_if_match"]
 
@@ -151,16 +151,17 @@ class ProfileController(Controller):
         if not found:
             raise NotFoundException(detail="profile not found")
 
-    @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
+    @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first, a page at a time")
     async def history(
         self,
         request: Request[Any, Any, Any],
         profile_id: FromPath[UUID],
         limit: Limit = 50,
+        before: HistoryCursor = None,
         owner_id: OwnerHeader = None,
     ) -> AssessmentList:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:
-            items = await ProfileRepository(conn).history(str(profile_id), limit, owner_id)
-        if items is None:
+            page = await ProfileRepository(conn).history_page(str(profile_id), limit, owner_id, before)
+        if page is None:
             raise NotFoundException(detail="profile not found")
-        return AssessmentList(profile_id=str(profile_id), assessments=items)
+        return page

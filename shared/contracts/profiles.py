@@ -47,5 +47,11 @@ class Assessment(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class AssessmentList(msgspec.Struct, kw_only=True, frozen=True):
+    """A page of a profile's history, newest first; pass ``next_before`` as ``before`` for the next page."""
+
     profile_id: str
     assessments: list[Assessment]
+    next_before: Annotated[
+        int | None,
+        msgspec.Meta(description="The `before` that gives the next (older) page; null on the last page."),
+    ] = None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, put
+from litestar import Controller, MediaType, Request, Response, delete, get, put
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
+from litestar.response import Stream
 
 from services.gateway.audit import audit
 from services.gateway.auth import current_principal, user_guard
@@ -18,13 +22,16 @@ from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.contracts.accounts import User
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
-from shared.params import Limit
+from shared.params import HistoryCursor, Limit
 
-__all__ = ["MeRoutes"]
+__all__ = ["EXPORT_PAGE", "MeRoutes"]
+
+EXPORT_PAGE = 200  # assessments fetched per call to the profile service while an export streams
+log = logging.getLogger("careerpath.gateway.export")
 
 
 class Export(msgspec.Struct, kw_only=True, frozen=True):
-    """Everything careerpath keeps about the user."""
+    """Everything careerpath keeps about the user: every assessment, newest first (none left out)."""
 
     user: User
     profile: Profile | None
@@ -80,10 +87,12 @@ class MeRoutes(Controller):
             body, status_code=answer.status_code, headers={"ETag": answer.headers.get("etag", "")}
         )
 
-    @get("/assessments", summary="My assessment history, newest first")
-    async def history(self, request: Request[Any, Any, Any], limit: Limit = 50) -> AssessmentList:
+    @get("/assessments", summary="My assessment history, newest first, a page at a time")
+    async def history(
+        self, request: Request[Any, Any, Any], limit: Limit = 50, before: HistoryCursor = None
+    ) -> AssessmentList:
         profile, _ = await _my_profile(request)
-        return await fetch_history(request, profile.id, limit)
+        return await fetch_history(request, profile.id, limit, before)
 
     @get("/recommendations", summary="Roles and learning steps for my profile")
     async def recommendations(
@@ -94,8 +103,13 @@ class MeRoutes(Controller):
         profile, _ = await _my_profile(request)
         return await recommend_for(request, profile, target_role)  # type: ignore[no-any-return]
 
-    @get("/export", summary="Download everything careerpath keeps about me (JSON)")
-    async def export(self, request: Request[Any, Any, Any]) -> Response[Export]:
+    @get(
+        "/export",
+        summary="Download everything careerpath keeps about me (JSON)",
+        description="Every assessment, however many: streamed a page at a time, so memory stays bounded.",
+        responses={200: ResponseSpec(Export, description="the export", generate_examples=False)},
+    )
+    async def export(self, request: Request[Any, Any, Any]) -> Stream:
         principal = current_principal(request)
         assert principal is not None
         upstream = request.app.state.profile
@@ -108,11 +122,16 @@ class MeRoutes(Controller):
             if exc.status_code != 404:
                 raise
             profile = None
-        assessments: list[Assessment] = []
-        if profile is not None:
-            assessments = (await fetch_history(request, profile.id, 200)).assessments
-        return Response(
-            Export(user=user, profile=profile, assessments=assessments),
+        # The first page is read before the answer starts, so a failure there is an ordinary error
+        # answer; the history is read up to the profile's version, the state the export shows.
+        first = (
+            await fetch_history(request, profile.id, EXPORT_PAGE, profile.version + 1)
+            if profile is not None
+            else None
+        )
+        return Stream(
+            _export_chunks(request, user, profile, first),
+            media_type=MediaType.JSON,
             headers={"Content-Disposition": 'attachment; filename="careerpath-export.json"'},
         )
 
@@ -125,3 +144,27 @@ class MeRoutes(Controller):
         await audit(request, principal.email or principal.id, "account_deleted", target=principal.id)
         expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
         return Response(None, status_code=204, cookies=expired)
+
+
+async def _export_chunks(
+    request: Request[Any, Any, Any], user: User, profile: Profile | None, page: AssessmentList | None
+) -> AsyncIterator[bytes]:
+    """The export as JSON (the ``Export`` shape), one page of assessments per chunk.
+
+    A page that fails after the answer has started aborts the download (the client sees a broken
+    transfer, never a complete-looking file with assessments missing)."""
+    encode = msgspec.json.encode
+    yield b'{"user":' + encode(user) + b',"profile":' + encode(profile) + b',"assessments":['
+    separator = b""
+    while page is not None:
+        if page.assessments:
+            yield separator + encode(page.assessments)[1:-1]
+            separator = b","
+        if page.next_before is None or profile is None:
+            break
+        try:
+            page = await fetch_history(request, profile.id, EXPORT_PAGE, page.next_before)
+        except HTTPException as exc:
+            log.warning("export of %s cut short: %s", profile.id, exc.detail)
+            raise
+    yield b"]}"

@@ -8,14 +8,14 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.openapi.spec import Operation
+from litestar.openapi.spec import Operation, Parameter
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from services.gateway.auth import current_principal, user_guard
 from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
-from shared.params import Limit
+from shared.params import HistoryCursor, Limit
 
 __all__ = ["IfMatchRequired", "ProfileRoutes"]
 
@@ -41,7 +41,7 @@ class IfMatchRequired(Operation):
 
     def __post_init__(self) -> None:
         for parameter in self.parameters or []:
-            if getattr(parameter, "name", "").lower() == "if-match":
+            if isinstance(parameter, Parameter) and parameter.name.lower() == "if-match":
                 parameter.required = True
 
 
@@ -121,8 +121,9 @@ class ProfileRoutes(Controller):
         request: Request[Any, Any, Any],
         profile_id: FromPath[UUID],
         limit: Limit = 50,
+        before: HistoryCursor = None,
     ) -> AssessmentList:
-        return await fetch_history(request, str(profile_id), limit)
+        return await fetch_history(request, str(profile_id), limit, before)
 
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
@@ -137,10 +138,13 @@ class ProfileRoutes(Controller):
         return await recommend_for(request, msgspec.json.decode(answer.content, type=Profile), target_role)
 
 
-async def fetch_history(request: Request[Any, Any, Any], profile_id: str, limit: int) -> AssessmentList:
-    """A profile's assessments, newest first, as its signed-in owner sees them."""
+async def fetch_history(
+    request: Request[Any, Any, Any], profile_id: str, limit: int, before: int | None = None
+) -> AssessmentList:
+    """A page of a profile's assessments, newest first, as its signed-in owner sees them."""
+    params = {"limit": limit} if before is None else {"limit": limit, "before": before}
     answer = await request.app.state.profile.request(
-        "GET", f"/profiles/{profile_id}/assessments", params={"limit": limit}, headers=owner(request)
+        "GET", f"/profiles/{profile_id}/assessments", params=params, headers=owner(request)
     )
     return msgspec.json.decode(answer.content, type=AssessmentList)
 
