@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from services.profile.accounts import AccountRepository, EmailTaken
+from services.profile.accounts import DUMMY_HASH, AccountRepository, EmailLooksAlike, EmailTaken
 from services.profile.db import transaction
+from services.profile.passwords import HashingBusy, PasswordPool
 from shared.contracts.accounts import (
     ApiKey,
     ApiKeyCreate,
     ApiKeyIssued,
     AuditEntry,
     AuditEvent,
-    Credentials,
     KeyCheck,
+    LoginAttempt,
     NewUser,
     User,
 )
 from shared.params import ActionFilter, Limit, Offset
+from shared.text import BadText, checked_email, normalise_email
 
 __all__ = ["AccountController"]
+
+log = logging.getLogger("careerpath.profile.accounts")
 
 
 def _pool(request: Request[Any, Any, Any]) -> Any:
@@ -35,26 +42,112 @@ def _timeout(request: Request[Any, Any, Any]) -> float:
     return float(request.app.state.settings.db_acquire_timeout)
 
 
+def _passwords(request: Request[Any, Any, Any]) -> PasswordPool:
+    return request.app.state.passwords  # type: ignore[no-any-return]
+
+
+def _busy(exc: HashingBusy) -> HTTPException:
+    return HTTPException(
+        status_code=503,
+        detail=f"password checks are busy ({exc}); try again shortly",
+        headers={"Retry-After": "1"},
+        extra={"reason": "password_hashing_busy"},
+    )
+
+
+async def _keep_audit(request: Request[Any, Any, Any], event: AuditEvent) -> None:
+    """Write one audit event in its own transaction, whatever happened to the request; when even that
+    fails (database down) the event goes to the log in full, so it is never silently lost."""
+    try:
+        async with transaction(_pool(request), _timeout(request)) as conn:
+            await AccountRepository(conn).audit(event)
+    except Exception:  # noqa: BLE001 - the log line is the fallback record
+        log.error(
+            "audit event not stored: %s by %s",
+            event.action,
+            event.actor,
+            extra={"fields": {"audit": msgspec.to_builtins(event)}},
+        )
+
+
 class AccountController(Controller):
     tags = ["accounts"]
 
     @post("/users", summary="Create a user", status_code=201)
     async def create_user(self, request: Request[Any, Any, Any], data: JSONBody[NewUser]) -> User:
+        try:
+            email = checked_email(data.email)
+        except BadText as exc:
+            raise HTTPException(status_code=400, detail=exc.message, extra={"field": exc.field}) from None
+        try:
+            password_hash = await _passwords(request).hash(data.password)
+        except HashingBusy as exc:
+            raise _busy(exc) from None
         async with transaction(_pool(request), _timeout(request)) as conn:
             try:
-                return await AccountRepository(conn).create_user(data)
+                return await AccountRepository(conn).create_user(email, password_hash, data.role)
             except EmailTaken:
                 raise HTTPException(
                     status_code=409, detail="an account with this email exists", extra={"field": "email"}
                 ) from None
+            except EmailLooksAlike:
+                raise HTTPException(
+                    status_code=400,
+                    detail="the e-mail address looks like an existing account's address",
+                    extra={"field": "email"},
+                ) from None
 
     @post("/users/authenticate", summary="Check a password", status_code=200)
-    async def authenticate(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> User:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            user = await AccountRepository(conn).authenticate(data.email, data.password)
-        if user is None:
-            raise NotAuthorizedException(detail="wrong email or password")
-        return user
+    async def authenticate(self, request: Request[Any, Any, Any], data: JSONBody[LoginAttempt]) -> User:
+        """No database connection is held while the password is hashed; with ``audit`` the attempt is
+        recorded here whatever its outcome (refused when hashing is busy, database errors included)."""
+        passwords = _passwords(request)
+        user: User | None = None
+        target: str | None = None
+        reason = "wrong email or password"
+        try:
+            async with transaction(_pool(request), _timeout(request)) as conn:
+                row = await AccountRepository(conn).login_row(normalise_email(data.email), data.email)
+            target = row.user.id if row else None
+            try:
+                matches = await passwords.verify(row.password_hash if row else DUMMY_HASH, data.password)
+            except HashingBusy as exc:
+                reason = "password checks busy"
+                raise _busy(exc) from None
+            if row is None or not matches:
+                raise NotAuthorizedException(detail="wrong email or password")
+            new_hash = None
+            if passwords.needs_rehash(row.password_hash):
+                try:
+                    new_hash = await passwords.hash(data.password)
+                except HashingBusy:
+                    pass  # upgraded at a later log-in
+            async with transaction(_pool(request), _timeout(request)) as conn:
+                repo = AccountRepository(conn)
+                await repo.record_login(row.user.id, new_hash)
+                if data.audit:
+                    await repo.audit(
+                        AuditEvent(actor=row.user.email, action="login", target=target, ip=data.ip)
+                    )
+            user = row.user
+            return user
+        except HTTPException as exc:
+            if exc.status_code != 401 and reason == "wrong email or password":
+                reason = str(exc.detail)[:200]
+            raise
+        except BaseException as exc:
+            reason = type(exc).__name__
+            raise
+        finally:
+            if data.audit and user is None:
+                event = AuditEvent(
+                    actor=data.email,
+                    action="login_failed",
+                    target=target,
+                    ip=data.ip,
+                    detail={"reason": reason},
+                )
+                await asyncio.shield(_keep_audit(request, event))
 
     @get("/users/{user_id:uuid}", summary="Read a user")
     async def get_user(self, request: Request[Any, Any, Any], user_id: FromPath[UUID]) -> User:

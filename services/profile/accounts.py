@@ -9,24 +9,31 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
+from services.profile.passwords import HASHER
 from shared.contracts.accounts import (
     ApiKey,
     ApiKeyCreate,
     ApiKeyIssued,
     AuditEntry,
     AuditEvent,
-    NewUser,
     User,
 )
+from shared.text import checked_email, email_skeleton
 
-__all__ = ["AccountRepository", "KEY_PREFIX", "hash_key", "hasher"]
+__all__ = [
+    "AccountRepository",
+    "DUMMY_HASH",
+    "EmailLooksAlike",
+    "EmailTaken",
+    "KEY_PREFIX",
+    "LoginRow",
+    "backfill_email_skeletons",
+    "hash_key",
+]
 
 KEY_PREFIX = "cpk_"
-hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = hasher.hash("careerpath-dummy-password")
+DUMMY_HASH = HASHER.hash("careerpath-dummy-password")  # checked for unknown addresses: the same work
 _USER = "id::text AS id, email, role, created_at"
 _KEY = "id::text AS id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, usage_count"
 
@@ -40,54 +47,98 @@ class EmailTaken(Exception):
     pass
 
 
+class EmailLooksAlike(Exception):
+    """Another account's address has the same skeleton (looks the same, is not the same)."""
+
+
+class LoginRow(msgspec.Struct, kw_only=True, frozen=True):
+    user: User
+    password_hash: str
+
+
+async def backfill_email_skeletons(conn: asyncpg.Connection) -> int:
+    """Compute the skeleton of every address that has none yet (rows from before migration 006)."""
+    rows = await conn.fetch("SELECT id, email FROM users WHERE email_skeleton IS NULL")
+    for row in rows:
+        await conn.execute(
+            "UPDATE users SET email_skeleton = $2 WHERE id = $1", row["id"], email_skeleton(row["email"])
+        )
+    return len(rows)
+
+
 class AccountRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def create_user(self, new: NewUser) -> User:
+    async def _refuse_look_alike(self, email: str) -> str:
+        """The address's skeleton, after refusing one that only looks like another account's.
+
+        A transaction-scoped advisory lock on the skeleton makes two sign-ups of look-alike addresses
+        at the same moment take turns, so the second sees the first."""
+        key = email_skeleton(email)
+        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+        other = await self.conn.fetchval(
+            "SELECT 1 FROM users WHERE email_skeleton = $1 AND lower(email) <> lower($2) LIMIT 1", key, email
+        )
+        if other:
+            raise EmailLooksAlike
+        return key
+
+    async def create_user(self, email: str, password_hash: str, role: str = "user") -> User:
+        """``email`` already normalised and checked (:func:`shared.text.checked_email`)."""
+        key = await self._refuse_look_alike(email)
         try:
             row = await self.conn.fetchrow(
-                f"INSERT INTO users (email, password_hash, role) VALUES ($1, $2, $3) RETURNING {_USER}",
-                new.email.strip(),
-                hasher.hash(new.password),
-                new.role,
+                f"""INSERT INTO users (email, password_hash, role, email_skeleton) VALUES ($1, $2, $3, $4)
+                    RETURNING {_USER}""",
+                email,
+                password_hash,
+                role,
+                key,
             )
         except asyncpg.exceptions.UniqueViolationError:
             raise EmailTaken from None
         return msgspec.convert(dict(row), User)
 
     async def set_admin(self, email: str, password: str) -> User:
-        """Create the admin, or make an existing user admin with this password (``create-admin``)."""
+        """Create the admin, or make an existing user admin with this password (``create-admin``; the
+        command line hashes on its own thread: there is no event loop serving others to stall)."""
+        email = checked_email(email)
+        password_hash = HASHER.hash(password)
+        key = await self._refuse_look_alike(email)
         row = await self.conn.fetchrow(
-            f"""INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'admin')
+            f"""INSERT INTO users (email, password_hash, role, email_skeleton) VALUES ($1, $2, 'admin', $3)
                 ON CONFLICT (lower(email))
                 DO UPDATE SET role = 'admin', password_hash = EXCLUDED.password_hash
                 RETURNING {_USER}""",
-            email.strip(),
-            hasher.hash(password),
+            email,
+            password_hash,
+            key,
         )
         return msgspec.convert(dict(row), User)
 
-    async def authenticate(self, email: str, password: str) -> User | None:
-        """The user when the password matches; the same work is done for an unknown email."""
+    async def login_row(self, email: str, as_typed: str) -> LoginRow | None:
+        """The account for a normalised address; an account stored before normalisation (``Straße``,
+        kept as typed) is still found by the address as typed."""
         row = await self.conn.fetchrow(
-            f"SELECT {_USER}, password_hash FROM users WHERE lower(email) = lower($1)", email.strip()
+            f"""SELECT {_USER}, password_hash FROM users WHERE lower(email) IN (lower($1), lower($2))
+                ORDER BY lower(email) = lower($1) DESC LIMIT 1""",
+            email,
+            as_typed.strip(),
         )
-        stored = row["password_hash"] if row else _DUMMY_HASH
-        try:
-            hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
-            return None
         if row is None:
             return None
-        if hasher.check_needs_rehash(stored):
-            await self.conn.execute(
-                "UPDATE users SET password_hash = $2 WHERE id = $1::uuid", row["id"], hasher.hash(password)
-            )
-        await self.conn.execute("UPDATE users SET last_login_at = now() WHERE id = $1::uuid", row["id"])
         data = dict(row)
-        data.pop("password_hash")
-        return msgspec.convert(data, User)
+        return LoginRow(password_hash=data.pop("password_hash"), user=msgspec.convert(data, User))
+
+    async def record_login(self, user_id: str, new_hash: str | None) -> None:
+        """Note the log-in; store ``new_hash`` when the stored one used older parameters."""
+        await self.conn.execute(
+            "UPDATE users SET last_login_at = now(), password_hash = coalesce($2, password_hash)"
+            " WHERE id = $1::uuid",
+            user_id,
+            new_hash,
+        )
 
     async def get_user(self, user_id: str) -> User | None:
         row = await self.conn.fetchrow(f"SELECT {_USER} FROM users WHERE id = $1::uuid", user_id)

@@ -10,6 +10,7 @@ from litestar import Litestar, Request
 
 from services.profile.account_routes import AccountController
 from services.profile.db import create_pool
+from services.profile.passwords import PasswordPool
 from services.profile.routes import ProfileController
 from services.profile.runs_routes import MarketRunController
 from services.profile.settings import ProfileSettings
@@ -36,9 +37,11 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(settings)
+        app.state.passwords = PasswordPool(settings.hash_workers, settings.hash_queue, settings.hash_wait)
         try:
             yield
         finally:
+            app.state.passwords.close()
             await app.state.pool.close()
 
     return internal_app(  # type: ignore[no-any-return]

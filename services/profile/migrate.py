@@ -66,6 +66,15 @@ async def apply_migrations(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[s
                     )
                 applied_now.append(name)
                 log.info("applied migration %s", name)
+            if await conn.fetchval(
+                "SELECT 1 FROM information_schema.columns"
+                " WHERE table_name = 'users' AND column_name = 'email_skeleton'"
+            ):
+                from services.profile.accounts import backfill_email_skeletons
+
+                async with conn.transaction():
+                    if filled := await backfill_email_skeletons(conn):
+                        log.info("computed the e-mail skeleton of %d existing accounts", filled)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_ID)
     finally:

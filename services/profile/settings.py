@@ -22,3 +22,8 @@ class ProfileSettings(BaseSettings, kw_only=True, frozen=True):
     db_command_timeout: Seconds = 5.0
     db_statement_timeout_ms: Annotated[int, msgspec.Meta(ge=100, le=600_000)] = 4000
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=10_000_000)] = 1_048_576
+    # Password hashing (argon2id, 64 MiB each) runs in this many threads, off the event loop; at most
+    # hash_queue more checks wait for one, none longer than hash_wait; beyond that: 503 + Retry-After.
+    hash_workers: Annotated[int, msgspec.Meta(ge=1, le=32)] = 2
+    hash_queue: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 8
+    hash_wait: Annotated[float, msgspec.Meta(gt=0, le=30)] = 1.0

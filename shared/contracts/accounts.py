@@ -16,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "Credentials",
     "KeyCheck",
+    "LoginAttempt",
     "NewUser",
     "User",
 ]
@@ -38,6 +39,17 @@ class Credentials(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fiel
 
     email: Email
     password: Password
+
+
+class LoginAttempt(msgspec.Struct, kw_only=True, frozen=True):
+    """Internal: check a password (gateway -> profile). With ``audit`` the profile service writes the
+    ``login`` / ``login_failed`` event itself, in the same place as the check, so the event is kept even
+    when the check is refused (hashing busy) or the gateway gives up waiting."""
+
+    email: Email
+    password: Password
+    ip: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    audit: bool = False
 
 
 class NewUser(msgspec.Struct, kw_only=True, frozen=True):

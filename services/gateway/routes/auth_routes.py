@@ -9,12 +9,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import JSONBody
 
-from services.gateway.audit import audit
+from services.gateway.audit import audit, client_ip
 from services.gateway.auth import Principal, current_principal, user_guard
 from services.gateway.authn import session_cookies
-from services.gateway.clients import UpstreamError
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
-from shared.contracts.accounts import Credentials, NewUser, User
+from shared.contracts.accounts import Credentials, LoginAttempt, NewUser, User
 
 __all__ = ["AuthRoutes", "SignedIn"]
 
@@ -52,14 +51,11 @@ class AuthRoutes(Controller):
 
     @post("/login", summary="Sign in with email and password", status_code=200, security=[])
     async def login(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> Response[SignedIn]:
-        try:
-            answer = await request.app.state.profile.request("POST", "/users/authenticate", json=data)
-        except UpstreamError as exc:
-            if exc.status_code == 401:
-                await audit(request, data.email, "login_failed")
-            raise
+        # The profile service audits the attempt itself (login / login_failed), even when it refuses
+        # to hash (busy) or this call times out, so no failed log-in goes unrecorded.
+        attempt = LoginAttempt(email=data.email, password=data.password, ip=client_ip(request), audit=True)
+        answer = await request.app.state.profile.request("POST", "/users/authenticate", json=attempt)
         user = msgspec.json.decode(answer.content, type=User)
-        await audit(request, user.email, "login", target=user.id)
         return await _start_session(request, user, 200)
 
     @post("/logout", summary="Sign out", status_code=204, guards=[user_guard], security=[{"session": []}])
