@@ -19,8 +19,7 @@ def _serve(name: str) -> int:
     """Validate settings, build the app, serve it with uvicorn; a bad setting stops start-up, named."""
     import importlib
 
-    import uvicorn
-
+    from shared.serving import serve
     from shared.settings import SettingsError, load_settings
 
     app_module, settings_module, settings_class = SERVICES[name]
@@ -34,15 +33,7 @@ def _serve(name: str) -> int:
     except Exception as exc:  # noqa: BLE001 - report start-up failures in one line
         print(f"careerpath {name}: cannot start: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=5,
-        server_header=False,
-    )
+    serve(app, settings)  # uvicorn, with the header cap and the trusted proxies
     return 0
 
 

@@ -47,6 +47,8 @@ class BaseSettings(msgspec.Struct, kw_only=True, frozen=True):
     port: Port = 8000
     service_token: Annotated[str, msgspec.Meta(min_length=16)] = DEFAULT_SECRET
     redis_prefix: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9:_-]{1,64}$")] = "careerpath:"
+    # request line + header fields of one request, in bytes: beyond it 431, before the parser buffers more
+    max_header_bytes: Annotated[int, msgspec.Meta(ge=4096, le=1_048_576)] = 32_768
 
     @property
     def is_dev(self) -> bool:

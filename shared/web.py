@@ -297,7 +297,7 @@ def internal_app(
 def _internal_error_codes(path: str, method: str, operation: Any) -> list[int]:
     if path.startswith(PUBLIC_PATHS):
         return []
-    return [400, 401, 503] + ([404] if "{" in path else []) + ([413] if operation.request_body else [])
+    return [400, 401, 431, 503] + ([404] if "{" in path else []) + ([413] if operation.request_body else [])
 
 
 def docs_assets_route() -> Any:
@@ -341,9 +341,11 @@ _ERROR_DESCRIPTIONS = {
     409: "conflicts with what is stored",
     412: "If-Match names an old version",
     413: "body too large",
+    415: "the body is not JSON (Content-Type must be application/json)",
     422: "Idempotency-Key reused with another body",
     428: "If-Match is required",
     429: "rate limit exceeded (see Retry-After)",
+    431: "the request line and headers are too large",
     502: "a service failed",
     503: "a service or database is unavailable (see Retry-After)",
 }
