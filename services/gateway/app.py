@@ -9,8 +9,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from litestar import Litestar, Request, Response
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import ResponseHeader
 from litestar.openapi.spec import SecurityScheme
+from litestar.types import Message, Scope
 
 from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
@@ -18,7 +18,7 @@ from services.gateway.bodies import strict_body
 from services.gateway.clients import Upstream, UpstreamError
 from services.gateway.hosts import AllowedHostsMiddleware
 from services.gateway.query import SingleValueQueryMiddleware
-from services.gateway.ratelimit import RateLimiter
+from services.gateway.ratelimit import AccountLock, RateLimiter
 from services.gateway.routes.admin import AdminRoutes
 from services.gateway.routes.admin_market import AdminMarketRoutes
 from services.gateway.routes.auth_routes import AuthRoutes
@@ -64,6 +64,24 @@ def _on_upstream(request: Request[Any, Any, Any], exc: UpstreamError) -> Respons
     return exc.to_response()
 
 
+_SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+async def _edge_headers(message: Message, scope: Scope) -> None:
+    """Every answer gets the security headers, whoever made it: a route, the static files, a 404 or 405
+    from the router, a middleware's refusal. Every ``/api/`` answer is private unless its route says
+    otherwise (sessions, CSRF tokens, a key's one-time secret, profiles, exports): ``no-store``."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    present = {bytes(name).lower() for name, _ in headers}
+    headers.extend(pair for pair in _SECURITY if pair[0] not in present)
+    if b"cache-control" not in present and scope.get("path", "").startswith("/api/"):
+        headers.append(_NO_STORE)
+    message["headers"] = headers
+
+
 def create_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level)
@@ -88,6 +106,11 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             app.state.redis, settings.redis_prefix, settings.session_ttl_seconds, settings.secret_key
         )
         app.state.limiter = RateLimiter(app.state.redis, settings.redis_prefix)
+        app.state.account_lock = AccountLock(
+            RateLimiter(app.state.redis, settings.redis_prefix, settings.account_login_window_seconds),
+            settings.secret_key,
+            settings.account_login_failures,
+        )
         try:
             yield
         finally:
@@ -143,7 +166,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         ),
         cors_config=cors,
         request_max_body_size=settings.max_body_bytes,
-        response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
+        before_send=[_edge_headers],
         logging_config=None,
         debug=False,
     )
@@ -156,16 +179,14 @@ def _error_codes(path: str, method: str, operation: Any) -> list[int]:
     """The error answers a gateway operation can give, for the OpenAPI document."""
     if not path.startswith("/api/"):
         return []
-    codes = {400, 429}
+    codes = {400, 429, 431}
     public = path in ("/api/v1/skills", "/api/v1/roles")
-    if not public:
-        codes |= {401, 502, 503}
-    if not public and not path.startswith(("/api/v1/auth/signup", "/api/v1/auth/login")):
-        codes.add(403)
+    if not public:  # 403: sign-up and log-in from a foreign Origin; elsewhere, not allowed
+        codes |= {401, 403, 502, 503}
     if "{" in path or path.startswith("/api/v1/me"):
         codes.add(404)
     if operation.request_body is not None:
-        codes.add(413)
+        codes |= {413, 415}
     if method in ("PUT", "DELETE") and ("{" in path or path.startswith("/api/v1/me")):
         codes |= {412, 428}
     if path in ("/api/v1/auth/signup", "/api/v1/profiles", "/api/v1/me/profile"):

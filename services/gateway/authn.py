@@ -3,7 +3,12 @@
 Partners send ``Authorization: Bearer cpk_…`` (or ``X-API-Key``); browsers carry the ``cp_session``
 cookie and send ``X-CSRF-Token`` on state-changing requests. The resolved :class:`Principal` is put on
 the connection state for the route guards. Every request is counted against a Redis rate limit: per API
-key, per user, or per client IP when anonymous; sign-up and log-in also per IP with a tighter quota.
+key, per user, or per client IP when anonymous; sign-up and log-in also per IP with a tighter quota;
+failed API-key checks per client IP, so guessing keys cannot make the profile service look each one up.
+
+Before any of that, a body must be JSON (415 otherwise: an HTML form cannot post as ``application/json``
+without CORS), and sign-up and log-in refuse a foreign ``Origin`` or ``Sec-Fetch-Site: cross-site``
+(403), so another site cannot sign a visitor's browser into an account of its choosing.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections import deque
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar.datastructures import Cookie, Headers
@@ -24,23 +31,73 @@ from services.gateway.clients import UpstreamError
 from services.gateway.ratelimit import Limit
 from services.gateway.sessions import CSRF_HEADER, SESSION_COOKIE
 from shared.contracts.accounts import ApiKey, KeyCheck
+from shared.contracts.common import ErrorDetail
 from shared.web import error_response
 
 __all__ = ["AuthMiddleware", "resolve_api_key"]
 
 log = logging.getLogger("careerpath.gateway.auth")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-LOGIN_PATHS = ("/api/v1/auth/login", "/api/v1/auth/signup")
+LOGIN_PATH = "/api/v1/auth/login"
+LOGIN_PATHS = (LOGIN_PATH, "/api/v1/auth/signup")
 KEY_CACHE_SECONDS = 60
 _key_decoder = msgspec.json.Decoder(ApiKey)
 
 
+class _LoginEmail(msgspec.Struct):
+    email: str | None = None
+
+
+_login_decoder = msgspec.json.Decoder(_LoginEmail)
+
+
+_CODES = {401: "unauthorized", 403: "forbidden", 415: "unsupported_media_type", 429: "rate_limited"}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 class AuthError(Exception):
-    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, detail: str, headers: dict[str, str] | None = None, field: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.headers = headers
+        self.field = field
+
+
+def _check_media_type(headers: Headers) -> None:
+    """A request with a body must say ``Content-Type: application/json`` (parameters allowed)."""
+    length = headers.get("content-length")
+    has_body = (length is not None and length.strip() not in ("", "0")) or (
+        length is None and "transfer-encoding" in headers
+    )
+    media = (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if has_body and media != "application/json":
+        detail = "the body must be JSON: send Content-Type: application/json"
+        raise AuthError(415, detail, field="Content-Type")
+
+
+def _authority(netloc: str, scheme: str) -> tuple[str, int | None]:
+    parts = urlsplit("//" + netloc)
+    try:
+        port = parts.port
+    except ValueError:
+        return "", None
+    return (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def _check_same_origin(headers: Headers, cors_origins: tuple[str, ...]) -> None:
+    """Sign-up and log-in only from our own pages (or a listed CORS origin): 403 for another site."""
+    if headers.get("sec-fetch-site", "").strip().lower() == "cross-site":
+        raise AuthError(403, "sign-in from another site is refused", field="Sec-Fetch-Site")
+    origin = headers.get("origin")
+    if origin is None or origin in cors_origins:
+        return
+    parts = urlsplit(origin.strip())
+    ours = _authority(headers.get("host", ""), parts.scheme)
+    if parts.scheme not in _DEFAULT_PORTS or not ours[0] or _authority(parts.netloc, parts.scheme) != ours:
+        raise AuthError(403, "sign-in from another site is refused", field="Origin")
 
 
 def _presented_key(headers: Headers) -> str | None:
@@ -53,32 +110,44 @@ def _presented_key(headers: Headers) -> str | None:
     return headers.get("x-api-key")
 
 
-async def resolve_api_key(state: Any, key: str, count_use: bool = True) -> ApiKey:
+async def resolve_api_key(state: Any, key: str, count_use: bool = True, ip: str | None = None) -> ApiKey:
     """The valid key behind ``key`` (cached in Redis for a minute; revocation clears the cache).
 
     ``count_use=False`` leaves the key's use count to the caller (the middleware counts it together with
-    the rate limit, in one Redis exchange)."""
+    the rate limit, in one Redis exchange). With ``ip``, failed checks are counted per IP: the count is
+    read in the same exchange as the cache (a cached key pays nothing more), and an IP over its quota
+    gets 429 instead of another look-up by the profile service."""
     if not key.startswith("cpk_") or len(key) > 200:
         raise AuthError(401, "invalid API key")
     digest = hashlib.sha256(key.encode()).hexdigest()
     cache_key = f"{state.settings.redis_prefix}apikey:{digest}"
-    cached, redis_up = None, True
+    failed_bucket = f"badkey:{ip}" if ip is not None else None
+    quota = state.settings.failed_key_rate_per_minute
+    cached, failures, redis_up = None, None, True
     try:
-        cached = await state.redis.get(cache_key)
+        if failed_bucket is None:
+            cached = await state.redis.get(cache_key)
+        else:
+            cached, failures = await state.redis.mget(cache_key, state.limiter.key(failed_bucket))
     except RedisError:  # down or stalled: ask the profile service, and spare this request more Redis waits
         log.warning("API key cache unavailable; asking the profile service")
         redis_up = False
     if cached == b"-":
+        await _count_failure(state, failed_bucket, quota)
         raise AuthError(401, "invalid, expired or revoked API key")
     if cached:
         found = _key_decoder.decode(cached)
     else:
+        if failures is not None and int(failures) >= quota:
+            limit = state.limiter.refused(quota)
+            raise AuthError(429, "too many invalid API keys from this address", limit.headers())
         try:
             answer = await state.profile.request("POST", "/keys/check", json=KeyCheck(key=key))
         except UpstreamError as exc:
             if exc.status_code == 401:
                 if redis_up:
                     await _cache(state, cache_key, b"-", 10)
+                    await _count_failure(state, failed_bucket, quota)
                 raise AuthError(401, "invalid, expired or revoked API key") from None
             raise
         found = _key_decoder.decode(answer.content)
@@ -100,6 +169,15 @@ async def resolve_api_key(state: Any, key: str, count_use: bool = True) -> ApiKe
     return found
 
 
+async def _count_failure(state: Any, bucket: str | None, quota: int) -> None:
+    if bucket is None:
+        return
+    try:
+        await state.limiter.hit(bucket, quota)
+    except RedisError:
+        pass
+
+
 async def _cache(state: Any, key: str, value: bytes, ttl: int) -> None:
     try:
         await state.redis.set(key, value, ex=ttl)
@@ -117,31 +195,43 @@ class AuthMiddleware(ASGIMiddleware):
             return
         app_state = scope["litestar_app"].state
         limits: list[Limit] = []
+        email: str | None = None  # a log-in's account, counted when the answer is 401
         try:
+            headers = Headers.from_scope(scope)
+            _check_media_type(headers)
+            if scope.get("method") == "POST" and path.rstrip("/") in LOGIN_PATHS:
+                _check_same_origin(headers, app_state.settings.cors_origins)
             principal = await self._principal(app_state, scope)
             scope.setdefault("state", {})["principal"] = principal
             limits = await self._limits(app_state, scope, principal)
+            if scope.get("method") == "POST" and path.rstrip("/") == LOGIN_PATH:
+                body, receive = await _buffered(receive, app_state.settings.max_body_bytes)
+                email = _login_email(body)
+                refused = await app_state.account_lock.refusal(email) if email is not None else None
+                if refused is not None:
+                    detail = "too many failed log-ins for this account: try again later"
+                    raise AuthError(429, detail, refused.headers())
         except AuthError as exc:
+            errors = [ErrorDetail(field=exc.field, message=exc.detail)] if exc.field else []
             response = error_response(
-                exc.status,
-                {401: "unauthorized", 403: "forbidden", 429: "rate_limited"}.get(exc.status, "error"),
-                exc.detail,
-                headers=exc.headers,
+                exc.status, _CODES.get(exc.status, "error"), exc.detail, errors, headers=exc.headers
             )
             await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
             return
         except UpstreamError as exc:
             await exc.to_response().to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
             return
-        if not limits:
+        if not limits and email is None:
             await next_app(scope, receive, send)
             return
-        tightest = min(limits, key=lambda limit: limit.remaining)
-        extra = [(k.lower().encode(), v.encode()) for k, v in tightest.headers().items()]
+        tightest = min(limits, key=lambda limit: limit.remaining) if limits else None
+        extra = [(k.lower().encode(), v.encode()) for k, v in tightest.headers().items()] if tightest else []
 
         async def send_with_limits(message: Any) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), *extra]
+                if email is not None and message["status"] == 401:
+                    await app_state.account_lock.failed(email)
             await send(message)
 
         await next_app(scope, receive, send_with_limits)
@@ -150,7 +240,8 @@ class AuthMiddleware(ASGIMiddleware):
         headers = Headers.from_scope(scope)
         key = _presented_key(headers)
         if key is not None:
-            found = await resolve_api_key(state, key, count_use=False)  # counted with the rate limit
+            ip = _client_ip(scope)
+            found = await resolve_api_key(state, key, count_use=False, ip=ip)  # use counted with the limit
             return Principal(kind="partner", id=found.id, role="partner", scopes=frozenset(found.scopes))
         session_id = _cookie(headers, SESSION_COOKIE)
         if not session_id:
@@ -175,7 +266,7 @@ class AuthMiddleware(ASGIMiddleware):
 
     async def _limits(self, state: Any, scope: Scope, principal: Principal | None) -> list[Limit]:
         settings = state.settings
-        ip = (scope.get("client") or ("unknown", 0))[0]
+        ip = _client_ip(scope)
         if principal is None:
             buckets = [(f"ip:{ip}", settings.anonymous_rate_per_minute)]
         elif principal.kind == "partner":
@@ -198,6 +289,47 @@ class AuthMiddleware(ASGIMiddleware):
         if refused:
             raise AuthError(429, "rate limit exceeded", refused[0].headers())
         return limits
+
+
+async def _buffered(receive: Receive, cap: int) -> tuple[bytes | None, Receive]:
+    """Read the request body (``None`` past ``cap``: the route answers 413) and a ``receive`` that
+    replays it to the route."""
+    messages: deque[Any] = deque()
+    size, complete = 0, False
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        size += len(message.get("body", b""))
+        if size > cap:
+            break
+        if not message.get("more_body", False):
+            complete = True
+            break
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request") if complete else None
+
+    async def replay() -> Any:
+        return messages.popleft() if messages else await receive()
+
+    return body, replay
+
+
+def _login_email(body: bytes | None) -> str | None:
+    """The e-mail a log-in names, or None when the body is not one (the route answers 400)."""
+    if not body:
+        return None
+    try:
+        email = _login_decoder.decode(body).email
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return email if email and len(email) <= 320 else None
+
+
+def _client_ip(scope: Scope) -> str:
+    """The client's address: the peer's, or, from a trusted proxy only, the one it forwarded (uvicorn
+    rewrites ``client`` from X-Forwarded-For for CAREERPATH_TRUSTED_PROXIES and for no one else)."""
+    return str((scope.get("client") or ("unknown", 0))[0])
 
 
 def _cookie(headers: Headers, name: str) -> str | None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import time
+import unicodedata
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, RedisError
 
-__all__ = ["Limit", "RateLimiter"]
+__all__ = ["AccountLock", "Limit", "RateLimiter"]
+
+log = logging.getLogger("careerpath.gateway.ratelimit")
 
 # INCR and the first PEXPIRE happen in one script: atomic across all gateway processes.
 _SCRIPT = """
@@ -45,11 +51,22 @@ class RateLimiter:
         self.window = window_seconds
         self.script = client.register_script(_SCRIPT)
 
+    def key(self, bucket: str) -> str:
+        """The Redis key counting ``bucket`` in the current window (read it with GET/MGET to peek)."""
+        return f"{self.prefix}rl:{bucket}:{int(time.time() // self.window)}"
+
+    def seconds_left(self) -> int:
+        """Seconds until the current window ends (and every count in it expires)."""
+        return max(1, int(self.window - time.time() % self.window + 0.999))
+
+    def refused(self, limit: int) -> Limit:
+        """The answer for a bucket already at ``limit``, without counting this request."""
+        return Limit(allowed=False, limit=limit, remaining=0, reset_seconds=self.seconds_left())
+
     async def hit(self, bucket: str, limit: int, count_use: tuple[str, str] | None = None) -> Limit:
         """Count one request in ``bucket``; ``count_use`` (hash, field) is also incremented, in the same
         round trip (a partner key's use count: one Redis exchange per request instead of two)."""
-        window_index = int(time.time() // self.window)
-        key = f"{self.prefix}rl:{bucket}:{window_index}"
+        key = self.key(bucket)
         if count_use is None:
             count, ttl_ms = await self.script(keys=[key], args=[self.window * 1000])
         else:
@@ -72,3 +89,40 @@ class RateLimiter:
         elif isinstance(answer, Exception):
             raise answer
         return int(answer[0]), int(answer[1])
+
+
+class AccountLock:
+    """Failed log-ins counted per account, so guessing one password from many IPs is limited too.
+
+    The bucket is an HMAC of the normalised e-mail (NFKC, case-folded) under the gateway's secret key:
+    Redis never holds the address. After ``failures`` failed log-ins in a window, log-ins for that
+    account answer 429 until the window ends: at most ``window`` seconds, so the owner is never locked
+    out for longer, and the count starts again from zero. Failures of unknown addresses count the same
+    way, so the answer says nothing about whether an account exists. Redis down: not enforced."""
+
+    def __init__(self, limiter: RateLimiter, secret: str, failures: int) -> None:
+        self.limiter = limiter
+        self.secret = secret.encode()
+        self.failures = failures
+
+    def bucket(self, email: str) -> str:
+        normal = unicodedata.normalize("NFKC", email).strip().casefold()
+        return "login-account:" + hmac.new(self.secret, normal.encode(), hashlib.sha256).hexdigest()[:32]
+
+    async def refusal(self, email: str) -> Limit | None:
+        """The refusal (429, with Retry-After) when this account has had too many failed log-ins lately."""
+        try:
+            count = await self.limiter.client.get(self.limiter.key(self.bucket(email)))
+        except RedisError:
+            log.warning("rate limiter unavailable: per-account log-in limit not checked")
+            return None
+        if count is not None and int(count) >= self.failures:
+            return self.limiter.refused(self.failures)
+        return None
+
+    async def failed(self, email: str) -> None:
+        """Count one failed log-in for this account."""
+        try:
+            await self.limiter.hit(self.bucket(email), self.failures)
+        except RedisError:
+            log.warning("rate limiter unavailable: a failed log-in was not counted")

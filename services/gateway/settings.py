@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import msgspec
@@ -32,12 +33,31 @@ class GatewaySettings(BaseSettings, kw_only=True, frozen=True):
     key_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=10_000_000)] = 6000
     login_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
     anonymous_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 600
+    # API-key checks that fail (unknown, revoked, expired) per client IP and minute; past it, 429 before
+    # the profile service is asked about another key
+    failed_key_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 20
+    # failed log-ins per account (e-mail) within a window; past it, 429 until the window ends
+    account_login_failures: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
+    account_login_window_seconds: Annotated[int, msgspec.Meta(ge=10, le=86_400)] = 900
+    # proxies (addresses or CIDR networks) whose X-Forwarded-For / -Proto are believed; none by default
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if "*" in self.cors_origins:
             raise ValueError(
                 "CAREERPATH_CORS_ORIGINS may not contain '*' (credentials are allowed): list origins"
             )
+        for entry in self.trusted_proxies:
+            try:
+                network = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"CAREERPATH_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+                ) from None
+            if network.prefixlen == 0:
+                raise ValueError(
+                    f"CAREERPATH_TRUSTED_PROXIES: {entry!r} trusts everyone: clients would pick their own"
+                )
 
     @property
     def secure_cookies(self) -> bool:
