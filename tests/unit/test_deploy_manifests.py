@@ -52,8 +52,9 @@ COMMANDS = {
 HTTP = ("gateway", "profile", "recommender")
 AUTOSCALED = {"gateway", "recommender", "worker"}
 MIGRATE_PHASE = ("careerpath.io/phase", "migrate")
-# read by the server (uvicorn) under `careerpath serve`, not by a Settings Struct
-SERVER_VARIABLES = frozenset({"FORWARDED_ALLOW_IPS"})
+# read by the server (uvicorn) under `careerpath serve`, not by a Settings Struct: none (its
+# FORWARDED_ALLOW_IPS is overridden by CAREERPATH_TRUSTED_PROXIES, so setting it would only mislead)
+SERVER_VARIABLES: frozenset[str] = frozenset()
 # stand-ins for the Secret that production creates itself (README); dotted hosts are outside the cluster
 PROD_SECRET_STANDINS = {
     "DATABASE_URL": "postgresql://careerpath:pw@db.example.com:5432/careerpath",
@@ -360,18 +361,33 @@ def test_environment_is_what_the_settings_read(overlay: str) -> None:
 
 def test_prod_gateway_trusts_forwarded_addresses_from_networks_only() -> None:
     """Behind the Ingress, per-IP rate limits need the client's address from X-Forwarded-For, trusted
-    only when the ingress controller (a pod network) adds it."""
+    only when the ingress controller (a pod network) adds it; dev (port-forward) and compose (published
+    port) have no proxy and trust none. uvicorn's own FORWARDED_ALLOW_IPS is set nowhere."""
+    from services.gateway.settings import GatewaySettings
+
+    env = container_env("prod", app_container(workloads("prod")["gateway"]))
+    trusted = load_settings(GatewaySettings, env).trusted_proxies
+    networks = [ipaddress.ip_network(entry) for entry in trusted]
+    assert networks and all(n.is_private and n.prefixlen >= 8 for n in networks)
+    dev = container_env("dev", app_container(workloads("dev")["gateway"]))
+    assert load_settings(GatewaySettings, dev).trusted_proxies == ()
+    assert "CAREERPATH_TRUSTED_PROXIES" not in compose_env(app_services()["gateway"])
+    for path in DEPLOY.rglob("*.yaml"):
+        assert "FORWARDED_ALLOW_IPS" not in path.read_text(encoding="utf-8"), path
+
+
+def test_serve_gives_uvicorn_the_configured_proxies_only() -> None:
+    """``careerpath serve`` runs uvicorn through shared.serving.serve, which always names the trusted
+    proxies (so uvicorn's FORWARDED_ALLOW_IPS default of 127.0.0.1 never applies) and the header cap."""
     import inspect
 
-    import uvicorn.config
-
     from services import cli
+    from shared import serving
 
-    assert SERVER_VARIABLES <= set(re.findall(r"environ\.get\(\"(\w+)\"", inspect.getsource(uvicorn.config)))
-    assert "forwarded_allow_ips" not in inspect.getsource(cli), "the CLI would override FORWARDED_ALLOW_IPS"
-    env = container_env("prod", app_container(workloads("prod")["gateway"]))
-    networks = [ipaddress.ip_network(part.strip()) for part in env["FORWARDED_ALLOW_IPS"].split(",")]
-    assert networks and all(n.is_private for n in networks)
+    assert "serve(app, settings)" in inspect.getsource(cli) and "uvicorn.run" not in inspect.getsource(cli)
+    source = inspect.getsource(serving.serve)
+    for argument in ("forwarded_allow_ips=trusted", "proxy_headers=bool(trusted)", "http=capped_protocol("):
+        assert argument in source
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
