@@ -26,6 +26,7 @@ __all__ = [
     "BadText",
     "checked_display_name",
     "checked_email",
+    "contract_display_name",
     "email_skeleton",
     "display_name_problem",
     "email_problem",
@@ -48,7 +49,9 @@ _IGNORABLE_RANGES = (
     (0xE0100, 0xE01EF),  # variation selectors supplement
 )
 _BLANK = frozenset("\u2800")  # braille pattern blank: So, but shows nothing
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Control, format, surrogate, line/paragraph separator. Unassigned (Cn) and private-use (Co) code points
+# are not refused: they show as a box or a glyph, and a future Unicode may assign them.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _JOINERS = frozenset("\u200c\u200d")  # ZWNJ / ZWJ: needed inside Persian, Indic words and emoji sequences
 _VARIATION = frozenset(chr(c) for c in range(0xFE00, 0xFE10))  # emoji / text presentation (❤️)
 # Scripts that are written together (TR #39's augmented script sets: Japanese, Korean, Chinese).
@@ -74,7 +77,7 @@ def _ignorable(char: str) -> bool:
 
 
 def invisible(char: str) -> bool:
-    """Control, format, unassigned, private-use, line/paragraph separators and default-ignorables."""
+    """Control, format, surrogate, line/paragraph separators and default-ignorables."""
     return unicodedata.category(char) in _INVISIBLE_CATEGORIES or _ignorable(char)
 
 
@@ -137,7 +140,7 @@ def normalise_email(email: str) -> str:
 
 
 def _scripts(text: str) -> set[str]:
-    return {categories.alias(c) for c in text} - {"COMMON", "INHERITED"}
+    return {categories.alias(c) for c in text} - {"COMMON", "INHERITED", "Unknown"}
 
 
 def _mixed(text: str) -> bool:
@@ -204,3 +207,12 @@ def display_name_problem(name: str) -> str | None:
 def checked_display_name(name: str, field: str = "display_name") -> str:
     """The normalised display name, or :class:`BadText`."""
     return _checked(name, field, "the display name", normalise_display_name, display_name_problem)
+
+
+def contract_display_name(name: str) -> str:
+    """For a contract's ``__post_init__``: the normalised name, or a ``ValueError`` that msgspec turns
+    into a validation error naming the field (``$.display_name``) like its own constraint errors."""
+    try:
+        return checked_display_name(name)
+    except BadText as exc:
+        raise ValueError(f"{exc.message} - at `$.{exc.field}`") from None

@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 
 from shared.contracts.common import RoleId, SkillLevels, Years
+from shared.text import contract_display_name
 
 __all__ = ["Assessment", "AssessmentList", "Profile", "ProfileWrite"]
 
@@ -21,6 +22,9 @@ class ProfileWrite(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     skills: SkillLevels
     years_experience: Years = 0.0
     target_role: RoleId | None = None
+
+    def __post_init__(self) -> None:  # NFKC; invisible or blank names refused (issue 12, item 11)
+        msgspec.structs.force_setattr(self, "display_name", contract_display_name(self.display_name))
 
 
 class Profile(msgspec.Struct, kw_only=True, frozen=True):
