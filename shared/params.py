@@ -8,7 +8,7 @@ from litestar.params import QueryParameter
 
 from shared.contracts.market import MAX_PAGE, RUN_ID_PATTERN
 
-__all__ = ["ActionFilter", "HistoryCursor", "Limit", "Offset", "RunCursor", "RunLimit"]
+__all__ = ["NEWEST", "ActionFilter", "HistoryCursor", "Limit", "Offset", "RunCursor", "RunLimit"]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000, description="rows to skip")]
@@ -20,12 +20,14 @@ RunCursor = Annotated[
     str | None,
     QueryParameter(required=False, pattern=RUN_ID_PATTERN, description="next_before of the previous page"),
 ]
+NEWEST = 2_147_483_647  # the default cursor: older than any version there can be, i.e. from the newest
 HistoryCursor = Annotated[
-    int | None,
+    int,
     QueryParameter(
         required=False,
         ge=1,
-        le=2_147_483_647,
-        description="next_before of the previous page: only assessments older than this version",
+        le=NEWEST,
+        description="next_before of the previous page: only assessments older than this version "
+        "(default: from the newest)",
     ),
 ]

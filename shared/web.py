@@ -150,6 +150,7 @@ def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Er
         412: "precondition_failed",
         413: "payload_too_large",
         415: "unsupported_media_type",
+        422: "unprocessable",
         428: "precondition_required",
         429: "rate_limited",
         503: "unavailable",
@@ -342,7 +343,8 @@ _ERROR_DESCRIPTIONS = {
     412: "If-Match names an old version",
     413: "body too large",
     415: "the body is not JSON (Content-Type must be application/json)",
-    422: "Idempotency-Key reused with another body",
+    422: "well-formed but refused: an Idempotency-Key reused with another body, a repeated candidate id, "
+    "an e-mail address that looks like another (the errors name the field)",
     428: "If-Match is required",
     429: "rate limit exceeded (see Retry-After)",
     431: "the request line and headers are too large",

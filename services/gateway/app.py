@@ -193,6 +193,8 @@ def _error_codes(path: str, method: str, operation: Any) -> list[int]:
         codes.add(409)
     if (path == "/api/v1/profiles" and method == "POST") or path == "/api/v1/admin/keys":
         codes.add(422)
+    if path in ("/api/v1/recommendations/batch", "/api/v1/auth/signup"):
+        codes.add(422)  # a repeated candidate id; an address that looks like another account's
     if path.endswith("/rollback"):
         codes.add(404)
     return sorted(codes)

@@ -113,4 +113,21 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
     try:
         msgspec.convert(decoded, target, strict=True)
     except msgspec.ValidationError as exc:
-        raise ValidationException(detail=str(exc), extra=[{"message": str(exc)}]) from None
+        # JSON has one number type and JSON Schema calls 3.0 an integer: a whole float is no coercion
+        if "Expected `int`, got `float`" not in str(exc):
+            raise ValidationException(detail=str(exc), extra=[{"message": str(exc)}]) from None
+        try:
+            msgspec.convert(_whole_floats_as_ints(decoded), target, strict=True)
+        except msgspec.ValidationError as again:
+            raise ValidationException(detail=str(again), extra=[{"message": str(again)}]) from None
+
+
+def _whole_floats_as_ints(value: Any) -> Any:
+    """3.0 -> 3 everywhere in a decoded body (3.5 and strings stay as they are)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    return value

@@ -77,8 +77,8 @@ class AccountController(Controller):
     async def create_user(self, request: Request[Any, Any, Any], data: JSONBody[NewUser]) -> User:
         try:
             email = checked_email(data.email)
-        except BadText as exc:
-            raise HTTPException(status_code=400, detail=exc.message, extra={"field": exc.field}) from None
+        except BadText as exc:  # well-formed, refused as a look-alike: 422, as for a taken look-alike below
+            raise HTTPException(status_code=422, detail=exc.message, extra={"field": exc.field}) from None
         try:
             password_hash = await _passwords(request).hash(data.password)
         except HashingBusy as exc:
@@ -92,7 +92,7 @@ class AccountController(Controller):
                 ) from None
             except EmailLooksAlike:
                 raise HTTPException(
-                    status_code=400,
+                    status_code=422,
                     detail="the e-mail address looks like an existing account's address",
                     extra={"field": "email"},
                 ) from None

@@ -15,7 +15,7 @@ from services.profile.db import transaction
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from services.profile.settings import ProfileSettings
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
-from shared.params import HistoryCursor, Limit
+from shared.params import NEWEST, HistoryCursor, Limit
 
 __all__ = ["ProfileController", "etag", "parse_if_match"]
 
@@ -157,7 +157,7 @@ class ProfileController(Controller):
         request: Request[Any, Any, Any],
         profile_id: FromPath[UUID],
         limit: Limit = 50,
-        before: HistoryCursor = None,
+        before: HistoryCursor = NEWEST,
         owner_id: OwnerHeader = None,
     ) -> AssessmentList:
         async with transaction(request.app.state.pool, self._timeout(request)) as conn:

@@ -108,7 +108,7 @@ _batch_decoder = msgspec.json.Decoder(BatchRequest)
 
 def _decode_batch(body: bytes) -> BatchRequest:
     """The body as a BatchRequest; a 400 naming the field (as Litestar's own decoding would) otherwise,
-    a repeated candidate id included."""
+    and 422 naming the first repeated candidate id."""
     try:
         batch = _batch_decoder.decode(body)
     except msgspec.ValidationError as exc:
@@ -116,7 +116,7 @@ def _decode_batch(body: bytes) -> BatchRequest:
     except msgspec.DecodeError as exc:
         raise ValidationException(detail=f"the body is not valid JSON: {exc}") from None
     if (repeated := batch.repeated_id()) is not None:
-        raise ValidationException(detail="the request is not valid", extra=[repeated])
+        raise HTTPException(status_code=422, detail=repeated["message"], extra={"field": repeated["key"]})
     return batch
 
 

@@ -202,8 +202,8 @@ class BatchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     def repeated_id(self) -> dict[str, str] | None:
         """The error for the first candidate whose id an earlier one has (ids name the results), or None.
 
-        Shaped as a Litestar validation error item, so both sides of the call answer 400 naming
-        ``candidates[i].id``."""
+        Both sides of the call answer 422 naming ``candidates[i].id``: the body has the documented shape,
+        but names two results alike."""
         seen: set[str] = set()
         for index, candidate in enumerate(self.candidates):
             if candidate.id in seen:

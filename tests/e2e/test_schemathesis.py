@@ -1,8 +1,9 @@
 """Schemathesis against the gateway's OpenAPI document, with valid credentials: zero failures.
 
-Three runs, one per kind of caller: a partner key (scoring and market), a user session (profile, me,
-auth) and an admin session (admin routes). Logging out and deleting the account are left out of the
-user run because they end the very session the run uses; tests/e2e/test_security.py covers them.
+Four runs, one per kind of caller: anonymous (every route, no credential), a partner key (scoring and
+market), a user session (profile, me, auth) and an admin session (admin routes). Logging out and
+deleting the account are left out of the user run because they end the very session the run uses;
+tests/e2e/test_security.py covers them.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def _run(
         r"\b\d+ (failures?|errors?)\b", done.stdout
     )
     return done.stdout
+
+
+def test_anonymous_routes(stack: Stack) -> None:
+    _run(stack, r"^/api/v1/", {}, exclude=r"^/api/v1/auth/logout")
 
 
 def test_partner_routes(stack: Stack, admin_api: httpx.Client) -> None:

@@ -22,7 +22,7 @@ from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.contracts.accounts import User
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
-from shared.params import HistoryCursor, Limit
+from shared.params import NEWEST, HistoryCursor, Limit
 
 __all__ = ["EXPORT_PAGE", "MeRoutes"]
 
@@ -89,7 +89,7 @@ class MeRoutes(Controller):
 
     @get("/assessments", summary="My assessment history, newest first, a page at a time")
     async def history(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, before: HistoryCursor = None
+        self, request: Request[Any, Any, Any], limit: Limit = 50, before: HistoryCursor = NEWEST
     ) -> AssessmentList:
         profile, _ = await _my_profile(request)
         return await fetch_history(request, profile.id, limit, before)

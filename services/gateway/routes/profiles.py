@@ -15,7 +15,7 @@ from services.gateway.auth import current_principal, user_guard
 from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
-from shared.params import HistoryCursor, Limit
+from shared.params import NEWEST, HistoryCursor, Limit
 
 __all__ = ["IfMatchRequired", "ProfileRoutes"]
 
@@ -121,7 +121,7 @@ class ProfileRoutes(Controller):
         request: Request[Any, Any, Any],
         profile_id: FromPath[UUID],
         limit: Limit = 50,
-        before: HistoryCursor = None,
+        before: HistoryCursor = NEWEST,
     ) -> AssessmentList:
         return await fetch_history(request, str(profile_id), limit, before)
 

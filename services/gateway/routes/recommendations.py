@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
 from services.gateway.auth import scope_guard
@@ -44,7 +44,7 @@ class RecommendationRoutes(Controller):
     @post(
         "/batch",
         summary="Score up to 1,000 candidates in one call",
-        description="Each candidate's `id` names its result, so two candidates may not share one (400 "
+        description="Each candidate's `id` names its result, so two candidates may not share one (422 "
         "naming `candidates[i].id`).",
         status_code=200,
     )
@@ -52,7 +52,7 @@ class RecommendationRoutes(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest]
     ) -> Response[BatchResponse]:
         if (repeated := data.repeated_id()) is not None:
-            raise ValidationException(detail="the request is not valid", extra=[repeated])
+            raise HTTPException(status_code=422, detail=repeated["message"], extra={"field": repeated["key"]})
         answer = await request.app.state.recommender.request("POST", "/recommendations/batch", json=data)
         return _as_is(answer)
 
