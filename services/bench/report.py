@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 import msgspec
+import numpy as np
 
 __all__ = [
     "Machine",
@@ -77,16 +78,10 @@ class Report(msgspec.Struct, kw_only=True):
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0..100) with linear interpolation between closest ranks (numpy's default)."""
+    """The ``q``-th percentile (0..100) by ``numpy.percentile`` (linear interpolation); NaN when empty."""
     if not values:
         return math.nan
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile must be within 0..100, got {q}")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return float(np.percentile(values, q))  # ValueError outside 0..100
 
 
 def summarise(
