@@ -16,7 +16,7 @@ from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
 from services.gateway.bodies import strict_body
 from services.gateway.clients import Upstream, UpstreamError
-from services.gateway.hosts import AllowedHostsMiddleware
+from services.gateway.hosts import allowed_hosts_middleware
 from services.gateway.query import SingleValueQueryMiddleware
 from services.gateway.ratelimit import AccountLock, RateLimiter
 from services.gateway.routes.admin import AdminRoutes
@@ -142,7 +142,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         lifespan=[lifespan],
         middleware=[
             RequestIdMiddleware(),
-            AllowedHostsMiddleware(settings.allowed_hosts),
+            allowed_hosts_middleware(settings.allowed_hosts),
             SingleValueQueryMiddleware(),
             AuthMiddleware(),
             AllowMiddleware(),

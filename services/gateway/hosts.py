@@ -1,38 +1,54 @@
-"""Refuse requests whose Host header is not one of ours (400), whatever the port."""
+"""Refuse requests whose Host header is not one of ours (400), whatever the port.
+
+Litestar's ``AllowedHostsConfig`` and middleware do the work (``*`` and ``*.name`` entries, the excluded
+probe paths, HTTP scopes only); this subclass keeps two things they do differently: the port and the
+letter case of the Host header do not matter (Litestar matches ``host:port`` exactly), and the refusal is
+the API's error body with its request id (Litestar's is a bare ``{"message": ...}``). It runs where it is
+listed among the app's middleware, so an unknown host is refused before authentication.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.allowed_hosts import AllowedHostsMiddleware
 
 from shared.web import error_response
 
-__all__ = ["AllowedHostsMiddleware", "host_allowed"]
+if TYPE_CHECKING:
+    from litestar.types import Receive, Scope, Send
+
+__all__ = ["allowed_hosts_middleware", "host_name"]
+
+PROBES = ["^/healthz$", "^/readyz$"]  # kubelet probes use the pod IP as Host
 
 
-def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
-    """``host`` (port ignored) equals an allowed name, or ends with ``.name`` for a ``*.name`` entry."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    name = name.strip().lower()
-    for entry in allowed:
-        if entry == "*" or name == entry.lower():
-            return True
-        if entry.startswith("*.") and name.endswith(entry[1:].lower()):
-            return True
-    return False
+def host_name(host: str) -> str:
+    """The Host header without its port, in lower case (``[::1]:8000`` -> ``[::1]``)."""
+    name = host if host.endswith("]") else host.rsplit(":", 1)[0]
+    return name.strip().lower()
 
 
-class AllowedHostsMiddleware(ASGIMiddleware):
-    def __init__(self, allowed: tuple[str, ...]) -> None:
-        self.allowed = allowed
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
-        probe = scope.get("path", "") in ("/healthz", "/readyz")  # kubelet probes use the pod IP as Host
-        if scope["type"] == "http" and not probe and not host_allowed(host, self.allowed):
-            response: Any = error_response(400, "bad_request", "invalid Host header", [])
-            await response.to_asgi_response(app=None, request=None)(scope, receive, send)
+class _HostsMiddleware(AllowedHostsMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        allowed = self.allowed_hosts_regex
+        if allowed is None or allowed.fullmatch(host_name(MutableScopeHeaders(scope=scope).get("host", ""))):
+            await self.app(scope, receive, send)
             return
-        await next_app(scope, receive, send)
+        response: Any = error_response(400, "bad_request", "invalid Host header", [])
+        await response.to_asgi_response(app=None, request=None)(scope, receive, send)
+
+
+def allowed_hosts_middleware(allowed: tuple[str, ...]) -> DefineMiddleware:
+    """The middleware that refuses other hosts than ``allowed`` (``*`` allows any)."""
+    config = AllowedHostsConfig(
+        allowed_hosts=[entry.lower() for entry in allowed],
+        exclude=PROBES,
+        scopes={ScopeType.HTTP},
+        www_redirect=False,
+    )
+    return DefineMiddleware(_HostsMiddleware, config=config)
