@@ -6,7 +6,9 @@ Layout under the key prefix ``P``::
     P market:v:<version>      -> the whole market document (JSON), written before the pointer moves
     P market:versions         -> sorted set of published versions (score = publish time)
 
-Readers fetch the pointer, then the document it names, so they never see a mix of two versions.
+Readers fetch the pointer, then the document it names, so they never see a mix of two versions. The
+document is a :class:`~shared.contracts.market_document.MarketDocument` (the worker writes one, the
+recommender reads one); the store itself only moves JSON, so it also keeps any field a newer writer adds.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 from typing import Any, cast
 
+import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from shared.contracts.market_document import MarketDocument
 
 __all__ = [
     "MarketReader",
     "content_version",
     "current_version",
+    "get_document",
     "get_version",
     "list_versions",
     "publish",
@@ -32,26 +39,33 @@ __all__ = [
 ]
 
 KEEP_VERSIONS = 10
+Document = MarketDocument | Mapping[str, Any]  # a Struct, or JSON-able data (tests, older callers)
+_decode_document = msgspec.json.Decoder(MarketDocument).decode
 
 
 def _k(prefix: str, *parts: str) -> str:
     return prefix + "market:" + ":".join(parts)
 
 
-def content_version(document: dict[str, Any]) -> str:
+def _builtins(document: Document) -> dict[str, Any]:
+    if isinstance(document, MarketDocument):
+        return cast("dict[str, Any]", msgspec.to_builtins(document))
+    return dict(document)
+
+
+def content_version(document: Document) -> str:
     """A version id derived from the content, so publishing the same data twice is one version."""
-    body = {k: v for k, v in document.items() if k not in ("version", "published_at")}
+    data = _builtins(document)
+    body = {k: v for k, v in data.items() if k not in ("version", "published_at")}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-    return f"{document.get('as_of', 'unknown')}-{digest}"
+    return f"{data.get('as_of', 'unknown')}-{digest}"
 
 
 def _text(value: bytes | str | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
-async def publish(
-    client: aioredis.Redis, prefix: str, document: dict[str, Any], version: str | None = None
-) -> str:
+async def publish(client: aioredis.Redis, prefix: str, document: Document, version: str | None = None) -> str:
     """Write ``document`` under a new version key, then switch the pointer in one step.
 
     ``version`` defaults to :func:`content_version`; a caller that derives it from its input (the refresh
@@ -59,8 +73,8 @@ async def publish(
     the same version twice only moves the pointer back to it.
     """
     version = version or content_version(document)
-    document = {**document, "version": version, "published_at": time.time()}
-    await client.set(_k(prefix, "v", version), json.dumps(document), nx=True)
+    body = {**_builtins(document), "version": version, "published_at": time.time()}
+    await client.set(_k(prefix, "v", version), json.dumps(body), nx=True)
     async with client.pipeline(transaction=True) as pipe:
         pipe.set(_k(prefix, "current"), version)
         pipe.zadd(_k(prefix, "versions"), {version: time.time()})
@@ -69,13 +83,13 @@ async def publish(
     return version
 
 
-async def restore(client: aioredis.Redis, prefix: str, document: dict[str, Any]) -> bool:
-    """Put ``document`` back as the current version when Redis has none (it restarted empty).
+async def restore(client: aioredis.Redis, prefix: str, version: str, raw: bytes) -> bool:
+    """Put a version (its stored JSON ``raw``) back as the current one when Redis has none (it restarted
+    empty).
 
     Only sets the pointer if it is still missing, so a version published meanwhile always wins.
     """
-    version = str(document["version"])
-    await client.set(_k(prefix, "v", version), json.dumps(document), nx=True)
+    await client.set(_k(prefix, "v", version), raw, nx=True)
     if not await client.set(_k(prefix, "current"), version, nx=True):
         return False
     await client.zadd(_k(prefix, "versions"), {version: time.time()})
@@ -100,6 +114,12 @@ async def get_version(client: aioredis.Redis, prefix: str, version: str) -> dict
     """One kept version's document, or None when it is not (or no longer) stored."""
     raw = await client.get(_k(prefix, "v", version))
     return json.loads(raw) if raw is not None else None
+
+
+async def get_document(client: aioredis.Redis, prefix: str, version: str) -> MarketDocument | None:
+    """One kept version as a :class:`MarketDocument` (fields it does not know are ignored), or None."""
+    raw = await client.get(_k(prefix, "v", version))
+    return _decode_document(raw) if raw is not None else None
 
 
 async def list_versions(client: aioredis.Redis, prefix: str) -> tuple[str | None, list[dict[str, Any]]]:
@@ -139,34 +159,55 @@ async def rollback(client: aioredis.Redis, prefix: str, version: str) -> bool:
 
 
 class MarketReader:
-    """Follow the current version, keeping the last good document for when Redis is away."""
+    """Follow the current version, keeping the last good document for when Redis is away.
+
+    The stored JSON of the current version is fetched once per version and decoded once per version and
+    per form: :meth:`document` (the typed :class:`MarketDocument`, what the recommender uses) or
+    :meth:`current` (plain JSON data, every field kept).
+    """
 
     def __init__(self, client: aioredis.Redis, prefix: str) -> None:
         self.client = client
         self.prefix = prefix
-        self.document: dict[str, Any] | None = None
+        self.version: str | None = None
+        self.raw: bytes | None = None
+        self._typed: MarketDocument | None = None
+        self._plain: dict[str, Any] | None = None
         self.stale = False
 
-    async def current(self) -> dict[str, Any]:
-        """The current market document; the last good one (``stale``) if Redis fails."""
+    async def _follow(self) -> None:
         try:
             for _ in range(2):  # the pointer may move (and an old version be trimmed) between the two reads
                 version = _text(await self.client.get(_k(self.prefix, "current")))
-                if version is None and self.document is not None:
+                if version is None and self.raw is not None and self.version is not None:
                     # Redis lost its data: give it back the last good version, so other readers (and a
                     # recommender starting now, which would seed the bundled snapshot) follow it too
-                    await restore(self.client, self.prefix, self.document)
-                if version is None or (self.document is not None and self.document.get("version") == version):
+                    await restore(self.client, self.prefix, self.version, self.raw)
+                if version is None or version == self.version:
                     break
-                raw = await self.client.get(_k(self.prefix, "v", version))
+                raw = cast("bytes | None", await self.client.get(_k(self.prefix, "v", version)))
                 if raw is not None:
-                    self.document = json.loads(raw)
+                    typed = _decode_document(raw)  # a document that does not decode never replaces a good one
+                    self.version, self.raw, self._typed, self._plain = version, raw, typed, None
                     break
             self.stale = False
         except (RedisConnectionError, RedisTimeoutError, OSError):
-            if self.document is None:
+            if self.raw is None:
                 raise
             self.stale = True
-        if self.document is None:
+        if self.raw is None:
             raise LookupError("no market data published")
-        return self.document
+
+    async def document(self) -> MarketDocument:
+        """The current market document; the last good one (``stale``) if Redis fails."""
+        await self._follow()
+        assert self._typed is not None
+        return self._typed
+
+    async def current(self) -> dict[str, Any]:
+        """The current market document as plain JSON data (fields unknown to the contract kept)."""
+        await self._follow()
+        if self._plain is None:
+            assert self.raw is not None
+            self._plain = json.loads(self.raw)
+        return self._plain

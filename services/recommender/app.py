@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import redis.asyncio as aioredis
 from litestar import Litestar, Request, get
 
@@ -17,6 +18,7 @@ from services.recommender.routes import RecommendationController, market_figures
 from services.recommender.scoring import Scorer
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_catalog, load_snapshot
+from shared.contracts.market_document import MarketDocument
 from shared.contracts.recommendations import MarketInfo
 from shared.logging import configure_logging
 from shared.market import MarketReader, publish
@@ -46,7 +48,7 @@ async def seed_market(client: aioredis.Redis, prefix: str) -> None:
     """Publish the bundled snapshot when Redis holds no market data yet (the refresh worker replaces it)."""
     try:
         if not await client.exists(prefix + "market:current"):
-            version = await publish(client, prefix, load_snapshot())
+            version = await publish(client, prefix, msgspec.convert(load_snapshot(), MarketDocument))
             log.info("published bundled market snapshot %s", version)
     except Exception as exc:  # noqa: BLE001 - Redis may be down at start; the reader retries per request
         log.warning("could not seed market data: %s", exc)

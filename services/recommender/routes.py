@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import JSONBody
 
 from shared.catalog import load_catalog
+from shared.contracts.market_document import MarketDocument
 from shared.contracts.recommendations import (
     MEANINGS,
     BatchRequest,
@@ -21,7 +22,9 @@ from shared.contracts.recommendations import (
     RecommendationRequest,
     RecommendationResponse,
     RoleFit,
+    RoleMarket,
     RoleMarketSummary,
+    SkillDemand,
 )
 from shared.market import MarketReader
 
@@ -48,10 +51,10 @@ def _age_days(as_of: str) -> int | None:
         return None
 
 
-async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]:
+async def market_info(reader: MarketReader) -> tuple[MarketInfo, MarketDocument]:
     """The current market document and its summary; 503 when none is available at all."""
     try:
-        doc = await reader.current()
+        doc = await reader.document()
     except (LookupError, OSError, ConnectionError) as exc:
         raise HTTPException(
             status_code=503,
@@ -64,11 +67,11 @@ async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]
             detail=f"market data unavailable: {type(exc).__name__}",
             headers={"Retry-After": "2"},
         ) from None
-    as_of = str(doc.get("as_of", ""))
+    as_of = doc.as_of
     age = _age_days(as_of)
     info = MarketInfo(
-        version=str(doc.get("version")),
-        source=str(doc.get("source", "")),
+        version=str(doc.version),
+        source=doc.source,
         as_of=as_of,
         stale=reader.stale,
         age_days=age,
@@ -77,17 +80,17 @@ async def market_info(reader: MarketReader) -> tuple[MarketInfo, dict[str, Any]]
     return info, doc
 
 
-def _role_markets(doc: dict[str, Any]) -> dict[str, RoleMarketSummary]:
+def _role_markets(doc: MarketDocument) -> dict[str, RoleMarketSummary]:
     """Pay, openings and growth per role from the market document."""
-    out = {}
-    for role, figures in doc.get("roles", {}).items():
-        out[role] = RoleMarketSummary(
-            salary_median=figures.get("salary_median"),
-            openings=figures.get("openings"),
-            growth_pct=figures.get("growth_pct"),
-            occupation_title=figures.get("occupation_title"),
+    return {
+        role: RoleMarketSummary(
+            salary_median=figures.salary_median,
+            openings=figures.openings,
+            growth_pct=figures.growth_pct,
+            occupation_title=figures.occupation_title,
         )
-    return out
+        for role, figures in doc.roles.items()
+    }
 
 
 def choose_target(roles: list[RoleFit], asked: str | None) -> tuple[str, list[str]]:
@@ -99,8 +102,8 @@ def choose_target(roles: list[RoleFit], asked: str | None) -> tuple[str, list[st
     return target, [r.role for r in stretch]
 
 
-def _demand(doc: dict[str, Any]) -> dict[str, float]:
-    return {sid: float(v.get("demand", 0.0)) for sid, v in doc.get("skills", {}).items()}
+def _demand(doc: MarketDocument) -> dict[str, float]:
+    return {sid: float(v.demand) for sid, v in doc.skills.items()}
 
 
 _batch_decoder = msgspec.json.Decoder(BatchRequest)
@@ -143,7 +146,7 @@ class RecommendationController(Controller):
             learning_steps=steps,
             model_version=scorer.model_version,
             market=info,
-            attribution=list(doc.get("attribution", [])),
+            attribution=list(doc.attribution),
             confident=confident,
             hint=None
             if confident
@@ -170,20 +173,19 @@ class RecommendationController(Controller):
             results=[BatchResult(id=c.id, roles=r) for c, r in zip(data.candidates, ranked, strict=True)],
             model_version=scorer.model_version,
             market=info,
-            attribution=list(doc.get("attribution", [])),
+            attribution=list(doc.attribution),
         )
 
 
 @get("/market/figures", tags=["market"], summary="The market document in use")
 async def market_figures(request: Request[Any, Any, Any]) -> MarketFigures:
     info, doc = await market_info(request.app.state.market)
-    return msgspec.convert(
-        {
-            "market": info,
-            "skills": doc.get("skills", {}),
-            "roles": doc.get("roles", {}),
-            "attribution": doc.get("attribution", []),
+    return MarketFigures(
+        market=info,
+        skills={
+            sid: SkillDemand(demand=float(v.demand), trend=float(v.trend or 0.0))
+            for sid, v in doc.skills.items()
         },
-        MarketFigures,
-        from_attributes=True,
+        roles={rid: msgspec.convert(v, RoleMarket, from_attributes=True) for rid, v in doc.roles.items()},
+        attribution=list(doc.attribution),
     )

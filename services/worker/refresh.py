@@ -33,7 +33,8 @@ from services.worker.sources.http import fetch_url
 from services.worker.sources.records import Posting, read_postings
 from shared.catalog import load_catalog, load_snapshot
 from shared.contracts.market import RejectedSample
-from shared.market import current_version, get_version, publish
+from shared.contracts.market_document import MarketDocument
+from shared.market import current_version, get_document, publish
 
 __all__ = ["Outcome", "Progress", "TRANSIENT", "build", "execute_run", "reap_runs"]
 
@@ -84,7 +85,7 @@ class Progress:
 
 @dataclass
 class Outcome:
-    document: dict[str, Any]
+    document: MarketDocument
     version: str | None  # None: derive from the content (the snapshot)
 
 
@@ -127,15 +128,15 @@ def build(
     source: str,
     settings: WorkerSettings,
     progress: Progress,
-    previous: dict[str, Any] | None,
+    previous: MarketDocument | None,
     today: dt.date | None = None,
 ) -> Outcome:
     """Read, validate and aggregate ``source`` into a market document (no I/O besides the source)."""
     spec = parse_source(source) if isinstance(source, str) else source
     if spec.kind == "snapshot":
         progress.phase = "reading"
-        document = load_snapshot()
-        progress.read = progress.accepted = len(document["skills"]) + len(document["roles"])
+        document = msgspec.convert(load_snapshot(), MarketDocument)
+        progress.read = progress.accepted = len(document.skills) + len(document.roles)
         return Outcome(document, None)  # its version comes from its content, as when the recommender seeds it
     progress.phase = "fetching"
     fetched = _fetch(spec, settings)
@@ -164,7 +165,7 @@ def build(
     progress.phase = "aggregating"
     document = aggregator.document(str(spec), previous, today)
     key = f"{fetched.sha256}:{AGGREGATION_VERSION}:{_catalog_fingerprint()}"
-    version = f"{document['as_of']}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    version = f"{document.as_of}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
     return Outcome(document, version)
 
 
@@ -206,10 +207,10 @@ def _publish(settings: WorkerSettings, outcome: Outcome) -> tuple[str, str | Non
     return redis_call(settings, work)
 
 
-def _previous(settings: WorkerSettings) -> dict[str, Any] | None:
-    async def work(client: aioredis.Redis) -> dict[str, Any] | None:
+def _previous(settings: WorkerSettings) -> MarketDocument | None:
+    async def work(client: aioredis.Redis) -> MarketDocument | None:
         version = await current_version(client, settings.redis_prefix)
-        return await get_version(client, settings.redis_prefix, version) if version else None
+        return await get_document(client, settings.redis_prefix, version) if version else None
 
     return redis_call(settings, work)
 

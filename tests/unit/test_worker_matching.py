@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
 from services.worker.aggregate import Aggregator, relative_change
 from services.worker.matching import RoleMatcher, SkillMatcher
 from services.worker.sources.records import Posting
 from shared.catalog import load_catalog
+from shared.contracts.market_document import MarketDocument
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,8 @@ def test_aggregate_demand_trend_openings_and_salary_band() -> None:
         "skills": {"python": {"demand": 0.2}, "java": {"demand": 0.6}},
         "roles": {"backend-developer": {"openings": 5}, "data-engineer": {"openings": 5}},
     }
-    doc = agg.document("file:x.jsonl", previous, dt.date(2025, 6, 1))
+    typed = agg.document("file:x.jsonl", msgspec.convert(previous, MarketDocument), dt.date(2025, 6, 1))
+    doc = msgspec.to_builtins(typed)
     assert doc["skills"]["python"] == {"demand": 0.4, "trend": 1.0, "postings": 4, "basis": "postings"}
     assert doc["skills"]["java"]["demand"] == 0.6 and doc["skills"]["java"]["trend"] == 0.0
     assert doc["skills"]["kubernetes"]["demand"] == 0.0
@@ -102,7 +105,7 @@ def test_synthetic_postings_label_the_whole_document() -> None:
             line=1, title="SRE", text="Go", skills=(), salary=None, location=None, posted=None, synthetic=True
         )
     )
-    doc = agg.document("file:s.jsonl", None, dt.date(2025, 6, 1))
+    doc = msgspec.to_builtins(agg.document("file:s.jsonl", None, dt.date(2025, 6, 1)))
     assert doc["synthetic"] is True and doc["source"].startswith("SYNTHETIC")
     assert "not market data" in doc["attribution"][0]
 
