@@ -295,10 +295,10 @@ def internal_app(
     return app
 
 
-def _internal_error_codes(path: str, method: str, operation: Any) -> list[int]:
+def _internal_error_codes(path: str, method: str, has_body: bool) -> list[int]:
     if path.startswith(PUBLIC_PATHS):
         return []
-    return [400, 401, 431, 503] + ([404] if "{" in path else []) + ([413] if operation.request_body else [])
+    return [400, 401, 431, 503] + ([404] if "{" in path else []) + ([413] if has_body else [])
 
 
 def docs_assets_route() -> Any:
@@ -353,29 +353,42 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def document_errors(app: Any, codes_for: Callable[[str, str, Any], Iterable[int]]) -> None:
-    """Add the error answers each operation can give to the OpenAPI document, with the ErrorBody schema."""
-    from litestar.openapi.spec import OpenAPIMediaType as MediaType
-    from litestar.openapi.spec import OpenAPIResponse, Reference
+_PATH_PARAMETER = re.compile(r"\{(\w+):\w+\}")
 
-    openapi = app.openapi_schema
+
+def document_errors(app: Any, codes_for: Callable[[str, str, bool], Iterable[int]]) -> None:
+    """Declare the error answers each operation can give, with the ErrorBody schema, then refine the document.
+
+    ``codes_for(path, method, has_body)`` names the codes; each becomes a ``ResponseSpec`` on the app's own
+    copy of the route handler (Litestar's 400 shape is replaced by ours), so Litestar writes them into the
+    OpenAPI document it generates.
+    """
+    from litestar.openapi.datastructures import ResponseSpec
+
+    specs = {
+        code: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
+        for code, text in _ERROR_DESCRIPTIONS.items()
+    }
+    for route in app.routes:
+        path = _PATH_PARAMETER.sub(r"{\1}", route.path)
+        for handler in getattr(route, "route_handlers", ()):
+            has_body = "data" in handler.parsed_fn_signature.parameters
+            codes = {code for method in handler.http_methods for code in codes_for(path, method, has_body)}
+            declared = {code: specs[code] for code in sorted(codes)}
+            handler.responses = {**(handler.responses or {}), **declared} or None
+    _refine_document(app.openapi_schema)
+
+
+def _refine_document(openapi: Any) -> None:
+    """What Litestar's generated document does not say: the error body as msgspec describes it (with its
+    docstring and defaults), optional parameters are never null, skill maps list their keys, bodies that
+    refuse unknown fields say so."""
     _, components = msgspec.json.schema_components([ErrorBody], ref_template="#/components/schemas/{name}")
-    if openapi.components.schemas is None:
-        openapi.components.schemas = {}
     for name, definition in components.items():
-        openapi.components.schemas.setdefault(name, _to_spec(definition))
-    body = {"application/json": MediaType(schema=Reference(ref="#/components/schemas/ErrorBody"))}
-    for path, item in (openapi.paths or {}).items():
+        openapi.components.schemas[name] = _to_spec(definition)
+    for item in (openapi.paths or {}).values():
         for method in ("get", "put", "post", "delete", "patch"):
-            operation = getattr(item, method, None)
-            if operation is None:
-                continue
-            responses = operation.responses if operation.responses is not None else {}
-            for code in codes_for(path, method.upper(), operation):
-                # Litestar documents its own 400 shape; ours is ErrorBody, so ours replaces it.
-                responses[str(code)] = OpenAPIResponse(description=_ERROR_DESCRIPTIONS[code], content=body)
-            operation.responses = responses
-            for parameter in operation.parameters or []:
+            for parameter in getattr(getattr(item, method, None), "parameters", None) or []:
                 _not_null(parameter)
     _constrain_skill_maps(openapi.components.schemas)
     for struct in _all_structs(msgspec.Struct):

@@ -175,7 +175,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     return app
 
 
-def _error_codes(path: str, method: str, operation: Any) -> list[int]:
+def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
     """The error answers a gateway operation can give, for the OpenAPI document."""
     if not path.startswith("/api/"):
         return []
@@ -185,7 +185,7 @@ def _error_codes(path: str, method: str, operation: Any) -> list[int]:
         codes |= {401, 403, 502, 503}
     if "{" in path or path.startswith("/api/v1/me"):
         codes.add(404)
-    if operation.request_body is not None:
+    if has_body:
         codes |= {413, 415}
     if method in ("PUT", "DELETE") and ("{" in path or path.startswith("/api/v1/me")):
         codes |= {412, 428}
