@@ -12,7 +12,7 @@ from services.profile.account_routes import AccountController
 from services.profile.db import create_pool
 from services.profile.passwords import PasswordPool
 from services.profile.routes import ProfileController
-from services.profile.runs_routes import MarketRunController
+from services.profile.runs_routes import MarketRunController, refresh_broker
 from services.profile.settings import ProfileSettings
 from shared.logging import configure_logging
 from shared.settings import load_settings
@@ -44,7 +44,7 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
             app.state.passwords.close()
             await app.state.pool.close()
 
-    return internal_app(  # type: ignore[no-any-return]
+    app = internal_app(
         "profile",
         "Profiles, skill assessments, accounts and refresh runs (internal).",
         settings,
@@ -52,3 +52,5 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         lifespan,
         _checks,
     )
+    app.state.refresh_broker = refresh_broker()  # a bad broker setting stops the start, not the first refresh
+    return app  # type: ignore[no-any-return]
