@@ -2,6 +2,8 @@
 
 ``POST /market/runs`` queues a run and enqueues ``market.refresh`` for it, or answers with the run already
 queued or running (a unique index makes a second active run impossible, however many triggers race).
+Runs are enqueued through the broker contract (:mod:`shared.contracts.tasks`), whose settings
+:func:`refresh_broker` reads and validates when the app is created, not on the first refresh.
 """
 
 from __future__ import annotations
@@ -17,26 +19,27 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.params import FromPath, JSONBody
 
 from services.profile.db import transaction
-from services.worker.celery_app import create_celery, enqueue_refresh
 from services.worker.runs import RunRepository
-from services.worker.settings import BrokerSettings
-from services.worker.sources import parse_source
 from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
+from shared.contracts.sources import parse_source
+from shared.contracts.tasks import BrokerSettings, celery_client, enqueue_refresh
 from shared.params import RunCursor, RunLimit
 from shared.settings import load_settings
 
-__all__ = ["MarketRunController"]
+__all__ = ["MarketRunController", "refresh_broker"]
 
 log = logging.getLogger("careerpath.profile.runs")
 
 
+def refresh_broker() -> tuple[BrokerSettings, Celery]:
+    """The broker settings (from ``REDIS_URL`` / ``CAREERPATH_*``, a SettingsError when one is bad) and a
+    send-only Celery client; called once, when the app is created."""
+    settings = load_settings(BrokerSettings)
+    return settings, celery_client(settings)
+
+
 def _broker(request: Request[Any, Any, Any]) -> tuple[BrokerSettings, Celery]:
-    """The Celery client (send-only), built once per app from ``REDIS_URL`` / ``CAREERPATH_*``."""
-    state = request.app.state
-    if getattr(state, "refresh_broker", None) is None:
-        settings = load_settings(BrokerSettings)
-        state.refresh_broker = (settings, create_celery(settings))
-    return state.refresh_broker  # type: ignore[no-any-return]
+    return request.app.state.refresh_broker  # type: ignore[no-any-return]
 
 
 def _timeout(request: Request[Any, Any, Any]) -> float:

@@ -1,7 +1,7 @@
 """Worker and beat settings (environment variables ``CAREERPATH_*``, ``DATABASE_URL`` and ``REDIS_URL``).
 
-Two Structs: :class:`BrokerSettings` is what any process that only *enqueues* refreshes needs (the profile
-service); :class:`WorkerSettings` adds what the worker needs to *run* them.
+:class:`WorkerSettings` extends the broker contract's :class:`~shared.contracts.tasks.BrokerSettings` (what
+any process that only *enqueues* refreshes needs) with what the worker needs to *run* them.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from typing import Annotated
 
 import msgspec
 
-from shared.settings import BaseSettings, Seconds, env_name
+from shared.contracts.tasks import BrokerSettings
+from shared.settings import Seconds, env_name
 
 __all__ = ["BrokerSettings", "WorkerSettings", "parse_schedule"]
 
 _CRON_FIELD = re.compile(r"^[0-9*/,\-]+$")
-RedisUrl = Annotated[str, msgspec.Meta(pattern=r"^rediss?://")]
-SourceDefault = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
 
 
 def parse_schedule(value: str) -> float | tuple[str, str, str, str, str]:
@@ -55,22 +54,6 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
     return tuple(
         ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
     )
-
-
-class BrokerSettings(BaseSettings, kw_only=True, frozen=True):
-    """Where refresh tasks go. Celery's keys live under ``<redis_prefix>celery:`` so runs never collide."""
-
-    redis_url: RedisUrl = "redis://127.0.0.1:6379/0"
-    broker_url: Annotated[str, msgspec.Meta(pattern=r"^$|^rediss?://")] = ""
-    refresh_source: SourceDefault = "snapshot"
-
-    @property
-    def broker(self) -> str:
-        return self.broker_url or self.redis_url
-
-    @property
-    def celery_prefix(self) -> str:
-        return self.redis_prefix + "celery:"
 
 
 class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):

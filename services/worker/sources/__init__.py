@@ -6,7 +6,8 @@ A source is named by one string (the ``source`` of a run, ``CAREERPATH_REFRESH_S
 * ``file:NAME`` — a JSON Lines or CSV postings file inside one of ``CAREERPATH_SOURCE_FILE_ROOTS``;
 * ``https://…`` / ``http://…`` — a feed serving JSON Lines or CSV, fetched with the SSRF guard.
 
-:func:`parse_source` checks the syntax only (the profile service uses it to refuse a bad trigger with 400);
+:func:`parse_source` (:mod:`shared.contracts.sources`) checks the syntax only (the profile service uses
+it to refuse a bad trigger with 400);
 the worker resolves, fetches and validates the content. Any failure of the source itself is a
 :class:`SourceError`: the run fails with its message and the last good data stays live.
 """
@@ -19,7 +20,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
-from urllib.parse import urlsplit
+
+from shared.contracts.sources import SourceSpec, parse_source
 
 __all__ = ["Fetched", "Format", "SourceError", "SourceSpec", "format_from_name", "parse_source", "spool"]
 
@@ -28,15 +30,6 @@ Format = Literal["jsonl", "csv"]
 
 class SourceError(Exception):
     """The source cannot be used (unreachable, too large, too slow, wrong format, refused address...)."""
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    kind: Literal["snapshot", "file", "http"]
-    location: str
-
-    def __str__(self) -> str:
-        return {"snapshot": "snapshot", "file": f"file:{self.location}"}.get(self.kind, self.location)
 
 
 @dataclass
@@ -48,35 +41,6 @@ class Fetched:
     sha256: str
     declared: Format | None
     name: str
-
-
-def parse_source(text: str) -> SourceSpec:
-    """Parse a source string; ValueError with a reason when it is not one careerpath can read."""
-    value = text.strip()
-    if not value or len(value) > 2048 or any(ord(c) < 32 for c in value):
-        raise ValueError("a source is a non-empty single line of at most 2048 characters")
-    if value == "snapshot":
-        return SourceSpec("snapshot", "bundled")
-    lowered = value.lower()
-    if lowered.startswith(("http://", "https://")):
-        parts = urlsplit(value)
-        if not parts.hostname:
-            raise ValueError("the URL has no host")
-        if parts.username or parts.password:
-            raise ValueError("credentials in source URLs are not accepted")
-        try:
-            _ = parts.port
-        except ValueError:
-            raise ValueError("the URL's port is not valid") from None
-        return SourceSpec("http", value)
-    if lowered.startswith("file:"):
-        path = value[5:]
-        if path.startswith("//"):
-            path = path[2:]
-        if not path or "\x00" in path:
-            raise ValueError("file: needs a file name")
-        return SourceSpec("file", path)
-    raise ValueError("expected 'snapshot', 'file:NAME' or an http(s) URL")
 
 
 def format_from_name(name: str) -> Format | None:
