@@ -116,7 +116,9 @@ class Stack:
         if self.with_worker:
             for name in ("worker", "beat"):
                 log = self.log_dir / f"{name}.log" if self.log_dir else None
-                self.services[name] = CeleryProcess(name, 0, dict(self.env), log)
+                # the worker records runs through the profile service, which owns them
+                env = {**self.env, "CAREERPATH_PROFILE_URL": profile.url}
+                self.services[name] = CeleryProcess(name, 0, env, log)
         try:
             for service in self.services.values():
                 service.start()

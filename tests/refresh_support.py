@@ -248,6 +248,7 @@ def refresh_services(
         **extra,
     }
     profile = ServiceProcess("profile", free_port(), env, tmp / "profile.log")
+    env["CAREERPATH_PROFILE_URL"] = profile.url  # the worker records runs through the profile service
     worker = CeleryProcess("worker", 0, dict(env), tmp / "worker.log")
     client = httpx.Client(
         base_url=profile.url, timeout=10.0, headers={"x-service-token": env["CAREERPATH_SERVICE_TOKEN"]}

@@ -12,7 +12,7 @@ from services.profile.account_routes import AccountController
 from services.profile.db import create_pool
 from services.profile.passwords import PasswordPool
 from services.profile.routes import ProfileController
-from services.profile.runs_routes import MarketRunController, refresh_broker
+from services.profile.runs_routes import MarketRunController, RunLeaseController, refresh_broker
 from services.profile.settings import ProfileSettings
 from shared.logging import configure_logging
 from shared.settings import load_settings
@@ -48,7 +48,7 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         "profile",
         "Profiles, skill assessments, accounts and refresh runs (internal).",
         settings,
-        [ProfileController, MarketRunController, AccountController],
+        [ProfileController, MarketRunController, RunLeaseController, AccountController],
         lifespan,
         _checks,
     )

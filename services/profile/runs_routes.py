@@ -1,7 +1,10 @@
-"""Job-market refresh runs (internal: the gateway's admin routes call these with the service credential).
+"""Job-market refresh runs (internal, behind the service credential); profile owns ``refresh_runs``.
 
-``POST /market/runs`` queues a run and enqueues ``market.refresh`` for it, or answers with the run already
-queued or running (a unique index makes a second active run impossible, however many triggers race).
+The gateway's admin routes trigger, list and read runs (:class:`MarketRunController`). ``POST /market/runs``
+queues a run and enqueues ``market.refresh`` for it, or answers with the run already queued or running (a
+unique index makes a second active run impossible, however many triggers race). The worker drives the runs
+it executes through :class:`RunLeaseController` (claim, heartbeat, finish, release, reap, the scheduled
+run), with the contract of :mod:`shared.contracts.runs`.
 Runs are enqueued through the broker contract (:mod:`shared.contracts.tasks`), whose settings
 :func:`refresh_broker` reads and validates when the app is created, not on the first refresh.
 """
@@ -19,14 +22,26 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.params import FromPath, JSONBody
 
 from services.profile.db import transaction
-from services.worker.runs import RunRepository
+from services.profile.runs import RunRepository
 from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
+from shared.contracts.runs import (
+    ClaimRequest,
+    FinishRequest,
+    HeartbeatRequest,
+    LeaseAnswer,
+    ReapAnswer,
+    ReapRequest,
+    ReleaseRequest,
+    RunClaim,
+    ScheduledRun,
+    ScheduledRunRequest,
+)
 from shared.contracts.sources import parse_source
 from shared.contracts.tasks import BrokerSettings, celery_client, enqueue_refresh
 from shared.params import RunCursor, RunLimit
 from shared.settings import load_settings
 
-__all__ = ["MarketRunController", "refresh_broker"]
+__all__ = ["MarketRunController", "RunLeaseController", "refresh_broker"]
 
 log = logging.getLogger("careerpath.profile.runs")
 
@@ -46,6 +61,33 @@ def _timeout(request: Request[Any, Any, Any]) -> float:
     return float(request.app.state.settings.db_acquire_timeout)
 
 
+async def _queue(request: Request[Any, Any, Any], source: str, requested_by: str) -> tuple[RefreshRun, bool]:
+    """Queue a run of ``source`` and enqueue ``market.refresh`` for it, or return the active run."""
+    _, celery = _broker(request)
+    try:
+        parse_source(source)
+    except ValueError as exc:
+        raise ValidationException(
+            detail="the source is not valid", extra=[{"key": "source", "message": str(exc)}]
+        ) from None
+    async with transaction(request.app.state.pool, _timeout(request)) as conn:
+        run, created = await RunRepository(conn).create(source, requested_by)
+    if created:
+        try:
+            await anyio.to_thread.run_sync(enqueue_refresh, celery, run.id)
+        except Exception as exc:  # noqa: BLE001 - the broker is down: free the slot, say so
+            log.warning("could not enqueue run %s: %s", run.id, exc)
+            async with transaction(request.app.state.pool, _timeout(request)) as conn:
+                await RunRepository(conn).fail_queued(run.id, f"could not enqueue: {type(exc).__name__}")
+            raise HTTPException(
+                status_code=503,
+                detail="the task queue is unavailable",
+                headers={"Retry-After": "5"},
+                extra={"dependency": "broker"},
+            ) from None
+    return run, created
+
+
 class MarketRunController(Controller):
     path = "/market/runs"
     tags = ["market"]
@@ -54,29 +96,7 @@ class MarketRunController(Controller):
     async def trigger(
         self, request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]
     ) -> Response[RefreshRun]:
-        settings, celery = _broker(request)
-        source = data.source or settings.refresh_source
-        try:
-            parse_source(source)
-        except ValueError as exc:
-            raise ValidationException(
-                detail="the source is not valid", extra=[{"key": "source", "message": str(exc)}]
-            ) from None
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            run, created = await RunRepository(conn).create(source, data.requested_by)
-        if created:
-            try:
-                await anyio.to_thread.run_sync(enqueue_refresh, celery, run.id)
-            except Exception as exc:  # noqa: BLE001 - the broker is down: free the slot, say so
-                log.warning("could not enqueue run %s: %s", run.id, exc)
-                async with transaction(request.app.state.pool, _timeout(request)) as conn:
-                    await RunRepository(conn).fail_queued(run.id, f"could not enqueue: {type(exc).__name__}")
-                raise HTTPException(
-                    status_code=503,
-                    detail="the task queue is unavailable",
-                    headers={"Retry-After": "5"},
-                    extra={"dependency": "broker"},
-                ) from None
+        run, _ = await _queue(request, data.source or _broker(request)[0].refresh_source, data.requested_by)
         return Response(run, status_code=202, headers={"Location": f"/market/runs/{run.id}"})
 
     @get("/", summary="Refresh runs, newest first")
@@ -97,3 +117,81 @@ class MarketRunController(Controller):
         if run is None:
             raise NotFoundException(detail="refresh run not found")
         return run
+
+
+class RunLeaseController(Controller):
+    """What a worker does to the runs it executes; ``held`` False tells it another worker took the run."""
+
+    path = "/market/runs"
+    tags = ["market-worker"]
+
+    @post(
+        "/{run_id:uuid}/claim",
+        summary="Claim a queued run, or one whose holder's lease ran out",
+        status_code=200,
+    )
+    async def claim(
+        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[ClaimRequest]
+    ) -> RunClaim:
+        async with transaction(request.app.state.pool, _timeout(request)) as conn:
+            runs = RunRepository(conn)
+            run = await runs.claim(str(run_id), data.worker, data.lease_seconds)
+            if run is not None:
+                return RunClaim(claimed=True, run=run)
+            return RunClaim(claimed=False, run=await runs.get(str(run_id)))
+
+    @post("/{run_id:uuid}/heartbeat", summary="Record a claimed run's phase and counts", status_code=200)
+    async def heartbeat(
+        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[HeartbeatRequest]
+    ) -> LeaseAnswer:
+        async with transaction(request.app.state.pool, _timeout(request)) as conn:
+            held = await RunRepository(conn).heartbeat(str(run_id), data.worker, data.phase, data.counts)
+        return LeaseAnswer(held=held)
+
+    @post(
+        "/{run_id:uuid}/finish", summary="Mark a claimed run succeeded (no error) or failed", status_code=200
+    )
+    async def finish(
+        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[FinishRequest]
+    ) -> LeaseAnswer:
+        async with transaction(request.app.state.pool, _timeout(request)) as conn:
+            held = await RunRepository(conn).finish(
+                str(run_id),
+                data.worker,
+                counts=data.counts,
+                error=data.error,
+                version=data.version,
+                previous_version=data.previous_version,
+            )
+        return LeaseAnswer(held=held)
+
+    @post(
+        "/{run_id:uuid}/release",
+        summary="Give a claimed run back to the queue (its task retries)",
+        status_code=200,
+    )
+    async def release(
+        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[ReleaseRequest]
+    ) -> LeaseAnswer:
+        async with transaction(request.app.state.pool, _timeout(request)) as conn:
+            held = await RunRepository(conn).release(str(run_id), data.worker, data.error)
+        return LeaseAnswer(held=held)
+
+    @post(
+        "/reap",
+        summary="Requeue runs whose worker vanished; fail them after too many attempts",
+        status_code=200,
+    )
+    async def reap(self, request: Request[Any, Any, Any], data: JSONBody[ReapRequest]) -> ReapAnswer:
+        async with transaction(request.app.state.pool, _timeout(request)) as conn:
+            requeued = await RunRepository(conn).reap(
+                data.lease_seconds, data.max_attempts, data.queued_timeout
+            )
+        return ReapAnswer(requeued=requeued)
+
+    @post("/scheduled", summary="Queue the scheduled run unless one is queued or running", status_code=200)
+    async def scheduled(
+        self, request: Request[Any, Any, Any], data: JSONBody[ScheduledRunRequest]
+    ) -> ScheduledRun:
+        run, created = await _queue(request, data.source, "schedule")
+        return ScheduledRun(run=run, created=created)

@@ -1,8 +1,10 @@
 """One refresh run, start to finish: claim the run, read and validate the source, aggregate, publish, record.
 
-Synchronous (it runs inside a Celery task); each database or Redis step runs a short asyncio loop with its
-own connection. A heartbeat thread records progress every few seconds and notices when the run was taken
-away (its heartbeat went stale and another worker claimed it): then this worker stops without publishing.
+Synchronous (it runs inside a Celery task); the run is recorded through the profile service, which owns
+``refresh_runs`` (:class:`~shared.contracts.runs.RunsClient`); each Redis step runs a short asyncio loop
+with its own connection. A heartbeat thread records progress every few seconds and notices when the run
+was taken away (its heartbeat went stale and another worker claimed it): then this worker stops without
+publishing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import asyncpg
 import msgspec
 import redis.asyncio as aioredis
 from celery.exceptions import SoftTimeLimitExceeded
@@ -25,7 +26,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services.worker.aggregate import AGGREGATION_VERSION, Aggregator
-from services.worker.runs import RunCounts, RunRepository, with_connection
 from services.worker.settings import WorkerSettings
 from services.worker.sources import Fetched, SourceError, SourceSpec, parse_source
 from services.worker.sources.file import fetch_file
@@ -34,24 +34,21 @@ from services.worker.sources.records import Posting, read_postings
 from shared.catalog import load_catalog, load_snapshot
 from shared.contracts.market import RejectedSample
 from shared.contracts.market_document import MarketDocument
+from shared.contracts.runs import FinishRequest, RunCounts, RunsClient
 from shared.market import current_version, get_document, publish
 
-__all__ = ["Outcome", "Progress", "TRANSIENT", "build", "execute_run", "reap_runs"]
+__all__ = ["Outcome", "Progress", "TRANSIENT", "build", "execute_run", "reap_runs", "runs_client"]
 
 log = logging.getLogger("careerpath.worker")
 T = TypeVar("T")
-# Infrastructure failures worth retrying (the source itself failing is final: SourceError).
+# Infrastructure failures worth retrying (the source itself failing is final: SourceError). The profile
+# service unreachable or answering 5xx (its database down, say) is a ConnectionError: ProfileUnavailable.
 TRANSIENT: tuple[type[BaseException], ...] = (
     RedisConnectionError,
     RedisTimeoutError,
     ConnectionError,
     asyncio.TimeoutError,
     OSError,
-    asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.CannotConnectNowError,
-    asyncpg.exceptions.TooManyConnectionsError,
-    asyncpg.exceptions.AdminShutdownError,
-    asyncpg.exceptions.InterfaceError,
 )
 CHECK_EVERY = 2000
 
@@ -89,8 +86,9 @@ class Outcome:
     version: str | None  # None: derive from the content (the snapshot)
 
 
-def db(settings: WorkerSettings, work: Callable[[RunRepository], Awaitable[T]]) -> T:
-    return asyncio.run(with_connection(settings.database_url, work))
+def runs_client(settings: WorkerSettings) -> RunsClient:
+    """The profile service's runs endpoints, with the service credential."""
+    return RunsClient(settings.profile_url, settings.service_token, settings.profile_timeout)
 
 
 async def _redis(settings: WorkerSettings, work: Callable[[aioredis.Redis], Awaitable[T]]) -> T:
@@ -172,17 +170,16 @@ def build(
 class Heartbeat(threading.Thread):
     """Every ``interval`` seconds: record progress; flag ``progress.lost`` if the run was taken away."""
 
-    def __init__(self, settings: WorkerSettings, run_id: str, worker: str, progress: Progress) -> None:
+    def __init__(
+        self, settings: WorkerSettings, runs: RunsClient, run_id: str, worker: str, progress: Progress
+    ) -> None:
         super().__init__(name=f"heartbeat-{run_id[:8]}", daemon=True)
-        self.settings, self.run_id, self.worker, self.progress = settings, run_id, worker, progress
+        self.runs, self.run_id, self.worker, self.progress = runs, run_id, worker, progress
         self.interval = min(5.0, settings.lease_seconds / 4)
         self.stopped = threading.Event()
 
     def beat(self) -> None:
-        held = db(
-            self.settings,
-            lambda r: r.heartbeat(self.run_id, self.worker, self.progress.phase, self.progress.counts()),
-        )
+        held = self.runs.heartbeat(self.run_id, self.worker, self.progress.phase, self.progress.counts())
         if not held:
             self.progress.lost.set()
 
@@ -219,10 +216,17 @@ def execute_run(
     run_id: str, settings: WorkerSettings, worker: str, attempts_left: bool = True
 ) -> dict[str, Any]:
     """Run one refresh; returns a summary. Raises a TRANSIENT error after giving the run back to the queue."""
-    run = db(settings, lambda r: r.claim(run_id, worker, settings.lease_seconds))
-    if run is None:
-        current = db(settings, lambda r: r.get(run_id))
-        held = current is not None and current.status == "running"
+    with runs_client(settings) as runs:
+        return _execute(run_id, settings, runs, worker, attempts_left)
+
+
+def _execute(
+    run_id: str, settings: WorkerSettings, runs: RunsClient, worker: str, attempts_left: bool
+) -> dict[str, Any]:
+    claim = runs.claim(run_id, worker, settings.lease_seconds)
+    run = claim.run
+    if not claim.claimed or run is None:
+        held = run is not None and run.status == "running"
         log.info(
             "run %s is not claimable (%s); skipping", run_id, "held by another worker" if held else "finished"
         )
@@ -230,7 +234,7 @@ def execute_run(
     started = time.monotonic()
     log.info("run %s: refreshing from %s (attempt %d)", run_id, run.source, run.attempts)
     progress = Progress(sample_limit=settings.rejected_sample_limit)
-    heartbeat = Heartbeat(settings, run_id, worker, progress)
+    heartbeat = Heartbeat(settings, runs, run_id, worker, progress)
     heartbeat.start()
     error: str | None = None
     version = previous_version = None
@@ -253,7 +257,7 @@ def execute_run(
         reason = f"transient failure: {type(exc).__name__}: {exc}"[:500]
         if run.attempts < settings.max_attempts and attempts_left:
             log.warning("run %s: %s; will retry", run_id, reason)
-            _quietly(lambda: db(settings, lambda r: r.release(run_id, worker, reason)))
+            _quietly(lambda: runs.release(run_id, worker, reason))
             raise
         error = f"{reason} (gave up after {run.attempts} attempts)"
     except Exception as exc:  # noqa: BLE001 - any other failure fails the run, with its reason recorded
@@ -261,17 +265,14 @@ def execute_run(
         error = f"internal error: {type(exc).__name__}: {exc}"[:500]
     finally:
         heartbeat.stop()
-    db(
-        settings,
-        lambda r: r.finish(
-            run_id,
-            worker,
-            counts=progress.counts(),
-            error=error,
-            version=version,
-            previous_version=previous_version,
-        ),
+    record = FinishRequest(
+        worker=worker,
+        counts=progress.counts(),
+        error=error,
+        version=version,
+        previous_version=previous_version,
     )
+    runs.finish(run_id, record)
     elapsed = time.monotonic() - started
     log.info(
         "run %s %s in %.2fs: read %d, accepted %d, rejected %d, version %s%s",
@@ -301,6 +302,5 @@ def _quietly(action: Callable[[], object]) -> None:
 
 def reap_runs(settings: WorkerSettings) -> list[str]:
     """Requeue or fail runs whose worker died; returns the run ids to enqueue again."""
-    return db(
-        settings, lambda r: r.reap(settings.lease_seconds, settings.max_attempts, settings.queued_timeout)
-    )
+    with runs_client(settings) as runs:
+        return runs.reap(settings.lease_seconds, settings.max_attempts, settings.queued_timeout)

@@ -1,7 +1,9 @@
-"""Worker and beat settings (environment variables ``CAREERPATH_*``, ``DATABASE_URL`` and ``REDIS_URL``).
+"""Worker and beat settings (environment variables ``CAREERPATH_*`` and ``REDIS_URL``).
 
 :class:`WorkerSettings` extends the broker contract's :class:`~shared.contracts.tasks.BrokerSettings` (what
-any process that only *enqueues* refreshes needs) with what the worker needs to *run* them.
+any process that only *enqueues* refreshes needs) with what the worker needs to *run* them. The worker has
+no database: it records runs through the profile service (``CAREERPATH_PROFILE_URL``, with the service
+credential), which owns them.
 """
 
 from __future__ import annotations
@@ -64,9 +66,8 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
     ``source_file_roots`` (comma-separated folders) are where ``file:`` sources may be read from.
     """
 
-    database_url: Annotated[str, msgspec.Meta(pattern=r"^postgres(ql)?://")] = (
-        "postgresql://postgres@127.0.0.1:5432/postgres"
-    )
+    profile_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+")] = "http://127.0.0.1:8001"
+    profile_timeout: Seconds = 10.0
     refresh_schedule: str = "86400"
     source_max_bytes: Annotated[int, msgspec.Meta(ge=1024, le=2_000_000_000)] = 200_000_000
     source_timeout: Seconds = 120.0

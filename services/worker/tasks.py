@@ -2,7 +2,7 @@
 
 All are idempotent — a refresh claims its run row first, so a redelivered or duplicated message does
 nothing — which makes ``acks_late`` and ``reject_on_worker_lost`` safe. Only infrastructure failures
-(Redis, PostgreSQL) are retried, with exponential backoff and jitter.
+(Redis, the profile service that records the runs) are retried, with exponential backoff and jitter.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from celery import Task, shared_task
 from celery.signals import worker_ready
 
 from services.worker.celery_app import REAP_TASK, enqueue_refresh
-from services.worker.refresh import TRANSIENT, db, execute_run, reap_runs
+from services.worker.refresh import TRANSIENT, execute_run, reap_runs, runs_client
 from services.worker.settings import WorkerSettings
 from shared.contracts.market import RefreshTask
 from shared.settings import load_settings
@@ -68,12 +68,12 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
 
 @shared_task(name="market.scheduled_refresh", **HOUSEKEEPING)
 def scheduled_refresh(self: Task) -> dict[str, Any]:
-    """The beat's trigger: queue a run of the default source unless one is already queued or running."""
+    """The beat's trigger: queue a run of the default source unless one is already queued or running (the
+    profile service records it and enqueues ``market.refresh`` for it)."""
     settings = _settings(self)
-    run, created = db(settings, lambda r: r.create(settings.refresh_source, "schedule"))
-    if created:
-        enqueue_refresh(self.app, run.id)
-    return {"run_id": run.id, "created": created}
+    with runs_client(settings) as runs:
+        scheduled = runs.schedule(settings.refresh_source)
+    return {"run_id": scheduled.run.id, "created": scheduled.created}
 
 
 @shared_task(name="market.reap", **HOUSEKEEPING)

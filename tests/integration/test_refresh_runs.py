@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
-from services.worker.runs import RunCounts, RunRepository
+from services.profile.runs import RunRepository
 from shared.contracts.market import RejectedSample
+from shared.contracts.runs import RunCounts
 from tests.refresh_support import fresh_database
 
 

@@ -685,8 +685,9 @@ def test_compose_dependencies_volumes_and_build_exist() -> None:
         if "build" in service:
             context = DEPLOY / service["build"]["context"]
             assert (context / service["build"]["dockerfile"]).resolve() == (DEPLOY / "Dockerfile").resolve()
-    for name in ("profile", "worker", "beat"):
-        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["profile"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    for name in ("worker", "beat"):  # they record runs through profile, which owns them (after migrate)
+        assert services[name]["depends_on"]["profile"]["condition"] == "service_healthy"
     assert set(services) >= {"postgres", "redis", *COMMANDS}
 
 

@@ -1,25 +1,26 @@
-"""Refresh run records in PostgreSQL (table ``refresh_runs``, migration 002).
+"""Refresh run records in PostgreSQL (table ``refresh_runs``, migration 002), owned by the profile service.
 
-Used by the profile service (trigger, list, read) on its pool and by the worker (claim, heartbeat,
-finish, reap) on short-lived connections of its own. A run is *claimed* by one worker at a time: the
-claim records the worker and a heartbeat; a run whose heartbeat stopped (worker killed) can be claimed
-again, and the reaper puts it back in the queue (or fails it after ``max_attempts``).
+Profile owns the table because it is in profile's database and migrations and profile is the only service
+with a PostgreSQL pool; every other service reaches runs through profile's internal endpoints and the
+contract in :mod:`shared.contracts.runs` (the gateway to trigger, list and read them; the worker to claim,
+heartbeat, finish, release and reap them). A run is *claimed* by one worker at a time: the claim records
+the worker and a heartbeat; a run whose heartbeat stopped (worker killed) can be claimed again, and the
+reaper puts it back in the queue (or fails it after ``max_attempts``). A unique index lets at most one run
+be queued or running.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import asyncpg
 import msgspec
 
-from shared.contracts.market import RefreshRun, RejectedSample
+from shared.contracts.market import RefreshRun
+from shared.contracts.runs import RunCounts
 
-__all__ = ["RunCounts", "RunRepository", "with_connection"]
+__all__ = ["RunRepository"]
 
-T = TypeVar("T")
 _COLUMNS = """id::text AS id, status, source, requested_by, attempts, phase, records_read, records_accepted,
     records_rejected, rejected_samples, error, version, previous_version, created_at, started_at,
     heartbeat_at, finished_at, duration_ms"""
@@ -29,34 +30,10 @@ _FINISHED = (
 )
 
 
-class RunCounts(msgspec.Struct, kw_only=True, frozen=True):
-    read: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    samples: list[RejectedSample] = []
-
-
 def _run(row: asyncpg.Record) -> RefreshRun:
     data = dict(row)
     data["rejected_samples"] = json.loads(data["rejected_samples"])
     return msgspec.convert(data, RefreshRun)
-
-
-async def with_connection(dsn: str, work: Callable[[RunRepository], Awaitable[T]], limit: float = 5.0) -> T:
-    """Open one connection (with timeouts), run ``work`` on a repository, close it."""
-    conn = await asyncpg.connect(
-        dsn,
-        timeout=limit,
-        command_timeout=limit * 2,
-        server_settings={
-            "application_name": "careerpath-worker",
-            "statement_timeout": str(int(limit * 2000)),
-        },
-    )
-    try:
-        return await work(RunRepository(conn))
-    finally:
-        await conn.close(timeout=limit)
 
 
 class RunRepository:
