@@ -16,6 +16,7 @@ from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
 from services.gateway.bodies import strict_body
 from services.gateway.clients import Upstream, UpstreamError
+from services.gateway.deps import Wiring, dependencies
 from services.gateway.hosts import allowed_hosts_middleware
 from services.gateway.query import SingleValueQueryMiddleware
 from services.gateway.ratelimit import AccountLock, RateLimiter
@@ -29,6 +30,8 @@ from services.gateway.routes.recommendations import RecommendationRoutes, market
 from services.gateway.sessions import SESSION_COOKIE, SessionStore
 from services.gateway.settings import GatewaySettings
 from services.gateway.web import SECURITY_HEADERS, web_routes
+from shared.clients.profile import ProfileClient
+from shared.clients.recommender import RecommenderClient
 from shared.logging import configure_logging
 from shared.settings import load_settings
 from shared.web import (
@@ -85,6 +88,7 @@ async def _edge_headers(message: Message, scope: Scope) -> None:
 def create_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level)
+    wiring = Wiring()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -111,6 +115,9 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             settings.secret_key,
             settings.account_login_failures,
         )
+        wiring.profiles = ProfileClient(app.state.profile)
+        wiring.recommender = RecommenderClient(app.state.recommender)
+        wiring.redis, wiring.sessions = app.state.redis, app.state.sessions
         try:
             yield
         finally:
@@ -140,6 +147,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             docs_assets_route(),
         ],
         lifespan=[lifespan],
+        dependencies=dependencies(settings, wiring),
         middleware=[
             RequestIdMiddleware(),
             allowed_hosts_middleware(settings.allowed_hosts),

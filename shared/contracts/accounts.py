@@ -18,6 +18,7 @@ __all__ = [
     "KeyCheck",
     "LoginAttempt",
     "NewUser",
+    "RevokedKey",
     "User",
 ]
 
@@ -92,6 +93,13 @@ class ApiKeyIssued(msgspec.Struct, kw_only=True, frozen=True):
 
     key: str
     api_key: ApiKey
+
+
+class RevokedKey(msgspec.Struct, kw_only=True, frozen=True):
+    """A revoked key, with the hash under which the gateway may still cache it (to forget it at once)."""
+
+    api_key: ApiKey
+    key_hash: str | None = None
 
 
 class KeyCheck(msgspec.Struct, kw_only=True, frozen=True):

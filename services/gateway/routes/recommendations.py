@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
 from services.gateway.auth import scope_guard
-from services.gateway.clients import UpstreamResponse
+from shared.clients.recommender import RecommenderClient
 from shared.contracts.recommendations import (
     BatchRequest,
     BatchResponse,
@@ -25,8 +25,8 @@ from shared.contracts.recommendations import (
 __all__ = ["RecommendationRoutes", "market_figures"]
 
 
-def _as_is(answer: UpstreamResponse) -> Response[Any]:
-    return Response(answer.content, media_type=MediaType.JSON)
+def _as_is(content: bytes) -> Response[Any]:
+    return Response(content, media_type=MediaType.JSON)
 
 
 class RecommendationRoutes(Controller):
@@ -37,9 +37,9 @@ class RecommendationRoutes(Controller):
 
     @post("/", summary="Rank roles for a skill vector, with learning steps", status_code=200)
     async def recommend(
-        self, request: Request[Any, Any, Any], data: JSONBody[RecommendationRequest]
+        self, recommender: RecommenderClient, data: JSONBody[RecommendationRequest]
     ) -> Response[RecommendationResponse]:
-        return _as_is(await request.app.state.recommender.request("POST", "/recommendations/", json=data))
+        return _as_is(await recommender.recommend_json(data))
 
     @post(
         "/batch",
@@ -49,12 +49,11 @@ class RecommendationRoutes(Controller):
         status_code=200,
     )
     async def batch(
-        self, request: Request[Any, Any, Any], data: JSONBody[BatchRequest]
+        self, recommender: RecommenderClient, data: JSONBody[BatchRequest]
     ) -> Response[BatchResponse]:
         if (repeated := data.repeated_id()) is not None:
             raise HTTPException(status_code=422, detail=repeated["message"], extra={"field": repeated["key"]})
-        answer = await request.app.state.recommender.request("POST", "/recommendations/batch", json=data)
-        return _as_is(answer)
+        return _as_is(await recommender.batch_json(data))
 
 
 @get(
@@ -64,5 +63,5 @@ class RecommendationRoutes(Controller):
     guards=[scope_guard("market:read")],
     security=[{"apiKey": []}, {"session": []}],
 )
-async def market_figures(request: Request[Any, Any, Any]) -> Response[MarketFigures]:
-    return _as_is(await request.app.state.recommender.request("GET", "/market/figures"))
+async def market_figures(recommender: RecommenderClient) -> Response[MarketFigures]:
+    return _as_is(await recommender.market_figures_json())

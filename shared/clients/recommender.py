@@ -1,0 +1,53 @@
+"""The recommender's operations, as the gateway calls them.
+
+``recommend_json``, ``batch_json`` and ``market_figures_json`` return the recommender's bytes as they
+came: the recommender encodes the same contract Structs, and the gateway passes them on without decoding
+and encoding them again (measured: that round trip was most of the gateway's CPU on the hot path).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from shared.clients import Transport
+from shared.contracts.market import MarketVersions, RollbackRequest
+from shared.contracts.recommendations import BatchRequest, RecommendationRequest, RecommendationResponse
+
+__all__ = ["RecommenderClient"]
+
+_recommendation = msgspec.json.Decoder(RecommendationResponse)
+_versions = msgspec.json.Decoder(MarketVersions)
+
+
+class RecommenderClient:
+    """Calls to the recommender service over ``transport``."""
+
+    __slots__ = ("transport",)
+
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    async def recommend(self, body: RecommendationRequest) -> RecommendationResponse:
+        """Ranked roles and learning steps for one skill vector."""
+        return _recommendation.decode(await self.recommend_json(body))
+
+    async def recommend_json(self, body: RecommendationRequest) -> bytes:
+        """:meth:`recommend`, as the recommender's JSON bytes (a ``RecommendationResponse``)."""
+        return (await self.transport.request("POST", "/recommendations/", json=body)).content
+
+    async def batch_json(self, body: BatchRequest) -> bytes:
+        """Up to 1,000 candidates scored, as the recommender's JSON bytes (a ``BatchResponse``)."""
+        return (await self.transport.request("POST", "/recommendations/batch", json=body)).content
+
+    async def market_figures_json(self) -> bytes:
+        """The market figures in use, as the recommender's JSON bytes (a ``MarketFigures``)."""
+        return (await self.transport.request("GET", "/market/figures")).content
+
+    async def market_versions(self) -> MarketVersions:
+        """The published market-data versions kept for rollback, newest first."""
+        return _versions.decode((await self.transport.request("GET", "/market/versions")).content)
+
+    async def rollback(self, body: RollbackRequest) -> MarketVersions:
+        """Serve an earlier kept market-data version again."""
+        answer = await self.transport.request("POST", "/market/rollback", json=body)
+        return _versions.decode(answer.content)
