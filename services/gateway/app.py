@@ -115,7 +115,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             settings.secret_key,
             settings.account_login_failures,
         )
-        wiring.profiles = ProfileClient(app.state.profile)
+        wiring.profiles = app.state.profiles = ProfileClient(app.state.profile)
         wiring.recommender = RecommenderClient(app.state.recommender)
         wiring.redis, wiring.sessions = app.state.redis, app.state.sessions
         try:

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 
+from shared.clients.profile import ProfileClient
 from shared.contracts.accounts import AuditEvent
 
 __all__ = ["audit", "client_ip"]
@@ -19,6 +20,7 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
 
 
 async def audit(
+    profiles: ProfileClient,
     request: Request[Any, Any, Any],
     actor: str,
     action: str,
@@ -28,6 +30,6 @@ async def audit(
     """Record one event; a failure to record is logged loudly but does not undo the action."""
     event = AuditEvent(actor=actor, action=action, target=target, ip=client_ip(request), detail=detail)
     try:
-        await request.app.state.profile.request("POST", "/audit", json=event)
+        await profiles.audit(event)
     except Exception:  # noqa: BLE001
         log.exception("could not write audit event %s by %s", action, actor)

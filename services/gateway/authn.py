@@ -30,7 +30,7 @@ from services.gateway.auth import Principal
 from services.gateway.clients import UpstreamError
 from services.gateway.ratelimit import Limit
 from services.gateway.sessions import CSRF_HEADER, SESSION_COOKIE
-from shared.contracts.accounts import ApiKey, KeyCheck
+from shared.contracts.accounts import ApiKey
 from shared.contracts.common import ErrorDetail
 from shared.web import error_response
 
@@ -142,7 +142,7 @@ async def resolve_api_key(state: Any, key: str, count_use: bool = True, ip: str 
             limit = state.limiter.refused(quota)
             raise AuthError(429, "too many invalid API keys from this address", limit.headers())
         try:
-            answer = await state.profile.request("POST", "/keys/check", json=KeyCheck(key=key))
+            answer = await state.profiles.check_key_json(key)
         except UpstreamError as exc:
             if exc.status_code == 401:
                 if redis_up:
@@ -150,7 +150,7 @@ async def resolve_api_key(state: Any, key: str, count_use: bool = True, ip: str 
                     await _count_failure(state, failed_bucket, quota)
                 raise AuthError(401, "invalid, expired or revoked API key") from None
             raise
-        found = _key_decoder.decode(answer.content)
+        found = _key_decoder.decode(answer)
         ttl = KEY_CACHE_SECONDS
         if found.expires_at is not None:
             import datetime as dt
@@ -160,7 +160,7 @@ async def resolve_api_key(state: Any, key: str, count_use: bool = True, ip: str 
                 raise AuthError(401, "invalid, expired or revoked API key")
             ttl = min(ttl, left)
         if redis_up:
-            await _cache(state, cache_key, answer.content, ttl)
+            await _cache(state, cache_key, answer, ttl)
     if redis_up and count_use:
         try:
             await state.redis.hincrby(f"{state.settings.redis_prefix}keyusage", found.id, 1)

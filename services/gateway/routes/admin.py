@@ -6,45 +6,34 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
-from services.gateway.auth import admin_guard, current_principal
+from services.gateway.auth import Principal, admin_guard
+from services.gateway.settings import GatewaySettings
+from shared.clients.profile import ProfileClient
 from shared.contracts.accounts import ApiKey, ApiKeyCreate, ApiKeyIssued, AuditEntry
 from shared.params import ActionFilter, Limit, Offset
 
 __all__ = ["AdminRoutes"]
 
 
-class _Revoked(msgspec.Struct):
-    api_key: ApiKey
-    key_hash: str | None = None
-
-
-def _actor(request: Request[Any, Any, Any]) -> str:
-    principal = current_principal(request)
-    assert principal is not None
-    return principal.email or principal.id
-
-
-async def _flush_usage(request: Request[Any, Any, Any]) -> None:
+async def _flush_usage(profiles: ProfileClient, redis: Redis, settings: GatewaySettings) -> None:
     """Move the per-key use counts the gateway keeps in Redis into PostgreSQL."""
-    state = request.app.state
-    key = f"{state.settings.redis_prefix}keyusage"
+    key = f"{settings.redis_prefix}keyusage"
     try:
-        async with state.redis.pipeline(transaction=True) as pipe:
+        async with redis.pipeline(transaction=True) as pipe:
             pipe.hgetall(key)
             pipe.delete(key)
             counts, _ = await pipe.execute()
     except RedisError:
         return
     if counts:
-        usage = {k.decode(): int(v) for k, v in counts.items()}
-        await state.profile.request("POST", "/keys/usage", json=usage)
+        await profiles.add_key_usage({k.decode(): int(v) for k, v in counts.items()})
 
 
 class AdminRoutes(Controller):
@@ -54,20 +43,22 @@ class AdminRoutes(Controller):
     security = [{"session": []}]
 
     @post("/keys", summary="Issue a partner API key (the secret is shown once)", status_code=201)
-    async def issue(self, request: Request[Any, Any, Any], data: JSONBody[ApiKeyCreate]) -> ApiKeyIssued:
+    async def issue(
+        self,
+        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        principal: Principal,
+        data: JSONBody[ApiKeyCreate],
+    ) -> ApiKeyIssued:
         if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
             raise HTTPException(
                 status_code=422, detail="expires_at must be in the future", extra={"field": "expires_at"}
             )
-        principal = current_principal(request)
-        assert principal is not None
-        answer = await request.app.state.profile.request(
-            "POST", "/keys", json=data, headers={"x-owner-id": principal.id}
-        )
-        issued = msgspec.json.decode(answer.content, type=ApiKeyIssued)
+        issued = await profiles.issue_key(data, principal.id)
         await audit(
+            profiles,
             request,
-            _actor(request),
+            principal.email or principal.id,
             "api_key_issued",
             target=issued.api_key.id,
             name=data.name,
@@ -77,35 +68,38 @@ class AdminRoutes(Controller):
 
     @get("/keys", summary="List partner API keys with their use counts")
     async def list_keys(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
+        self,
+        profiles: ProfileClient,
+        redis: Redis,
+        settings: GatewaySettings,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> list[ApiKey]:
-        await _flush_usage(request)
-        answer = await request.app.state.profile.request(
-            "GET", "/keys", params={"limit": limit, "offset": offset}
-        )
-        return msgspec.json.decode(answer.content, type=list[ApiKey])
+        await _flush_usage(profiles, redis, settings)
+        return await profiles.keys(limit, offset)
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key (takes effect at once)", status_code=200)
-    async def revoke(self, request: Request[Any, Any, Any], key_id: FromPath[UUID]) -> ApiKey:
-        answer = await request.app.state.profile.request("DELETE", f"/keys/{key_id}")
-        revoked = msgspec.json.decode(answer.content, type=_Revoked)
+    async def revoke(
+        self,
+        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        redis: Redis,
+        settings: GatewaySettings,
+        principal: Principal,
+        key_id: FromPath[UUID],
+    ) -> ApiKey:
+        revoked = await profiles.revoke_key(str(key_id))
         if revoked.key_hash:
-            await request.app.state.redis.delete(
-                f"{request.app.state.settings.redis_prefix}apikey:{revoked.key_hash}"
-            )
-        await audit(request, _actor(request), "api_key_revoked", target=str(key_id))
+            await redis.delete(f"{settings.redis_prefix}apikey:{revoked.key_hash}")
+        await audit(profiles, request, principal.email or principal.id, "api_key_revoked", target=str(key_id))
         return revoked.api_key
 
     @get("/audit", summary="The audit log, newest first")
     async def audit_log(
         self,
-        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
         limit: Limit = 50,
         offset: Offset = 0,
         action: ActionFilter = None,
     ) -> list[AuditEntry]:
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
-        if action:
-            params["action"] = action
-        answer = await request.app.state.profile.request("GET", "/audit", params=params)
-        return msgspec.json.decode(answer.content, type=list[AuditEntry])
+        return await profiles.audit_log(limit, offset, action)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from services.gateway.audit import audit
-from services.gateway.auth import admin_guard, current_principal
+from services.gateway.auth import Principal, admin_guard
+from shared.clients.profile import ProfileClient
+from shared.clients.recommender import RecommenderClient
 from shared.contracts.market import (
     AdminRefreshRequest,
     MarketVersions,
@@ -22,12 +23,6 @@ from shared.contracts.market import (
 from shared.params import RunCursor, RunLimit
 
 __all__ = ["AdminMarketRoutes"]
-
-
-def _actor(request: Request[Any, Any, Any]) -> str:
-    principal = current_principal(request)
-    assert principal is not None  # admin_guard ran
-    return principal.email or principal.id
 
 
 class AdminMarketRoutes(Controller):
@@ -46,41 +41,45 @@ class AdminMarketRoutes(Controller):
         ),
     )
     async def refresh(
-        self, request: Request[Any, Any, Any], data: JSONBody[AdminRefreshRequest]
+        self,
+        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        principal: Principal,
+        data: JSONBody[AdminRefreshRequest],
     ) -> Response[RefreshRun]:
-        body = RefreshRequest(source=data.source, requested_by=_actor(request))
-        answer = await request.app.state.profile.request("POST", "/market/runs/", json=body)
-        run = msgspec.json.decode(answer.content, type=RefreshRun)
-        await audit(request, body.requested_by, "market_refresh_requested", target=run.id, source=run.source)
+        body = RefreshRequest(source=data.source, requested_by=principal.email or principal.id)
+        run = await profiles.start_refresh(body)
+        await audit(
+            profiles, request, body.requested_by, "market_refresh_requested", target=run.id, source=run.source
+        )
         return Response(run, status_code=202, headers={"Location": f"/api/v1/admin/market/runs/{run.id}"})
 
     @get("/runs", summary="Refresh runs, newest first (pass next_before as before for the next page)")
     async def runs(
-        self,
-        request: Request[Any, Any, Any],
-        limit: RunLimit = 20,
-        before: RunCursor = None,
+        self, profiles: ProfileClient, limit: RunLimit = 20, before: RunCursor = None
     ) -> RefreshRunList:
-        params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
-        answer = await request.app.state.profile.request("GET", "/market/runs/", params=params)
-        return msgspec.json.decode(answer.content, type=RefreshRunList)
+        return await profiles.refresh_runs(limit, before)
 
     @get(
         "/runs/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples, version"
     )
-    async def run(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> RefreshRun:
-        answer = await request.app.state.profile.request("GET", f"/market/runs/{run_id}")
-        return msgspec.json.decode(answer.content, type=RefreshRun)
+    async def run(self, profiles: ProfileClient, run_id: FromPath[UUID]) -> RefreshRun:
+        return await profiles.refresh_run(str(run_id))
 
     @get("/versions", summary="Published market-data versions kept for rollback, newest first")
-    async def versions(self, request: Request[Any, Any, Any]) -> MarketVersions:
-        answer = await request.app.state.recommender.request("GET", "/market/versions")
-        return msgspec.json.decode(answer.content, type=MarketVersions)
+    async def versions(self, recommender: RecommenderClient) -> MarketVersions:
+        return await recommender.market_versions()
 
     @post("/rollback", status_code=200, summary="Serve an earlier kept market-data version again")
     async def rollback(
-        self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]
+        self,
+        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        recommender: RecommenderClient,
+        principal: Principal,
+        data: JSONBody[RollbackRequest],
     ) -> MarketVersions:
-        answer = await request.app.state.recommender.request("POST", "/market/rollback", json=data)
-        await audit(request, _actor(request), "market_rollback", target=data.version)
-        return msgspec.json.decode(answer.content, type=MarketVersions)
+        versions = await recommender.rollback(data)
+        actor = principal.email or principal.id
+        await audit(profiles, request, actor, "market_rollback", target=data.version)
+        return versions

@@ -7,12 +7,15 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
 from services.gateway.audit import audit, client_ip
-from services.gateway.auth import Principal, current_principal, user_guard
+from services.gateway.auth import Principal, user_guard
 from services.gateway.authn import session_cookies
-from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
+from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
+from services.gateway.settings import GatewaySettings
+from shared.clients.profile import ProfileClient
 from shared.contracts.accounts import Credentials, LoginAttempt, NewUser, User
 
 __all__ = ["AuthRoutes", "SignedIn"]
@@ -25,12 +28,11 @@ class SignedIn(msgspec.Struct, kw_only=True, frozen=True):
     csrf_token: str
 
 
-async def _start_session(request: Request[Any, Any, Any], user: User, status: int) -> Response[SignedIn]:
-    state = request.app.state
-    session_id, session = await state.sessions.create(user.id, user.email, user.role)
-    cookies = session_cookies(
-        session_id, session.csrf, state.settings.session_ttl_seconds, state.settings.secure_cookies
-    )
+async def _start_session(
+    sessions: SessionStore, settings: GatewaySettings, user: User, status: int
+) -> Response[SignedIn]:
+    session_id, session = await sessions.create(user.id, user.email, user.role)
+    cookies = session_cookies(session_id, session.csrf, settings.session_ttl_seconds, settings.secure_cookies)
     return Response(SignedIn(user=user, csrf_token=session.csrf), status_code=status, cookies=cookies)
 
 
@@ -40,36 +42,42 @@ class AuthRoutes(Controller):
 
     @post("/signup", summary="Create an account and sign in", status_code=201, security=[])
     async def signup(
-        self, request: Request[Any, Any, Any], data: JSONBody[Credentials]
+        self,
+        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        sessions: SessionStore,
+        settings: GatewaySettings,
+        data: JSONBody[Credentials],
     ) -> Response[SignedIn]:
-        answer = await request.app.state.profile.request(
-            "POST", "/users", json=NewUser(email=data.email, password=data.password, role="user")
-        )
-        user = msgspec.json.decode(answer.content, type=User)
-        await audit(request, user.email, "signup", target=user.id)
-        return await _start_session(request, user, 201)
+        user = await profiles.create_user(NewUser(email=data.email, password=data.password, role="user"))
+        await audit(profiles, request, user.email, "signup", target=user.id)
+        return await _start_session(sessions, settings, user, 201)
 
     @post("/login", summary="Sign in with email and password", status_code=200, security=[])
-    async def login(self, request: Request[Any, Any, Any], data: JSONBody[Credentials]) -> Response[SignedIn]:
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        sessions: SessionStore,
+        settings: GatewaySettings,
+        data: JSONBody[Credentials],
+    ) -> Response[SignedIn]:
         # The profile service audits the attempt itself (login / login_failed), even when it refuses
         # to hash (busy) or this call times out, so no failed log-in goes unrecorded.
         attempt = LoginAttempt(email=data.email, password=data.password, ip=client_ip(request), audit=True)
-        answer = await request.app.state.profile.request("POST", "/users/authenticate", json=attempt)
-        user = msgspec.json.decode(answer.content, type=User)
-        return await _start_session(request, user, 200)
+        user = await profiles.authenticate(attempt)
+        return await _start_session(sessions, settings, user, 200)
 
     @post("/logout", summary="Sign out", status_code=204, guards=[user_guard], security=[{"session": []}])
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
-        principal = current_principal(request)
-        assert principal is not None and principal.session_id is not None
-        await request.app.state.sessions.delete(principal.session_id)
+    async def logout(self, sessions: SessionStore, principal: Principal) -> Response[None]:
+        if principal.session_id is not None:  # user_guard admits sessions only
+            await sessions.delete(principal.session_id)
         expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
         return Response(None, status_code=204, cookies=expired)
 
     @get("/me", summary="The signed-in user", guards=[user_guard], security=[{"session": []}])
-    async def me(self, request: Request[Any, Any, Any]) -> SignedIn:
-        principal: Principal | None = current_principal(request)
-        assert principal is not None and principal.session_id is not None
-        session = await request.app.state.sessions.get(principal.session_id)
-        answer = await request.app.state.profile.request("GET", f"/users/{principal.id}")
-        return SignedIn(user=msgspec.json.decode(answer.content, type=User), csrf_token=session.csrf)
+    async def me(self, profiles: ProfileClient, sessions: SessionStore, principal: Principal) -> SignedIn:
+        session = await sessions.get(principal.session_id or "")
+        if session is None:  # ended since the middleware read it
+            raise NotAuthorizedException(detail="sign in again")
+        return SignedIn(user=await profiles.user(principal.id), csrf_token=session.csrf)

@@ -15,10 +15,12 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 
 from services.gateway.audit import audit
-from services.gateway.auth import current_principal, user_guard
+from services.gateway.auth import Principal, user_guard
 from services.gateway.clients import UpstreamError
-from services.gateway.routes.profiles import IfMatch, TargetRole, fetch_history, owner, recommend_for
-from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
+from services.gateway.routes.profiles import IfMatch, TargetRole, recommend_for
+from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
+from shared.clients.profile import ProfileClient
+from shared.clients.recommender import RecommenderClient
 from shared.contracts.accounts import User
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
@@ -38,13 +40,6 @@ class Export(msgspec.Struct, kw_only=True, frozen=True):
     assessments: list[Assessment]
 
 
-async def _my_profile(request: Request[Any, Any, Any]) -> tuple[Profile, str]:
-    principal = current_principal(request)
-    assert principal is not None
-    answer = await request.app.state.profile.request("GET", f"/profiles/by-owner/{principal.id}")
-    return msgspec.json.decode(answer.content, type=Profile), answer.headers.get("etag", "")
-
-
 class MeRoutes(Controller):
     path = "/api/v1/me"
     tags = ["me"]
@@ -52,9 +47,9 @@ class MeRoutes(Controller):
     security = [{"session": []}]
 
     @get("/profile", summary="My profile (404 until saved once)")
-    async def read(self, request: Request[Any, Any, Any]) -> Response[Profile]:
-        profile, etag = await _my_profile(request)
-        return Response(profile, headers={"ETag": etag})
+    async def read(self, profiles: ProfileClient, principal: Principal) -> Response[Profile]:
+        stored = await profiles.profile_of(principal.id)
+        return Response(stored.profile, headers={"ETag": stored.etag or ""})
 
     @put(
         "/profile",
@@ -63,12 +58,15 @@ class MeRoutes(Controller):
         "exists, a save without If-Match is answered 428 and one with an old ETag 412.",
     )
     async def save(
-        self, request: Request[Any, Any, Any], data: JSONBody[ProfileWrite], if_match: IfMatch = None
+        self,
+        profiles: ProfileClient,
+        principal: Principal,
+        data: JSONBody[ProfileWrite],
+        if_match: IfMatch = None,
     ) -> Response[Profile]:
-        upstream = request.app.state.profile
         if if_match is None:
             try:
-                answer = await upstream.request("POST", "/profiles/", json=data, headers=owner(request))
+                stored = await profiles.create_profile(data, principal.id)
             except UpstreamError as exc:
                 if exc.status_code == 409:
                     raise HTTPException(
@@ -78,30 +76,27 @@ class MeRoutes(Controller):
                     ) from None
                 raise
         else:
-            profile, _ = await _my_profile(request)
-            answer = await upstream.request(
-                "PUT", f"/profiles/{profile.id}", json=data, headers=owner(request, **{"if-match": if_match})
-            )
-        body = msgspec.json.decode(answer.content, type=Profile)
-        return Response(
-            body, status_code=answer.status_code, headers={"ETag": answer.headers.get("etag", "")}
-        )
+            mine = (await profiles.profile_of(principal.id)).profile
+            stored = await profiles.update_profile(mine.id, data, principal.id, if_match)
+        return Response(stored.profile, status_code=stored.status_code, headers={"ETag": stored.etag or ""})
 
     @get("/assessments", summary="My assessment history, newest first, a page at a time")
     async def history(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, before: HistoryCursor = NEWEST
+        self, profiles: ProfileClient, principal: Principal, limit: Limit = 50, before: HistoryCursor = NEWEST
     ) -> AssessmentList:
-        profile, _ = await _my_profile(request)
-        return await fetch_history(request, profile.id, limit, before)
+        mine = (await profiles.profile_of(principal.id)).profile
+        return await profiles.history(mine.id, principal.id, limit, before)
 
     @get("/recommendations", summary="Roles and learning steps for my profile")
     async def recommendations(
         self,
-        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        recommender: RecommenderClient,
+        principal: Principal,
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
-        profile, _ = await _my_profile(request)
-        return await recommend_for(request, profile, target_role)  # type: ignore[no-any-return]
+        mine = (await profiles.profile_of(principal.id)).profile
+        return await recommend_for(recommender, mine, target_role)
 
     @get(
         "/export",
@@ -109,15 +104,10 @@ class MeRoutes(Controller):
         description="Every assessment, however many: streamed a page at a time, so memory stays bounded.",
         responses={200: ResponseSpec(Export, description="the export", generate_examples=False)},
     )
-    async def export(self, request: Request[Any, Any, Any]) -> Stream:
-        principal = current_principal(request)
-        assert principal is not None
-        upstream = request.app.state.profile
-        user = msgspec.json.decode(
-            (await upstream.request("GET", f"/users/{principal.id}")).content, type=User
-        )
+    async def export(self, profiles: ProfileClient, principal: Principal) -> Stream:
+        user = await profiles.user(principal.id)
         try:
-            profile, _ = await _my_profile(request)
+            profile: Profile | None = (await profiles.profile_of(principal.id)).profile
         except UpstreamError as exc:
             if exc.status_code != 404:
                 raise
@@ -125,29 +115,35 @@ class MeRoutes(Controller):
         # The first page is read before the answer starts, so a failure there is an ordinary error
         # answer; the history is read up to the profile's version, the state the export shows.
         first = (
-            await fetch_history(request, profile.id, EXPORT_PAGE, profile.version + 1)
+            await profiles.history(profile.id, principal.id, EXPORT_PAGE, profile.version + 1)
             if profile is not None
             else None
         )
         return Stream(
-            _export_chunks(request, user, profile, first),
+            _export_chunks(profiles, principal.id, user, profile, first),
             media_type=MediaType.JSON,
             headers={"Content-Disposition": 'attachment; filename="careerpath-export.json"'},
         )
 
     @delete("/", summary="Delete my account and all my data", status_code=204)
-    async def delete_me(self, request: Request[Any, Any, Any]) -> Response[None]:
-        principal = current_principal(request)
-        assert principal is not None
-        await request.app.state.profile.request("DELETE", f"/users/{principal.id}")
-        await request.app.state.sessions.delete_user(principal.id)
-        await audit(request, principal.email or principal.id, "account_deleted", target=principal.id)
+    async def delete_me(
+        self,
+        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        sessions: SessionStore,
+        principal: Principal,
+    ) -> Response[None]:
+        await profiles.delete_user(principal.id)
+        await sessions.delete_user(principal.id)
+        await audit(
+            profiles, request, principal.email or principal.id, "account_deleted", target=principal.id
+        )
         expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
         return Response(None, status_code=204, cookies=expired)
 
 
 async def _export_chunks(
-    request: Request[Any, Any, Any], user: User, profile: Profile | None, page: AssessmentList | None
+    profiles: ProfileClient, owner: str, user: User, profile: Profile | None, page: AssessmentList | None
 ) -> AsyncIterator[bytes]:
     """The export as JSON (the ``Export`` shape), one page of assessments per chunk.
 
@@ -163,7 +159,7 @@ async def _export_chunks(
         if page.next_before is None or profile is None:
             break
         try:
-            page = await fetch_history(request, profile.id, EXPORT_PAGE, page.next_before)
+            page = await profiles.history(profile.id, owner, EXPORT_PAGE, page.next_before)
         except HTTPException as exc:
             log.warning("export of %s cut short: %s", profile.id, exc.detail)
             raise

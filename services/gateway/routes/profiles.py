@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-import msgspec
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.openapi.spec import Operation, Parameter
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from services.gateway.auth import current_principal, user_guard
+from services.gateway.auth import Principal, user_guard
+from shared.clients.profile import ProfileClient, StoredProfile
+from shared.clients.recommender import RecommenderClient
 from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
@@ -53,17 +54,9 @@ IdempotencyKey = Annotated[
 ]
 
 
-def owner(request: Request[Any, Any, Any], **extra: str | None) -> dict[str, str]:
-    """Headers for the profile service: the signed-in owner, so another user's profile answers 404."""
-    principal = current_principal(request)
-    assert principal is not None
-    return {"x-owner-id": principal.id, **{k: v for k, v in extra.items() if v is not None}}
-
-
-def _forward(upstream_response: Any, type_: type) -> Response[Any]:
-    body: Any = msgspec.json.decode(upstream_response.content, type=type_)
-    headers = {"ETag": upstream_response.headers["etag"]} if "etag" in upstream_response.headers else None
-    return Response(body, status_code=upstream_response.status_code, headers=headers)
+def _forward(stored: StoredProfile) -> Response[Profile]:
+    headers = {"ETag": stored.etag} if stored.etag is not None else None
+    return Response(stored.profile, status_code=stored.status_code, headers=headers)
 
 
 class ProfileRoutes(Controller):
@@ -75,20 +68,18 @@ class ProfileRoutes(Controller):
     @post("/", summary="Create a profile", description="Send Idempotency-Key to make retries safe.")
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        principal: Principal,
         data: JSONBody[ProfileWrite],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Profile]:
-        headers = owner(request, **{"idempotency-key": idempotency_key})
-        answer = await request.app.state.profile.request("POST", "/profiles/", json=data, headers=headers)
-        return _forward(answer, Profile)
+        return _forward(await profiles.create_profile(data, principal.id, idempotency_key))
 
     @get("/{profile_id:uuid}", summary="Read a profile (ETag in the response)")
-    async def read(self, request: Request[Any, Any, Any], profile_id: FromPath[UUID]) -> Response[Profile]:
-        answer = await request.app.state.profile.request(
-            "GET", f"/profiles/{profile_id}", headers=owner(request)
-        )
-        return _forward(answer, Profile)
+    async def read(
+        self, profiles: ProfileClient, principal: Principal, profile_id: FromPath[UUID]
+    ) -> Response[Profile]:
+        return _forward(await profiles.profile(str(profile_id), principal.id))
 
     @put(
         "/{profile_id:uuid}",
@@ -97,64 +88,55 @@ class ProfileRoutes(Controller):
     )
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        principal: Principal,
         profile_id: FromPath[UUID],
         data: JSONBody[ProfileWrite],
         if_match: IfMatch = None,
     ) -> Response[Profile]:
-        headers = owner(request, **{"if-match": if_match})
-        answer = await request.app.state.profile.request(
-            "PUT", f"/profiles/{profile_id}", json=data, headers=headers
-        )
-        return _forward(answer, Profile)
+        return _forward(await profiles.update_profile(str(profile_id), data, principal.id, if_match))
 
     @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
     async def remove(
-        self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], if_match: IfMatch = None
+        self,
+        profiles: ProfileClient,
+        principal: Principal,
+        profile_id: FromPath[UUID],
+        if_match: IfMatch = None,
     ) -> None:
-        headers = owner(request, **{"if-match": if_match})
-        await request.app.state.profile.request("DELETE", f"/profiles/{profile_id}", headers=headers)
+        await profiles.delete_profile(str(profile_id), principal.id, if_match)
 
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
     async def history(
         self,
-        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        principal: Principal,
         profile_id: FromPath[UUID],
         limit: Limit = 50,
         before: HistoryCursor = NEWEST,
     ) -> AssessmentList:
-        return await fetch_history(request, str(profile_id), limit, before)
+        return await profiles.history(str(profile_id), principal.id, limit, before)
 
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
         self,
-        request: Request[Any, Any, Any],
+        profiles: ProfileClient,
+        recommender: RecommenderClient,
+        principal: Principal,
         profile_id: FromPath[UUID],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
-        answer = await request.app.state.profile.request(
-            "GET", f"/profiles/{profile_id}", headers=owner(request)
-        )
-        return await recommend_for(request, msgspec.json.decode(answer.content, type=Profile), target_role)
+        stored = await profiles.profile(str(profile_id), principal.id)
+        return await recommend_for(recommender, stored.profile, target_role)
 
 
-async def fetch_history(
-    request: Request[Any, Any, Any], profile_id: str, limit: int, before: int | None = None
-) -> AssessmentList:
-    """A page of a profile's assessments, newest first, as its signed-in owner sees them."""
-    params = {"limit": limit} if before is None else {"limit": limit, "before": before}
-    answer = await request.app.state.profile.request(
-        "GET", f"/profiles/{profile_id}/assessments", params=params, headers=owner(request)
-    )
-    return msgspec.json.decode(answer.content, type=AssessmentList)
-
-
-async def recommend_for(request: Request[Any, Any, Any], profile: Profile, target_role: str | None) -> Any:
+async def recommend_for(
+    recommender: RecommenderClient, profile: Profile, target_role: str | None
+) -> RecommendationResponse:
     """Ask the recommender about a stored profile (for its target role unless another is named)."""
     body = RecommendationRequest(
         skills=profile.skills,
         years_experience=profile.years_experience,
         target_role=target_role or profile.target_role,
     )
-    scored = await request.app.state.recommender.request("POST", "/recommendations/", json=body)
-    return msgspec.json.decode(scored.content, type=RecommendationResponse)
+    return await recommender.recommend(body)
