@@ -12,8 +12,9 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
+from litestar.params import SkipValidation
 
 from services.gateway.auth import Principal, current_principal
 from services.gateway.sessions import SessionStore
@@ -21,7 +22,24 @@ from services.gateway.settings import GatewaySettings
 from shared.clients.profile import ProfileClient
 from shared.clients.recommender import RecommenderClient
 
-__all__ = ["Wiring", "dependencies"]
+__all__ = [
+    "PrincipalDep",
+    "ProfilesDep",
+    "RecommenderDep",
+    "RedisDep",
+    "SessionsDep",
+    "SettingsDep",
+    "Wiring",
+    "dependencies",
+]
+
+# What a handler declares to be given one (explicit, and not validated again on every request).
+PrincipalDep = NamedDependency[SkipValidation[Principal]]
+ProfilesDep = NamedDependency[SkipValidation[ProfileClient]]
+RecommenderDep = NamedDependency[SkipValidation[RecommenderClient]]
+RedisDep = NamedDependency[SkipValidation[aioredis.Redis]]
+SessionsDep = NamedDependency[SkipValidation[SessionStore]]
+SettingsDep = NamedDependency[SkipValidation[GatewaySettings]]
 
 
 class Wiring:

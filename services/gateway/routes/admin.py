@@ -9,20 +9,18 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
-from services.gateway.auth import Principal, admin_guard
-from services.gateway.settings import GatewaySettings
-from shared.clients.profile import ProfileClient
+from services.gateway.auth import admin_guard
+from services.gateway.deps import PrincipalDep, ProfilesDep, RedisDep, SettingsDep
 from shared.contracts.accounts import ApiKey, ApiKeyCreate, ApiKeyIssued, AuditEntry
 from shared.params import ActionFilter, Limit, Offset
 
 __all__ = ["AdminRoutes"]
 
 
-async def _flush_usage(profiles: ProfileClient, redis: Redis, settings: GatewaySettings) -> None:
+async def _flush_usage(profiles: ProfilesDep, redis: RedisDep, settings: SettingsDep) -> None:
     """Move the per-key use counts the gateway keeps in Redis into PostgreSQL."""
     key = f"{settings.redis_prefix}keyusage"
     try:
@@ -46,8 +44,8 @@ class AdminRoutes(Controller):
     async def issue(
         self,
         request: Request[Any, Any, Any],
-        profiles: ProfileClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
         data: JSONBody[ApiKeyCreate],
     ) -> ApiKeyIssued:
         if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
@@ -69,9 +67,9 @@ class AdminRoutes(Controller):
     @get("/keys", summary="List partner API keys with their use counts")
     async def list_keys(
         self,
-        profiles: ProfileClient,
-        redis: Redis,
-        settings: GatewaySettings,
+        profiles: ProfilesDep,
+        redis: RedisDep,
+        settings: SettingsDep,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> list[ApiKey]:
@@ -82,10 +80,10 @@ class AdminRoutes(Controller):
     async def revoke(
         self,
         request: Request[Any, Any, Any],
-        profiles: ProfileClient,
-        redis: Redis,
-        settings: GatewaySettings,
-        principal: Principal,
+        profiles: ProfilesDep,
+        redis: RedisDep,
+        settings: SettingsDep,
+        principal: PrincipalDep,
         key_id: FromPath[UUID],
     ) -> ApiKey:
         revoked = await profiles.revoke_key(str(key_id))
@@ -97,7 +95,7 @@ class AdminRoutes(Controller):
     @get("/audit", summary="The audit log, newest first")
     async def audit_log(
         self,
-        profiles: ProfileClient,
+        profiles: ProfilesDep,
         limit: Limit = 50,
         offset: Offset = 0,
         action: ActionFilter = None,

@@ -9,9 +9,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from services.gateway.audit import audit
-from services.gateway.auth import Principal, admin_guard
-from shared.clients.profile import ProfileClient
-from shared.clients.recommender import RecommenderClient
+from services.gateway.auth import admin_guard
+from services.gateway.deps import PrincipalDep, ProfilesDep, RecommenderDep
 from shared.contracts.market import (
     AdminRefreshRequest,
     MarketVersions,
@@ -43,8 +42,8 @@ class AdminMarketRoutes(Controller):
     async def refresh(
         self,
         request: Request[Any, Any, Any],
-        profiles: ProfileClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
         data: JSONBody[AdminRefreshRequest],
     ) -> Response[RefreshRun]:
         body = RefreshRequest(source=data.source, requested_by=principal.email or principal.id)
@@ -56,27 +55,27 @@ class AdminMarketRoutes(Controller):
 
     @get("/runs", summary="Refresh runs, newest first (pass next_before as before for the next page)")
     async def runs(
-        self, profiles: ProfileClient, limit: RunLimit = 20, before: RunCursor = None
+        self, profiles: ProfilesDep, limit: RunLimit = 20, before: RunCursor = None
     ) -> RefreshRunList:
         return await profiles.refresh_runs(limit, before)
 
     @get(
         "/runs/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples, version"
     )
-    async def run(self, profiles: ProfileClient, run_id: FromPath[UUID]) -> RefreshRun:
+    async def run(self, profiles: ProfilesDep, run_id: FromPath[UUID]) -> RefreshRun:
         return await profiles.refresh_run(str(run_id))
 
     @get("/versions", summary="Published market-data versions kept for rollback, newest first")
-    async def versions(self, recommender: RecommenderClient) -> MarketVersions:
+    async def versions(self, recommender: RecommenderDep) -> MarketVersions:
         return await recommender.market_versions()
 
     @post("/rollback", status_code=200, summary="Serve an earlier kept market-data version again")
     async def rollback(
         self,
         request: Request[Any, Any, Any],
-        profiles: ProfileClient,
-        recommender: RecommenderClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        recommender: RecommenderDep,
+        principal: PrincipalDep,
         data: JSONBody[RollbackRequest],
     ) -> MarketVersions:
         versions = await recommender.rollback(data)

@@ -11,11 +11,11 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
 from services.gateway.audit import audit, client_ip
-from services.gateway.auth import Principal, user_guard
+from services.gateway.auth import user_guard
 from services.gateway.authn import session_cookies
+from services.gateway.deps import PrincipalDep, ProfilesDep, SessionsDep, SettingsDep
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
 from services.gateway.settings import GatewaySettings
-from shared.clients.profile import ProfileClient
 from shared.contracts.accounts import Credentials, LoginAttempt, NewUser, User
 
 __all__ = ["AuthRoutes", "SignedIn"]
@@ -44,9 +44,9 @@ class AuthRoutes(Controller):
     async def signup(
         self,
         request: Request[Any, Any, Any],
-        profiles: ProfileClient,
-        sessions: SessionStore,
-        settings: GatewaySettings,
+        profiles: ProfilesDep,
+        sessions: SessionsDep,
+        settings: SettingsDep,
         data: JSONBody[Credentials],
     ) -> Response[SignedIn]:
         user = await profiles.create_user(NewUser(email=data.email, password=data.password, role="user"))
@@ -57,9 +57,9 @@ class AuthRoutes(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        profiles: ProfileClient,
-        sessions: SessionStore,
-        settings: GatewaySettings,
+        profiles: ProfilesDep,
+        sessions: SessionsDep,
+        settings: SettingsDep,
         data: JSONBody[Credentials],
     ) -> Response[SignedIn]:
         # The profile service audits the attempt itself (login / login_failed), even when it refuses
@@ -69,14 +69,14 @@ class AuthRoutes(Controller):
         return await _start_session(sessions, settings, user, 200)
 
     @post("/logout", summary="Sign out", status_code=204, guards=[user_guard], security=[{"session": []}])
-    async def logout(self, sessions: SessionStore, principal: Principal) -> Response[None]:
+    async def logout(self, sessions: SessionsDep, principal: PrincipalDep) -> Response[None]:
         if principal.session_id is not None:  # user_guard admits sessions only
             await sessions.delete(principal.session_id)
         expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
         return Response(None, status_code=204, cookies=expired)
 
     @get("/me", summary="The signed-in user", guards=[user_guard], security=[{"session": []}])
-    async def me(self, profiles: ProfileClient, sessions: SessionStore, principal: Principal) -> SignedIn:
+    async def me(self, profiles: ProfilesDep, sessions: SessionsDep, principal: PrincipalDep) -> SignedIn:
         session = await sessions.get(principal.session_id or "")
         if session is None:  # ended since the middleware read it
             raise NotAuthorizedException(detail="sign in again")

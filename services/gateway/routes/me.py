@@ -15,12 +15,12 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 
 from services.gateway.audit import audit
-from services.gateway.auth import Principal, user_guard
+from services.gateway.auth import user_guard
 from services.gateway.clients import UpstreamError
+from services.gateway.deps import PrincipalDep, ProfilesDep, RecommenderDep, SessionsDep
 from services.gateway.routes.profiles import IfMatch, TargetRole, recommend_for
-from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
+from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.clients.profile import ProfileClient
-from shared.clients.recommender import RecommenderClient
 from shared.contracts.accounts import User
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
@@ -47,7 +47,7 @@ class MeRoutes(Controller):
     security = [{"session": []}]
 
     @get("/profile", summary="My profile (404 until saved once)")
-    async def read(self, profiles: ProfileClient, principal: Principal) -> Response[Profile]:
+    async def read(self, profiles: ProfilesDep, principal: PrincipalDep) -> Response[Profile]:
         stored = await profiles.profile_of(principal.id)
         return Response(stored.profile, headers={"ETag": stored.etag or ""})
 
@@ -59,8 +59,8 @@ class MeRoutes(Controller):
     )
     async def save(
         self,
-        profiles: ProfileClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
         data: JSONBody[ProfileWrite],
         if_match: IfMatch = None,
     ) -> Response[Profile]:
@@ -82,7 +82,11 @@ class MeRoutes(Controller):
 
     @get("/assessments", summary="My assessment history, newest first, a page at a time")
     async def history(
-        self, profiles: ProfileClient, principal: Principal, limit: Limit = 50, before: HistoryCursor = NEWEST
+        self,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
+        limit: Limit = 50,
+        before: HistoryCursor = NEWEST,
     ) -> AssessmentList:
         mine = (await profiles.profile_of(principal.id)).profile
         return await profiles.history(mine.id, principal.id, limit, before)
@@ -90,9 +94,9 @@ class MeRoutes(Controller):
     @get("/recommendations", summary="Roles and learning steps for my profile")
     async def recommendations(
         self,
-        profiles: ProfileClient,
-        recommender: RecommenderClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        recommender: RecommenderDep,
+        principal: PrincipalDep,
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
         mine = (await profiles.profile_of(principal.id)).profile
@@ -104,7 +108,7 @@ class MeRoutes(Controller):
         description="Every assessment, however many: streamed a page at a time, so memory stays bounded.",
         responses={200: ResponseSpec(Export, description="the export", generate_examples=False)},
     )
-    async def export(self, profiles: ProfileClient, principal: Principal) -> Stream:
+    async def export(self, profiles: ProfilesDep, principal: PrincipalDep) -> Stream:
         user = await profiles.user(principal.id)
         try:
             profile: Profile | None = (await profiles.profile_of(principal.id)).profile
@@ -129,9 +133,9 @@ class MeRoutes(Controller):
     async def delete_me(
         self,
         request: Request[Any, Any, Any],
-        profiles: ProfileClient,
-        sessions: SessionStore,
-        principal: Principal,
+        profiles: ProfilesDep,
+        sessions: SessionsDep,
+        principal: PrincipalDep,
     ) -> Response[None]:
         await profiles.delete_user(principal.id)
         await sessions.delete_user(principal.id)

@@ -10,8 +10,9 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.openapi.spec import Operation, Parameter
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from services.gateway.auth import Principal, user_guard
-from shared.clients.profile import ProfileClient, StoredProfile
+from services.gateway.auth import user_guard
+from services.gateway.deps import PrincipalDep, ProfilesDep, RecommenderDep
+from shared.clients.profile import StoredProfile
 from shared.clients.recommender import RecommenderClient
 from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
@@ -68,8 +69,8 @@ class ProfileRoutes(Controller):
     @post("/", summary="Create a profile", description="Send Idempotency-Key to make retries safe.")
     async def create(
         self,
-        profiles: ProfileClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
         data: JSONBody[ProfileWrite],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Profile]:
@@ -77,7 +78,7 @@ class ProfileRoutes(Controller):
 
     @get("/{profile_id:uuid}", summary="Read a profile (ETag in the response)")
     async def read(
-        self, profiles: ProfileClient, principal: Principal, profile_id: FromPath[UUID]
+        self, profiles: ProfilesDep, principal: PrincipalDep, profile_id: FromPath[UUID]
     ) -> Response[Profile]:
         return _forward(await profiles.profile(str(profile_id), principal.id))
 
@@ -88,8 +89,8 @@ class ProfileRoutes(Controller):
     )
     async def update(
         self,
-        profiles: ProfileClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         data: JSONBody[ProfileWrite],
         if_match: IfMatch = None,
@@ -99,8 +100,8 @@ class ProfileRoutes(Controller):
     @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
     async def remove(
         self,
-        profiles: ProfileClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         if_match: IfMatch = None,
     ) -> None:
@@ -109,8 +110,8 @@ class ProfileRoutes(Controller):
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
     async def history(
         self,
-        profiles: ProfileClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         limit: Limit = 50,
         before: HistoryCursor = NEWEST,
@@ -120,9 +121,9 @@ class ProfileRoutes(Controller):
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
         self,
-        profiles: ProfileClient,
-        recommender: RecommenderClient,
-        principal: Principal,
+        profiles: ProfilesDep,
+        recommender: RecommenderDep,
+        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:

@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
 from services.gateway.auth import scope_guard
-from shared.clients.recommender import RecommenderClient
+from services.gateway.deps import RecommenderDep
 from shared.contracts.recommendations import (
     BatchRequest,
     BatchResponse,
@@ -37,7 +37,7 @@ class RecommendationRoutes(Controller):
 
     @post("/", summary="Rank roles for a skill vector, with learning steps", status_code=200)
     async def recommend(
-        self, recommender: RecommenderClient, data: JSONBody[RecommendationRequest]
+        self, recommender: RecommenderDep, data: JSONBody[RecommendationRequest]
     ) -> Response[RecommendationResponse]:
         return _as_is(await recommender.recommend_json(data))
 
@@ -49,7 +49,7 @@ class RecommendationRoutes(Controller):
         status_code=200,
     )
     async def batch(
-        self, recommender: RecommenderClient, data: JSONBody[BatchRequest]
+        self, recommender: RecommenderDep, data: JSONBody[BatchRequest]
     ) -> Response[BatchResponse]:
         if (repeated := data.repeated_id()) is not None:
             raise HTTPException(status_code=422, detail=repeated["message"], extra={"field": repeated["key"]})
@@ -63,5 +63,5 @@ class RecommendationRoutes(Controller):
     guards=[scope_guard("market:read")],
     security=[{"apiKey": []}, {"session": []}],
 )
-async def market_figures(recommender: RecommenderClient) -> Response[MarketFigures]:
+async def market_figures(recommender: RecommenderDep) -> Response[MarketFigures]:
     return _as_is(await recommender.market_figures_json())
