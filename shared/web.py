@@ -276,13 +276,16 @@ def internal_app(
     route_handlers: list[Any],
     lifespan: Any,
     checks: Callable[[Request[Any, Any, Any]], Awaitable[dict[str, str]]],
+    dependencies: dict[str, Any] | None = None,
 ) -> Any:
-    """A Litestar app for an internal service: request ids, the service credential, JSON errors, health."""
+    """A Litestar app for an internal service: request ids, the service credential, JSON errors, health,
+    and the app-level ``dependencies`` (Litestar providers) its handlers are given."""
     from litestar import Litestar
 
     app = Litestar(
         route_handlers=[*route_handlers, *health_route(service, checks), docs_assets_route()],
         lifespan=[lifespan],
+        dependencies=dependencies,
         middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(f"careerpath {service}", description),

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from services.profile.accounts import DUMMY_HASH, AccountRepository, EmailLooksAlike, EmailTaken
-from services.profile.db import transaction
-from services.profile.passwords import HashingBusy, PasswordPool
+from services.profile.db import DATABASE_ERROR_HANDLERS, Transactions
+from services.profile.deps import DbDep, PasswordsDep, TransactionsDep
+from services.profile.passwords import HashingBusy
 from shared.contracts.accounts import (
     ApiKey,
     ApiKeyCreate,
@@ -34,18 +35,6 @@ __all__ = ["AccountController"]
 log = logging.getLogger("careerpath.profile.accounts")
 
 
-def _pool(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.pool
-
-
-def _timeout(request: Request[Any, Any, Any]) -> float:
-    return float(request.app.state.settings.db_acquire_timeout)
-
-
-def _passwords(request: Request[Any, Any, Any]) -> PasswordPool:
-    return request.app.state.passwords  # type: ignore[no-any-return]
-
-
 def _busy(exc: HashingBusy) -> HTTPException:
     return HTTPException(
         status_code=503,
@@ -55,11 +44,11 @@ def _busy(exc: HashingBusy) -> HTTPException:
     )
 
 
-async def _keep_audit(request: Request[Any, Any, Any], event: AuditEvent) -> None:
+async def _keep_audit(transactions: Transactions, event: AuditEvent) -> None:
     """Write one audit event in its own transaction, whatever happened to the request; when even that
     fails (database down) the event goes to the log in full, so it is never silently lost."""
     try:
-        async with transaction(_pool(request), _timeout(request)) as conn:
+        async with transactions() as conn:
             await AccountRepository(conn).audit(event)
     except Exception:  # noqa: BLE001 - the log line is the fallback record
         log.error(
@@ -72,18 +61,22 @@ async def _keep_audit(request: Request[Any, Any, Any], event: AuditEvent) -> Non
 
 class AccountController(Controller):
     tags = ["accounts"]
+    exception_handlers = DATABASE_ERROR_HANDLERS
 
     @post("/users", summary="Create a user", status_code=201)
-    async def create_user(self, request: Request[Any, Any, Any], data: JSONBody[NewUser]) -> User:
+    async def create_user(
+        self, transactions: TransactionsDep, passwords: PasswordsDep, data: JSONBody[NewUser]
+    ) -> User:
+        # the password is hashed before a connection is taken (hashing may queue)
         try:
             email = checked_email(data.email)
         except BadText as exc:  # well-formed, refused as a look-alike: 422, as for a taken look-alike below
             raise HTTPException(status_code=422, detail=exc.message, extra={"field": exc.field}) from None
         try:
-            password_hash = await _passwords(request).hash(data.password)
+            password_hash = await passwords.hash(data.password)
         except HashingBusy as exc:
             raise _busy(exc) from None
-        async with transaction(_pool(request), _timeout(request)) as conn:
+        async with transactions() as conn:
             try:
                 return await AccountRepository(conn).create_user(email, password_hash, data.role)
             except EmailTaken:
@@ -98,15 +91,16 @@ class AccountController(Controller):
                 ) from None
 
     @post("/users/authenticate", summary="Check a password", status_code=200)
-    async def authenticate(self, request: Request[Any, Any, Any], data: JSONBody[LoginAttempt]) -> User:
+    async def authenticate(
+        self, transactions: TransactionsDep, passwords: PasswordsDep, data: JSONBody[LoginAttempt]
+    ) -> User:
         """No database connection is held while the password is hashed; with ``audit`` the attempt is
         recorded here whatever its outcome (refused when hashing is busy, database errors included)."""
-        passwords = _passwords(request)
         user: User | None = None
         target: str | None = None
         reason = "wrong email or password"
         try:
-            async with transaction(_pool(request), _timeout(request)) as conn:
+            async with transactions() as conn:
                 row = await AccountRepository(conn).login_row(normalise_email(data.email), data.email)
             target = row.user.id if row else None
             try:
@@ -122,7 +116,7 @@ class AccountController(Controller):
                     new_hash = await passwords.hash(data.password)
                 except HashingBusy:
                     pass  # upgraded at a later log-in
-            async with transaction(_pool(request), _timeout(request)) as conn:
+            async with transactions() as conn:
                 repo = AccountRepository(conn)
                 await repo.record_login(row.user.id, new_hash)
                 if data.audit:
@@ -147,76 +141,63 @@ class AccountController(Controller):
                     ip=data.ip,
                     detail={"reason": reason},
                 )
-                await asyncio.shield(_keep_audit(request, event))
+                await asyncio.shield(_keep_audit(transactions, event))
 
     @get("/users/{user_id:uuid}", summary="Read a user")
-    async def get_user(self, request: Request[Any, Any, Any], user_id: FromPath[UUID]) -> User:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            user = await AccountRepository(conn).get_user(str(user_id))
+    async def get_user(self, db: DbDep, user_id: FromPath[UUID]) -> User:
+        user = await AccountRepository(db).get_user(str(user_id))
         if user is None:
             raise NotFoundException(detail="user not found")
         return user
 
     @delete("/users/{user_id:uuid}", summary="Delete a user and everything they own", status_code=204)
-    async def delete_user(self, request: Request[Any, Any, Any], user_id: FromPath[UUID]) -> None:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            if not await AccountRepository(conn).delete_user(str(user_id)):
-                raise NotFoundException(detail="user not found")
+    async def delete_user(self, db: DbDep, user_id: FromPath[UUID]) -> None:
+        if not await AccountRepository(db).delete_user(str(user_id)):
+            raise NotFoundException(detail="user not found")
 
     @post("/keys", summary="Issue a partner API key", status_code=201)
     async def issue_key(
         self,
-        request: Request[Any, Any, Any],
+        db: DbDep,
         data: JSONBody[ApiKeyCreate],
         created_by: Annotated[str | None, HeaderParameter(name="x-owner-id", required=False)] = None,
     ) -> ApiKeyIssued:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            return await AccountRepository(conn).issue_key(data, created_by)
+        return await AccountRepository(db).issue_key(data, created_by)
 
     @get("/keys", summary="List partner API keys")
-    async def list_keys(
-        self, request: Request[Any, Any, Any], limit: Limit = 50, offset: Offset = 0
-    ) -> list[ApiKey]:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            return await AccountRepository(conn).list_keys(limit, offset)
+    async def list_keys(self, db: DbDep, limit: Limit = 50, offset: Offset = 0) -> list[ApiKey]:
+        return await AccountRepository(db).list_keys(limit, offset)
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key", status_code=200)
-    async def revoke_key(
-        self, request: Request[Any, Any, Any], key_id: FromPath[UUID]
-    ) -> Response[dict[str, Any]]:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            repo = AccountRepository(conn)
-            key_hash = await repo.key_hash_of(str(key_id))
-            key = await repo.revoke_key(str(key_id))
+    async def revoke_key(self, db: DbDep, key_id: FromPath[UUID]) -> Response[dict[str, Any]]:
+        repo = AccountRepository(db)
+        key_hash = await repo.key_hash_of(str(key_id))
+        key = await repo.revoke_key(str(key_id))
         if key is None:
             raise NotFoundException(detail="API key not found")
         return Response({"api_key": key, "key_hash": key_hash})
 
     @post("/keys/check", summary="Check a partner API key", status_code=200)
-    async def check_key(self, request: Request[Any, Any, Any], data: JSONBody[KeyCheck]) -> ApiKey:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            key = await AccountRepository(conn).check_key(data.key)
+    async def check_key(self, db: DbDep, data: JSONBody[KeyCheck]) -> ApiKey:
+        key = await AccountRepository(db).check_key(data.key)
         if key is None:
             raise NotAuthorizedException(detail="invalid, expired or revoked API key")
         return key
 
     @post("/keys/usage", summary="Add usage counted by the gateway", status_code=204)
-    async def add_usage(self, request: Request[Any, Any, Any], data: JSONBody[dict[str, int]]) -> None:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            await AccountRepository(conn).add_usage(data)
+    async def add_usage(self, db: DbDep, data: JSONBody[dict[str, int]]) -> None:
+        await AccountRepository(db).add_usage(data)
 
     @post("/audit", summary="Append to the audit log", status_code=204)
-    async def audit(self, request: Request[Any, Any, Any], data: JSONBody[AuditEvent]) -> None:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            await AccountRepository(conn).audit(data)
+    async def audit(self, db: DbDep, data: JSONBody[AuditEvent]) -> None:
+        await AccountRepository(db).audit(data)
 
     @get("/audit", summary="Read the audit log, newest first")
     async def audit_log(
         self,
-        request: Request[Any, Any, Any],
+        db: DbDep,
         limit: Limit = 50,
         offset: Offset = 0,
         action: ActionFilter = None,
     ) -> list[AuditEntry]:
-        async with transaction(_pool(request), _timeout(request)) as conn:
-            return await AccountRepository(conn).audit_log(limit, offset, action)
+        return await AccountRepository(db).audit_log(limit, offset, action)

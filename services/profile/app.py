@@ -10,6 +10,7 @@ from litestar import Litestar, Request
 
 from services.profile.account_routes import AccountController
 from services.profile.db import create_pool
+from services.profile.deps import Wiring, dependencies
 from services.profile.passwords import PasswordPool
 from services.profile.routes import ProfileController
 from services.profile.runs_routes import MarketRunController, RunLeaseController, refresh_broker
@@ -33,15 +34,17 @@ async def _checks(request: Request[Any, Any, Any]) -> dict[str, str]:
 def create_app(settings: ProfileSettings | None = None) -> Litestar:
     settings = settings or load_settings(ProfileSettings)
     configure_logging("profile", settings.log_level)
+    wiring = Wiring()
+    broker = refresh_broker()  # a bad broker setting stops the start, not the first refresh
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(settings)
-        app.state.passwords = PasswordPool(settings.hash_workers, settings.hash_queue, settings.hash_wait)
+        app.state.pool = wiring.pool = await create_pool(settings)
+        wiring.passwords = PasswordPool(settings.hash_workers, settings.hash_queue, settings.hash_wait)
         try:
             yield
         finally:
-            app.state.passwords.close()
+            wiring.passwords.close()
             await app.state.pool.close()
 
     app = internal_app(
@@ -51,6 +54,7 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         [ProfileController, MarketRunController, RunLeaseController, AccountController],
         lifespan,
         _checks,
+        dependencies(settings, wiring, broker),
     )
-    app.state.refresh_broker = refresh_broker()  # a bad broker setting stops the start, not the first refresh
+    app.state.refresh_broker = broker
     return app  # type: ignore[no-any-return]

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from services.profile.db import transaction
+from services.profile.db import DATABASE_ERROR_HANDLERS
+from services.profile.deps import DbDep
 from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
-from services.profile.settings import ProfileSettings
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.params import NEWEST, HistoryCursor, Limit
 
@@ -66,50 +66,42 @@ OwnerHeader = Annotated[
 class ProfileController(Controller):
     path = "/profiles"
     tags = ["profiles"]
-
-    def _timeout(self, request: Request[Any, Any, Any]) -> float:
-        settings: ProfileSettings = request.app.state.settings
-        return settings.db_acquire_timeout
+    exception_handlers = DATABASE_ERROR_HANDLERS
 
     @post("/", summary="Create a profile with its first assessment")
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        db: DbDep,
         data: JSONBody[ProfileWrite],
         owner_id: OwnerHeader = None,
         idempotency_key: Annotated[
             str | None, HeaderParameter(name="idempotency-key", required=False, min_length=1, max_length=128)
         ] = None,
     ) -> Response[Profile]:
-        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
-            try:
-                profile, created = await ProfileRepository(conn).create(data, owner_id, idempotency_key)
-            except IdempotencyConflict:
-                raise HTTPException(
-                    status_code=422,
-                    detail="Idempotency-Key reused with a different body",
-                    extra={"field": "Idempotency-Key"},
-                ) from None
-            except asyncpg.exceptions.UniqueViolationError:
-                raise HTTPException(status_code=409, detail="this owner already has a profile") from None
+        try:
+            profile, created = await ProfileRepository(db).create(data, owner_id, idempotency_key)
+        except IdempotencyConflict:
+            raise HTTPException(
+                status_code=422,
+                detail="Idempotency-Key reused with a different body",
+                extra={"field": "Idempotency-Key"},
+            ) from None
+        except asyncpg.exceptions.UniqueViolationError:
+            raise HTTPException(status_code=409, detail="this owner already has a profile") from None
         return _with_etag(profile, 201 if created else 200)
 
     @get("/{profile_id:uuid}", summary="Read a profile")
     async def read(
-        self, request: Request[Any, Any, Any], profile_id: FromPath[UUID], owner_id: OwnerHeader = None
+        self, db: DbDep, profile_id: FromPath[UUID], owner_id: OwnerHeader = None
     ) -> Response[Profile]:
-        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
-            profile = await ProfileRepository(conn).get(str(profile_id), owner_id)
+        profile = await ProfileRepository(db).get(str(profile_id), owner_id)
         if profile is None:
             raise NotFoundException(detail="profile not found")
         return _with_etag(profile)
 
     @get("/by-owner/{owner:uuid}", summary="Read the profile of an owner")
-    async def read_by_owner(
-        self, request: Request[Any, Any, Any], owner: FromPath[UUID]
-    ) -> Response[Profile]:
-        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
-            profile = await ProfileRepository(conn).get_by_owner(str(owner))
+    async def read_by_owner(self, db: DbDep, owner: FromPath[UUID]) -> Response[Profile]:
+        profile = await ProfileRepository(db).get_by_owner(str(owner))
         if profile is None:
             raise NotFoundException(detail="profile not found")
         return _with_etag(profile)
@@ -117,7 +109,7 @@ class ProfileController(Controller):
     @put("/{profile_id:uuid}", summary="Replace the current assessment (needs If-Match)")
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        db: DbDep,
         profile_id: FromPath[UUID],
         data: JSONBody[ProfileWrite],
         if_match: Annotated[str | None, HeaderParameter(name="if-match", required=False)] = None,
@@ -125,11 +117,10 @@ class ProfileController(Controller):
     ) -> Response[Profile]:
         expected = parse_if_match(if_match, required=True)
         assert expected is not None
-        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
-            try:
-                profile = await ProfileRepository(conn).update(str(profile_id), data, expected, owner_id)
-            except VersionMismatch as exc:
-                raise _precondition_failed(exc) from None
+        try:
+            profile = await ProfileRepository(db).update(str(profile_id), data, expected, owner_id)
+        except VersionMismatch as exc:
+            raise _precondition_failed(exc) from None
         if profile is None:
             raise NotFoundException(detail="profile not found")
         return _with_etag(profile)
@@ -137,31 +128,29 @@ class ProfileController(Controller):
     @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
     async def remove(
         self,
-        request: Request[Any, Any, Any],
+        db: DbDep,
         profile_id: FromPath[UUID],
         if_match: Annotated[str | None, HeaderParameter(name="if-match", required=False)] = None,
         owner_id: OwnerHeader = None,
     ) -> None:
         expected = parse_if_match(if_match, required=False)
-        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
-            try:
-                found = await ProfileRepository(conn).delete(str(profile_id), expected, owner_id)
-            except VersionMismatch as exc:
-                raise _precondition_failed(exc) from None
+        try:
+            found = await ProfileRepository(db).delete(str(profile_id), expected, owner_id)
+        except VersionMismatch as exc:
+            raise _precondition_failed(exc) from None
         if not found:
             raise NotFoundException(detail="profile not found")
 
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first, a page at a time")
     async def history(
         self,
-        request: Request[Any, Any, Any],
+        db: DbDep,
         profile_id: FromPath[UUID],
         limit: Limit = 50,
         before: HistoryCursor = NEWEST,
         owner_id: OwnerHeader = None,
     ) -> AssessmentList:
-        async with transaction(request.app.state.pool, self._timeout(request)) as conn:
-            page = await ProfileRepository(conn).history_page(str(profile_id), limit, owner_id, before)
+        page = await ProfileRepository(db).history_page(str(profile_id), limit, owner_id, before)
         if page is None:
             raise NotFoundException(detail="profile not found")
         return page

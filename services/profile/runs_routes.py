@@ -12,16 +12,16 @@ Runs are enqueued through the broker contract (:mod:`shared.contracts.tasks`), w
 from __future__ import annotations
 
 import logging
-from typing import Any
 from uuid import UUID
 
 import anyio
 from celery import Celery
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
 
-from services.profile.db import transaction
+from services.profile.db import DATABASE_ERROR_HANDLERS, Transactions
+from services.profile.deps import Broker, BrokerDep, DbDep, TransactionsDep
 from services.profile.runs import RunRepository
 from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
 from shared.contracts.runs import (
@@ -53,31 +53,27 @@ def refresh_broker() -> tuple[BrokerSettings, Celery]:
     return settings, celery_client(settings)
 
 
-def _broker(request: Request[Any, Any, Any]) -> tuple[BrokerSettings, Celery]:
-    return request.app.state.refresh_broker  # type: ignore[no-any-return]
+async def _queue(
+    transactions: Transactions, broker: Broker, source: str, requested_by: str
+) -> tuple[RefreshRun, bool]:
+    """Queue a run of ``source`` and enqueue ``market.refresh`` for it, or return the active run.
 
-
-def _timeout(request: Request[Any, Any, Any]) -> float:
-    return float(request.app.state.settings.db_acquire_timeout)
-
-
-async def _queue(request: Request[Any, Any, Any], source: str, requested_by: str) -> tuple[RefreshRun, bool]:
-    """Queue a run of ``source`` and enqueue ``market.refresh`` for it, or return the active run."""
-    _, celery = _broker(request)
+    The run is committed before it is enqueued (the worker claims it on a connection of its own)."""
+    _, celery = broker
     try:
         parse_source(source)
     except ValueError as exc:
         raise ValidationException(
             detail="the source is not valid", extra=[{"key": "source", "message": str(exc)}]
         ) from None
-    async with transaction(request.app.state.pool, _timeout(request)) as conn:
+    async with transactions() as conn:
         run, created = await RunRepository(conn).create(source, requested_by)
     if created:
         try:
             await anyio.to_thread.run_sync(enqueue_refresh, celery, run.id)
         except Exception as exc:  # noqa: BLE001 - the broker is down: free the slot, say so
             log.warning("could not enqueue run %s: %s", run.id, exc)
-            async with transaction(request.app.state.pool, _timeout(request)) as conn:
+            async with transactions() as conn:
                 await RunRepository(conn).fail_queued(run.id, f"could not enqueue: {type(exc).__name__}")
             raise HTTPException(
                 status_code=503,
@@ -91,29 +87,30 @@ async def _queue(request: Request[Any, Any, Any], source: str, requested_by: str
 class MarketRunController(Controller):
     path = "/market/runs"
     tags = ["market"]
+    exception_handlers = DATABASE_ERROR_HANDLERS
 
     @post("/", summary="Queue a refresh, or return the one already queued or running", status_code=202)
     async def trigger(
-        self, request: Request[Any, Any, Any], data: JSONBody[RefreshRequest]
+        self, transactions: TransactionsDep, broker: BrokerDep, data: JSONBody[RefreshRequest]
     ) -> Response[RefreshRun]:
-        run, _ = await _queue(request, data.source or _broker(request)[0].refresh_source, data.requested_by)
+        run, _ = await _queue(
+            transactions, broker, data.source or broker[0].refresh_source, data.requested_by
+        )
         return Response(run, status_code=202, headers={"Location": f"/market/runs/{run.id}"})
 
     @get("/", summary="Refresh runs, newest first")
     async def list_runs(
         self,
-        request: Request[Any, Any, Any],
+        db: DbDep,
         limit: RunLimit = 20,
         before: RunCursor = None,
     ) -> RefreshRunList:
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            items, next_before = await RunRepository(conn).page(limit, before)
+        items, next_before = await RunRepository(db).page(limit, before)
         return RefreshRunList(items=items, next_before=next_before)
 
     @get("/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples")
-    async def read(self, request: Request[Any, Any, Any], run_id: FromPath[UUID]) -> RefreshRun:
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            run = await RunRepository(conn).get(str(run_id))
+    async def read(self, db: DbDep, run_id: FromPath[UUID]) -> RefreshRun:
+        run = await RunRepository(db).get(str(run_id))
         if run is None:
             raise NotFoundException(detail="refresh run not found")
         return run
@@ -124,45 +121,39 @@ class RunLeaseController(Controller):
 
     path = "/market/runs"
     tags = ["market-worker"]
+    exception_handlers = DATABASE_ERROR_HANDLERS
 
     @post(
         "/{run_id:uuid}/claim",
         summary="Claim a queued run, or one whose holder's lease ran out",
         status_code=200,
     )
-    async def claim(
-        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[ClaimRequest]
-    ) -> RunClaim:
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            runs = RunRepository(conn)
-            run = await runs.claim(str(run_id), data.worker, data.lease_seconds)
-            if run is not None:
-                return RunClaim(claimed=True, run=run)
-            return RunClaim(claimed=False, run=await runs.get(str(run_id)))
+    async def claim(self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[ClaimRequest]) -> RunClaim:
+        runs = RunRepository(db)
+        run = await runs.claim(str(run_id), data.worker, data.lease_seconds)
+        if run is not None:
+            return RunClaim(claimed=True, run=run)
+        return RunClaim(claimed=False, run=await runs.get(str(run_id)))
 
     @post("/{run_id:uuid}/heartbeat", summary="Record a claimed run's phase and counts", status_code=200)
     async def heartbeat(
-        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[HeartbeatRequest]
+        self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[HeartbeatRequest]
     ) -> LeaseAnswer:
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            held = await RunRepository(conn).heartbeat(str(run_id), data.worker, data.phase, data.counts)
+        held = await RunRepository(db).heartbeat(str(run_id), data.worker, data.phase, data.counts)
         return LeaseAnswer(held=held)
 
     @post(
         "/{run_id:uuid}/finish", summary="Mark a claimed run succeeded (no error) or failed", status_code=200
     )
-    async def finish(
-        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[FinishRequest]
-    ) -> LeaseAnswer:
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            held = await RunRepository(conn).finish(
-                str(run_id),
-                data.worker,
-                counts=data.counts,
-                error=data.error,
-                version=data.version,
-                previous_version=data.previous_version,
-            )
+    async def finish(self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[FinishRequest]) -> LeaseAnswer:
+        held = await RunRepository(db).finish(
+            str(run_id),
+            data.worker,
+            counts=data.counts,
+            error=data.error,
+            version=data.version,
+            previous_version=data.previous_version,
+        )
         return LeaseAnswer(held=held)
 
     @post(
@@ -170,11 +161,8 @@ class RunLeaseController(Controller):
         summary="Give a claimed run back to the queue (its task retries)",
         status_code=200,
     )
-    async def release(
-        self, request: Request[Any, Any, Any], run_id: FromPath[UUID], data: JSONBody[ReleaseRequest]
-    ) -> LeaseAnswer:
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            held = await RunRepository(conn).release(str(run_id), data.worker, data.error)
+    async def release(self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[ReleaseRequest]) -> LeaseAnswer:
+        held = await RunRepository(db).release(str(run_id), data.worker, data.error)
         return LeaseAnswer(held=held)
 
     @post(
@@ -182,16 +170,13 @@ class RunLeaseController(Controller):
         summary="Requeue runs whose worker vanished; fail them after too many attempts",
         status_code=200,
     )
-    async def reap(self, request: Request[Any, Any, Any], data: JSONBody[ReapRequest]) -> ReapAnswer:
-        async with transaction(request.app.state.pool, _timeout(request)) as conn:
-            requeued = await RunRepository(conn).reap(
-                data.lease_seconds, data.max_attempts, data.queued_timeout
-            )
+    async def reap(self, db: DbDep, data: JSONBody[ReapRequest]) -> ReapAnswer:
+        requeued = await RunRepository(db).reap(data.lease_seconds, data.max_attempts, data.queued_timeout)
         return ReapAnswer(requeued=requeued)
 
     @post("/scheduled", summary="Queue the scheduled run unless one is queued or running", status_code=200)
     async def scheduled(
-        self, request: Request[Any, Any, Any], data: JSONBody[ScheduledRunRequest]
+        self, transactions: TransactionsDep, broker: BrokerDep, data: JSONBody[ScheduledRunRequest]
     ) -> ScheduledRun:
-        run, created = await _queue(request, data.source, "schedule")
+        run, created = await _queue(transactions, broker, data.source, "schedule")
         return ScheduledRun(run=run, created=created)

@@ -1,0 +1,71 @@
+"""What the profile service's handlers are given by Litestar's dependency injection.
+
+``db``: one connection and one transaction for the request (committed when the handler returns, rolled
+back when it raises). ``transactions``: for the few handlers that must not hold a connection throughout
+(hashing a password, enqueuing a refresh) and open short transactions themselves. ``passwords``: the
+hashing pool. ``broker``: the refresh broker's settings and send-only Celery client, validated at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from celery import Celery
+from litestar.di import NamedDependency, Provide
+from litestar.params import SkipValidation
+
+from services.profile.db import Transactions, request_transaction
+from services.profile.passwords import PasswordPool
+from services.profile.settings import ProfileSettings
+from shared.contracts.tasks import BrokerSettings
+
+__all__ = [
+    "Broker",
+    "BrokerDep",
+    "DbDep",
+    "PasswordsDep",
+    "TransactionsDep",
+    "Wiring",
+    "dependencies",
+]
+
+Broker = tuple[BrokerSettings, Celery]
+
+# What a handler declares to be given one (explicit, and not validated again on every request).
+DbDep = NamedDependency[SkipValidation[asyncpg.Connection]]
+TransactionsDep = NamedDependency[SkipValidation[Transactions]]
+PasswordsDep = NamedDependency[SkipValidation[PasswordPool]]
+BrokerDep = NamedDependency[SkipValidation[Broker]]
+
+
+class Wiring:
+    """The resources the lifespan opens, for the providers to hand out."""
+
+    __slots__ = ("passwords", "pool")
+
+    pool: asyncpg.Pool
+    passwords: PasswordPool
+
+
+def dependencies(settings: ProfileSettings, wiring: Wiring, broker: Broker) -> dict[str, Provide]:
+    """The app-level providers."""
+
+    def pool() -> asyncpg.Pool:
+        return wiring.pool
+
+    transactions = Transactions(pool, settings.db_acquire_timeout)
+
+    def provide_transactions() -> Transactions:
+        return transactions
+
+    def provide_passwords() -> PasswordPool:
+        return wiring.passwords
+
+    def provide_broker() -> Broker:
+        return broker
+
+    return {
+        "db": Provide(request_transaction(pool, settings.db_acquire_timeout)),
+        "transactions": Provide(provide_transactions, sync_to_thread=False),
+        "passwords": Provide(provide_passwords, sync_to_thread=False),
+        "broker": Provide(provide_broker, sync_to_thread=False),
+    }
