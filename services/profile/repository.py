@@ -70,25 +70,44 @@ class ProfileRepository:
                 row.pop("request_hash")
                 return _profile(row), False  # type: ignore[arg-type]
         skills = json.dumps(body.skills, sort_keys=True)
-        row = await self.conn.fetchrow(
-            f"""INSERT INTO profiles (id, owner_id, display_name, skills, years_experience, target_role,
-                                      idempotency_key, request_hash)
-                VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
-                ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-                RETURNING {_COLUMNS}""",
-            uuid.uuid4(),
-            uuid.UUID(owner_id) if owner_id else None,
-            body.display_name,
-            skills,
-            body.years_experience,
-            body.target_role,
-            idempotency_key,
-            request_hash,
-        )
+        try:
+            # A savepoint: when a concurrent request with the same key commits first, PostgreSQL may
+            # report it on the one-profile-per-owner index rather than the key's (whichever it checks
+            # last); the request's own transaction survives to read the winner's row below.
+            async with self.conn.transaction():
+                row = await self.conn.fetchrow(
+                    f"""INSERT INTO profiles (id, owner_id, display_name, skills, years_experience,
+                                              target_role, idempotency_key, request_hash)
+                        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+                        ON CONFLICT (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                        RETURNING {_COLUMNS}""",
+                    uuid.uuid4(),
+                    uuid.UUID(owner_id) if owner_id else None,
+                    body.display_name,
+                    skills,
+                    body.years_experience,
+                    body.target_role,
+                    idempotency_key,
+                    request_hash,
+                )
+        except asyncpg.exceptions.UniqueViolationError:
+            if not idempotency_key or not await self._has_key(idempotency_key, owner_id):
+                raise  # the owner has a profile made without this key: a real conflict
+            row = None
         if row is None:  # a concurrent request with the same key won the race
             return await self.create(body, owner_id, idempotency_key)
         await self._record_assessment(row["id"], 1, skills, body)
         return _profile(row), True
+
+    async def _has_key(self, idempotency_key: str, owner_id: str | None) -> bool:
+        return bool(
+            await self.conn.fetchval(
+                "SELECT 1 FROM profiles"
+                " WHERE idempotency_key = $1 AND owner_id IS NOT DISTINCT FROM $2::uuid",
+                idempotency_key,
+                owner_id,
+            )
+        )
 
     async def _record_assessment(
         self, profile_id: str, version: int, skills: str, body: ProfileWrite
