@@ -102,10 +102,15 @@ class ReadinessModel:
                 for r, w, b in raw
             ]
         self.items = items
-        width = max(len(i.skills) for i in items)
-        self._alt_cols = np.full((len(items), width), zero, dtype=np.int64)
-        for i, item in enumerate(items):
-            self._alt_cols[i, : len(item.skills)] = [column[s] for s in item.skills]
+        # Single-skill items are a plain gather; only the choices need the padded alternatives (a third of
+        # the batch scoring time went to gathering every item as if it were a choice of nine).
+        self._single = np.asarray([i for i, it in enumerate(items) if len(it.skills) == 1], dtype=np.int64)
+        self._single_cols = np.asarray([column[items[i].skills[0]] for i in self._single], dtype=np.int64)
+        self._choice = np.asarray([i for i, it in enumerate(items) if len(it.skills) > 1], dtype=np.int64)
+        width = max((len(items[i].skills) for i in self._choice), default=1)
+        self._choice_cols = np.full((len(self._choice), width), zero, dtype=np.int64)
+        for row, i in enumerate(self._choice):
+            self._choice_cols[row, : len(items[i].skills)] = [column[s] for s in items[i].skills]
         self._need = np.asarray([i.level for i in items], dtype=np.float64)
         self._weights = np.zeros((len(items), len(self.role_ids)))
         for r, rows in enumerate(self.role_items):
@@ -113,14 +118,26 @@ class ReadinessModel:
 
     def coverage(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row and item: the coverage 0..1, and the alternative (slot) that gives it (N x I each)."""
-        padded = np.hstack([levels, np.zeros((len(levels), 1))])
-        held = np.minimum(padded[:, self._alt_cols], self._need[None, :, None])  # N x I x K
-        best = held.argmax(axis=2)  # first alternative among equals: the choice's own order
-        return np.take_along_axis(held, best[:, :, None], axis=2)[:, :, 0] / self._need, best
+        n = len(levels)
+        cover = np.empty((n, len(self.items)))
+        best = np.zeros((n, len(self.items)), dtype=np.int64)
+        need = self._need[self._single]
+        cover[:, self._single] = np.minimum(levels[:, self._single_cols], need) / need
+        if len(self._choice):
+            padded = np.hstack([levels, np.zeros((n, 1))])
+            need = self._need[self._choice]
+            held = np.minimum(padded[:, self._choice_cols], need[None, :, None])  # N x choices x K
+            slot = held.argmax(axis=2)  # first alternative among equals: the choice's own order
+            cover[:, self._choice] = np.take_along_axis(held, slot[:, :, None], axis=2)[:, :, 0] / need
+            best[:, self._choice] = slot
+        return cover, best
 
     def readiness(self, levels: np.ndarray) -> np.ndarray:
         """N x R readiness for a matrix of skill levels (N x S)."""
-        cover, _ = self.coverage(levels)
+        return self.from_coverage(self.coverage(levels)[0])
+
+    def from_coverage(self, cover: np.ndarray) -> np.ndarray:
+        """N x R readiness from the item coverages `coverage` gave."""
         return np.asarray(cover @ self._weights)
 
     def of(self, skills: Mapping[str, int], role: int) -> float:

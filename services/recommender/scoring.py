@@ -138,9 +138,24 @@ class Scorer:
         # _role_rows[role]: id, name, occupation code and, per requirement item, (item index, the SkillGap
         # for each alternative slot and level 0..4): what each RoleFit of the role is built from
         self._role_rows = [
-            (r.id, r.name, r.occupation_code, [(i, self._gaps(i)) for i in rows])
+            (r.id, r.name, r.occupation_code, [self._gaps(i) for i in rows])
             for r, rows in zip(self._roles, self.readiness.role_items, strict=True)
         ]
+        # For gathering, per row, only the chosen roles' requirement items (not all ~190): role -> its items
+        # (padded), item -> the column of each alternative, item -> its weight.
+        items = self.readiness.items
+        width = max(len(rows) for rows in self.readiness.role_items)
+        self._role_item_idx = np.zeros((len(self._roles), width), dtype=np.int64)
+        for r, rows in enumerate(self.readiness.role_items):
+            self._role_item_idx[r, : len(rows)] = rows
+        choices = max(len(it.skills) for it in items)
+        self._item_alt_cols = np.asarray(
+            [
+                [self.skill_index[it.skills[min(k, len(it.skills) - 1)]] for k in range(choices)]
+                for it in items
+            ]
+        )
+        self._item_weight = np.asarray([it.weight for it in items])
 
     def _gaps(self, item: int) -> list[list[SkillGap]]:
         """The (immutable, shared) SkillGaps of one requirement item: [alternative slot][level]."""
@@ -268,9 +283,14 @@ class Scorer:
         p_list = np.take_along_axis(proba, chosen, axis=1).tolist()
         b_list = np.take_along_axis(base, chosen, axis=1).tolist()
         cover, slots = self.readiness.coverage(x[:, :-1])
-        ready = (cover @ self.readiness._weights).tolist()
-        weighted = (cover * np.asarray([i.weight for i in self.readiness.items])).tolist()
-        cover_rows, slot_rows = cover.tolist(), slots.tolist()
+        ready = np.take_along_axis(self.readiness.from_coverage(cover), chosen, axis=1).tolist()
+        # the chosen roles' requirement items only (N x K x M): coverage, covering slot, its level, weight
+        idx = self._role_item_idx[chosen]
+        rows = np.arange(len(x))[:, None, None]
+        cover_sel, slot_sel = cover[rows, idx], slots[rows, idx]
+        level_sel = levels[rows, self._item_alt_cols[idx, slot_sel]]
+        weighted_sel = cover_sel * self._item_weight[idx]
+        selected = (ready, weighted_sel.tolist(), cover_sel.tolist(), slot_sel.tolist(), level_sel.tolist())
         out: list[list[RoleFit]] = []
         with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
             self._build(
@@ -282,7 +302,7 @@ class Scorer:
                 ordered,
                 p_list,
                 b_list,
-                (ready, weighted, cover_rows, slot_rows),
+                selected,
                 markets or {},
             )
         return out
@@ -297,16 +317,15 @@ class Scorer:
         ordered: np.ndarray,
         p_list: list[list[float]],
         b_list: list[list[float]],
-        readiness: tuple[list[list[float]], list[list[float]], list[list[float]], list[list[int]]],
+        readiness: tuple[list[Any], list[Any], list[Any], list[Any], list[Any]],
         markets: Mapping[str, RoleMarketSummary],
     ) -> None:
         # Whole arrays to Python lists once (not three small numpy calls per fit: most of a batch's time).
         width = max(counts, default=0)
         order_rows = order[:, :, :width].tolist()
         ordered_rows = ordered[:, :, :width].tolist()
-        ids, roles, items = self.skill_ids, self._role_rows, self.readiness.items
-        index = self.skill_index
-        ready, weighted, cover, slots = readiness
+        ids, roles = self.skill_ids, self._role_rows
+        ready, weighted, cover, slots, held = readiness
         for i, row in enumerate(levels.tolist()):
             m = counts[i]
             fits = []
@@ -315,14 +334,19 @@ class Scorer:
                 matched: list[SkillGap] = []
                 missing: list[SkillGap] = []
                 parts: list[SkillContribution] = []
-                for item, gaps in requirements:
-                    alt = slots[i][item]
-                    skill = items[item].skills[alt]
-                    level = row[index[skill]]
-                    (matched if cover[i][item] >= 1.0 else missing).append(gaps[alt][level])
+                alts, levels_held, covers, parts_of = (
+                    slots[i][slot],
+                    held[i][slot],
+                    cover[i][slot],
+                    weighted[i][slot],
+                )
+                for k, gaps in enumerate(requirements):
+                    level = levels_held[k]
+                    gap = gaps[alts[k]][level]
+                    (matched if covers[k] >= 1.0 else missing).append(gap)
                     if level:
                         parts.append(
-                            SkillContribution(skill=skill, level=level, contribution=weighted[i][item])
+                            SkillContribution(skill=gap.skill, level=level, contribution=parts_of[k])
                         )
                 parts.sort(key=lambda c: -c.contribution)
                 contributions = [  # the profile's skills in contribution order
@@ -340,7 +364,7 @@ class Scorer:
                         contributions=contributions,
                         baseline=b_list[i][slot],
                         match=p_list[i][slot],
-                        readiness=ready[i][r],
+                        readiness=ready[i][slot],
                         readiness_contributions=parts,
                         meets=not missing,
                         market=markets.get(role_id),
