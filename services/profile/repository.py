@@ -66,10 +66,11 @@ class ProfileRepository:
             if existing is not None:
                 if existing["request_hash"] != request_hash:
                     raise IdempotencyConflict
-                row = dict(existing)
-                row.pop("request_hash")
-                return _profile(row), False  # type: ignore[arg-type]
+                found = dict(existing)
+                found.pop("request_hash")
+                return _profile(found), False  # type: ignore[arg-type]
         skills = json.dumps(body.skills, sort_keys=True)
+        row: asyncpg.Record | None
         try:
             # A savepoint: when a concurrent request with the same key commits first, PostgreSQL may
             # report it on the one-profile-per-owner index rather than the key's (whichever it checks
