@@ -30,6 +30,7 @@ from collections.abc import Mapping
 import msgspec
 import numpy as np
 
+from services.recommender.model.features import vectorise
 from shared.catalog import Catalog, Requirement
 from shared.catalog.evidence import SkillEvidence, load_evidence, load_rationale
 
@@ -86,7 +87,6 @@ class ReadinessModel:
         self.skill_ids = catalog.skill_ids
         self.role_ids = catalog.role_ids
         column = {s: i for i, s in enumerate(self.skill_ids)}
-        zero = len(self.skill_ids)  # a padding column that is always 0
         items: list[Item] = []
         self.role_items: list[list[int]] = []
         for role in catalog.roles.values():
@@ -102,15 +102,18 @@ class ReadinessModel:
                 for r, w, b in raw
             ]
         self.items = items
-        # Single-skill items are a plain gather; only the choices need the padded alternatives (a third of
-        # the batch scoring time went to gathering every item as if it were a choice of nine).
+        self.item_weights = np.asarray([it.weight for it in items])
+        # alt_cols[item, slot]: the skill column of each alternative, padded by repeating the item's last
+        # one (a repeat changes neither the best coverage nor which slot is first to give it).
+        width = max(len(it.skills) for it in items)
+        self.alt_cols = np.asarray(
+            [[column[it.skills[min(k, len(it.skills) - 1)]] for k in range(width)] for it in items],
+            dtype=np.int64,
+        )
+        # Single-skill items are a plain gather; only the choices need the alternatives (a third of the
+        # batch scoring time went to gathering every item as if it were a choice of nine).
         self._single = np.asarray([i for i, it in enumerate(items) if len(it.skills) == 1], dtype=np.int64)
-        self._single_cols = np.asarray([column[items[i].skills[0]] for i in self._single], dtype=np.int64)
         self._choice = np.asarray([i for i, it in enumerate(items) if len(it.skills) > 1], dtype=np.int64)
-        width = max((len(items[i].skills) for i in self._choice), default=1)
-        self._choice_cols = np.full((len(self._choice), width), zero, dtype=np.int64)
-        for row, i in enumerate(self._choice):
-            self._choice_cols[row, : len(items[i].skills)] = [column[s] for s in items[i].skills]
         self._need = np.asarray([i.level for i in items], dtype=np.float64)
         self._weights = np.zeros((len(items), len(self.role_ids)))
         for r, rows in enumerate(self.role_items):
@@ -122,11 +125,10 @@ class ReadinessModel:
         cover = np.empty((n, len(self.items)))
         best = np.zeros((n, len(self.items)), dtype=np.int64)
         need = self._need[self._single]
-        cover[:, self._single] = np.minimum(levels[:, self._single_cols], need) / need
+        cover[:, self._single] = np.minimum(levels[:, self.alt_cols[self._single, 0]], need) / need
         if len(self._choice):
-            padded = np.hstack([levels, np.zeros((n, 1))])
             need = self._need[self._choice]
-            held = np.minimum(padded[:, self._choice_cols], need[None, :, None])  # N x choices x K
+            held = np.minimum(levels[:, self.alt_cols[self._choice]], need[None, :, None])  # N x choices x K
             slot = held.argmax(axis=2)  # first alternative among equals: the choice's own order
             cover[:, self._choice] = np.take_along_axis(held, slot[:, :, None], axis=2)[:, :, 0] / need
             best[:, self._choice] = slot
@@ -142,12 +144,4 @@ class ReadinessModel:
 
     def of(self, skills: Mapping[str, int], role: int) -> float:
         """Readiness of one profile for one role (role index)."""
-        row = np.zeros((1, len(self.skill_ids)))
-        for s, v in skills.items():
-            if s in self.skill_ids:
-                row[0, self.skill_ids.index(s)] = min(max(v, 0), 4)
-        return float(self.readiness(row)[0, role])
-
-    def covering_skill(self, item: int, slot: int) -> str:
-        """The skill id at `slot` of an item's alternatives."""
-        return self.items[item].skills[min(slot, len(self.items[item].skills) - 1)]
+        return float(self.readiness(vectorise([(skills, 0.0)], self.skill_ids)[:, :-1])[0, role])

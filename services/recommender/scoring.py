@@ -142,20 +142,11 @@ class Scorer:
             for r, rows in zip(self._roles, self.readiness.role_items, strict=True)
         ]
         # For gathering, per row, only the chosen roles' requirement items (not all ~190): role -> its items
-        # (padded), item -> the column of each alternative, item -> its weight.
-        items = self.readiness.items
+        # (padded; the columns of each item's alternatives and its weight are the readiness model's).
         width = max(len(rows) for rows in self.readiness.role_items)
         self._role_item_idx = np.zeros((len(self._roles), width), dtype=np.int64)
         for r, rows in enumerate(self.readiness.role_items):
             self._role_item_idx[r, : len(rows)] = rows
-        choices = max(len(it.skills) for it in items)
-        self._item_alt_cols = np.asarray(
-            [
-                [self.skill_index[it.skills[min(k, len(it.skills) - 1)]] for k in range(choices)]
-                for it in items
-            ]
-        )
-        self._item_weight = np.asarray([it.weight for it in items])
 
     def _gaps(self, item: int) -> list[list[SkillGap]]:
         """The (immutable, shared) SkillGaps of one requirement item: [alternative slot][level]."""
@@ -288,8 +279,8 @@ class Scorer:
         idx = self._role_item_idx[chosen]
         rows = np.arange(len(x))[:, None, None]
         cover_sel, slot_sel = cover[rows, idx], slots[rows, idx]
-        level_sel = levels[rows, self._item_alt_cols[idx, slot_sel]]
-        weighted_sel = cover_sel * self._item_weight[idx]
+        level_sel = levels[rows, self.readiness.alt_cols[idx, slot_sel]]
+        weighted_sel = cover_sel * self.readiness.item_weights[idx]
         selected = (ready, weighted_sel.tolist(), cover_sel.tolist(), slot_sel.tolist(), level_sel.tolist())
         out: list[list[RoleFit]] = []
         with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
