@@ -126,10 +126,11 @@ def plan_steps(
         if host is not None:
             carried[host].append(f)
     out = []
+    levels = role.levels  # a property that builds the map: once per plan, not once per step
     for s in ordered:
         a, b = current.get(s, 0), targets[s]
         skill = catalog.skills[s]
-        required = role.levels.get(s, 0)
+        required = levels.get(s, 0)
         if required >= b:
             choice = next((g.label for g in role.alternatives if s in g.skills), None)
             reason = f"{role.name} needs {choice + ' such as ' if choice else ''}{skill.name} at level {b}"

@@ -55,13 +55,7 @@ async def market_info(reader: MarketReader) -> tuple[MarketInfo, MarketDocument]
     """The current market document and its summary; 503 when none is available at all."""
     try:
         doc = await reader.document()
-    except (LookupError, OSError, ConnectionError) as exc:
-        raise HTTPException(
-            status_code=503,
-            detail=f"market data unavailable: {type(exc).__name__}",
-            headers={"Retry-After": "2"},
-        ) from None
-    except Exception as exc:  # redis errors without a last good copy
+    except Exception as exc:  # no document, Redis down or erroring, and no last good copy
         raise HTTPException(
             status_code=503,
             detail=f"market data unavailable: {type(exc).__name__}",
@@ -80,17 +74,33 @@ async def market_info(reader: MarketReader) -> tuple[MarketInfo, MarketDocument]
     return info, doc
 
 
-def _role_markets(doc: MarketDocument) -> dict[str, RoleMarketSummary]:
-    """Pay, openings and growth per role from the market document."""
-    return {
-        role: RoleMarketSummary(
-            salary_median=figures.salary_median,
-            openings=figures.openings,
-            growth_pct=figures.growth_pct,
-            occupation_title=figures.occupation_title,
-        )
-        for role, figures in doc.roles.items()
-    }
+class _PerDocument:
+    """What every answer needs from a market document (pay, openings and growth per role; demand per
+    skill), derived once per document: the reader hands out the same decoded document until the version
+    moves, so a request does not rebuild them."""
+
+    def __init__(self) -> None:
+        self._doc: MarketDocument | None = None
+        self.markets: dict[str, RoleMarketSummary] = {}
+        self.demand: dict[str, float] = {}
+
+    def of(self, doc: MarketDocument) -> _PerDocument:
+        if doc is not self._doc:
+            self.markets = {
+                role: RoleMarketSummary(
+                    salary_median=figures.salary_median,
+                    openings=figures.openings,
+                    growth_pct=figures.growth_pct,
+                    occupation_title=figures.occupation_title,
+                )
+                for role, figures in doc.roles.items()
+            }
+            self.demand = {sid: float(v.demand) for sid, v in doc.skills.items()}
+            self._doc = doc
+        return self
+
+
+_derived = _PerDocument()
 
 
 def choose_target(roles: list[RoleFit], asked: str | None) -> tuple[str, list[str]]:
@@ -100,10 +110,6 @@ def choose_target(roles: list[RoleFit], asked: str | None) -> tuple[str, list[st
     target = asked or (unmet[0].role if unmet else roles[0].role)
     stretch = sorted((r for r in unmet if r.role != target), key=lambda r: -r.readiness)[:3]
     return target, [r.role for r in stretch]
-
-
-def _demand(doc: MarketDocument) -> dict[str, float]:
-    return {sid: float(v.demand) for sid, v in doc.skills.items()}
 
 
 _batch_decoder = msgspec.json.Decoder(BatchRequest)
@@ -133,11 +139,12 @@ class RecommendationController(Controller):
     ) -> RecommendationResponse:
         info, doc = await market_info(request.app.state.market)
         scorer = request.app.state.scorer
+        derived = _derived.of(doc)
         roles = scorer.rank(
-            data.skills, data.years_experience, top=len(load_catalog().roles), markets=_role_markets(doc)
+            data.skills, data.years_experience, top=len(load_catalog().roles), markets=derived.markets
         )
         target, stretch = choose_target(roles, data.target_role)
-        steps = scorer.learning_steps(data.skills, data.years_experience, target, _demand(doc))
+        steps = scorer.learning_steps(data.skills, data.years_experience, target, derived.demand)
         have = sum(1 for v in data.skills.values() if v > 0)
         confident = have >= MIN_CONFIDENT_SKILLS
         return RecommendationResponse(
@@ -167,7 +174,10 @@ class RecommendationController(Controller):
         info, doc = await market_info(request.app.state.market)
         scorer = request.app.state.scorer
         ranked = scorer.rank_batch(
-            [(c.skills, c.years_experience) for c in data.candidates], data.top, data.role, _role_markets(doc)
+            [(c.skills, c.years_experience) for c in data.candidates],
+            data.top,
+            data.role,
+            _derived.of(doc).markets,
         )
         return BatchResponse(
             results=[BatchResult(id=c.id, roles=r) for c, r in zip(data.candidates, ranked, strict=True)],
