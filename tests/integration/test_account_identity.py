@@ -4,7 +4,6 @@ an address stored before normalisation still signs in."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
@@ -12,25 +11,8 @@ import pytest
 from services.profile.accounts import AccountRepository, EmailLooksAlike, EmailTaken
 from services.profile.migrate import apply_migrations
 from shared.text import BadText, checked_email
-from tests.refresh_support import fresh_database
 
 HASH = "$argon2id$v=19$m=8,t=1,p=1$c29tZXNhbHQ$0000000000000000000000"
-
-
-@pytest.fixture(scope="module")
-def accounts_db(database_server: str) -> Iterator[str]:
-    url, drop = fresh_database(database_server, "accounts")
-    yield url
-    drop()
-
-
-@pytest.fixture
-async def conn(accounts_db: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(accounts_db)
-    try:
-        yield connection
-    finally:
-        await connection.close()
 
 
 async def test_a_look_alike_of_an_existing_address_is_refused_and_not_stored(
@@ -52,9 +34,9 @@ async def test_a_look_alike_of_an_existing_address_is_refused_and_not_stored(
     assert [r["email"] for r in stored] == ["boss@corp.example", "coc@corp.example"]
 
 
-async def test_concurrent_look_alike_sign_ups_keep_one(accounts_db: str) -> None:
+async def test_concurrent_look_alike_sign_ups_keep_one(module_db: str) -> None:
     async def sign_up(address: str) -> str:
-        connection = await asyncpg.connect(accounts_db)
+        connection = await asyncpg.connect(module_db)
         try:
             async with connection.transaction():
                 await AccountRepository(connection).create_user(checked_email(address), HASH)
@@ -71,13 +53,13 @@ async def test_concurrent_look_alike_sign_ups_keep_one(accounts_db: str) -> None
 
 
 async def test_old_rows_get_their_skeleton_and_old_spellings_still_sign_in(
-    accounts_db: str, conn: asyncpg.Connection
+    module_db: str, conn: asyncpg.Connection
 ) -> None:
     # a row written before normalisation: mixed case and an eszett, no skeleton
     await conn.execute(
         "INSERT INTO users (email, password_hash) VALUES ('Stra\u00dfe@Old.example', $1)", HASH
     )
-    await apply_migrations(accounts_db)  # fills in what is missing
+    await apply_migrations(module_db)  # fills in what is missing
     assert (
         await conn.fetchval("SELECT email_skeleton FROM users WHERE email = 'Stra\u00dfe@Old.example'")
         == "strasse@old.exarnple"

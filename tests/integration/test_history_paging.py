@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import asyncpg
-import pytest
 
 from services.profile.repository import ProfileRepository
 from shared.contracts.profiles import ProfileWrite
-from tests.refresh_support import fresh_database
 
 FIRST = ProfileWrite(display_name="Pager", skills={"python": 3}, years_experience=4.1)
 MANY = 450
-
-
-@pytest.fixture(scope="module")
-def paging_db(database_server: str) -> Iterator[str]:
-    url, drop = fresh_database(database_server, "paging")
-    yield url
-    drop()
-
-
-@pytest.fixture
-async def conn(paging_db: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(paging_db)
-    try:
-        yield connection
-    finally:
-        await connection.close()
 
 
 async def _with_history(conn: asyncpg.Connection, count: int) -> str:

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import asyncpg
 import pytest
 
 from services.profile.repository import ProfileRepository, VersionMismatch
 from shared.contracts.profiles import ProfileWrite
-from tests.refresh_support import fresh_database
 
 FIRST = ProfileWrite(display_name="Ada", skills={"python": 3, "sql": 2}, years_experience=2.3)
 
 
-@pytest.fixture(scope="module")
-def profiles_db(database_server: str) -> Iterator[str]:
-    url, drop = fresh_database(database_server, "profiles")
-    yield url
-    drop()
-
-
 @pytest.fixture
-async def repo(profiles_db: str) -> AsyncIterator[ProfileRepository]:
-    conn = await asyncpg.connect(profiles_db)
-    try:
-        yield ProfileRepository(conn)
-    finally:
-        await conn.close()
+def repo(conn: asyncpg.Connection) -> ProfileRepository:
+    return ProfileRepository(conn)
 
 
 def _with(body: ProfileWrite, **changes: object) -> ProfileWrite:

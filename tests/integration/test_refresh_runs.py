@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import asyncpg
 import pytest
@@ -11,27 +10,17 @@ import pytest
 from services.profile.runs import RunRepository
 from shared.contracts.market import RejectedSample
 from shared.contracts.runs import RunCounts
-from tests.refresh_support import fresh_database
-
-
-@pytest.fixture(scope="module")
-def runs_db(database_server: str) -> Iterator[str]:
-    url, drop = fresh_database(database_server, "runs")
-    yield url
-    drop()
 
 
 @pytest.fixture
-async def repo(runs_db: str):  # type: ignore[no-untyped-def]
-    conn = await asyncpg.connect(runs_db)
+async def repo(conn: asyncpg.Connection) -> RunRepository:
     await conn.execute("DELETE FROM refresh_runs")
-    yield RunRepository(conn)
-    await conn.close()
+    return RunRepository(conn)
 
 
-async def test_twenty_concurrent_triggers_queue_one_run(runs_db: str, repo: RunRepository) -> None:
+async def test_twenty_concurrent_triggers_queue_one_run(module_db: str, repo: RunRepository) -> None:
     async def trigger(i: int) -> tuple[str, bool]:
-        conn = await asyncpg.connect(runs_db)
+        conn = await asyncpg.connect(module_db)
         try:
             run, created = await RunRepository(conn).create("snapshot", f"admin-{i}")
             return run.id, created

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
-import pytest
 from litestar import Litestar, post
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
@@ -16,14 +15,6 @@ from litestar.testing import AsyncTestClient
 from services.profile.db import DATABASE_ERROR_HANDLERS, request_transaction
 from services.profile.deps import DbDep
 from shared.web import exception_handlers
-from tests.refresh_support import fresh_database
-
-
-@pytest.fixture(scope="module")
-def scratch_db(database_server: str) -> Iterator[str]:
-    url, drop = fresh_database(database_server, "requesttx")
-    yield url
-    drop()
 
 
 def _app(url: str) -> Litestar:
@@ -54,8 +45,8 @@ def _app(url: str) -> Litestar:
     )
 
 
-async def test_commits_on_success_and_rolls_back_on_an_exception(scratch_db: str) -> None:
-    async with AsyncTestClient(_app(scratch_db)) as client:
+async def test_commits_on_success_and_rolls_back_on_an_exception(module_db: str) -> None:
+    async with AsyncTestClient(_app(module_db)) as client:
         assert (await client.post("/mark/kept")).status_code == 204
         refused = await client.post("/mark/failed")
         assert refused.status_code == 404  # the handler's own answer, unchanged
@@ -65,7 +56,7 @@ async def test_commits_on_success_and_rolls_back_on_an_exception(scratch_db: str
         assert stalled.headers["retry-after"] == "1"
         # a pool of one: each request gave its connection back, or this one could not get it
         assert (await client.post("/mark/again")).status_code == 204
-    conn = await asyncpg.connect(scratch_db)
+    conn = await asyncpg.connect(module_db)
     try:
         rows = await conn.fetch("SELECT label FROM marks ORDER BY label")
     finally:
