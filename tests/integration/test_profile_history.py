@@ -28,7 +28,7 @@ async def _versions(repo: ProfileRepository, profile_id: str) -> list[int]:
 
 async def test_only_a_change_of_skills_or_years_is_a_new_assessment(repo: ProfileRepository) -> None:
     profile, _ = await repo.create(FIRST)
-    # the same answers again (2.3 years is stored as a 4-byte real: still the same), a new name, a target
+    # the same answers again (2.3 years, stored exactly as double precision), a new name, a target
     # role, a level of 0 for a skill not rated: the version (ETag) moves, the history does not
     same = await repo.update(profile.id, FIRST, 1)
     renamed = await repo.update(profile.id, _with(FIRST, display_name="Ada L."), 2)
