@@ -26,17 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, ArtefactError, ModelArtefact, load_latest
-from services.recommender.model.labels import generate_profiles, load_survey_profiles
+from services.recommender.model.labels import LabelledData, generate_profiles, load_survey_profiles
 from services.recommender.model.metrics import measure, per_class_top_k, prior_probabilities
 from services.recommender.model.training import (
     GENERATED_PER_ROLE,
-    GENERATED_WEIGHT,
-    build_pipeline,
     data_version,
+    fit_uncorrected,
     split,
     train,
 )
@@ -65,19 +62,10 @@ def _overlap(catalog: Catalog, readiness: ReadinessModel, levels: np.ndarray) ->
     return _normalised(out)
 
 
-def _balanced_lr(catalog: Catalog, train_x: np.ndarray, train_y: np.ndarray, seed: int) -> Any:
+def _balanced_lr(catalog: Catalog, train: LabelledData, seed: int) -> Any:
     """The class-balanced baseline: the model's pipeline and training rows, classes weighted equally."""
     generated = generate_profiles(catalog, GENERATED_PER_ROLE, seed)
-    pipeline = build_pipeline()
-    pipeline.set_params(model=LogisticRegression(C=1.0, max_iter=5000, tol=1e-6, class_weight="balanced"))
-    weight = np.concatenate([np.ones(len(train_y)), np.full(len(generated), GENERATED_WEIGHT)])
-    with threadpool_limits(limits=1):
-        pipeline.fit(
-            np.vstack([train_x, generated.x]),
-            np.concatenate([train_y, generated.y]),
-            model__sample_weight=weight,
-        )
-    return pipeline
+    return fit_uncorrected(train, generated, len(catalog.roles), class_weight="balanced")[0]
 
 
 def evaluate(artefact: ModelArtefact) -> dict[str, Any]:
@@ -95,7 +83,7 @@ def evaluate(artefact: ModelArtefact) -> dict[str, Any]:
     n_roles = len(catalog.roles)
     readiness = ReadinessModel(catalog)
     levels = held_out.x[:, :-1]
-    balanced = _balanced_lr(catalog, real.x[train_rows], real.y[train_rows], artefact.seed)
+    balanced = _balanced_lr(catalog, real.subset(train_rows), artefact.seed)
     balanced_proba = np.zeros((len(test_rows), n_roles))
     balanced_proba[:, balanced.classes_] = balanced.predict_proba(held_out.x)
     probabilities = {
