@@ -27,11 +27,11 @@ test: $(STAMP) ## run the whole test suite (unit, integration, end-to-end)
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy
-	$(VENV)/bin/ruff check services shared tests
-	$(VENV)/bin/mypy services shared --ignore-missing-imports
+	$(VENV)/bin/ruff check services shared tools tests
+	$(VENV)/bin/mypy services shared tools --ignore-missing-imports
 
 fmt: $(STAMP) ## format the code
-	$(VENV)/bin/ruff format services shared tests
+	$(VENV)/bin/ruff format services shared tools tests
 
 migrate: $(STAMP) ## apply database migrations to DATABASE_URL
 	$(VENV)/bin/careerpath migrate

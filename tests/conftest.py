@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis
+from tools.embedded import EmbeddedPostgres, EmbeddedRedis
 
 RUN_ID = secrets.token_hex(4)
 

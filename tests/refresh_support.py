@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import redis
 
-from services.processes import CeleryProcess, ServiceProcess
-from shared.embedded import free_port
 from tests.conftest import RUN_ID, _admin, _with_database
+from tools.embedded import free_port
+from tools.supervisor.stack import CeleryProcess, ServiceProcess
 
 __all__ = [
     "FeedServer",

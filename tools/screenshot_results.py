@@ -3,7 +3,8 @@
     .venv/bin/python tools/screenshot_results.py http://127.0.0.1:8000 [docs/screenshot-results.png]
 
 Signs up a new demo user through the page, saves an early and a later assessment (so the progress chart
-has two points; picking a target role adds none), picks a target role and captures the results page in Debian's Chromium.
+has two points; picking a target role adds none), picks a target role
+and captures the results page in Debian's Chromium.
 """
 
 from __future__ import annotations
@@ -14,11 +15,29 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 EARLY = {"python": 2, "sql": 2, "git": 2, "http": 1, "linux": 1}
-LATER = {"python": 3, "sql": 3, "postgresql": 2, "http": 3, "rest": 3, "git": 3, "docker": 2, "linux": 2,
-         "web-frameworks": 2, "testing": 2}
+LATER = {
+    "python": 3,
+    "sql": 3,
+    "postgresql": 2,
+    "http": 3,
+    "rest": 3,
+    "git": 3,
+    "docker": 2,
+    "linux": 2,
+    "web-frameworks": 2,
+    "testing": 2,
+}
 
 
 def save(page: Page, levels: dict[str, int]) -> None:

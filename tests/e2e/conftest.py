@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.processes import Stack
 from tests.e2e.helpers import create_admin, log_in, partner, sign_up
+from tools.supervisor.stack import Stack
 
 E2E_ENV = {
     "CAREERPATH_LOGIN_RATE_PER_MINUTE": "10000",

@@ -33,7 +33,7 @@ def log_in(base_url: str, email: str, password: str = PASSWORD) -> httpx.Client:
 def create_admin(database_url: str, email: str) -> None:
     """Run the real ``careerpath create-admin`` command."""
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "create-admin", "--email", email],
+        [sys.executable, "-m", "tools.cli", "create-admin", "--email", email],
         env={**os.environ, "DATABASE_URL": database_url, "CAREERPATH_ADMIN_PASSWORD": PASSWORD},
         capture_output=True,
         text=True,

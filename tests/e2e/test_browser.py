@@ -12,7 +12,6 @@ import msgspec
 import pytest
 from playwright.async_api import Route, expect
 
-from services.processes import Stack
 from services.worker.sources.synthetic import generate_postings
 from shared.contracts.recommendations import (
     MEANINGS,
@@ -28,6 +27,7 @@ from tests.e2e.browser import Ui
 from tests.e2e.conftest import E2E_ENV
 from tests.e2e.helpers import create_admin
 from tests.refresh_support import fresh_database
+from tools.supervisor.stack import Stack
 
 browser, ui = web.browser, web.ui  # the fixtures
 

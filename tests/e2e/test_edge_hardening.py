@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.processes import ServiceProcess, Stack
-from shared.embedded import free_port, wait_for_port
 from tests.e2e.helpers import PASSWORD, partner, sign_up
+from tools.embedded import free_port, wait_for_port
+from tools.supervisor.stack import ServiceProcess, Stack
 
 SECURITY = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "same-origin"}
 
@@ -292,7 +292,7 @@ def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(
 @pytest.mark.parametrize("value", ["*", "0.0.0.0/0", "10.0.0.0/33", "proxy.example"])
 def test_a_bad_trusted_proxies_setting_stops_start_up(value: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "serve", "gateway"],
+        [sys.executable, "-m", "tools.cli", "serve", "gateway"],
         env={**os.environ, "CAREERPATH_TRUSTED_PROXIES": value, "CAREERPATH_PORT": str(free_port())},
         capture_output=True,
         text=True,

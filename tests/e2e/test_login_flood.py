@@ -16,9 +16,9 @@ import asyncpg
 import httpx
 import pytest
 
-from services.processes import Stack
 from tests.e2e.conftest import E2E_ENV
 from tests.e2e.helpers import PASSWORD, sign_up
+from tools.supervisor.stack import Stack
 
 HASH_WORKERS, HASH_QUEUE, HASH_WAIT = 1, 2, 1.0
 DB_ACQUIRE_TIMEOUT, STATEMENT_TIMEOUT = 2.0, 4.0  # the profile service's defaults

@@ -10,8 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
-from services.processes import Stack
 from tests.e2e.helpers import PASSWORD, sign_up
+from tools.supervisor.stack import Stack
 
 
 async def _emails_like(infra, domain: str) -> list[str]:  # type: ignore[no-untyped-def]

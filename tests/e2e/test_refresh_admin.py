@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.processes import Stack
 from tests.e2e.conftest import E2E_ENV
 from tests.e2e.helpers import create_admin, log_in, partner, sign_up
 from tests.refresh_support import fresh_database, jsonl, postings, wait_run
+from tools.supervisor.stack import Stack
 
 pytestmark = pytest.mark.e2e
 RUNS = "/api/v1/admin/market/runs"

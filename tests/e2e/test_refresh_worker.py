@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.embedded import free_port
 from shared.market import MarketReader
 from tests.refresh_support import FeedServer, RefreshServices, jsonl, postings, refresh_services, wait_run
+from tools.embedded import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -229,7 +229,7 @@ def test_the_snapshot_source_publishes_the_bundled_figures(svc: RefreshServices)
 
 
 def test_beat_triggers_the_scheduled_refresh(svc: RefreshServices, tmp_path: Path) -> None:
-    from services.processes import CeleryProcess
+    from tools.supervisor.stack import CeleryProcess
 
     env = {
         **svc.env,

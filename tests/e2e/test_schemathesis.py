@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from services.processes import Stack
 from tests.e2e.helpers import partner, sign_up
+from tools.supervisor.stack import Stack
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 

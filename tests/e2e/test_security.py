@@ -11,9 +11,9 @@ import asyncpg
 import httpx
 import pytest
 
-from services.processes import ServiceProcess, Stack
-from shared.embedded import free_port
 from tests.e2e.helpers import PASSWORD, partner, sign_up
+from tools.embedded import free_port
+from tools.supervisor.stack import ServiceProcess, Stack
 
 PROFILE = {"display_name": "Mine", "skills": {"python": 3, "sql": 2}, "years_experience": 2}
 

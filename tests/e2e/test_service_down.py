@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.processes import Stack
 from tests.e2e.conftest import E2E_ENV
 from tests.e2e.helpers import sign_up
 from tests.faults.load import server_seconds
+from tools.supervisor.stack import Stack
 
 BODY = {"display_name": "Down", "skills": {"python": 2}}
 

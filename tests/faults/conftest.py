@@ -1,6 +1,6 @@
 """Fault-injection fixtures: each test module gets its own PostgreSQL and Redis, started here.
 
-The servers are embedded (``shared.embedded``) on free TCP ports, in ``tempfile.mkdtemp`` folders (not
+The servers are embedded (``tools.embedded``) on free TCP ports, in ``tempfile.mkdtemp`` folders (not
 under pytest's basetemp: another pytest session resets its permissions, which the unprivileged PostgreSQL
 user then cannot traverse), so the tests may SIGKILL, SIGSTOP and restart them. The machine's shared
 servers are never touched. Each test prints one ``FAULT name: ...`` line of figures; all of them are
@@ -21,10 +21,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.processes import Stack
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis
 from tests.e2e.conftest import E2E_ENV
 from tests.e2e.helpers import create_admin, log_in, partner
+from tools.embedded import EmbeddedPostgres, EmbeddedRedis
+from tools.supervisor.stack import Stack
 
 FIGURES: list[str] = []
 

@@ -19,7 +19,6 @@ import redis
 import redis.asyncio as aioredis
 
 from services.gateway.settings import GatewaySettings
-from services.processes import Stack
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_snapshot
 from shared.market import publish
@@ -27,6 +26,7 @@ from shared.settings import load_settings
 from tests.e2e.helpers import sign_up
 from tests.faults.conftest import Servers, partner_client, running_stack
 from tests.faults.load import Load, Sample, server_seconds
+from tools.supervisor.stack import Stack
 
 pytestmark = pytest.mark.faults
 

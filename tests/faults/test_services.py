@@ -17,12 +17,12 @@ import httpx
 import pytest
 
 from services.gateway.settings import GatewaySettings
-from services.processes import Stack
 from shared.settings import load_settings
 from tests.e2e.helpers import sign_up
 from tests.faults.conftest import Servers, running_stack
 from tests.faults.load import Load, Sample
 from tests.faults.writers import session_headers
+from tools.supervisor.stack import Stack
 
 pytestmark = pytest.mark.faults
 

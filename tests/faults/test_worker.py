@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.processes import Stack
 from tests.faults.conftest import Servers, admin_client, partner_client, running_stack
 from tests.faults.load import Load
 from tests.refresh_support import FeedServer, jsonl, postings, wait_run
+from tools.supervisor.stack import Stack
 
 pytestmark = pytest.mark.faults
 

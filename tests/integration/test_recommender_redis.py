@@ -11,8 +11,8 @@ from litestar.testing import AsyncTestClient
 from services.recommender.app import create_app
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_snapshot
-from shared.embedded import EmbeddedRedis
 from shared.market import publish
+from tools.embedded import EmbeddedRedis
 
 BODY = {"skills": {"python": 3, "sql": 3, "postgresql": 2, "git": 3}, "years_experience": 3}
 

@@ -101,7 +101,7 @@ def test_too_slow_whether_silent_or_dripping(feed: FeedServer) -> None:
 
 
 def test_unreachable_and_http_errors(feed: FeedServer) -> None:
-    from shared.embedded import free_port
+    from tools.embedded import free_port
 
     with pytest.raises(SourceError, match="unreachable"):
         fetch(f"http://127.0.0.1:{free_port()}/feed.jsonl")

@@ -134,7 +134,7 @@ def cli_parse(argv: list[str]) -> argparse.Namespace:
 
     ``train`` and ``evaluate`` hand their remaining arguments to their own parsers, which check them too.
     """
-    from services import cli
+    from tools import cli
 
     namespace, rest = _strict_parse(_capture_parser(cli.main, argv), argv)
     delegates = {

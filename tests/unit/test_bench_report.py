@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from services.bench.report import (
+from tools.bench.report import (
     MB,
     Machine,
     Report,

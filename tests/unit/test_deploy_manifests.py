@@ -79,7 +79,7 @@ def settings_classes(argv: tuple[str, ...]) -> tuple[type[BaseSettings], ...]:
         return ()
     found: list[type[BaseSettings]] = []
     if argv[0] == "serve":
-        from services import cli
+        from tools import cli
 
         _, module, name = cli.SERVICES[argv[1]]
         found.append(getattr(importlib.import_module(module), name))
@@ -165,7 +165,7 @@ def careerpath_args(argv: list[str]) -> list[str]:
 def build_app(service: str, env: dict[str, str], model_dir: Path) -> Any:
     """The service's app as ``careerpath serve`` builds it from this environment (the model from the
     test session's ``model_dir`` fixture instead of the image's folder)."""
-    from services import cli
+    from tools import cli
 
     module, _, _ = cli.SERVICES[service]
     settings = load_settings(settings_class(["serve", service]), env)
@@ -377,8 +377,8 @@ def test_serve_gives_uvicorn_the_configured_proxies_only() -> None:
     proxies (so uvicorn's FORWARDED_ALLOW_IPS default of 127.0.0.1 never applies) and the header cap."""
     import inspect
 
-    from services import cli
     from shared import serving
+    from tools import cli
 
     assert "serve(app, settings)" in inspect.getsource(cli) and "uvicorn.run" not in inspect.getsource(cli)
     source = inspect.getsource(serving.serve)

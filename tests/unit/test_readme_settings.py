@@ -30,6 +30,7 @@ def test_readme_names_only_real_settings() -> None:
 
 
 def test_command_variables_are_read_where_the_readme_says() -> None:
-    sources = "".join(p.read_text() for p in (ROOT / "services").rglob("*.py"))
+    files = [p for folder in ("services", "tools") for p in (ROOT / folder).rglob("*.py")]
+    sources = "".join(p.read_text() for p in files)
     for name in COMMAND_VARIABLES:
         assert f'"{name}"' in sources, name

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.bench.load import LoadSpec, run_load
 from shared.http import Headers, encode_request, parse_response
+from tools.bench.load import LoadSpec, run_load
 
 
 def test_encode_request_sets_host_headers_and_length() -> None:

@@ -1,8 +1,8 @@
-"""Regenerate the derived data files of this folder from the real public data in /work/shared/data.
+"""Regenerate the catalogue's derived data files (``shared/catalog/``) from the real public data.
 
-Usage::
+Usage (the team kit beside the repository holds the sources; no default, so no machine's path is assumed)::
 
-    python -m shared.catalog.build_data [--data-dir /work/shared/data] [--out-dir shared/catalog]
+    python -m tools.build_data --data-dir ../shared/data [--out-dir shared/catalog]
 
 Writes, deterministically (same inputs -> byte-identical outputs):
 
@@ -30,7 +30,6 @@ from shared.catalog import CATALOG_DIR, Catalog, load_catalog, topological_order
 
 __all__ = ["DEVTYPE_ROLE", "ONET_EXAMPLES", "SO_TECH", "build", "main"]
 
-DEFAULT_DATA_DIR = Path("/work/shared/data")
 SO_FILE = "so_survey/so2023_us_subset.csv"
 ONET_FILE = "onet/Technology Skills.txt"
 BLS_FILE = "bls/backend_roles_market_figures.csv"
@@ -417,7 +416,7 @@ def build(data_dir: Path, catalog: Catalog) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     """Write the derived files; prints one line per file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--data-dir", type=Path, required=True, help="folder with so_survey/, onet/, bls/")
     parser.add_argument("--out-dir", type=Path, default=CATALOG_DIR)
     args = parser.parse_args(argv)
     files = build(args.data_dir, load_catalog())

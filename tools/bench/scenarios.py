@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import httpx
 import msgspec
 
-from services.bench.load import Connection, LoadSpec, Request
 from shared.catalog import load_catalog
+from tools.bench.load import Connection, LoadSpec, Request
 
 __all__ = ["Callers", "Options", "prepare", "refresh_once", "specs"]
 
@@ -65,7 +65,7 @@ def skill_vector(rng: random.Random) -> dict[str, int]:
 
 def _create_admin(database_url: str, email: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "create-admin", "--email", email],
+        [sys.executable, "-m", "tools.cli", "create-admin", "--email", email],
         env={**os.environ, "DATABASE_URL": database_url, "CAREERPATH_ADMIN_PASSWORD": PASSWORD},
         capture_output=True,
         text=True,

@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create-admin":
         return _create_admin(args)
     if args.command == "run":
-        from services.runner import run_all
+        from tools.supervisor.run_all import run_all
 
         return run_all(args.port)
     if args.command in ("worker", "beat"):
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return evaluate_main(rest)
     if args.command == "bench":
-        from services.bench.run import main as bench_main
+        from tools.bench.run import main as bench_main
 
         return bench_main(rest)
     parser.error(f"unknown command {args.command}")

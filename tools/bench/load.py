@@ -1,6 +1,6 @@
 """The load generator: closed-loop HTTP/1.1 keep-alive connections on asyncio, in its own process.
 
-The benchmark starts ``python -m services.bench.load`` and writes a :class:`LoadSpec` (JSON) to its
+The benchmark starts ``python -m tools.bench.load`` and writes a :class:`LoadSpec` (JSON) to its
 standard input; it answers with a :class:`LoadResult` (JSON) on standard output. Each connection sends
 its requests in turn, the next one as soon as the answer to the previous one has arrived, for
 ``warmup`` seconds unrecorded and then ``duration`` seconds recorded. The client speaks just enough

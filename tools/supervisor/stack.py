@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.embedded import free_port, wait_for_port
+from tools.embedded import free_port, wait_for_port
 
 __all__ = ["CeleryProcess", "ServiceProcess", "Stack"]
 
@@ -39,7 +39,7 @@ class ServiceProcess:
         env = {**os.environ, **self.env, **({"CAREERPATH_PORT": str(self.port)} if self.port else {})}
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", *self.command],
+            [sys.executable, "-m", "tools.cli", *self.command],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import msgspec
 
-from services.bench.load import LoadResult, LoadSpec
-from services.bench.report import Machine, Report, Row, check_targets, render, replace_section, summarise
-from services.bench.scenarios import Callers, Options, prepare, refresh_once, specs
-from services.bench.system import System, cpu_seconds, resident_memory, started_system
+from tools.bench.load import LoadResult, LoadSpec
+from tools.bench.report import Machine, Report, Row, check_targets, render, replace_section, summarise
+from tools.bench.scenarios import Callers, Options, prepare, refresh_once, specs
+from tools.bench.system import System, cpu_seconds, resident_memory, started_system
 
 __all__ = ["main"]
 
@@ -73,7 +73,7 @@ def machine(load: tuple[float, float, float]) -> Machine:
 def run_child(spec: LoadSpec) -> LoadResult:
     """Run the load generator in its own process (it must not share a CPU-bound loop with us)."""
     done = subprocess.run(
-        [sys.executable, "-m", "services.bench.load"],
+        [sys.executable, "-m", "tools.bench.load"],
         input=msgspec.json.encode(spec),
         capture_output=True,
         timeout=spec.warmup + spec.duration + spec.timeout + 60,

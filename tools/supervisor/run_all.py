@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from services.processes import Stack
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, servers_from_env
+from tools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, servers_from_env
+from tools.supervisor.stack import Stack
 
 __all__ = ["run_all"]
 

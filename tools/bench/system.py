@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.processes import Stack
-from shared.embedded import EmbeddedPostgres, EmbeddedRedis, servers_from_env
+from tools.embedded import EmbeddedPostgres, EmbeddedRedis, servers_from_env
+from tools.supervisor.stack import Stack
 
 __all__ = ["BENCH_ENV", "System", "cpu_seconds", "resident_memory", "started_system"]
 
@@ -53,7 +53,7 @@ class System:
 def started_system(keep_logs: Path | None = None) -> Iterator[System]:
     """Start everything in a temporary folder; stop it and remove the folder afterwards."""
     from services.profile.migrate import apply_migrations
-    from services.runner import _ensure_model
+    from tools.supervisor.run_all import _ensure_model
 
     root = Path(tempfile.mkdtemp(prefix="careerpath-bench-"))
     servers: list[EmbeddedPostgres | EmbeddedRedis] = []
