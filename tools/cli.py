@@ -55,7 +55,7 @@ def _create_admin(args: argparse.Namespace) -> int:
     import asyncpg
     import msgspec
 
-    from services.profile.accounts import AccountRepository
+    from services.profile.accounts.repository import AccountRepository
     from shared.contracts.accounts import Credentials
 
     dsn = args.database_url or os.environ.get("DATABASE_URL")

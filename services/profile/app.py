@@ -8,12 +8,12 @@ from typing import Any
 
 from litestar import Litestar, Request
 
-from services.profile.account_routes import AccountController
+from services.profile.accounts.passwords import PasswordPool
+from services.profile.accounts.routes import AccountController
 from services.profile.db import create_pool
 from services.profile.deps import Wiring, dependencies
-from services.profile.passwords import PasswordPool
-from services.profile.routes import ProfileController
-from services.profile.runs_routes import MarketRunController, RunLeaseController, refresh_broker
+from services.profile.profiles.routes import ProfileController
+from services.profile.runs.routes import MarketRunController, RunLeaseController, refresh_broker
 from services.profile.settings import ProfileSettings
 from shared.logging import configure_logging
 from shared.settings import load_settings

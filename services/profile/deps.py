@@ -13,8 +13,8 @@ from celery import Celery
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
+from services.profile.accounts.passwords import PasswordPool
 from services.profile.db import Transactions, request_transaction
-from services.profile.passwords import PasswordPool
 from services.profile.settings import ProfileSettings
 from shared.contracts.tasks import BrokerSettings
 

@@ -70,7 +70,7 @@ async def apply_migrations(dsn: str, directory: Path = MIGRATIONS_DIR) -> list[s
                 "SELECT 1 FROM information_schema.columns"
                 " WHERE table_name = 'users' AND column_name = 'email_skeleton'"
             ):
-                from services.profile.accounts import backfill_email_skeletons
+                from services.profile.accounts.repository import backfill_email_skeletons
 
                 async with conn.transaction():
                     if filled := await backfill_email_skeletons(conn):

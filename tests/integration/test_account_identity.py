@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from services.profile.accounts import AccountRepository, EmailLooksAlike, EmailTaken
+from services.profile.accounts.repository import AccountRepository, EmailLooksAlike, EmailTaken
 from services.profile.migrate import apply_migrations
 from shared.text import BadText, checked_email
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.profile.repository import ProfileRepository
+from services.profile.profiles.repository import ProfileRepository
 from shared.contracts.profiles import ProfileWrite
 
 FIRST = ProfileWrite(display_name="Pager", skills={"python": 3}, years_experience=4.1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.profile.repository import ProfileRepository, VersionMismatch
+from services.profile.profiles.repository import ProfileRepository, VersionMismatch
 from shared.contracts.profiles import ProfileWrite
 
 FIRST = ProfileWrite(display_name="Ada", skills={"python": 3, "sql": 2}, years_experience=2.3)

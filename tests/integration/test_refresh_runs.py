@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from services.profile.runs import RunRepository
+from services.profile.runs.repository import RunRepository
 from shared.contracts.market import RejectedSample
 from shared.contracts.runs import RunCounts
 

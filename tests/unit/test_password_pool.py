@@ -9,7 +9,7 @@ import time
 import pytest
 from argon2 import PasswordHasher
 
-from services.profile.passwords import HashingBusy, PasswordPool
+from services.profile.accounts.passwords import HashingBusy, PasswordPool
 from services.profile.settings import ProfileSettings
 from shared.settings import SettingsError, load_settings
 

@@ -22,7 +22,7 @@ from litestar.params import FromPath, JSONBody
 
 from services.profile.db import DATABASE_ERROR_HANDLERS, Transactions
 from services.profile.deps import Broker, BrokerDep, DbDep, TransactionsDep
-from services.profile.runs import RunRepository
+from services.profile.runs.repository import RunRepository
 from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
 from shared.contracts.runs import (
     ClaimRequest,

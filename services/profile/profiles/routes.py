@@ -13,7 +13,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from services.profile.db import DATABASE_ERROR_HANDLERS
 from services.profile.deps import DbDep
-from services.profile.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
+from services.profile.profiles.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.params import NEWEST, HistoryCursor, Limit
 

@@ -12,10 +12,10 @@ from litestar import Controller, Response, delete, get, post
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from services.profile.accounts import DUMMY_HASH, AccountRepository, EmailLooksAlike, EmailTaken
+from services.profile.accounts.passwords import HashingBusy
+from services.profile.accounts.repository import DUMMY_HASH, AccountRepository, EmailLooksAlike, EmailTaken
 from services.profile.db import DATABASE_ERROR_HANDLERS, Transactions
 from services.profile.deps import DbDep, PasswordsDep, TransactionsDep
-from services.profile.passwords import HashingBusy
 from shared.contracts.accounts import (
     ApiKey,
     ApiKeyCreate,

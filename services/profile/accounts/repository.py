@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from services.profile.passwords import HASHER
+from services.profile.accounts.passwords import HASHER
 from shared.contracts.accounts import (
     ApiKey,
     ApiKeyCreate,

@@ -1,0 +1,1 @@
+"""Profiles and their assessment history: the routes under ``/profiles`` and the repository."""
