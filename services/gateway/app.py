@@ -34,14 +34,10 @@ from shared.clients.profile import ProfileClient
 from shared.clients.recommender import RecommenderClient
 from shared.logging import configure_logging
 from shared.settings import load_settings
-from shared.web import (
-    RequestIdMiddleware,
-    docs_assets_route,
-    document_errors,
-    exception_handlers,
-    health_route,
-    openapi_config,
-)
+from shared.web.errors import exception_handlers
+from shared.web.health import health_route
+from shared.web.middleware import RequestIdMiddleware
+from shared.web.openapi import docs_assets_route, document_errors, openapi_config
 
 __all__ = ["create_app"]
 

@@ -32,7 +32,7 @@ from services.gateway.ratelimit import Limit
 from services.gateway.sessions import CSRF_HEADER, SESSION_COOKIE
 from shared.contracts.accounts import ApiKey
 from shared.contracts.common import ErrorDetail
-from shared.web import error_response
+from shared.web.errors import error_response
 
 __all__ = ["AuthMiddleware", "resolve_api_key"]
 

@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException
 from shared.http import ConnectError, ConnectionPool, HTTPError, RemoteProtocolError
 from shared.http import Response as UpstreamResponse
 from shared.logging import request_id_var
-from shared.web import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
+from shared.web.middleware import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
 
 __all__ = ["Upstream", "UpstreamError", "UpstreamResponse"]
 

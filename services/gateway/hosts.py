@@ -17,7 +17,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.allowed_hosts import AllowedHostsMiddleware
 
-from shared.web import error_response
+from shared.web.errors import error_response
 
 if TYPE_CHECKING:
     from litestar.types import Receive, Scope, Send

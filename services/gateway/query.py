@@ -9,7 +9,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.contracts.common import ErrorDetail
-from shared.web import error_response
+from shared.web.errors import error_response
 
 __all__ = ["SingleValueQueryMiddleware"]
 

@@ -17,7 +17,7 @@ from services.profile.runs.routes import MarketRunController, RunLeaseController
 from services.profile.settings import ProfileSettings
 from shared.logging import configure_logging
 from shared.settings import load_settings
-from shared.web import internal_app
+from shared.web.internal import internal_app
 
 __all__ = ["create_app"]
 

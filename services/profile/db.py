@@ -12,7 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from services.profile.settings import ProfileSettings
-from shared.web import exception_handlers
+from shared.web.errors import exception_handlers
 
 __all__ = [
     "DATABASE_ERROR_HANDLERS",

@@ -23,7 +23,7 @@ from shared.contracts.recommendations import MarketInfo
 from shared.logging import configure_logging
 from shared.market import MarketReader, publish
 from shared.settings import load_settings
-from shared.web import internal_app
+from shared.web.internal import internal_app
 
 __all__ = ["create_app"]
 log = logging.getLogger("careerpath.recommender")

@@ -15,7 +15,7 @@ import httpx
 import msgspec
 
 from shared.contracts.market import RefreshRun, RejectedSample
-from shared.web import SERVICE_TOKEN_HEADER
+from shared.web.middleware import SERVICE_TOKEN_HEADER
 
 __all__ = [
     "ClaimRequest",

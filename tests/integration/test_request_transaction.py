@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from services.profile.db import DATABASE_ERROR_HANDLERS, request_transaction
 from services.profile.deps import DbDep
-from shared.web import exception_handlers
+from shared.web.errors import exception_handlers
 
 
 def _app(url: str) -> Litestar:

@@ -1,0 +1,92 @@
+"""ASGI middleware: request ids with ``Server-Timing``, and the internal service credential."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from litestar import Request
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+
+from shared.logging import request_id_var
+from shared.web.errors import error_response
+from shared.web.openapi import DOCS_ASSETS
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = [
+    "PUBLIC_PATHS",
+    "REQUEST_ID_HEADER",
+    "SERVICE_TOKEN_HEADER",
+    "RequestIdMiddleware",
+    "ServiceTokenMiddleware",
+]
+
+REQUEST_ID_HEADER = "x-request-id"
+SERVICE_TOKEN_HEADER = "x-service-token"
+PUBLIC_PATHS = ("/healthz", "/readyz", "/schema", DOCS_ASSETS)
+"""Paths an internal service answers without the service credential."""
+access = logging.getLogger("careerpath.access")
+_RID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware(ASGIMiddleware):
+    """Take ``X-Request-ID`` from the caller (or make one), expose it to logs, echo it back; say in
+    ``Server-Timing: app;dur=<ms>`` how long this service held the request before answering."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode())
+        value = incoming.decode("latin-1")[:64] if incoming and _RID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(value)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                spent = (time.perf_counter() - started) * 1000
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER.encode(), value.encode()),
+                    # the time this service held the request (what its timeouts bound), for clients and
+                    # the fault tests: a starved client's own clock measures its starvation too
+                    (b"server-timing", f"app;dur={spent:.1f}".encode()),
+                ]
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_with_id)
+        finally:
+            access.info(
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                extra={"fields": {"status": status, "ms": round((time.perf_counter() - started) * 1000, 2)}},
+            )
+            request_id_var.reset(token)
+
+
+class ServiceTokenMiddleware(ASGIMiddleware):
+    """Internal services answer only callers that present the service credential (the gateway)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token.encode()
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == ScopeType.HTTP and not path.startswith(PUBLIC_PATHS):
+            given = dict(scope.get("headers", [])).get(SERVICE_TOKEN_HEADER.encode(), b"")
+            if not hmac.compare_digest(given, self.token):
+                response = error_response(401, "unauthorized", "missing or wrong service credential")
+                request: Request[Any, Any, Any] = Request(scope, receive, send)
+                await response.to_asgi_response(app=None, request=request)(scope, receive, send)
+                return
+        await next_app(scope, receive, send)
