@@ -154,7 +154,7 @@ class _Ctx:
     def scalar(self, node: yaml.Node, field: str, kind: type = str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(node, field, f"expected a {kind.__name__}")
-        value = _CONSTRUCTOR.construct_object(node)  # type: ignore[no-untyped-call]
+        value = _CONSTRUCTOR.construct_object(node)
         if kind is str and value is None:
             return None
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -439,6 +439,8 @@ def load_snapshot(path: Path | None = None) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CatalogError(f"{path}: cannot read the market snapshot: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path}: the market snapshot is not a JSON object")
     missing = [k for k in _SNAPSHOT_KEYS if k not in data]
     if missing:
         raise CatalogError(f"{path}: field {missing[0]!r}: missing field")

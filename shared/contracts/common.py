@@ -12,8 +12,8 @@ __all__ = ["ErrorBody", "ErrorDetail", "Level", "RoleId", "SkillId", "SkillLevel
 
 # Skill and role ids are the catalogue's: the OpenAPI document lists them, and msgspec refuses others.
 _catalog = load_catalog()
-SkillId: Any = Literal[tuple(_catalog.skill_ids)]  # type: ignore[valid-type]
-RoleId: Any = Literal[tuple(_catalog.role_ids)]  # type: ignore[valid-type]
+SkillId: Any = Literal[tuple(_catalog.skill_ids)]
+RoleId: Any = Literal[tuple(_catalog.role_ids)]
 Level = Annotated[int, msgspec.Meta(ge=0, le=4)]
 Years = Annotated[float, msgspec.Meta(ge=0, le=60)]
 SkillLevels = Annotated[dict[SkillId, Level], msgspec.Meta(max_length=200)]
