@@ -2,8 +2,12 @@
 
 httpx asks the operating system about every pooled connection on each request (a readability check per
 idle socket); under 32 concurrent requests that alone was most of the gateway's CPU. Here a connection
-learns that its peer closed it from asyncio's callbacks, so taking one from the pool costs nothing. It
-speaks what our uvicorn services answer: ``Content-Length`` or chunked bodies; no redirects, no upgrades.
+learns that its peer closed it from asyncio's callbacks, so taking one from the pool costs nothing.
+Answers are parsed by httptools (llhttp, the parser uvicorn uses): ``Content-Length``, chunked (trailers
+are dropped) or a body that runs to the close. A connection goes back to the pool only when the parser
+says the answer keeps it alive (HTTP/1.1 without ``Connection: close``) and nothing came after the
+answer. No redirects, no upgrades; an answer to HEAD ends with its head and its connection is closed
+(httptools cannot be told that an answer has no body).
 
 The benchmark's load generator uses :func:`connect` and :func:`encode_request` directly.
 """
@@ -11,12 +15,12 @@ The benchmark's load generator uses :func:`connect` and :func:`encode_request` d
 from __future__ import annotations
 
 import asyncio
-import re
 import ssl
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import httptools
 import msgspec
 
 __all__ = [
@@ -30,7 +34,6 @@ __all__ = [
     "Response",
     "connect",
     "encode_request",
-    "parse_response",
 ]
 
 RawHeaders = list[tuple[bytes, bytes]]
@@ -104,113 +107,102 @@ def encode_request(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def parse_response(buffer: bytearray, no_body: bool = False) -> tuple[int, RawHeaders, bytes, int] | None:
-    """(status, headers, body, bytes used) of the complete answer at the start of ``buffer``; None if partial.
-
-    Raises ValueError when the bytes are not an HTTP/1.1 answer.
-    """
-    end = buffer.find(b"\r\n\r\n")
-    if end < 0:
-        return None
-    lines = bytes(buffer[:end]).split(b"\r\n")
-    parts = lines[0].split(b" ", 2)
-    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
-        raise ValueError(f"not an HTTP/1.x status line: {lines[0][:80]!r}")
-    status = int(parts[1])
-    headers: RawHeaders = []
-    length, chunked = 0, False
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        value = value.strip()
-        headers.append((name, value))
-        lowered = name.lower()
-        if lowered == b"content-length":
-            length = int(value)
-        elif lowered == b"transfer-encoding" and b"chunked" in value.lower():
-            chunked = True
-    start = end + 4
-    if no_body or status in (204, 304) or status < 200:
-        return status, headers, b"", start
-    if not chunked:
-        if len(buffer) < start + length:
-            return None
-        with memoryview(buffer) as view:  # one copy of a large body, not two
-            body = bytes(view[start : start + length])
-        return status, headers, body, start + length
-    chunks, pos = bytearray(), start
-    while True:  # size CRLF data CRLF ... 0 CRLF CRLF (no trailers from our servers)
-        line_end = buffer.find(b"\r\n", pos)
-        if line_end < 0:
-            return None
-        size = int(bytes(buffer[pos:line_end]).split(b";")[0], 16)
-        if len(buffer) < line_end + 2 + size + 2:
-            return None
-        chunks += buffer[line_end + 2 : line_end + 2 + size]
-        pos = line_end + 2 + size + 2
-        if size == 0:
-            return status, headers, bytes(chunks), pos
-
-
-_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]+)", re.IGNORECASE)
-
-
-def _known_size(buffer: bytearray) -> int:
-    """The whole answer's size once its head is in and names a Content-Length; 0 until then."""
-    end = buffer.find(b"\r\n\r\n")
-    if end < 0:
-        return 0
-    found = _CONTENT_LENGTH.search(buffer, 0, end)
-    return end + 4 + int(found.group(1)) if found else 0
+class _Unasked(Exception):
+    """Bytes of an answer to no request (raised inside the parser, which then stops)."""
 
 
 class HTTPConnection(asyncio.Protocol):
-    """One keep-alive connection; at most one request in flight (see :func:`connect`)."""
+    """One keep-alive connection; at most one request in flight (see :func:`connect`).
+
+    ``closed`` is set as soon as the connection is lost, ``reusable`` cleared once something other than
+    one whole keep-alive answer per request has been seen; the pool reuses it only while neither is so.
+    """
 
     def __init__(self) -> None:
-        self.buffer = bytearray()
-        self.need = 0  # bytes the answer in flight needs, once known: no parsing before they are in
+        self.parser = httptools.HttpResponseParser(self)
         self.transport: asyncio.Transport | None = None
         self.waiter: asyncio.Future[Response] | None = None
         self.no_body = False
         self.closed = False
         self.reusable = True
         self.idle_since = time.monotonic()
+        self._head: RawHeaders | None = None  # the answer's headers, once they are all in
+        self._headers: RawHeaders = []
+        self._body: list[bytes] = []
+
+    # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(RemoteProtocolError("the server closed the connection mid-answer"))
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            return
+        if self._head is not None and not any(
+            name.lower() in (b"content-length", b"transfer-encoding") for name, _ in self._head
+        ):  # no length given: the body ran to the close, and it is whole
+            self._answer(self._head)
+            return
+        where = "in its head" if self._head is None else "in its body"
+        why = f" ({exc})" if exc else ""
+        waiter.set_exception(RemoteProtocolError(f"the server closed the connection {where}{why}"))
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if self.waiter is None or self.waiter.done() or len(self.buffer) < self.need:
-            return
         try:
-            parsed = parse_response(self.buffer, self.no_body)
-        except ValueError as exc:
+            self.parser.feed_data(data)
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
             self.reusable = False
-            self.waiter.set_exception(RemoteProtocolError(str(exc)))
-            return
-        if parsed is None:
-            self.need = 0 if self.no_body else _known_size(self.buffer)
-            return
-        self.need = 0
-        status, raw, body, used = parsed
-        del self.buffer[:used]
-        headers = Headers(raw)
-        if headers.get("connection", "").lower() == "close" or self.buffer:
+            if self.waiter is not None and not self.waiter.done():
+                self.waiter.set_exception(RemoteProtocolError(f"not an HTTP/1.1 answer: {exc}"))
+            self.close()
+
+    # httptools.HttpResponseParser
+
+    def on_message_begin(self) -> None:
+        if self.waiter is None or self.waiter.done():
+            raise _Unasked
+        self._head, self._headers, self._body = None, [], []
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self._head, self._headers = self._headers, []  # what follows the body is trailers: dropped
+        if self.no_body:
             self.reusable = False
-        self.waiter.set_result(Response(status, headers, body))
+            self._answer(self._head)
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.parser.get_status_code() < 200:  # 1xx: the answer proper follows
+            return
+        if not self.parser.should_keep_alive():
+            self.reusable = False
+        assert self._head is not None
+        self._answer(self._head)
+
+    def _answer(self, head: RawHeaders) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            body = self._body[0] if len(self._body) == 1 else b"".join(self._body)
+            waiter.set_result(Response(self.parser.get_status_code(), Headers(head), body))
+
+    # the pool's side
 
     def exchange(self, raw: bytes, no_body: bool) -> asyncio.Future[Response]:
+        """Send one request; the future is the whole answer (RemoteProtocolError if there is none)."""
         assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
+        self.waiter = waiter = asyncio.get_running_loop().create_future()
         self.no_body = no_body
-        self.transport.write(raw)
-        return self.waiter
+        if self.closed:
+            waiter.set_exception(RemoteProtocolError("the connection was closed before the request"))
+        else:
+            self.transport.write(raw)
+        return waiter
 
     def close(self) -> None:
         self.closed = True
@@ -239,7 +231,12 @@ async def connect(
 class ConnectionPool:
     """Up to ``max_connections`` keep-alive connections to one ``host:port``; idle ones are reused newest
     first and dropped after ``idle_timeout`` seconds (below uvicorn's 5 s keep-alive, so the server does
-    not close one just as a request goes out on it)."""
+    not close one just as a request goes out on it).
+
+    The pool does not send a request twice: when the server closes a connection as the request goes out
+    on it, the request fails with RemoteProtocolError and the caller decides whether to try again (the
+    gateway does for GET and HEAD). A connection whose close has already reached us is never used again.
+    """
 
     def __init__(
         self,
