@@ -14,14 +14,13 @@ connection's ``etag`` at first): conditional updates that never conflict with th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
-import sys
 import time
 
 import msgspec
 
 from shared.http import HTTPConnection, HTTPError, connect, encode_request
+from tools.bench.child import child_main, run_loop
 
 __all__ = ["LoadResult", "LoadSpec", "Request", "run_load"]
 
@@ -127,18 +126,8 @@ def run_load(spec: LoadSpec) -> LoadResult:
     """Run ``spec`` in this process (the benchmark calls it through a child process: see ``__main__``)."""
     if not ipaddress.ip_address(spec.host).is_loopback:
         raise ValueError(f"the load generator only targets loopback addresses, not {spec.host}")
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        return uvloop.run(_run(spec))
-    return asyncio.run(_run(spec))
-
-
-def main() -> int:
-    spec = msgspec.json.decode(sys.stdin.buffer.read(), type=LoadSpec)
-    sys.stdout.buffer.write(msgspec.json.encode(run_load(spec)))
-    return 0
+    return run_loop(_run(spec))
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(child_main(LoadSpec, run_load))

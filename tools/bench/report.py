@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections.abc import Sequence
 
 import msgspec
 import numpy as np
 
 __all__ = [
+    "ClientRow",
     "Machine",
     "Report",
     "Row",
     "Target",
     "check_targets",
+    "client_pairs",
     "percentile",
     "render",
     "replace_section",
@@ -55,6 +58,26 @@ class Row(msgspec.Struct, kw_only=True):
         return self.throughput * self.items
 
 
+class ClientRow(msgspec.Struct, kw_only=True):
+    """One HTTP client at one number of concurrent callers: (requests/s, client CPU ms per request) of
+    each round of ``requests`` requests, with at most ``pool`` connections."""
+
+    client: str
+    callers: int
+    pool: int
+    requests: int
+    errors: int
+    rounds: list[tuple[float, float]]
+
+    @property
+    def throughput(self) -> float:
+        return statistics.median(r[0] for r in self.rounds) if self.rounds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(r[1] for r in self.rounds) if self.rounds else math.nan
+
+
 class Machine(msgspec.Struct, kw_only=True):
     cpu: str
     cores: int
@@ -73,6 +96,7 @@ class Report(msgspec.Struct, kw_only=True):
     machine: Machine
     rows: list[Row]
     memory: dict[str, int] = {}  # process name -> resident bytes
+    clients: list[ClientRow] = []
     targets: list[Target] = []
     notes: list[str] = []
 
@@ -119,7 +143,12 @@ def _row(rows: Sequence[Row], name: str) -> Row | None:
     return next((r for r in rows if r.name == name), None)
 
 
-def check_targets(rows: Sequence[Row], memory: dict[str, int], target_connections: int = 32) -> list[Target]:
+def check_targets(
+    rows: Sequence[Row],
+    memory: dict[str, int],
+    target_connections: int = 32,
+    clients: Sequence[ClientRow] = (),
+) -> list[Target]:
     """The issue's targets, each measured or marked not measured (``met`` None)."""
     out: list[Target] = []
     base, rec = _row(rows, "baseline"), _row(rows, "recommend")
@@ -181,7 +210,28 @@ def check_targets(rows: Sequence[Row], memory: dict[str, int], target_connection
         )
     if not memory:
         out.append(Target(what="each service's resident memory < 200 MB", measured="not measured", met=None))
+    pairs = client_pairs(clients)
+    out.append(
+        Target(
+            what="shared.http costs the gateway less CPU per request than aiohttp",
+            measured="; ".join(
+                f"{ours.cpu_ms / other.cpu_ms:.2f}x aiohttp's at {ours.callers} "
+                f"caller{'s' if ours.callers > 1 else ''}"
+                for ours, other in pairs
+            )
+            or "not measured",
+            met=all(ours.cpu_ms < other.cpu_ms and not ours.errors for ours, other in pairs)
+            if pairs
+            else None,
+        )
+    )
     return out
+
+
+def client_pairs(clients: Sequence[ClientRow]) -> list[tuple[ClientRow, ClientRow]]:
+    """(shared.http, aiohttp) rows at the same number of callers."""
+    ours = {r.callers: r for r in clients if r.client == "shared.http"}
+    return [(ours[r.callers], r) for r in clients if r.client.startswith("aiohttp") and r.callers in ours]
 
 
 def _ms(value: float) -> str:
@@ -202,11 +252,14 @@ def render(report: Report) -> str:
     lines = [
         f"Machine: {m.cpu}, {m.cores} cores, Python {m.python}; load average "
         f"{m.load_before[0]:.2f} before, {m.load_after[0]:.2f} after (1-minute).",
-        "",
-        "| scenario | endpoint | conns | requests | errors | throughput /s "
-        "| p50 ms | p95 ms | p99 ms | x baseline |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
+    if report.rows:
+        lines += [
+            "",
+            "| scenario | endpoint | conns | requests | errors | throughput /s "
+            "| p50 ms | p95 ms | p99 ms | x baseline |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
     base = _row(report.rows, "baseline")
     for row in report.rows:
         ratio = (
@@ -217,6 +270,7 @@ def render(report: Report) -> str:
             f"{_rate(row)} | {_ms(row.p50)} | {_ms(row.p95)} | {_ms(row.p99)} | {ratio} |"
         )
     lines += _cpu_table(report.rows)
+    lines += _client_table(report.clients)
     if report.memory:
         lines += [
             "",
@@ -231,6 +285,38 @@ def render(report: Report) -> str:
             lines.append(f"| {t.what} | {t.measured} | {verdict} |")
     lines += [f"\n{note}" for note in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def _client_table(clients: Sequence[ClientRow]) -> list[str]:
+    """The gateway's HTTP client against aiohttp: the same requests to the same upstream."""
+    if not clients:
+        return []
+    first = clients[0]
+    rounds = f"{len(first.rounds)} round{'s' if len(first.rounds) > 1 else ''}"
+    lines = [
+        "",
+        "HTTP client (the gateway's pool to the services): `shared.http` against aiohttp, "
+        f"{first.requests:,} POSTs per run (2 KB JSON answers) to a Litestar app under uvicorn on loopback, "
+        f"keep-alive, at most {first.pool} connections; median of {rounds}, then every round's "
+        "(requests/s, CPU ms per request) in the client process. With many callers the upstream (one "
+        "process) sets the pace; the client's CPU per request is what compares them:",
+        "",
+        "| client | callers | requests/s | client CPU ms/request | errors | rounds |",
+        "|---|--:|--:|--:|--:|---|",
+    ]
+    for row in clients:
+        each = ", ".join(f"{rate:,.0f} / {cpu:.3f}" for rate, cpu in row.rounds)
+        lines.append(
+            f"| {row.client} | {row.callers} | {row.throughput:,.0f} | {row.cpu_ms:.3f} | {row.errors:,} "
+            f"| {each} |"
+        )
+    for ours, other in client_pairs(clients):
+        lines.append(
+            f"\nAt {ours.callers} caller{'s' if ours.callers > 1 else ''}, `shared.http` makes "
+            f"{ours.throughput / other.throughput:.2f}x aiohttp's requests/s for "
+            f"{ours.cpu_ms / other.cpu_ms:.2f}x its CPU per request."
+        )
+    return lines
 
 
 _CPU_ORDER = ("gateway", "profile", "recommender", "worker", "beat", "postgres", "redis", "load generator")

@@ -1,5 +1,7 @@
 """``careerpath bench``: start the system (or use ``--url``), run each scenario's load in a child process,
-time a refresh of a large postings file, read the services' memory, print and save the table."""
+time a refresh of a large postings file, read the services' memory; then, with the system stopped,
+compare the gateway's HTTP client with aiohttp (``http client``, about a minute; no system needed when
+it is the only scenario); print and save the table."""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ import contextlib
 import os
 import platform
 import resource
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
 
+from tools.bench.child import in_child
+from tools.bench.clients import ClientOptions, compare
 from tools.bench.load import LoadResult, LoadSpec
 from tools.bench.report import Machine, Report, Row, check_targets, render, replace_section, summarise
 from tools.bench.scenarios import Callers, Options, prepare, refresh_once, specs
@@ -22,10 +25,11 @@ from tools.bench.system import System, cpu_seconds, resident_memory, started_sys
 
 __all__ = ["main"]
 
-SCENARIOS = ("baseline", "recommend", "profile read", "profile update", "batch", "refresh")
+SCENARIOS = ("baseline", "recommend", "profile read", "profile update", "batch", "refresh", "http client")
 
 
 def _parser() -> argparse.ArgumentParser:
+    client = ClientOptions()
     p = argparse.ArgumentParser(prog="careerpath bench", description=__doc__)
     p.add_argument("--url", help="benchmark a running gateway instead of starting the system")
     p.add_argument(
@@ -42,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-connections", type=int, default=4, help="connections for the batch (default 4)")
     p.add_argument(
         "--postings", type=int, default=100_000, help="postings in the refresh file (default 100000)"
+    )
+    p.add_argument(
+        "--client-requests",
+        type=int,
+        default=client.requests,
+        help=f"http client: requests per client and run (default {client.requests})",
+    )
+    p.add_argument(
+        "--client-rounds",
+        type=int,
+        default=client.rounds,
+        help=f"http client: rounds, each client in turn (default {client.rounds})",
     )
     p.add_argument("--only", help=f"comma-separated scenarios among: {', '.join(SCENARIOS)}")
     p.add_argument(
@@ -72,15 +88,8 @@ def machine(load: tuple[float, float, float]) -> Machine:
 
 def run_child(spec: LoadSpec) -> LoadResult:
     """Run the load generator in its own process (it must not share a CPU-bound loop with us)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.bench.load"],
-        input=msgspec.json.encode(spec),
-        capture_output=True,
-        timeout=spec.warmup + spec.duration + spec.timeout + 60,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the load generator failed: {done.stderr.decode(errors='replace')[-2000:]}")
-    return msgspec.json.decode(done.stdout, type=LoadResult)
+    timeout = spec.warmup + spec.duration + spec.timeout + 60
+    return in_child("tools.bench.load", spec, LoadResult, timeout, "the load generator")
 
 
 def _measured(system: System, spec: LoadSpec) -> tuple[LoadResult, dict[str, float]]:
@@ -170,6 +179,26 @@ def main(argv: list[str] | None = None) -> int:
         batch_connections=args.batch_connections,
     )
     report = Report(machine=machine(os.getloadavg()), rows=[])
+    if any(name != "http client" for name in chosen):
+        _system_scenarios(args, chosen, options, report)
+    if "http client" in chosen:
+        client_options = ClientOptions(requests=args.client_requests, rounds=args.client_rounds)
+        report.clients = compare(client_options)
+    report.machine.load_after = os.getloadavg()
+    report.targets = check_targets(report.rows, report.memory, target_connections=32, clients=report.clients)
+    report.notes += [f"{r.name}: {r.note}" for r in report.rows if r.note]
+    text = render(report)
+    print(text)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    args.output.with_suffix(".json").write_bytes(msgspec.json.format(msgspec.json.encode(report)))
+    if args.readme:
+        args.readme.write_text(replace_section(args.readme.read_text(), "Benchmark", text))
+    return 0
+
+
+def _system_scenarios(args: argparse.Namespace, chosen: list[str], options: Options, report: Report) -> None:
+    """Start (or reach) the system, run the chosen load scenarios and the refresh, read the memory."""
     admin = (args.admin_email, os.environ.get("CAREERPATH_ADMIN_PASSWORD", "")) if args.admin_email else None
     with _system(args) as system:
         callers = prepare(system.url, options, system.database_url, admin)
@@ -206,14 +235,3 @@ def main(argv: list[str] | None = None) -> int:
         report.memory = resident_memory(system.pids)
         if callers.admin is not None:
             callers.admin.close()
-    report.machine.load_after = os.getloadavg()
-    report.targets = check_targets(report.rows, report.memory, target_connections=32)
-    report.notes += [f"{r.name}: {r.note}" for r in report.rows if r.note]
-    text = render(report)
-    print(text)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
-    args.output.with_suffix(".json").write_bytes(msgspec.json.format(msgspec.json.encode(report)))
-    if args.readme:
-        args.readme.write_text(replace_section(args.readme.read_text(), "Benchmark", text))
-    return 0

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import msgspec
@@ -218,7 +219,7 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
     }
 
 
-def refresh_once(admin: httpx.Client, source: str, timeout: float = 300.0) -> tuple[float, dict]:
+def refresh_once(admin: httpx.Client, source: str, timeout: float = 300.0) -> tuple[float, dict[str, Any]]:
     """Trigger a refresh from ``source`` and wait until it ends: (seconds from request to the end, the run).
 
     A refresh already running (the scheduler's) is waited out first, since only one runs at a time.

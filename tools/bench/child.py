@@ -1,0 +1,47 @@
+"""Measuring clients in processes of their own: a spec (JSON) in on standard input, a result (JSON) out.
+
+A client that shares a process with the benchmark, or with the other client it is compared with, would
+share its event loop and its CPU time; in a child of its own, both are its alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import msgspec
+
+__all__ = ["child_main", "in_child", "run_loop"]
+
+T = TypeVar("T")
+S = TypeVar("S")
+
+
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` on uvloop when it is installed (as the services run), else on asyncio's loop."""
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        return uvloop.run(main)
+    return asyncio.run(main)
+
+
+def in_child(module: str, spec: msgspec.Struct, answer: type[T], timeout: float, what: str) -> T:
+    """Run ``python -m module`` with ``spec`` on its standard input; its answer, decoded as ``answer``."""
+    done = subprocess.run(
+        [sys.executable, "-m", module], input=msgspec.json.encode(spec), capture_output=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return msgspec.json.decode(done.stdout, type=answer)
+
+
+def child_main(spec_type: type[S], run: Callable[[S], msgspec.Struct]) -> int:
+    """The child's side of :func:`in_child`."""
+    spec = msgspec.json.decode(sys.stdin.buffer.read(), type=spec_type)
+    sys.stdout.buffer.write(msgspec.json.encode(run(spec)))
+    return 0
