@@ -265,9 +265,9 @@ def read_bls(data_dir: Path) -> dict[str, dict[str, str]]:
 def _shares(
     profiles: list[tuple[str, str, float, tuple[str, ...]]],
 ) -> tuple[dict[str, Counter[str]], Counter[str], Counter[str]]:
-    per_role: dict[str, Counter] = defaultdict(Counter)
-    overall: Counter = Counter()
-    sizes: Counter = Counter(p[0] for p in profiles)
+    per_role: dict[str, Counter[str]] = defaultdict(Counter)
+    overall: Counter[str] = Counter()
+    sizes: Counter[str] = Counter(p[0] for p in profiles)
     for role, _, _, skills in profiles:
         per_role[role].update(skills)
         overall.update(skills)
@@ -275,7 +275,12 @@ def _shares(
 
 
 def _demand(
-    catalog: Catalog, observable: set[str], overall: Counter, total: int, onet: dict, codes: list[str]
+    catalog: Catalog,
+    observable: set[str],
+    overall: Counter[str],
+    total: int,
+    onet: dict[str, dict[str, int]],
+    codes: list[str],
 ) -> tuple[dict[str, float], dict[str, str]]:
     """Per-skill demand share and its basis, first source that has evidence wins (see README)."""
     weight = {0: 0.0, 1: 0.25, 2: 0.5, 3: 1.0}

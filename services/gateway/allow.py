@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar import Response
+from litestar import Litestar, Request, Response
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -22,7 +22,7 @@ class AllowMiddleware(ASGIMiddleware):
     def __init__(self) -> None:
         self._table: list[tuple[re.Pattern[str], str]] | None = None
 
-    def _build(self, app: Any) -> list[tuple[re.Pattern[str], str]]:
+    def _build(self, app: Litestar) -> list[tuple[re.Pattern[str], str]]:
         table = []
         for path, item in (app.openapi_schema.paths or {}).items():
             methods = [m.upper() for m in _METHODS if getattr(item, m, None) is not None]
@@ -41,7 +41,8 @@ class AllowMiddleware(ASGIMiddleware):
         path = scope.get("path", "")
         for pattern, allow in self._table:
             if pattern.match(path):
-                response: Any = Response(None, status_code=204, headers={"Allow": allow})
-                await response.to_asgi_response(app=None, request=None)(scope, receive, send)
+                response = Response(None, status_code=204, headers={"Allow": allow})
+                request: Request[Any, Any, Any] = Request(scope, receive, send)
+                await response.to_asgi_response(app=None, request=request)(scope, receive, send)
                 return
         await next_app(scope, receive, send)

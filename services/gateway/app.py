@@ -81,6 +81,17 @@ async def _edge_headers(message: Message, scope: Scope) -> None:
     message["headers"] = headers
 
 
+def _upstream(name: str, base_url: str, settings: GatewaySettings) -> Upstream:
+    return Upstream(
+        name,
+        base_url,
+        token=settings.service_token,
+        timeout=settings.upstream_timeout,
+        connect_timeout=settings.upstream_connect_timeout,
+        max_connections=settings.upstream_max_connections,
+    )
+
+
 def create_app(settings: GatewaySettings | None = None) -> Litestar:
     settings = settings or load_settings(GatewaySettings)
     configure_logging("gateway", settings.log_level)
@@ -88,14 +99,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        common = dict(
-            token=settings.service_token,
-            timeout=settings.upstream_timeout,
-            connect_timeout=settings.upstream_connect_timeout,
-            max_connections=settings.upstream_max_connections,
-        )
-        app.state.profile = Upstream("profile", settings.profile_url, **common)  # type: ignore[arg-type]
-        app.state.recommender = Upstream("recommender", settings.recommender_url, **common)  # type: ignore[arg-type]
+        app.state.profile = _upstream("profile", settings.profile_url, settings)
+        app.state.recommender = _upstream("recommender", settings.recommender_url, settings)
         app.state.redis = aioredis.Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout,

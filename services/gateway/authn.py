@@ -21,7 +21,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
+from litestar import Request, Response
 from litestar.datastructures import Cookie, Headers
+from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 from redis.exceptions import RedisError
@@ -31,7 +33,7 @@ from services.gateway.clients import UpstreamError
 from services.gateway.ratelimit import Limit
 from services.gateway.sessions import CSRF_HEADER, SESSION_COOKIE
 from shared.contracts.accounts import ApiKey
-from shared.contracts.common import ErrorDetail
+from shared.contracts.common import ErrorBody, ErrorDetail
 from shared.web.errors import error_response
 
 __all__ = ["AuthMiddleware", "resolve_api_key"]
@@ -64,6 +66,12 @@ class AuthError(Exception):
         self.detail = detail
         self.headers = headers
         self.field = field
+
+
+def _refusal(exc: AuthError) -> Response[ErrorBody]:
+    errors = [ErrorDetail(field=exc.field, message=exc.detail)] if exc.field else []
+    code = _CODES.get(exc.status, "error")
+    return error_response(exc.status, code, exc.detail, errors, headers=exc.headers)
 
 
 def _check_media_type(headers: Headers) -> None:
@@ -190,7 +198,7 @@ class AuthMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/api/"):
+        if scope["type"] != ScopeType.HTTP or not path.startswith("/api/"):
             await next_app(scope, receive, send)
             return
         app_state = scope["litestar_app"].state
@@ -211,15 +219,10 @@ class AuthMiddleware(ASGIMiddleware):
                 if refused is not None:
                     detail = "too many failed log-ins for this account: try again later"
                     raise AuthError(429, detail, refused.headers())
-        except AuthError as exc:
-            errors = [ErrorDetail(field=exc.field, message=exc.detail)] if exc.field else []
-            response = error_response(
-                exc.status, _CODES.get(exc.status, "error"), exc.detail, errors, headers=exc.headers
-            )
-            await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
-            return
-        except UpstreamError as exc:
-            await exc.to_response().to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
+        except (AuthError, UpstreamError) as exc:
+            refusal = exc.to_response() if isinstance(exc, UpstreamError) else _refusal(exc)
+            request: Request[Any, Any, Any] = Request(scope, receive, send)
+            await refusal.to_asgi_response(app=None, request=request)(scope, receive, send)
             return
         if not limits and email is None:
             await next_app(scope, receive, send)
@@ -259,7 +262,7 @@ class AuthMiddleware(ASGIMiddleware):
         return Principal(
             kind="user",
             id=session.user_id,
-            role=session.role,  # type: ignore[arg-type]
+            role=session.role,
             email=session.email,
             session_id=session_id,
         )

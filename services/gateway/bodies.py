@@ -49,7 +49,7 @@ def _entries(value: Any) -> int:
     return count
 
 
-class _Pairs(list):  # type: ignore[type-arg]
+class _Pairs(list[tuple[str, Any]]):
     """A JSON object as the parser saw it: every (key, value) pair, repeats included."""
 
 

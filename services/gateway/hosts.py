@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from litestar import Request
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -39,8 +40,9 @@ class _HostsMiddleware(AllowedHostsMiddleware):
         if allowed is None or allowed.fullmatch(host_name(MutableScopeHeaders(scope=scope).get("host", ""))):
             await self.app(scope, receive, send)
             return
-        response: Any = error_response(400, "bad_request", "invalid Host header", [])
-        await response.to_asgi_response(app=None, request=None)(scope, receive, send)
+        response = error_response(400, "bad_request", "invalid Host header", [])
+        request: Request[Any, Any, Any] = Request(scope, receive, send)
+        await response.to_asgi_response(app=None, request=request)(scope, receive, send)
 
 
 def allowed_hosts_middleware(allowed: tuple[str, ...]) -> DefineMiddleware:

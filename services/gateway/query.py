@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
+from litestar import Request
+from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -17,12 +19,13 @@ __all__ = ["SingleValueQueryMiddleware"]
 class SingleValueQueryMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         raw = scope.get("query_string", b"")
-        if raw and scope["type"] == "http":
+        if raw and scope["type"] == ScopeType.HTTP:
             names = [name for name, _ in parse_qsl(raw.decode("latin-1"), keep_blank_values=True)]
             repeated = sorted({n for n in names if names.count(n) > 1})
             if repeated:
                 errors = [ErrorDetail(field=n, message="give this query parameter once") for n in repeated]
-                response: Any = error_response(400, "validation_error", "the request is not valid", errors)
-                await response.to_asgi_response(app=None, request=None)(scope, receive, send)
+                response = error_response(400, "validation_error", "the request is not valid", errors)
+                request: Request[Any, Any, Any] = Request(scope, receive, send)
+                await response.to_asgi_response(app=None, request=request)(scope, receive, send)
                 return
         await next_app(scope, receive, send)

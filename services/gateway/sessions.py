@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Literal
 
 import msgspec
 import redis.asyncio as aioredis
@@ -14,12 +15,13 @@ __all__ = ["SESSION_COOKIE", "CSRF_COOKIE", "CSRF_HEADER", "Session", "SessionSt
 SESSION_COOKIE = "cp_session"
 CSRF_COOKIE = "cp_csrf"
 CSRF_HEADER = "x-csrf-token"
+Role = Literal["user", "admin"]
 
 
 class Session(msgspec.Struct, kw_only=True, frozen=True):
     user_id: str
     email: str
-    role: str
+    role: Role
     csrf: str
 
 
@@ -43,7 +45,7 @@ class SessionStore:
     def _user_key(self, user_id: str) -> str:
         return f"{self.prefix}user-sessions:{user_id}"
 
-    async def create(self, user_id: str, email: str, role: str) -> tuple[str, Session]:
+    async def create(self, user_id: str, email: str, role: Role) -> tuple[str, Session]:
         session_id = secrets.token_urlsafe(32)
         session = Session(user_id=user_id, email=email, role=role, csrf=secrets.token_urlsafe(24))
         async with self.client.pipeline(transaction=True) as pipe:
