@@ -1,7 +1,7 @@
 """``careerpath bench``: start the system (or use ``--url``), run each scenario's load in a child process,
 time a refresh of a large postings file, read the services' memory; then, with the system stopped,
-compare the gateway's HTTP client with aiohttp (``http client``, about a minute; no system needed when
-it is the only scenario); print and save the table."""
+compare the gateway's HTTP client with aiohttp (``http client``, 30-40 s on two busy cores; no system needed
+when it is the only scenario); print and save the table."""
 
 from __future__ import annotations
 
