@@ -55,5 +55,5 @@ def create_celery(settings: BrokerSettings) -> Celery:
                 "reap-lost-runs": {"task": REAP_TASK, "schedule": max(10.0, settings.lease_seconds)},
             },
         )
-    app.careerpath_settings = settings  # type: ignore[attr-defined]
+    app.careerpath_settings = settings  # read back by the tasks (services.worker.tasks._settings)
     return app

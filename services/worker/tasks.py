@@ -42,7 +42,9 @@ def _settings(task: Task) -> WorkerSettings:
     return settings if isinstance(settings, WorkerSettings) else load_settings(WorkerSettings)
 
 
-@shared_task(
+# Celery ships no type hints: its decorators leave the functions they wrap untyped to mypy, hence the
+# `type: ignore[untyped-decorator]` on this one and the three below.
+@shared_task(  # type: ignore[untyped-decorator]
     name="market.refresh",
     bind=True,
     acks_late=True,
@@ -66,7 +68,7 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     return outcome
 
 
-@shared_task(name="market.scheduled_refresh", **HOUSEKEEPING)
+@shared_task(name="market.scheduled_refresh", **HOUSEKEEPING)  # type: ignore[untyped-decorator]
 def scheduled_refresh(self: Task) -> dict[str, Any]:
     """The beat's trigger: queue a run of the default source unless one is already queued or running (the
     profile service records it and enqueues ``market.refresh`` for it)."""
@@ -76,7 +78,7 @@ def scheduled_refresh(self: Task) -> dict[str, Any]:
     return {"run_id": scheduled.run.id, "created": scheduled.created}
 
 
-@shared_task(name="market.reap", **HOUSEKEEPING)
+@shared_task(name="market.reap", **HOUSEKEEPING)  # type: ignore[untyped-decorator]
 def reap(self: Task) -> dict[str, Any]:
     """Requeue runs whose worker died (heartbeat older than the lease); fail them after too many attempts."""
     requeued = reap_runs(_settings(self))
@@ -86,7 +88,7 @@ def reap(self: Task) -> dict[str, Any]:
     return {"requeued": requeued}
 
 
-@worker_ready.connect
+@worker_ready.connect  # type: ignore[untyped-decorator]
 def _reap_on_start(sender: Any = None, **_: Any) -> None:
     """A worker that starts (maybe after a crash) looks for lost runs now, and once the lease has passed."""
     app = sender.app

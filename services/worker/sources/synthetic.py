@@ -14,8 +14,9 @@ import datetime as dt
 import json
 import random
 from pathlib import Path
+from typing import Any
 
-from shared.catalog import load_catalog
+from shared.catalog import Role, Skill, load_catalog
 
 __all__ = ["generate_postings", "main"]
 
@@ -43,7 +44,7 @@ FILLER = [
 ]
 
 
-def _posting(rng: random.Random, i: int, roles: list, skills: dict) -> dict:
+def _posting(rng: random.Random, i: int, roles: list[Role], skills: dict[str, Skill]) -> dict[str, Any]:
     role = rng.choice(roles)
     required = list(role.requirements)
     picked = rng.sample(required, k=max(1, min(len(required), rng.randint(3, 7))))
@@ -62,7 +63,7 @@ def _posting(rng: random.Random, i: int, roles: list, skills: dict) -> dict:
     return record
 
 
-def _spoil(rng: random.Random, record: dict) -> dict | str:
+def _spoil(rng: random.Random, record: dict[str, Any]) -> dict[str, Any] | str:
     kind = rng.randrange(4)
     if kind == 0:
         return {**record, "title": ""}
@@ -87,9 +88,8 @@ def generate_postings(
         if writer:
             writer.writerow(["id", "title", "description", "salary", "location", "posted_date", "synthetic"])
         for i in range(count):
-            record: dict | str = _posting(rng, i, roles, skills)
-            if bad_ratio and rng.random() < bad_ratio:
-                record = _spoil(rng, record)  # type: ignore[arg-type]
+            posting = _posting(rng, i, roles, skills)
+            record = _spoil(rng, posting) if bad_ratio and rng.random() < bad_ratio else posting
             if writer:
                 row = record if isinstance(record, dict) else {"title": record}
                 salary = row.get("salary")
