@@ -69,7 +69,8 @@ def _one_blas_thread(rows: int) -> contextlib.AbstractContextManager[object]:
         return contextlib.nullcontext()
     if _THREADPOOLS is None:
         _THREADPOOLS = ThreadpoolController()
-    return _THREADPOOLS.limit(limits=1, user_api="blas")
+    limited: contextlib.AbstractContextManager[object] = _THREADPOOLS.limit(limits=1, user_api="blas")
+    return limited
 
 
 def _linear_logits(pipeline: Any) -> Callable[[np.ndarray], np.ndarray] | None:
@@ -107,7 +108,8 @@ def _gc_paused() -> Iterator[None]:
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    p: np.ndarray = e / e.sum(axis=-1, keepdims=True)  # numpy types keepdims reductions as Any
+    return p
 
 
 class Scorer:

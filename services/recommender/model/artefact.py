@@ -49,7 +49,7 @@ class ModelArtefact:
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Probabilities in `roles` order (columns of roles absent from training are 0)."""
-        proba = self.pipeline.predict_proba(x)
+        proba: np.ndarray = self.pipeline.predict_proba(x)  # scikit-learn is untyped
         classes = self.pipeline.classes_
         if len(classes) == len(self.roles):
             return proba
