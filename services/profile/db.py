@@ -1,4 +1,12 @@
-"""The asyncpg pool, with timeouts everywhere, and the mapping of database failures to HTTP answers."""
+"""The asyncpg pool, with timeouts everywhere, the ways a handler is given a connection, and the mapping of
+database failures to HTTP answers.
+
+A handler is given the request's one transaction (:class:`RequestTransaction`, from the generator
+dependency :func:`request_transaction`); its connection is taken when the handler first asks for it,
+which is after Litestar has validated the request, so bad input is answered 400 naming the field
+whatever the database's state. The few handlers that must not hold a connection throughout open short
+transactions themselves (:meth:`Database.transaction`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppres
 from typing import Any
 
 import asyncpg
+from asyncpg.transaction import Transaction
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
@@ -16,10 +25,10 @@ from shared.web.errors import exception_handlers
 
 __all__ = [
     "DATABASE_ERROR_HANDLERS",
-    "Transactions",
+    "Database",
+    "RequestTransaction",
     "create_pool",
     "request_transaction",
-    "transaction",
     "unavailable",
 ]
 
@@ -68,83 +77,23 @@ def unavailable(exc: BaseException) -> HTTPException:
     )
 
 
+def _not_storable(exc: BaseException) -> HTTPException:
+    """A value PostgreSQL refuses to store (e.g. a NUL byte in text): the caller's input, 400."""
+    return HTTPException(status_code=400, detail=f"value cannot be stored: {type(exc).__name__}")
+
+
 @asynccontextmanager
-async def transaction(pool: asyncpg.Pool, acquire_timeout: float) -> AsyncIterator[asyncpg.Connection]:
-    """One connection and one transaction; database outages become 503 with Retry-After."""
+async def _transaction(pool: asyncpg.Pool, acquire_timeout: float) -> AsyncIterator[asyncpg.Connection]:
     try:
         async with pool.acquire(timeout=acquire_timeout) as conn, conn.transaction():
             yield conn
     except UNAVAILABLE as exc:
         raise unavailable(exc) from exc
-    except asyncpg.exceptions.DataError as exc:  # e.g. a NUL byte PostgreSQL cannot store
-        raise HTTPException(status_code=400, detail=f"value cannot be stored: {type(exc).__name__}") from exc
+    except asyncpg.exceptions.DataError as exc:
+        raise _not_storable(exc) from exc
 
 
-def request_transaction(
-    pool: Callable[[], asyncpg.Pool], acquire_timeout: float
-) -> Callable[[], AsyncGenerator[asyncpg.Connection, None]]:
-    """A generator dependency: one connection and one transaction for the request.
-
-    It commits when the handler returns and rolls back when it raises; the handler's exception then
-    goes on unchanged (Litestar turns an exception raised while cleaning up into a 500, so a failed
-    rollback or release is not allowed to replace it), and :data:`DATABASE_ERROR_HANDLERS` answer a
-    database failure inside the handler 503 or 400 as :func:`transaction` does.
-    """
-
-    async def provide_db() -> AsyncGenerator[asyncpg.Connection, None]:
-        try:
-            conn = await pool().acquire(timeout=acquire_timeout)
-        except UNAVAILABLE as exc:
-            raise unavailable(exc) from exc
-        tx = conn.transaction()
-        try:
-            await tx.start()
-        except BaseException as exc:
-            with suppress(Exception):
-                await pool().release(conn)
-            if isinstance(exc, UNAVAILABLE):
-                raise unavailable(exc) from exc
-            raise
-        try:
-            yield conn
-        except BaseException:
-            with suppress(Exception):
-                await tx.rollback()
-            with suppress(Exception):
-                await pool().release(conn)
-            raise
-        try:
-            await tx.commit()
-        except UNAVAILABLE as exc:
-            raise unavailable(exc) from exc
-        except asyncpg.exceptions.DataError as exc:
-            raise HTTPException(
-                status_code=400, detail=f"value cannot be stored: {type(exc).__name__}"
-            ) from exc
-        finally:
-            with suppress(Exception):
-                await pool().release(conn)
-
-    return provide_db
-
-
-def _on_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return exception_handlers()[HTTPException](request, unavailable(exc))
-
-
-def _on_data_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    refused = HTTPException(status_code=400, detail=f"value cannot be stored: {type(exc).__name__}")
-    return exception_handlers()[HTTPException](request, refused)
-
-
-# A database failure inside a handler that was given ``db``: the answers :func:`transaction` gives.
-DATABASE_ERROR_HANDLERS: dict[Any, Callable[..., Response[Any]]] = {
-    **dict.fromkeys(UNAVAILABLE, _on_unavailable),
-    asyncpg.exceptions.DataError: _on_data_error,
-}
-
-
-class Transactions:
+class Database:
     """Transactions a handler opens itself, for handlers that must not hold a connection throughout
     (while a password is hashed, while a task is enqueued, an audit record kept whatever happens)."""
 
@@ -154,6 +103,107 @@ class Transactions:
         self.pool = pool
         self.acquire_timeout = acquire_timeout
 
-    def __call__(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
-        """One connection and one transaction (see :func:`transaction`)."""
-        return transaction(self.pool(), self.acquire_timeout)
+    def transaction(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """One connection and one transaction; database outages become 503 with Retry-After."""
+        return _transaction(self.pool(), self.acquire_timeout)
+
+
+class RequestTransaction:
+    """The request's one connection and one transaction, taken when the handler first asks for it.
+
+    Litestar resolves a handler's dependencies before it validates the handler's parameters (body,
+    headers, query); a connection taken then would answer a bad body 503 while PostgreSQL is down, and
+    hold a connection while it is refused. One task uses it at a time.
+    """
+
+    __slots__ = ("_acquire_timeout", "_conn", "_pool", "_tx")
+
+    def __init__(self, pool: asyncpg.Pool, acquire_timeout: float) -> None:
+        self._pool = pool
+        self._acquire_timeout = acquire_timeout
+        self._conn: asyncpg.Connection | None = None
+        self._tx: Transaction | None = None
+
+    async def connection(self) -> asyncpg.Connection:
+        """The connection, inside the request's transaction (taken and begun on the first call)."""
+        if self._conn is not None:
+            return self._conn
+        try:
+            conn = await self._pool.acquire(timeout=self._acquire_timeout)
+        except UNAVAILABLE as exc:
+            raise unavailable(exc) from exc
+        tx = conn.transaction()
+        try:
+            await tx.start()
+        except BaseException as exc:
+            with suppress(Exception):
+                await self._pool.release(conn)
+            if isinstance(exc, UNAVAILABLE):
+                raise unavailable(exc) from exc
+            raise
+        self._conn, self._tx = conn, tx
+        return conn
+
+    async def commit(self) -> None:
+        """Commit and give the connection back (nothing to do when it was never taken)."""
+        if self._conn is None or self._tx is None:
+            return
+        try:
+            await self._tx.commit()
+        except UNAVAILABLE as exc:
+            raise unavailable(exc) from exc
+        except asyncpg.exceptions.DataError as exc:
+            raise _not_storable(exc) from exc
+        finally:
+            await self._release()
+
+    async def rollback(self) -> None:
+        """Roll back and give the connection back; a failure here never replaces the request's own."""
+        if self._tx is not None:
+            with suppress(Exception):
+                await self._tx.rollback()
+        await self._release()
+
+    async def _release(self) -> None:
+        conn, self._conn, self._tx = self._conn, None, None
+        if conn is not None:
+            with suppress(Exception):
+                await self._pool.release(conn)
+
+
+def request_transaction(
+    pool: Callable[[], asyncpg.Pool], acquire_timeout: float
+) -> Callable[[], AsyncGenerator[RequestTransaction, None]]:
+    """A generator dependency: the request's :class:`RequestTransaction`.
+
+    It commits when the handler returns and rolls back when it raises; the handler's exception then
+    goes on unchanged (Litestar turns an exception raised while cleaning up into a 500, so a failed
+    rollback or release is not allowed to replace it), and :data:`DATABASE_ERROR_HANDLERS` answer a
+    database failure inside the handler 503 or 400 as :meth:`Database.transaction` does.
+    """
+
+    async def provide_db() -> AsyncGenerator[RequestTransaction, None]:
+        request_tx = RequestTransaction(pool(), acquire_timeout)
+        try:
+            yield request_tx
+        except BaseException:
+            await request_tx.rollback()
+            raise
+        await request_tx.commit()
+
+    return provide_db
+
+
+def _on_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return exception_handlers()[HTTPException](request, unavailable(exc))
+
+
+def _on_data_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return exception_handlers()[HTTPException](request, _not_storable(exc))
+
+
+# A database failure inside a handler that was given ``db``: the answers :class:`Database` gives.
+DATABASE_ERROR_HANDLERS: dict[Any, Callable[..., Response[Any]]] = {
+    **dict.fromkeys(UNAVAILABLE, _on_unavailable),
+    asyncpg.exceptions.DataError: _on_data_error,
+}

@@ -1,9 +1,11 @@
 """What the profile service's handlers are given by Litestar's dependency injection.
 
-``db``: one connection and one transaction for the request (committed when the handler returns, rolled
-back when it raises). ``transactions``: for the few handlers that must not hold a connection throughout
-(hashing a password, enqueuing a refresh) and open short transactions themselves. ``passwords``: the
-hashing pool. ``broker``: the refresh broker's settings and send-only Celery client, validated at start-up.
+``db``: the request's one transaction (:class:`~services.profile.db.RequestTransaction`): its connection
+is taken on the handler's first ``await db.connection()``, after the request was validated, committed
+when the handler returns and rolled back when it raises. ``database``: for the few handlers that must
+not hold a connection throughout and open short transactions themselves (``database.transaction()``:
+while a password is hashed, a refresh enqueued). ``passwords``: the hashing pool. ``broker``: the refresh
+broker's settings and send-only Celery client, validated at start-up.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
 from services.profile.accounts.passwords import PasswordPool
-from services.profile.db import Transactions, request_transaction
+from services.profile.db import Database, RequestTransaction, request_transaction
 from services.profile.settings import ProfileSettings
 from shared.contracts.tasks import BrokerSettings
 
 __all__ = [
     "Broker",
     "BrokerDep",
+    "DatabaseDep",
     "DbDep",
     "PasswordsDep",
-    "TransactionsDep",
     "Wiring",
     "dependencies",
 ]
@@ -31,8 +33,8 @@ __all__ = [
 Broker = tuple[BrokerSettings, Celery]
 
 # What a handler declares to be given one (explicit, and not validated again on every request).
-DbDep = NamedDependency[SkipValidation[asyncpg.Connection]]
-TransactionsDep = NamedDependency[SkipValidation[Transactions]]
+DbDep = NamedDependency[SkipValidation[RequestTransaction]]
+DatabaseDep = NamedDependency[SkipValidation[Database]]
 PasswordsDep = NamedDependency[SkipValidation[PasswordPool]]
 BrokerDep = NamedDependency[SkipValidation[Broker]]
 
@@ -52,10 +54,10 @@ def dependencies(settings: ProfileSettings, wiring: Wiring, broker: Broker) -> d
     def pool() -> asyncpg.Pool:
         return wiring.pool
 
-    transactions = Transactions(pool, settings.db_acquire_timeout)
+    database = Database(pool, settings.db_acquire_timeout)
 
-    def provide_transactions() -> Transactions:
-        return transactions
+    def provide_database() -> Database:
+        return database
 
     def provide_passwords() -> PasswordPool:
         return wiring.passwords
@@ -65,7 +67,7 @@ def dependencies(settings: ProfileSettings, wiring: Wiring, broker: Broker) -> d
 
     return {
         "db": Provide(request_transaction(pool, settings.db_acquire_timeout)),
-        "transactions": Provide(provide_transactions, sync_to_thread=False),
+        "database": Provide(provide_database, sync_to_thread=False),
         "passwords": Provide(provide_passwords, sync_to_thread=False),
         "broker": Provide(provide_broker, sync_to_thread=False),
     }

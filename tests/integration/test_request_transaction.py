@@ -1,19 +1,26 @@
-"""The profile service's per-request transaction dependency, in real PostgreSQL: commit, rollback, release."""
+"""The profile service's per-request transaction dependency, in real PostgreSQL: commit, rollback, release;
+and bad input answered 400 naming the field while PostgreSQL is down (the connection is taken after the
+request is validated)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from uuid import uuid4
 
 import asyncpg
+import pytest
 from litestar import Litestar, post
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
+from services.profile.app import create_app
 from services.profile.db import DATABASE_ERROR_HANDLERS, request_transaction
 from services.profile.deps import DbDep
+from services.profile.settings import ProfileSettings
 from shared.web.errors import exception_handlers
 
 
@@ -31,11 +38,13 @@ def _app(url: str) -> Litestar:
 
     @post("/mark/{label:str}", status_code=204)
     async def mark(db: DbDep, label: FromPath[str]) -> None:
-        await db.execute("INSERT INTO marks VALUES ($1)", label)
+        conn = await db.connection()
+        await conn.execute("INSERT INTO marks VALUES ($1)", label)
         if label.startswith("fail"):
             raise NotFoundException(detail="refused after writing")
         if label.startswith("stall"):
-            await db.execute("SET LOCAL statement_timeout = 50; SELECT pg_sleep(2)")
+            await conn.execute("SET LOCAL statement_timeout = 50; SELECT pg_sleep(2)")
+        assert await db.connection() is conn  # one connection, one transaction for the request
 
     return Litestar(
         [mark],
@@ -62,3 +71,66 @@ async def test_commits_on_success_and_rolls_back_on_an_exception(module_db: str)
     finally:
         await conn.close()
     assert [r["label"] for r in rows] == ["again", "kept"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+TOKEN = "test-service-token-0123456789"
+SOME_ID = str(uuid4())
+PROFILE = {"display_name": "Ada", "skills": {"python": 3}}
+KEY = {"name": "partner", "scopes": ["market:read"]}
+CLAIM = {"worker": "w1", "lease_seconds": 30}
+OWNER = {"x-owner-id": SOME_ID}
+MATCH = {"if-match": '"1"'}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "good", "bad", "field"),
+    [  # (headers, body) of a good request and of a bad one
+        ("POST", "/profiles", ({}, PROFILE), ({}, {**PROFILE, "skills": {"python": 9}}), "skills.python"),
+        ("POST", "/profiles", ({}, PROFILE), ({}, {**PROFILE, "display_name": " "}), "display_name"),
+        ("POST", "/profiles", (OWNER, PROFILE), ({"x-owner-id": "not-a-uuid"}, PROFILE), "X-Owner-Id"),
+        (
+            "PUT",
+            f"/profiles/{SOME_ID}",
+            (MATCH, PROFILE),
+            (MATCH, {**PROFILE, "years_experience": -1}),
+            "years_experience",
+        ),
+        ("GET", f"/profiles/{SOME_ID}", (OWNER, None), ({"x-owner-id": "not-a-uuid"}, None), "X-Owner-Id"),
+        ("POST", "/keys", ({}, KEY), ({}, {"name": "partner"}), "scopes"),
+        (
+            "POST",
+            f"/market/runs/{SOME_ID}/claim",
+            ({}, CLAIM),
+            ({}, {**CLAIM, "lease_seconds": -5}),
+            "lease_seconds",
+        ),
+    ],
+)
+async def test_bad_input_is_refused_naming_the_field_while_the_database_is_down(
+    method: str,
+    path: str,
+    good: tuple[dict[str, str], object],
+    bad: tuple[dict[str, str], object],
+    field: str,
+) -> None:
+    settings = ProfileSettings(
+        database_url=f"postgresql://postgres@127.0.0.1:{_closed_port()}/down",
+        service_token=TOKEN,
+        db_acquire_timeout=1.0,
+    )
+    async with AsyncTestClient(create_app(settings)) as client:
+        headers, body = bad
+        refused = await client.request(method, path, headers={"x-service-token": TOKEN, **headers}, json=body)
+        assert refused.status_code == 400, refused.text
+        assert field in [e["field"] for e in refused.json()["errors"]], refused.text
+        # the same request with good input reaches the database, which is down: 503, retry later
+        headers, body = good
+        down = await client.request(method, path, headers={"x-service-token": TOKEN, **headers}, json=body)
+        assert down.status_code == 503, down.text
+        assert down.headers["retry-after"] == "1"

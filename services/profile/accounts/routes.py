@@ -14,8 +14,8 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from services.profile.accounts.passwords import HashingBusy
 from services.profile.accounts.repository import DUMMY_HASH, AccountRepository, EmailLooksAlike, EmailTaken
-from services.profile.db import DATABASE_ERROR_HANDLERS, Transactions
-from services.profile.deps import DbDep, PasswordsDep, TransactionsDep
+from services.profile.db import DATABASE_ERROR_HANDLERS, Database
+from services.profile.deps import DatabaseDep, DbDep, PasswordsDep
 from shared.contracts.accounts import (
     ApiKey,
     ApiKeyCreate,
@@ -44,11 +44,11 @@ def _busy(exc: HashingBusy) -> HTTPException:
     )
 
 
-async def _keep_audit(transactions: Transactions, event: AuditEvent) -> None:
+async def _keep_audit(database: Database, event: AuditEvent) -> None:
     """Write one audit event in its own transaction, whatever happened to the request; when even that
     fails (database down) the event goes to the log in full, so it is never silently lost."""
     try:
-        async with transactions() as conn:
+        async with database.transaction() as conn:
             await AccountRepository(conn).audit(event)
     except Exception:  # noqa: BLE001 - the log line is the fallback record
         log.error(
@@ -65,7 +65,7 @@ class AccountController(Controller):
 
     @post("/users", summary="Create a user", status_code=201)
     async def create_user(
-        self, transactions: TransactionsDep, passwords: PasswordsDep, data: JSONBody[NewUser]
+        self, database: DatabaseDep, passwords: PasswordsDep, data: JSONBody[NewUser]
     ) -> User:
         # the password is hashed before a connection is taken (hashing may queue)
         try:
@@ -76,7 +76,7 @@ class AccountController(Controller):
             password_hash = await passwords.hash(data.password)
         except HashingBusy as exc:
             raise _busy(exc) from None
-        async with transactions() as conn:
+        async with database.transaction() as conn:
             try:
                 return await AccountRepository(conn).create_user(email, password_hash, data.role)
             except EmailTaken:
@@ -92,7 +92,7 @@ class AccountController(Controller):
 
     @post("/users/authenticate", summary="Check a password", status_code=200)
     async def authenticate(
-        self, transactions: TransactionsDep, passwords: PasswordsDep, data: JSONBody[LoginAttempt]
+        self, database: DatabaseDep, passwords: PasswordsDep, data: JSONBody[LoginAttempt]
     ) -> User:
         """No database connection is held while the password is hashed; with ``audit`` the attempt is
         recorded here whatever its outcome (refused when hashing is busy, database errors included)."""
@@ -100,7 +100,7 @@ class AccountController(Controller):
         target: str | None = None
         reason = "wrong email or password"
         try:
-            async with transactions() as conn:
+            async with database.transaction() as conn:
                 row = await AccountRepository(conn).login_row(normalise_email(data.email), data.email)
             target = row.user.id if row else None
             try:
@@ -116,7 +116,7 @@ class AccountController(Controller):
                     new_hash = await passwords.hash(data.password)
                 except HashingBusy:
                     pass  # upgraded at a later log-in
-            async with transactions() as conn:
+            async with database.transaction() as conn:
                 repo = AccountRepository(conn)
                 await repo.record_login(row.user.id, new_hash)
                 if data.audit:
@@ -141,18 +141,18 @@ class AccountController(Controller):
                     ip=data.ip,
                     detail={"reason": reason},
                 )
-                await asyncio.shield(_keep_audit(transactions, event))
+                await asyncio.shield(_keep_audit(database, event))
 
     @get("/users/{user_id:uuid}", summary="Read a user")
     async def get_user(self, db: DbDep, user_id: FromPath[UUID]) -> User:
-        user = await AccountRepository(db).get_user(str(user_id))
+        user = await AccountRepository(await db.connection()).get_user(str(user_id))
         if user is None:
             raise NotFoundException(detail="user not found")
         return user
 
     @delete("/users/{user_id:uuid}", summary="Delete a user and everything they own", status_code=204)
     async def delete_user(self, db: DbDep, user_id: FromPath[UUID]) -> None:
-        if not await AccountRepository(db).delete_user(str(user_id)):
+        if not await AccountRepository(await db.connection()).delete_user(str(user_id)):
             raise NotFoundException(detail="user not found")
 
     @post("/keys", summary="Issue a partner API key", status_code=201)
@@ -162,15 +162,15 @@ class AccountController(Controller):
         data: JSONBody[ApiKeyCreate],
         created_by: Annotated[str | None, HeaderParameter(name="x-owner-id", required=False)] = None,
     ) -> ApiKeyIssued:
-        return await AccountRepository(db).issue_key(data, created_by)
+        return await AccountRepository(await db.connection()).issue_key(data, created_by)
 
     @get("/keys", summary="List partner API keys")
     async def list_keys(self, db: DbDep, limit: Limit = 50, offset: Offset = 0) -> list[ApiKey]:
-        return await AccountRepository(db).list_keys(limit, offset)
+        return await AccountRepository(await db.connection()).list_keys(limit, offset)
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key", status_code=200)
     async def revoke_key(self, db: DbDep, key_id: FromPath[UUID]) -> Response[dict[str, Any]]:
-        repo = AccountRepository(db)
+        repo = AccountRepository(await db.connection())
         key_hash = await repo.key_hash_of(str(key_id))
         key = await repo.revoke_key(str(key_id))
         if key is None:
@@ -179,18 +179,18 @@ class AccountController(Controller):
 
     @post("/keys/check", summary="Check a partner API key", status_code=200)
     async def check_key(self, db: DbDep, data: JSONBody[KeyCheck]) -> ApiKey:
-        key = await AccountRepository(db).check_key(data.key)
+        key = await AccountRepository(await db.connection()).check_key(data.key)
         if key is None:
             raise NotAuthorizedException(detail="invalid, expired or revoked API key")
         return key
 
     @post("/keys/usage", summary="Add usage counted by the gateway", status_code=204)
     async def add_usage(self, db: DbDep, data: JSONBody[dict[str, int]]) -> None:
-        await AccountRepository(db).add_usage(data)
+        await AccountRepository(await db.connection()).add_usage(data)
 
     @post("/audit", summary="Append to the audit log", status_code=204)
     async def audit(self, db: DbDep, data: JSONBody[AuditEvent]) -> None:
-        await AccountRepository(db).audit(data)
+        await AccountRepository(await db.connection()).audit(data)
 
     @get("/audit", summary="Read the audit log, newest first")
     async def audit_log(
@@ -200,4 +200,4 @@ class AccountController(Controller):
         offset: Offset = 0,
         action: ActionFilter = None,
     ) -> list[AuditEntry]:
-        return await AccountRepository(db).audit_log(limit, offset, action)
+        return await AccountRepository(await db.connection()).audit_log(limit, offset, action)

@@ -78,8 +78,9 @@ class ProfileController(Controller):
             str | None, HeaderParameter(name="idempotency-key", required=False, min_length=1, max_length=128)
         ] = None,
     ) -> Response[Profile]:
+        repo = ProfileRepository(await db.connection())
         try:
-            profile, created = await ProfileRepository(db).create(data, owner_id, idempotency_key)
+            profile, created = await repo.create(data, owner_id, idempotency_key)
         except IdempotencyConflict:
             raise HTTPException(
                 status_code=422,
@@ -94,14 +95,14 @@ class ProfileController(Controller):
     async def read(
         self, db: DbDep, profile_id: FromPath[UUID], owner_id: OwnerHeader = None
     ) -> Response[Profile]:
-        profile = await ProfileRepository(db).get(str(profile_id), owner_id)
+        profile = await ProfileRepository(await db.connection()).get(str(profile_id), owner_id)
         if profile is None:
             raise NotFoundException(detail="profile not found")
         return _with_etag(profile)
 
     @get("/by-owner/{owner:uuid}", summary="Read the profile of an owner")
     async def read_by_owner(self, db: DbDep, owner: FromPath[UUID]) -> Response[Profile]:
-        profile = await ProfileRepository(db).get_by_owner(str(owner))
+        profile = await ProfileRepository(await db.connection()).get_by_owner(str(owner))
         if profile is None:
             raise NotFoundException(detail="profile not found")
         return _with_etag(profile)
@@ -117,8 +118,9 @@ class ProfileController(Controller):
     ) -> Response[Profile]:
         expected = parse_if_match(if_match, required=True)
         assert expected is not None
+        repo = ProfileRepository(await db.connection())
         try:
-            profile = await ProfileRepository(db).update(str(profile_id), data, expected, owner_id)
+            profile = await repo.update(str(profile_id), data, expected, owner_id)
         except VersionMismatch as exc:
             raise _precondition_failed(exc) from None
         if profile is None:
@@ -134,8 +136,9 @@ class ProfileController(Controller):
         owner_id: OwnerHeader = None,
     ) -> None:
         expected = parse_if_match(if_match, required=False)
+        repo = ProfileRepository(await db.connection())
         try:
-            found = await ProfileRepository(db).delete(str(profile_id), expected, owner_id)
+            found = await repo.delete(str(profile_id), expected, owner_id)
         except VersionMismatch as exc:
             raise _precondition_failed(exc) from None
         if not found:
@@ -150,7 +153,8 @@ class ProfileController(Controller):
         before: HistoryCursor = NEWEST,
         owner_id: OwnerHeader = None,
     ) -> AssessmentList:
-        page = await ProfileRepository(db).history_page(str(profile_id), limit, owner_id, before)
+        repo = ProfileRepository(await db.connection())
+        page = await repo.history_page(str(profile_id), limit, owner_id, before)
         if page is None:
             raise NotFoundException(detail="profile not found")
         return page

@@ -20,8 +20,8 @@ from litestar import Controller, Response, get, post
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
 
-from services.profile.db import DATABASE_ERROR_HANDLERS, Transactions
-from services.profile.deps import Broker, BrokerDep, DbDep, TransactionsDep
+from services.profile.db import DATABASE_ERROR_HANDLERS, Database
+from services.profile.deps import Broker, BrokerDep, DatabaseDep, DbDep
 from services.profile.runs.repository import RunRepository
 from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
 from shared.contracts.runs import (
@@ -54,7 +54,7 @@ def refresh_broker() -> tuple[BrokerSettings, Celery]:
 
 
 async def _queue(
-    transactions: Transactions, broker: Broker, source: str, requested_by: str
+    database: Database, broker: Broker, source: str, requested_by: str
 ) -> tuple[RefreshRun, bool]:
     """Queue a run of ``source`` and enqueue ``market.refresh`` for it, or return the active run.
 
@@ -66,14 +66,14 @@ async def _queue(
         raise ValidationException(
             detail="the source is not valid", extra=[{"key": "source", "message": str(exc)}]
         ) from None
-    async with transactions() as conn:
+    async with database.transaction() as conn:
         run, created = await RunRepository(conn).create(source, requested_by)
     if created:
         try:
             await anyio.to_thread.run_sync(enqueue_refresh, celery, run.id)
         except Exception as exc:  # noqa: BLE001 - the broker is down: free the slot, say so
             log.warning("could not enqueue run %s: %s", run.id, exc)
-            async with transactions() as conn:
+            async with database.transaction() as conn:
                 await RunRepository(conn).fail_queued(run.id, f"could not enqueue: {type(exc).__name__}")
             raise HTTPException(
                 status_code=503,
@@ -91,11 +91,9 @@ class MarketRunController(Controller):
 
     @post("/", summary="Queue a refresh, or return the one already queued or running", status_code=202)
     async def trigger(
-        self, transactions: TransactionsDep, broker: BrokerDep, data: JSONBody[RefreshRequest]
+        self, database: DatabaseDep, broker: BrokerDep, data: JSONBody[RefreshRequest]
     ) -> Response[RefreshRun]:
-        run, _ = await _queue(
-            transactions, broker, data.source or broker[0].refresh_source, data.requested_by
-        )
+        run, _ = await _queue(database, broker, data.source or broker[0].refresh_source, data.requested_by)
         return Response(run, status_code=202, headers={"Location": f"/market/runs/{run.id}"})
 
     @get("/", summary="Refresh runs, newest first")
@@ -105,12 +103,12 @@ class MarketRunController(Controller):
         limit: RunLimit = 20,
         before: RunCursor = None,
     ) -> RefreshRunList:
-        items, next_before = await RunRepository(db).page(limit, before)
+        items, next_before = await RunRepository(await db.connection()).page(limit, before)
         return RefreshRunList(items=items, next_before=next_before)
 
     @get("/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples")
     async def read(self, db: DbDep, run_id: FromPath[UUID]) -> RefreshRun:
-        run = await RunRepository(db).get(str(run_id))
+        run = await RunRepository(await db.connection()).get(str(run_id))
         if run is None:
             raise NotFoundException(detail="refresh run not found")
         return run
@@ -129,7 +127,7 @@ class RunLeaseController(Controller):
         status_code=200,
     )
     async def claim(self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[ClaimRequest]) -> RunClaim:
-        runs = RunRepository(db)
+        runs = RunRepository(await db.connection())
         run = await runs.claim(str(run_id), data.worker, data.lease_seconds)
         if run is not None:
             return RunClaim(claimed=True, run=run)
@@ -139,14 +137,16 @@ class RunLeaseController(Controller):
     async def heartbeat(
         self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[HeartbeatRequest]
     ) -> LeaseAnswer:
-        held = await RunRepository(db).heartbeat(str(run_id), data.worker, data.phase, data.counts)
+        runs = RunRepository(await db.connection())
+        held = await runs.heartbeat(str(run_id), data.worker, data.phase, data.counts)
         return LeaseAnswer(held=held)
 
     @post(
         "/{run_id:uuid}/finish", summary="Mark a claimed run succeeded (no error) or failed", status_code=200
     )
     async def finish(self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[FinishRequest]) -> LeaseAnswer:
-        held = await RunRepository(db).finish(
+        runs = RunRepository(await db.connection())
+        held = await runs.finish(
             str(run_id),
             data.worker,
             counts=data.counts,
@@ -162,7 +162,8 @@ class RunLeaseController(Controller):
         status_code=200,
     )
     async def release(self, db: DbDep, run_id: FromPath[UUID], data: JSONBody[ReleaseRequest]) -> LeaseAnswer:
-        held = await RunRepository(db).release(str(run_id), data.worker, data.error)
+        runs = RunRepository(await db.connection())
+        held = await runs.release(str(run_id), data.worker, data.error)
         return LeaseAnswer(held=held)
 
     @post(
@@ -171,12 +172,13 @@ class RunLeaseController(Controller):
         status_code=200,
     )
     async def reap(self, db: DbDep, data: JSONBody[ReapRequest]) -> ReapAnswer:
-        requeued = await RunRepository(db).reap(data.lease_seconds, data.max_attempts, data.queued_timeout)
+        runs = RunRepository(await db.connection())
+        requeued = await runs.reap(data.lease_seconds, data.max_attempts, data.queued_timeout)
         return ReapAnswer(requeued=requeued)
 
     @post("/scheduled", summary="Queue the scheduled run unless one is queued or running", status_code=200)
     async def scheduled(
-        self, transactions: TransactionsDep, broker: BrokerDep, data: JSONBody[ScheduledRunRequest]
+        self, database: DatabaseDep, broker: BrokerDep, data: JSONBody[ScheduledRunRequest]
     ) -> ScheduledRun:
-        run, created = await _queue(transactions, broker, data.source, "schedule")
+        run, created = await _queue(database, broker, data.source, "schedule")
         return ScheduledRun(run=run, created=created)
