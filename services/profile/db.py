@@ -1,18 +1,20 @@
 """The asyncpg pool, with timeouts everywhere, the ways a handler is given a connection, and the mapping of
 database failures to HTTP answers.
 
-A handler is given the request's one transaction (:class:`RequestTransaction`, from the generator
-dependency :func:`request_transaction`); its connection is taken when the handler first asks for it,
-which is after Litestar has validated the request, so bad input is answered 400 naming the field
-whatever the database's state. The few handlers that must not hold a connection throughout open short
-transactions themselves (:meth:`Database.transaction`).
+A handler that writes is given the request's one transaction (:class:`RequestTransaction`, from the
+generator dependency :func:`request_transaction`); its connection is taken when the handler first asks
+for it, which is after Litestar has validated the request, so bad input is answered 400 naming the field
+whatever the database's state. A handler that only reads takes a connection for its statements without
+a transaction (:meth:`Database.read`): at READ COMMITTED every statement sees its own snapshot inside a
+transaction or not, so a read-only BEGIN/COMMIT would only cost two round trips. The few handlers that
+must not hold a connection throughout open short transactions themselves (:meth:`Database.transaction`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from typing import Any
 
 import asyncpg
@@ -83,9 +85,14 @@ def _not_storable(exc: BaseException) -> HTTPException:
 
 
 @asynccontextmanager
-async def _transaction(pool: asyncpg.Pool, acquire_timeout: float) -> AsyncIterator[asyncpg.Connection]:
+async def _connection(
+    pool: asyncpg.Pool, acquire_timeout: float, begin: bool
+) -> AsyncIterator[asyncpg.Connection]:
     try:
-        async with pool.acquire(timeout=acquire_timeout) as conn, conn.transaction():
+        async with (
+            pool.acquire(timeout=acquire_timeout) as conn,
+            conn.transaction() if begin else nullcontext(),
+        ):
             yield conn
     except UNAVAILABLE as exc:
         raise unavailable(exc) from exc
@@ -94,8 +101,9 @@ async def _transaction(pool: asyncpg.Pool, acquire_timeout: float) -> AsyncItera
 
 
 class Database:
-    """Transactions a handler opens itself, for handlers that must not hold a connection throughout
-    (while a password is hashed, while a task is enqueued, an audit record kept whatever happens)."""
+    """Connections a handler takes itself: short transactions, for handlers that must not hold a
+    connection throughout (while a password is hashed, while a task is enqueued, an audit record kept
+    whatever happens), and reads, for handlers that write nothing."""
 
     __slots__ = ("acquire_timeout", "pool")
 
@@ -105,7 +113,11 @@ class Database:
 
     def transaction(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
         """One connection and one transaction; database outages become 503 with Retry-After."""
-        return _transaction(self.pool(), self.acquire_timeout)
+        return _connection(self.pool(), self.acquire_timeout, begin=True)
+
+    def read(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """One connection and no transaction: each statement commits on its own (no BEGIN, no COMMIT)."""
+        return _connection(self.pool(), self.acquire_timeout, begin=False)
 
 
 class RequestTransaction:

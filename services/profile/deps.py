@@ -1,8 +1,9 @@
 """What the profile service's handlers are given by Litestar's dependency injection.
 
-``db``: the request's one transaction (:class:`~services.profile.db.RequestTransaction`): its connection
-is taken on the handler's first ``await db.connection()``, after the request was validated, committed
-when the handler returns and rolled back when it raises. ``database``: for the few handlers that must
+``db``: the request's one transaction (:class:`~services.profile.db.RequestTransaction`), for handlers
+that write: its connection is taken on the handler's first ``await db.connection()``, after the request
+was validated, committed when the handler returns and rolled back when it raises. ``database``: for
+handlers that only read (``database.read()``: a connection, no transaction) and for the few that must
 not hold a connection throughout and open short transactions themselves (``database.transaction()``:
 while a password is hashed, a refresh enqueued). ``passwords``: the hashing pool. ``broker``: the refresh
 broker's settings and send-only Celery client, validated at start-up.

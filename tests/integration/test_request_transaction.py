@@ -18,7 +18,7 @@ from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
 from services.profile.app import create_app
-from services.profile.db import DATABASE_ERROR_HANDLERS, request_transaction
+from services.profile.db import DATABASE_ERROR_HANDLERS, Database, request_transaction
 from services.profile.deps import DbDep
 from services.profile.settings import ProfileSettings
 from shared.web.errors import exception_handlers
@@ -134,3 +134,16 @@ async def test_bad_input_is_refused_naming_the_field_while_the_database_is_down(
         down = await client.request(method, path, headers={"x-service-token": TOKEN, **headers}, json=body)
         assert down.status_code == 503, down.text
         assert down.headers["retry-after"] == "1"
+
+
+async def test_reads_run_without_a_transaction_and_writes_inside_one(module_db: str) -> None:
+    pool = await asyncpg.create_pool(module_db, min_size=1, max_size=1)
+    try:
+        database = Database(lambda: pool, 2.0)
+        async with database.read() as conn:  # no BEGIN/COMMIT round trips for a read
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SELECT 1") == 1
+        async with database.transaction() as conn:
+            assert conn.is_in_transaction()
+    finally:
+        await pool.close()

@@ -100,7 +100,7 @@ class AccountController(Controller):
         target: str | None = None
         reason = "wrong email or password"
         try:
-            async with database.transaction() as conn:
+            async with database.read() as conn:
                 row = await AccountRepository(conn).login_row(normalise_email(data.email), data.email)
             target = row.user.id if row else None
             try:
@@ -144,8 +144,9 @@ class AccountController(Controller):
                 await asyncio.shield(_keep_audit(database, event))
 
     @get("/users/{user_id:uuid}", summary="Read a user")
-    async def get_user(self, db: DbDep, user_id: FromPath[UUID]) -> User:
-        user = await AccountRepository(await db.connection()).get_user(str(user_id))
+    async def get_user(self, database: DatabaseDep, user_id: FromPath[UUID]) -> User:
+        async with database.read() as conn:
+            user = await AccountRepository(conn).get_user(str(user_id))
         if user is None:
             raise NotFoundException(detail="user not found")
         return user
@@ -165,8 +166,9 @@ class AccountController(Controller):
         return await AccountRepository(await db.connection()).issue_key(data, created_by)
 
     @get("/keys", summary="List partner API keys")
-    async def list_keys(self, db: DbDep, limit: Limit = 50, offset: Offset = 0) -> list[ApiKey]:
-        return await AccountRepository(await db.connection()).list_keys(limit, offset)
+    async def list_keys(self, database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> list[ApiKey]:
+        async with database.read() as conn:
+            return await AccountRepository(conn).list_keys(limit, offset)
 
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key", status_code=200)
     async def revoke_key(self, db: DbDep, key_id: FromPath[UUID]) -> Response[dict[str, Any]]:
@@ -178,8 +180,9 @@ class AccountController(Controller):
         return Response({"api_key": key, "key_hash": key_hash})
 
     @post("/keys/check", summary="Check a partner API key", status_code=200)
-    async def check_key(self, db: DbDep, data: JSONBody[KeyCheck]) -> ApiKey:
-        key = await AccountRepository(await db.connection()).check_key(data.key)
+    async def check_key(self, database: DatabaseDep, data: JSONBody[KeyCheck]) -> ApiKey:
+        async with database.read() as conn:
+            key = await AccountRepository(conn).check_key(data.key)
         if key is None:
             raise NotAuthorizedException(detail="invalid, expired or revoked API key")
         return key
@@ -195,9 +198,10 @@ class AccountController(Controller):
     @get("/audit", summary="Read the audit log, newest first")
     async def audit_log(
         self,
-        db: DbDep,
+        database: DatabaseDep,
         limit: Limit = 50,
         offset: Offset = 0,
         action: ActionFilter = None,
     ) -> list[AuditEntry]:
-        return await AccountRepository(await db.connection()).audit_log(limit, offset, action)
+        async with database.read() as conn:
+            return await AccountRepository(conn).audit_log(limit, offset, action)

@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from services.profile.db import DATABASE_ERROR_HANDLERS
-from services.profile.deps import DbDep
+from services.profile.deps import DatabaseDep, DbDep
 from services.profile.profiles.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.params import NEWEST, HistoryCursor, Limit
@@ -93,16 +93,18 @@ class ProfileController(Controller):
 
     @get("/{profile_id:uuid}", summary="Read a profile")
     async def read(
-        self, db: DbDep, profile_id: FromPath[UUID], owner_id: OwnerHeader = None
+        self, database: DatabaseDep, profile_id: FromPath[UUID], owner_id: OwnerHeader = None
     ) -> Response[Profile]:
-        profile = await ProfileRepository(await db.connection()).get(str(profile_id), owner_id)
+        async with database.read() as conn:
+            profile = await ProfileRepository(conn).get(str(profile_id), owner_id)
         if profile is None:
             raise NotFoundException(detail="profile not found")
         return _with_etag(profile)
 
     @get("/by-owner/{owner:uuid}", summary="Read the profile of an owner")
-    async def read_by_owner(self, db: DbDep, owner: FromPath[UUID]) -> Response[Profile]:
-        profile = await ProfileRepository(await db.connection()).get_by_owner(str(owner))
+    async def read_by_owner(self, database: DatabaseDep, owner: FromPath[UUID]) -> Response[Profile]:
+        async with database.read() as conn:
+            profile = await ProfileRepository(conn).get_by_owner(str(owner))
         if profile is None:
             raise NotFoundException(detail="profile not found")
         return _with_etag(profile)
@@ -147,14 +149,14 @@ class ProfileController(Controller):
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first, a page at a time")
     async def history(
         self,
-        db: DbDep,
+        database: DatabaseDep,
         profile_id: FromPath[UUID],
         limit: Limit = 50,
         before: HistoryCursor = NEWEST,
         owner_id: OwnerHeader = None,
     ) -> AssessmentList:
-        repo = ProfileRepository(await db.connection())
-        page = await repo.history_page(str(profile_id), limit, owner_id, before)
+        async with database.read() as conn:
+            page = await ProfileRepository(conn).history_page(str(profile_id), limit, owner_id, before)
         if page is None:
             raise NotFoundException(detail="profile not found")
         return page

@@ -99,16 +99,18 @@ class MarketRunController(Controller):
     @get("/", summary="Refresh runs, newest first")
     async def list_runs(
         self,
-        db: DbDep,
+        database: DatabaseDep,
         limit: RunLimit = 20,
         before: RunCursor = None,
     ) -> RefreshRunList:
-        items, next_before = await RunRepository(await db.connection()).page(limit, before)
+        async with database.read() as conn:
+            items, next_before = await RunRepository(conn).page(limit, before)
         return RefreshRunList(items=items, next_before=next_before)
 
     @get("/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples")
-    async def read(self, db: DbDep, run_id: FromPath[UUID]) -> RefreshRun:
-        run = await RunRepository(await db.connection()).get(str(run_id))
+    async def read(self, database: DatabaseDep, run_id: FromPath[UUID]) -> RefreshRun:
+        async with database.read() as conn:
+            run = await RunRepository(conn).get(str(run_id))
         if run is None:
             raise NotFoundException(detail="refresh run not found")
         return run
