@@ -1,8 +1,11 @@
 """Who is calling the gateway, and route guards that check it.
 
-An authentication middleware (sessions for users, API keys for partners) puts a :class:`Principal` on
-``connection.state.principal``; guards read it. Guards are ``async`` although they never wait: Litestar
-runs a sync guard in a worker thread, a thread hop per request.
+An authentication middleware (sessions for users, API keys for partners) puts a :class:`Principal` where
+Litestar keeps the authenticated user, ``scope["user"]`` (``None`` for an anonymous ``/api/`` call);
+guards read it, and a guarded handler takes it as ``request.user`` by declaring ``request:
+PrincipalRequest``: read once by the middleware, checked once by the guard, no provider per request.
+Guards are ``async`` although they never wait: Litestar runs a sync guard in a worker thread, a thread
+hop per request.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import msgspec
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
-__all__ = ["Principal", "admin_guard", "current_principal", "scope_guard", "user_guard"]
+__all__ = ["Principal", "PrincipalRequest", "admin_guard", "current_principal", "scope_guard", "user_guard"]
 
 
 class Principal(msgspec.Struct, kw_only=True, frozen=True):
@@ -28,8 +33,13 @@ class Principal(msgspec.Struct, kw_only=True, frozen=True):
     session_id: str | None = None
 
 
+PrincipalRequest = Request[Principal, None, State]
+"""A request a guard admitted: ``request.user`` is the caller."""
+
+
 def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
-    return getattr(connection.state, "principal", None)
+    principal: Principal | None = connection.scope.get("user")
+    return principal
 
 
 def _require(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

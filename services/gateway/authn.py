@@ -1,10 +1,11 @@
 """Authentication, CSRF and rate limits for ``/api/`` routes.
 
 Partners send ``Authorization: Bearer cpk_…`` (or ``X-API-Key``); browsers carry the ``cp_session``
-cookie and send ``X-CSRF-Token`` on state-changing requests. The resolved :class:`Principal` is put on
-the connection state for the route guards. Every request is counted against a Redis rate limit: per API
-key, per user, or per client IP when anonymous; sign-up and log-in also per IP with a tighter quota;
-failed API-key checks per client IP, so guessing keys cannot make the profile service look each one up.
+cookie and send ``X-CSRF-Token`` on state-changing requests. The resolved :class:`Principal` is put in
+``scope["user"]`` for the route guards and handlers (``request.user``). Every request is counted against
+a Redis rate limit: per API key, per user, or per client IP when anonymous; sign-up and log-in also per
+IP with a tighter quota; failed API-key checks per client IP, so guessing keys cannot make the profile
+service look each one up.
 
 Before any of that, a body must be JSON (415 otherwise: an HTML form cannot post as ``application/json``
 without CORS), and sign-up and log-in refuse a foreign ``Origin`` or ``Sec-Fetch-Site: cross-site``
@@ -210,7 +211,7 @@ class AuthMiddleware(ASGIMiddleware):
             if scope.get("method") == "POST" and path.rstrip("/") in LOGIN_PATHS:
                 _check_same_origin(headers, app_state.settings.cors_origins)
             principal = await self._principal(app_state, scope)
-            scope.setdefault("state", {})["principal"] = principal
+            scope["user"] = principal  # request.user in the handlers
             limits = await self._limits(app_state, scope, principal)
             if scope.get("method") == "POST" and path.rstrip("/") == LOGIN_PATH:
                 body, receive = await _buffered(receive, app_state.settings.max_body_bytes)

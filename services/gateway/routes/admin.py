@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
-from services.gateway.auth import admin_guard
-from services.gateway.deps import PrincipalDep, ProfilesDep, RedisDep, SettingsDep
+from services.gateway.auth import PrincipalRequest, admin_guard
+from services.gateway.deps import ProfilesDep, RedisDep, SettingsDep
 from shared.contracts.accounts import ApiKey, ApiKeyCreate, ApiKeyIssued, AuditEntry
 from shared.params import ActionFilter, Limit, Offset
 
@@ -42,12 +41,9 @@ class AdminRoutes(Controller):
 
     @post("/keys", summary="Issue a partner API key (the secret is shown once)", status_code=201)
     async def issue(
-        self,
-        request: Request[Any, Any, Any],
-        profiles: ProfilesDep,
-        principal: PrincipalDep,
-        data: JSONBody[ApiKeyCreate],
+        self, request: PrincipalRequest, profiles: ProfilesDep, data: JSONBody[ApiKeyCreate]
     ) -> ApiKeyIssued:
+        principal = request.user
         if data.expires_at is not None and data.expires_at <= datetime.now(UTC):
             raise HTTPException(
                 status_code=422, detail="expires_at must be in the future", extra={"field": "expires_at"}
@@ -79,13 +75,13 @@ class AdminRoutes(Controller):
     @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key (takes effect at once)", status_code=200)
     async def revoke(
         self,
-        request: Request[Any, Any, Any],
+        request: PrincipalRequest,
         profiles: ProfilesDep,
         redis: RedisDep,
         settings: SettingsDep,
-        principal: PrincipalDep,
         key_id: FromPath[UUID],
     ) -> ApiKey:
+        principal = request.user
         revoked = await profiles.revoke_key(str(key_id))
         if revoked.key_hash:
             await redis.delete(f"{settings.redis_prefix}apikey:{revoked.key_hash}")

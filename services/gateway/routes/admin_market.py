@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from services.gateway.audit import audit
-from services.gateway.auth import admin_guard
-from services.gateway.deps import PrincipalDep, ProfilesDep, RecommenderDep
+from services.gateway.auth import PrincipalRequest, admin_guard
+from services.gateway.deps import ProfilesDep, RecommenderDep
 from shared.contracts.market import (
     AdminRefreshRequest,
     MarketVersions,
@@ -40,12 +39,9 @@ class AdminMarketRoutes(Controller):
         ),
     )
     async def refresh(
-        self,
-        request: Request[Any, Any, Any],
-        profiles: ProfilesDep,
-        principal: PrincipalDep,
-        data: JSONBody[AdminRefreshRequest],
+        self, request: PrincipalRequest, profiles: ProfilesDep, data: JSONBody[AdminRefreshRequest]
     ) -> Response[RefreshRun]:
+        principal = request.user
         body = RefreshRequest(source=data.source, requested_by=principal.email or principal.id)
         run = await profiles.start_refresh(body)
         await audit(
@@ -72,13 +68,12 @@ class AdminMarketRoutes(Controller):
     @post("/rollback", status_code=200, summary="Serve an earlier kept market-data version again")
     async def rollback(
         self,
-        request: Request[Any, Any, Any],
+        request: PrincipalRequest,
         profiles: ProfilesDep,
         recommender: RecommenderDep,
-        principal: PrincipalDep,
         data: JSONBody[RollbackRequest],
     ) -> MarketVersions:
         versions = await recommender.rollback(data)
-        actor = principal.email or principal.id
+        actor = request.user.email or request.user.id
         await audit(profiles, request, actor, "market_rollback", target=data.version)
         return versions

@@ -11,9 +11,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
 from services.gateway.audit import audit, client_ip
-from services.gateway.auth import user_guard
+from services.gateway.auth import PrincipalRequest, user_guard
 from services.gateway.authn import session_cookies
-from services.gateway.deps import PrincipalDep, ProfilesDep, SessionsDep, SettingsDep
+from services.gateway.deps import ProfilesDep, SessionsDep, SettingsDep
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
 from services.gateway.settings import GatewaySettings
 from shared.contracts.accounts import Credentials, LoginAttempt, NewUser, User
@@ -69,14 +69,15 @@ class AuthRoutes(Controller):
         return await _start_session(sessions, settings, user, 200)
 
     @post("/logout", summary="Sign out", status_code=204, guards=[user_guard], security=[{"session": []}])
-    async def logout(self, sessions: SessionsDep, principal: PrincipalDep) -> Response[None]:
-        if principal.session_id is not None:  # user_guard admits sessions only
-            await sessions.delete(principal.session_id)
+    async def logout(self, request: PrincipalRequest, sessions: SessionsDep) -> Response[None]:
+        if request.user.session_id is not None:  # user_guard admits sessions only
+            await sessions.delete(request.user.session_id)
         expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
         return Response(None, status_code=204, cookies=expired)
 
     @get("/me", summary="The signed-in user", guards=[user_guard], security=[{"session": []}])
-    async def me(self, profiles: ProfilesDep, sessions: SessionsDep, principal: PrincipalDep) -> SignedIn:
+    async def me(self, request: PrincipalRequest, profiles: ProfilesDep, sessions: SessionsDep) -> SignedIn:
+        principal = request.user
         session = await sessions.get(principal.session_id or "")
         if session is None:  # ended since the middleware read it
             raise NotAuthorizedException(detail="sign in again")

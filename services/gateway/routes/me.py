@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, delete, get, put
+from litestar import Controller, MediaType, Response, delete, get, put
 from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
 from litestar.openapi.datastructures import ResponseSpec
@@ -15,9 +14,9 @@ from litestar.params import JSONBody
 from litestar.response import Stream
 
 from services.gateway.audit import audit
-from services.gateway.auth import user_guard
+from services.gateway.auth import PrincipalRequest, user_guard
 from services.gateway.clients import UpstreamError
-from services.gateway.deps import PrincipalDep, ProfilesDep, RecommenderDep, SessionsDep
+from services.gateway.deps import ProfilesDep, RecommenderDep, SessionsDep
 from services.gateway.routes.profiles import IfMatch, TargetRole, recommend_for
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.clients.profile import ProfileClient
@@ -47,8 +46,8 @@ class MeRoutes(Controller):
     security = [{"session": []}]
 
     @get("/profile", summary="My profile (404 until saved once)")
-    async def read(self, profiles: ProfilesDep, principal: PrincipalDep) -> Response[Profile]:
-        stored = await profiles.profile_of(principal.id)
+    async def read(self, request: PrincipalRequest, profiles: ProfilesDep) -> Response[Profile]:
+        stored = await profiles.profile_of(request.user.id)
         return Response(stored.profile, headers={"ETag": stored.etag or ""})
 
     @put(
@@ -59,14 +58,15 @@ class MeRoutes(Controller):
     )
     async def save(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
-        principal: PrincipalDep,
         data: JSONBody[ProfileWrite],
         if_match: IfMatch = None,
     ) -> Response[Profile]:
+        owner = request.user.id
         if if_match is None:
             try:
-                stored = await profiles.create_profile(data, principal.id)
+                stored = await profiles.create_profile(data, owner)
             except UpstreamError as exc:
                 if exc.status_code == 409:
                     raise HTTPException(
@@ -76,30 +76,30 @@ class MeRoutes(Controller):
                     ) from None
                 raise
         else:
-            mine = (await profiles.profile_of(principal.id)).profile
-            stored = await profiles.update_profile(mine.id, data, principal.id, if_match)
+            mine = (await profiles.profile_of(owner)).profile
+            stored = await profiles.update_profile(mine.id, data, owner, if_match)
         return Response(stored.profile, status_code=stored.status_code, headers={"ETag": stored.etag or ""})
 
     @get("/assessments", summary="My assessment history, newest first, a page at a time")
     async def history(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
-        principal: PrincipalDep,
         limit: Limit = 50,
         before: HistoryCursor = NEWEST,
     ) -> AssessmentList:
-        mine = (await profiles.profile_of(principal.id)).profile
-        return await profiles.history(mine.id, principal.id, limit, before)
+        mine = (await profiles.profile_of(request.user.id)).profile
+        return await profiles.history(mine.id, request.user.id, limit, before)
 
     @get("/recommendations", summary="Roles and learning steps for my profile")
     async def recommendations(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
         recommender: RecommenderDep,
-        principal: PrincipalDep,
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
-        mine = (await profiles.profile_of(principal.id)).profile
+        mine = (await profiles.profile_of(request.user.id)).profile
         return await recommend_for(recommender, mine, target_role)
 
     @get(
@@ -108,10 +108,11 @@ class MeRoutes(Controller):
         description="Every assessment, however many: streamed a page at a time, so memory stays bounded.",
         responses={200: ResponseSpec(Export, description="the export", generate_examples=False)},
     )
-    async def export(self, profiles: ProfilesDep, principal: PrincipalDep) -> Stream:
-        user = await profiles.user(principal.id)
+    async def export(self, request: PrincipalRequest, profiles: ProfilesDep) -> Stream:
+        owner = request.user.id
+        user = await profiles.user(owner)
         try:
-            profile: Profile | None = (await profiles.profile_of(principal.id)).profile
+            profile: Profile | None = (await profiles.profile_of(owner)).profile
         except UpstreamError as exc:
             if exc.status_code != 404:
                 raise
@@ -119,24 +120,21 @@ class MeRoutes(Controller):
         # The first page is read before the answer starts, so a failure there is an ordinary error
         # answer; the history is read up to the profile's version, the state the export shows.
         first = (
-            await profiles.history(profile.id, principal.id, EXPORT_PAGE, profile.version + 1)
+            await profiles.history(profile.id, owner, EXPORT_PAGE, profile.version + 1)
             if profile is not None
             else None
         )
         return Stream(
-            _export_chunks(profiles, principal.id, user, profile, first),
+            _export_chunks(profiles, owner, user, profile, first),
             media_type=MediaType.JSON,
             headers={"Content-Disposition": 'attachment; filename="careerpath-export.json"'},
         )
 
     @delete("/", summary="Delete my account and all my data", status_code=204)
     async def delete_me(
-        self,
-        request: Request[Any, Any, Any],
-        profiles: ProfilesDep,
-        sessions: SessionsDep,
-        principal: PrincipalDep,
+        self, request: PrincipalRequest, profiles: ProfilesDep, sessions: SessionsDep
     ) -> Response[None]:
+        principal = request.user
         await profiles.delete_user(principal.id)
         await sessions.delete_user(principal.id)
         await audit(

@@ -10,8 +10,8 @@ from litestar import Controller, Response, delete, get, post, put
 from litestar.openapi.spec import Operation, Parameter
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from services.gateway.auth import user_guard
-from services.gateway.deps import PrincipalDep, ProfilesDep, RecommenderDep
+from services.gateway.auth import PrincipalRequest, user_guard
+from services.gateway.deps import ProfilesDep, RecommenderDep
 from shared.clients.profile import StoredProfile
 from shared.clients.recommender import RecommenderClient
 from shared.contracts.common import RoleId
@@ -69,18 +69,18 @@ class ProfileRoutes(Controller):
     @post("/", summary="Create a profile", description="Send Idempotency-Key to make retries safe.")
     async def create(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
-        principal: PrincipalDep,
         data: JSONBody[ProfileWrite],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Profile]:
-        return _forward(await profiles.create_profile(data, principal.id, idempotency_key))
+        return _forward(await profiles.create_profile(data, request.user.id, idempotency_key))
 
     @get("/{profile_id:uuid}", summary="Read a profile (ETag in the response)")
     async def read(
-        self, profiles: ProfilesDep, principal: PrincipalDep, profile_id: FromPath[UUID]
+        self, request: PrincipalRequest, profiles: ProfilesDep, profile_id: FromPath[UUID]
     ) -> Response[Profile]:
-        return _forward(await profiles.profile(str(profile_id), principal.id))
+        return _forward(await profiles.profile(str(profile_id), request.user.id))
 
     @put(
         "/{profile_id:uuid}",
@@ -89,45 +89,45 @@ class ProfileRoutes(Controller):
     )
     async def update(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
-        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         data: JSONBody[ProfileWrite],
         if_match: IfMatch = None,
     ) -> Response[Profile]:
-        return _forward(await profiles.update_profile(str(profile_id), data, principal.id, if_match))
+        return _forward(await profiles.update_profile(str(profile_id), data, request.user.id, if_match))
 
     @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
     async def remove(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
-        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         if_match: IfMatch = None,
     ) -> None:
-        await profiles.delete_profile(str(profile_id), principal.id, if_match)
+        await profiles.delete_profile(str(profile_id), request.user.id, if_match)
 
     @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
     async def history(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
-        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         limit: Limit = 50,
         before: HistoryCursor = NEWEST,
     ) -> AssessmentList:
-        return await profiles.history(str(profile_id), principal.id, limit, before)
+        return await profiles.history(str(profile_id), request.user.id, limit, before)
 
     @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
     async def recommendations(
         self,
+        request: PrincipalRequest,
         profiles: ProfilesDep,
         recommender: RecommenderDep,
-        principal: PrincipalDep,
         profile_id: FromPath[UUID],
         target_role: TargetRole = None,
     ) -> RecommendationResponse:
-        stored = await profiles.profile(str(profile_id), principal.id)
+        stored = await profiles.profile(str(profile_id), request.user.id)
         return await recommend_for(recommender, stored.profile, target_role)
 
 
