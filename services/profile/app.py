@@ -57,4 +57,4 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         dependencies(settings, wiring, broker),
     )
     app.state.refresh_broker = broker
-    return app  # type: ignore[no-any-return]
+    return app

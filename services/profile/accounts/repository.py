@@ -145,7 +145,8 @@ class AccountRepository:
         return msgspec.convert(dict(row), User) if row else None
 
     async def delete_user(self, user_id: str) -> bool:
-        return await self.conn.execute("DELETE FROM users WHERE id = $1::uuid", user_id) == "DELETE 1"
+        status: str = await self.conn.execute("DELETE FROM users WHERE id = $1::uuid", user_id)
+        return status == "DELETE 1"
 
     async def issue_key(self, body: ApiKeyCreate, created_by: str | None) -> ApiKeyIssued:
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -180,7 +181,10 @@ class AccountRepository:
         return msgspec.convert(data, ApiKey)
 
     async def key_hash_of(self, key_id: str) -> str | None:
-        return await self.conn.fetchval("SELECT key_hash FROM api_keys WHERE id = $1::uuid", key_id)
+        key_hash: str | None = await self.conn.fetchval(
+            "SELECT key_hash FROM api_keys WHERE id = $1::uuid", key_id
+        )
+        return key_hash
 
     async def check_key(self, key: str) -> ApiKey | None:
         """The key when it is valid (not revoked, not expired)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -31,7 +32,8 @@ class IdempotencyConflict(Exception):
     """An Idempotency-Key was reused with a different request body."""
 
 
-def _profile(row: asyncpg.Record) -> Profile:
+def _profile(row: Mapping[str, Any]) -> Profile:
+    """A stored row (an asyncpg Record or a dict of its columns) as the contract's Profile."""
     data = dict(row)
     data["skills"] = json.loads(data["skills"])
     return msgspec.convert(data, Profile)
@@ -68,7 +70,7 @@ class ProfileRepository:
                     raise IdempotencyConflict
                 found = dict(existing)
                 found.pop("request_hash")
-                return _profile(found), False  # type: ignore[arg-type]
+                return _profile(found), False
         skills = json.dumps(body.skills, sort_keys=True)
         row: asyncpg.Record | None
         try:
