@@ -10,16 +10,17 @@ from typing import Any
 
 import msgspec
 import redis.asyncio as aioredis
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request
 
+from services.recommender.deps import Wiring, dependencies
+from services.recommender.market import MarketSource
 from services.recommender.market_routes import MarketVersionController
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
-from services.recommender.routes import RecommendationController, market_figures, market_info
+from services.recommender.routes import RecommendationController, market, market_figures
 from services.recommender.scoring import Scorer
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_catalog, load_snapshot
 from shared.contracts.market_document import MarketDocument
-from shared.contracts.recommendations import MarketInfo
 from shared.logging import configure_logging
 from shared.market import MarketReader, publish
 from shared.settings import load_settings
@@ -27,21 +28,6 @@ from shared.web.internal import internal_app
 
 __all__ = ["create_app"]
 log = logging.getLogger("careerpath.recommender")
-
-
-async def _checks(request: Request[Any, Any, Any]) -> dict[str, str]:
-    try:
-        await request.app.state.redis.ping()
-        redis_state = "ok"
-    except Exception as exc:  # noqa: BLE001
-        redis_state = f"unavailable: {type(exc).__name__}"
-    return {"redis": redis_state, "model": "ok" if request.app.state.scorer else "missing"}
-
-
-@get("/market", tags=["market"], summary="The market-data version in use")
-async def market(request: Request[Any, Any, Any]) -> MarketInfo:
-    info, _ = await market_info(request.app.state.market)
-    return info
 
 
 async def seed_market(client: aioredis.Redis, prefix: str) -> None:
@@ -59,6 +45,7 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
     configure_logging("recommender", settings.log_level)
     model_dir = Path(settings.model_dir) if settings.model_dir else DEFAULT_MODEL_DIR
     scorer = Scorer(load_catalog(), load_latest(model_dir))
+    wiring = Wiring()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -68,21 +55,28 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
             socket_connect_timeout=settings.redis_timeout,
             health_check_interval=5,
         )
-        app.state.redis = client
-        app.state.market = MarketReader(client, settings.redis_prefix)
+        wiring.redis = client
+        wiring.market = MarketSource(MarketReader(client, settings.redis_prefix))
         await seed_market(client, settings.redis_prefix)
         try:
             yield
         finally:
             await client.aclose()
 
-    app = internal_app(
+    async def checks(request: Request[Any, Any, Any]) -> dict[str, str]:
+        try:
+            await wiring.redis.ping()
+            redis_state = "ok"
+        except Exception as exc:  # noqa: BLE001
+            redis_state = f"unavailable: {type(exc).__name__}"
+        return {"redis": redis_state, "model": "ok"}  # without a usable model there is no app
+
+    return internal_app(
         "recommender",
         "Role fit, learning steps and market-data versions (internal).",
         settings,
         [RecommendationController, MarketVersionController, market, market_figures],
         lifespan,
-        _checks,
+        checks,
+        dependencies(settings, scorer, wiring),
     )
-    app.state.scorer = scorer
-    return app

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, get, post
+import redis.asyncio as aioredis
+from litestar import Controller, get, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import JSONBody
 from redis.exceptions import RedisError
 
+from services.recommender.deps import RedisDep, SettingsDep
 from shared.contracts.market import MarketVersion, MarketVersions, RollbackRequest
 from shared.market import list_versions, rollback
 
@@ -24,10 +24,9 @@ def _unavailable(exc: Exception) -> HTTPException:
     )
 
 
-async def _versions(request: Request[Any, Any, Any]) -> MarketVersions:
-    state = request.app.state
+async def _versions(redis: aioredis.Redis, prefix: str) -> MarketVersions:
     try:
-        current, versions = await list_versions(state.redis, state.settings.redis_prefix)
+        current, versions = await list_versions(redis, prefix)
     except (RedisError, OSError) as exc:
         raise _unavailable(exc) from None
     return MarketVersions(current=current, versions=[msgspec.convert(v, MarketVersion) for v in versions])
@@ -38,18 +37,17 @@ class MarketVersionController(Controller):
     tags = ["market"]
 
     @get("/versions", summary="Published market-data versions kept for rollback, newest first")
-    async def versions(self, request: Request[Any, Any, Any]) -> MarketVersions:
-        return await _versions(request)
+    async def versions(self, redis: RedisDep, settings: SettingsDep) -> MarketVersions:
+        return await _versions(redis, settings.redis_prefix)
 
     @post("/rollback", summary="Point readers at an earlier kept version", status_code=200)
     async def rollback(
-        self, request: Request[Any, Any, Any], data: JSONBody[RollbackRequest]
+        self, redis: RedisDep, settings: SettingsDep, data: JSONBody[RollbackRequest]
     ) -> MarketVersions:
-        state = request.app.state
         try:
-            found = await rollback(state.redis, state.settings.redis_prefix, data.version)
+            found = await rollback(redis, settings.redis_prefix, data.version)
         except (RedisError, OSError) as exc:
             raise _unavailable(exc) from None
         if not found:
             raise NotFoundException(detail=f"market-data version {data.version!r} is not kept")
-        return await _versions(request)
+        return await _versions(redis, settings.redis_prefix)

@@ -86,3 +86,34 @@ async def test_no_market_data_at_all_is_503(infra) -> None:  # type: ignore[no-u
         assert answer.status_code == 503
         assert answer.headers["retry-after"]
         assert "market data unavailable" in answer.json()["detail"]
+        # the body is validated before the market is read: a bad request is still a 400
+        headers = {"x-service-token": infra.service_token}
+        bad = await api.post("/recommendations/", json={"skills": {"cobol": 3}}, headers=headers)
+        assert bad.status_code == 400
+        bad_batch = await api.post("/recommendations/batch", json={"candidates": "none"}, headers=headers)
+        assert bad_batch.status_code == 400
+
+
+async def test_handlers_are_given_their_dependencies(infra) -> None:  # type: ignore[no-untyped-def]
+    """Every route answers with what dependency injection hands it (the market of the request, the scorer,
+    Redis and the settings), and none of those shows up in the OpenAPI document as a parameter."""
+    prefix = f"{infra.redis_prefix}rec-{secrets.token_hex(3)}:"
+    app = create_app(_settings(infra, prefix))
+    operations = [op for item in app.openapi_schema.to_schema()["paths"].values() for op in item.values()]
+    assert operations and not [op for op in operations if op.get("parameters")]
+    headers = {"x-service-token": infra.service_token}
+    async with AsyncTestClient(app) as api:
+        ready = (await api.get("/readyz")).json()
+        assert ready["checks"] == {"redis": "ok", "model": "ok"}
+        market = (await api.get("/market", headers=headers)).json()
+        figures = (await api.get("/market/figures", headers=headers)).json()
+        assert figures["market"] == market and figures["skills"]["python"]["demand"] > 0
+        versions = (await api.get("/market/versions", headers=headers)).json()
+        assert versions["current"] == market["version"] == versions["versions"][0]["version"]
+        batch = await api.post(
+            "/recommendations/batch", json={"candidates": [{"id": "a", **BODY}], "top": 2}, headers=headers
+        )
+        assert batch.status_code == 200 and batch.json()["market"] == market
+        assert len(batch.json()["results"][0]["roles"]) == 2
+        back = await api.post("/market/rollback", json={"version": "not-kept"}, headers=headers)
+        assert back.status_code == 404
