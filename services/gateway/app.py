@@ -42,17 +42,16 @@ from shared.web.openapi import docs_assets_route, document_errors, openapi_confi
 __all__ = ["create_app"]
 
 
-async def _checks(request: Request[Any, Any, Any]) -> dict[str, str]:
-    state = request.app.state
+async def _readiness(wiring: Wiring) -> dict[str, str]:
     results: dict[str, str] = {}
-    for upstream in (state.profile, state.recommender):
+    for upstream in wiring.upstreams:
         try:
             status = await upstream.probe("/healthz", timeout=1.0)
             results[upstream.name] = "ok" if status == 200 else f"status {status}"
         except Exception as exc:  # noqa: BLE001
             results[upstream.name] = f"unavailable: {type(exc).__name__}"
     try:
-        await state.redis.ping()
+        await wiring.redis.ping()
         results["redis"] = "ok"
     except Exception as exc:  # noqa: BLE001
         results["redis"] = f"unavailable: {type(exc).__name__}"
@@ -99,32 +98,35 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.profile = _upstream("profile", settings.profile_url, settings)
-        app.state.recommender = _upstream("recommender", settings.recommender_url, settings)
-        app.state.redis = aioredis.Redis.from_url(
+        profile = _upstream("profile", settings.profile_url, settings)
+        recommender = _upstream("recommender", settings.recommender_url, settings)
+        redis = aioredis.Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout,
             socket_connect_timeout=settings.redis_timeout,
             health_check_interval=5,
         )
-        app.state.sessions = SessionStore(
-            app.state.redis, settings.redis_prefix, settings.session_ttl_seconds, settings.secret_key
+        wiring.upstreams = (profile, recommender)
+        wiring.profiles, wiring.recommender = ProfileClient(profile), RecommenderClient(recommender)
+        wiring.redis = redis
+        wiring.sessions = SessionStore(
+            redis, settings.redis_prefix, settings.session_ttl_seconds, settings.secret_key
         )
-        app.state.limiter = RateLimiter(app.state.redis, settings.redis_prefix)
-        app.state.account_lock = AccountLock(
-            RateLimiter(app.state.redis, settings.redis_prefix, settings.account_login_window_seconds),
+        wiring.limiter = RateLimiter(redis, settings.redis_prefix)
+        wiring.account_lock = AccountLock(
+            RateLimiter(redis, settings.redis_prefix, settings.account_login_window_seconds),
             settings.secret_key,
             settings.account_login_failures,
         )
-        wiring.profiles = app.state.profiles = ProfileClient(app.state.profile)
-        wiring.recommender = RecommenderClient(app.state.recommender)
-        wiring.redis, wiring.sessions = app.state.redis, app.state.sessions
         try:
             yield
         finally:
-            await app.state.profile.aclose()
-            await app.state.recommender.aclose()
-            await app.state.redis.aclose()
+            for upstream in wiring.upstreams:
+                await upstream.aclose()
+            await redis.aclose()
+
+    async def checks(request: Request[Any, Any, Any]) -> dict[str, str]:
+        return await _readiness(wiring)
 
     cors = (
         CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True)
@@ -144,7 +146,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             list_skills,
             list_roles,
             *web_routes(),
-            *health_route("gateway", _checks),
+            *health_route("gateway", checks),
             docs_assets_route(),
         ],
         lifespan=[lifespan],
@@ -153,7 +155,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             RequestIdMiddleware(),
             allowed_hosts_middleware(settings.allowed_hosts),
             SingleValueQueryMiddleware(),
-            AuthMiddleware(),
+            AuthMiddleware(settings, wiring),
             AllowMiddleware(),
         ],
         exception_handlers=handlers,
@@ -179,7 +181,6 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    app.state.settings = settings
     document_errors(app, _error_codes)
     return app
 

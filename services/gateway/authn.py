@@ -31,8 +31,10 @@ from redis.exceptions import RedisError
 
 from services.gateway.auth import Principal
 from services.gateway.clients import UpstreamError
+from services.gateway.deps import Wiring
 from services.gateway.ratelimit import Limit
 from services.gateway.sessions import CSRF_HEADER, SESSION_COOKIE
+from services.gateway.settings import GatewaySettings
 from shared.contracts.accounts import ApiKey
 from shared.contracts.common import ErrorBody, ErrorDetail
 from shared.web.errors import error_response
@@ -119,44 +121,41 @@ def _presented_key(headers: Headers) -> str | None:
     return headers.get("x-api-key")
 
 
-async def resolve_api_key(state: Any, key: str, count_use: bool = True, ip: str | None = None) -> ApiKey:
+async def resolve_api_key(settings: GatewaySettings, wiring: Wiring, key: str, ip: str) -> ApiKey:
     """The valid key behind ``key`` (cached in Redis for a minute; revocation clears the cache).
 
-    ``count_use=False`` leaves the key's use count to the caller (the middleware counts it together with
-    the rate limit, in one Redis exchange). With ``ip``, failed checks are counted per IP: the count is
-    read in the same exchange as the cache (a cached key pays nothing more), and an IP over its quota
-    gets 429 instead of another look-up by the profile service."""
+    The key's use count is left to the caller (the middleware counts it together with the rate limit,
+    in one Redis exchange). Failed checks are counted per IP: the count is read in the same exchange as
+    the cache (a cached key pays nothing more), and an IP over its quota gets 429 instead of another
+    look-up by the profile service."""
     if not key.startswith("cpk_") or len(key) > 200:
         raise AuthError(401, "invalid API key")
     digest = hashlib.sha256(key.encode()).hexdigest()
-    cache_key = f"{state.settings.redis_prefix}apikey:{digest}"
-    failed_bucket = f"badkey:{ip}" if ip is not None else None
-    quota = state.settings.failed_key_rate_per_minute
+    cache_key = f"{settings.redis_prefix}apikey:{digest}"
+    failed_bucket = f"badkey:{ip}"
+    quota = settings.failed_key_rate_per_minute
     cached, failures, redis_up = None, None, True
     try:
-        if failed_bucket is None:
-            cached = await state.redis.get(cache_key)
-        else:
-            cached, failures = await state.redis.mget(cache_key, state.limiter.key(failed_bucket))
+        cached, failures = await wiring.redis.mget(cache_key, wiring.limiter.key(failed_bucket))
     except RedisError:  # down or stalled: ask the profile service, and spare this request more Redis waits
         log.warning("API key cache unavailable; asking the profile service")
         redis_up = False
     if cached == b"-":
-        await _count_failure(state, failed_bucket, quota)
+        await _count_failure(wiring, failed_bucket, quota)
         raise AuthError(401, "invalid, expired or revoked API key")
     if cached:
         found = _key_decoder.decode(cached)
     else:
         if failures is not None and int(failures) >= quota:
-            limit = state.limiter.refused(quota)
+            limit = wiring.limiter.refused(quota)
             raise AuthError(429, "too many invalid API keys from this address", limit.headers())
         try:
-            answer = await state.profiles.check_key_json(key)
+            answer = await wiring.profiles.check_key_json(key)
         except UpstreamError as exc:
             if exc.status_code == 401:
                 if redis_up:
-                    await _cache(state, cache_key, b"-", 10)
-                    await _count_failure(state, failed_bucket, quota)
+                    await _cache(wiring, cache_key, b"-", 10)
+                    await _count_failure(wiring, failed_bucket, quota)
                 raise AuthError(401, "invalid, expired or revoked API key") from None
             raise
         found = _key_decoder.decode(answer)
@@ -169,27 +168,20 @@ async def resolve_api_key(state: Any, key: str, count_use: bool = True, ip: str 
                 raise AuthError(401, "invalid, expired or revoked API key")
             ttl = min(ttl, left)
         if redis_up:
-            await _cache(state, cache_key, answer, ttl)
-    if redis_up and count_use:
-        try:
-            await state.redis.hincrby(f"{state.settings.redis_prefix}keyusage", found.id, 1)
-        except RedisError:
-            pass
+            await _cache(wiring, cache_key, answer, ttl)
     return found
 
 
-async def _count_failure(state: Any, bucket: str | None, quota: int) -> None:
-    if bucket is None:
-        return
+async def _count_failure(wiring: Wiring, bucket: str, quota: int) -> None:
     try:
-        await state.limiter.hit(bucket, quota)
+        await wiring.limiter.hit(bucket, quota)
     except RedisError:
         pass
 
 
-async def _cache(state: Any, key: str, value: bytes, ttl: int) -> None:
+async def _cache(wiring: Wiring, key: str, value: bytes, ttl: int) -> None:
     try:
-        await state.redis.set(key, value, ex=ttl)
+        await wiring.redis.set(key, value, ex=ttl)
     except RedisError:
         pass
 
@@ -197,26 +189,30 @@ async def _cache(state: Any, key: str, value: bytes, ttl: int) -> None:
 class AuthMiddleware(ASGIMiddleware):
     """Resolve the caller, check CSRF for cookie sessions, and apply the rate limits."""
 
+    def __init__(self, settings: GatewaySettings, wiring: Wiring) -> None:
+        self.settings = settings
+        self.wiring = wiring
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope.get("path", "")
         if scope["type"] != ScopeType.HTTP or not path.startswith("/api/"):
             await next_app(scope, receive, send)
             return
-        app_state = scope["litestar_app"].state
+        settings, wiring = self.settings, self.wiring
         limits: list[Limit] = []
         email: str | None = None  # a log-in's account, counted when the answer is 401
         try:
             headers = Headers.from_scope(scope)
             _check_media_type(headers)
             if scope.get("method") == "POST" and path.rstrip("/") in LOGIN_PATHS:
-                _check_same_origin(headers, app_state.settings.cors_origins)
-            principal = await self._principal(app_state, scope)
+                _check_same_origin(headers, settings.cors_origins)
+            principal = await self._principal(scope)
             scope["user"] = principal  # request.user in the handlers
-            limits = await self._limits(app_state, scope, principal)
+            limits = await self._limits(scope, principal)
             if scope.get("method") == "POST" and path.rstrip("/") == LOGIN_PATH:
-                body, receive = await _buffered(receive, app_state.settings.max_body_bytes)
+                body, receive = await _buffered(receive, settings.max_body_bytes)
                 email = _login_email(body)
-                refused = await app_state.account_lock.refusal(email) if email is not None else None
+                refused = await wiring.account_lock.refusal(email) if email is not None else None
                 if refused is not None:
                     detail = "too many failed log-ins for this account: try again later"
                     raise AuthError(429, detail, refused.headers())
@@ -235,23 +231,22 @@ class AuthMiddleware(ASGIMiddleware):
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), *extra]
                 if email is not None and message["status"] == 401:
-                    await app_state.account_lock.failed(email)
+                    await wiring.account_lock.failed(email)
             await send(message)
 
         await next_app(scope, receive, send_with_limits)
 
-    async def _principal(self, state: Any, scope: Scope) -> Principal | None:
+    async def _principal(self, scope: Scope) -> Principal | None:
         headers = Headers.from_scope(scope)
         key = _presented_key(headers)
         if key is not None:
-            ip = _client_ip(scope)
-            found = await resolve_api_key(state, key, count_use=False, ip=ip)  # use counted with the limit
+            found = await resolve_api_key(self.settings, self.wiring, key, _client_ip(scope))
             return Principal(kind="partner", id=found.id, role="partner", scopes=frozenset(found.scopes))
         session_id = _cookie(headers, SESSION_COOKIE)
         if not session_id:
             return None
         try:
-            session = await state.sessions.get(session_id)
+            session = await self.wiring.sessions.get(session_id)
         except RedisError:
             raise AuthError(503, "session store unavailable", {"Retry-After": "2"}) from None
         if session is None:
@@ -268,8 +263,8 @@ class AuthMiddleware(ASGIMiddleware):
             session_id=session_id,
         )
 
-    async def _limits(self, state: Any, scope: Scope, principal: Principal | None) -> list[Limit]:
-        settings = state.settings
+    async def _limits(self, scope: Scope, principal: Principal | None) -> list[Limit]:
+        settings = self.settings
         ip = _client_ip(scope)
         if principal is None:
             buckets = [(f"ip:{ip}", settings.anonymous_rate_per_minute)]
@@ -284,7 +279,7 @@ class AuthMiddleware(ASGIMiddleware):
         limits: list[Limit] = []
         try:
             for bucket, quota in buckets:
-                limits.append(await state.limiter.hit(bucket, quota, count_use=use))
+                limits.append(await self.wiring.limiter.hit(bucket, quota, count_use=use))
                 use = None
         except RedisError:
             log.warning("rate limiter unavailable: letting the request through")

@@ -1,10 +1,12 @@
-"""What the gateway's handlers are given by Litestar's dependency injection.
+"""What the gateway opens at start-up (:class:`Wiring`), and what its handlers are given of it by
+Litestar's dependency injection.
 
 ``profiles`` and ``recommender`` (the typed internal clients over the keep-alive pools the lifespan
 opens), ``settings``, ``sessions`` and ``redis``: app-wide objects, each provided by a plain synchronous
-function run in the event loop (no thread hop). The caller is not among them: a guarded handler takes it
-as ``request.user`` (:data:`services.gateway.auth.PrincipalRequest`), where the authentication middleware
-put it.
+function run in the event loop (no thread hop). The authentication middleware and the readiness check
+are given the same :class:`Wiring` when the app is built. The caller is not a dependency: a guarded
+handler takes it as ``request.user`` (:data:`services.gateway.auth.PrincipalRequest`), where the
+authentication middleware put it.
 
 What a dependency costs: Litestar resolves two or more dependencies of one handler concurrently, in an
 anyio task group (litestar-org/litestar#4563): about 60 µs of the gateway's CPU a request here, a tenth
@@ -18,6 +20,8 @@ import redis.asyncio as aioredis
 from litestar.di import NamedDependency, Provide
 from litestar.params import SkipValidation
 
+from services.gateway.clients import Upstream
+from services.gateway.ratelimit import AccountLock, RateLimiter
 from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewaySettings
 from shared.clients.profile import ProfileClient
@@ -42,14 +46,17 @@ SettingsDep = NamedDependency[SkipValidation[GatewaySettings]]
 
 
 class Wiring:
-    """The resources the lifespan opens, for the providers to hand out."""
+    """The resources the lifespan opens (and closes), in one typed place."""
 
-    __slots__ = ("profiles", "recommender", "redis", "sessions")
+    __slots__ = ("account_lock", "limiter", "profiles", "recommender", "redis", "sessions", "upstreams")
 
+    upstreams: tuple[Upstream, ...]  # the pools under the clients: probed for readiness, closed at the end
     profiles: ProfileClient
     recommender: RecommenderClient
     redis: aioredis.Redis
     sessions: SessionStore
+    limiter: RateLimiter  # per user, key or IP (the authentication middleware)
+    account_lock: AccountLock  # failed log-ins per account
 
 
 def dependencies(settings: GatewaySettings, wiring: Wiring) -> dict[str, Provide]:
