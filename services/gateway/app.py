@@ -9,7 +9,6 @@ from typing import Any
 import redis.asyncio as aioredis
 from litestar import Litestar, Request, Response
 from litestar.config.cors import CORSConfig
-from litestar.openapi.spec import SecurityScheme
 from litestar.types import Message, Scope
 
 from services.gateway.allow import AllowMiddleware
@@ -17,6 +16,7 @@ from services.gateway.authn import AuthMiddleware
 from services.gateway.bodies import strict_body
 from services.gateway.clients import Upstream, UpstreamError
 from services.gateway.deps import Wiring, dependencies
+from services.gateway.docs import API_DESCRIPTION, SECURITY_SCHEMES
 from services.gateway.hosts import allowed_hosts_middleware
 from services.gateway.query import SingleValueQueryMiddleware
 from services.gateway.ratelimit import AccountLock, RateLimiter
@@ -27,7 +27,7 @@ from services.gateway.routes.catalog import list_roles, list_skills
 from services.gateway.routes.me import MeRoutes
 from services.gateway.routes.profiles import ProfileRoutes
 from services.gateway.routes.recommendations import RecommendationRoutes, market_figures
-from services.gateway.sessions import SESSION_COOKIE, SessionStore
+from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewaySettings
 from services.gateway.web import SECURITY_HEADERS, web_routes
 from shared.clients.profile import ProfileClient
@@ -162,18 +162,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         before_request=strict_body,  # bodies as sent: no coercion, no repeated keys
         openapi_config=openapi_config(
             "careerpath API",
-            "Which backend roles fit your skills, and what to learn next.",
-            security_schemes={
-                "session": SecurityScheme(
-                    type="apiKey",
-                    security_scheme_in="cookie",
-                    name=SESSION_COOKIE,
-                    description="browser session (sign in at /api/v1/auth/login)",
-                ),
-                "apiKey": SecurityScheme(
-                    type="http", scheme="bearer", description="partner API key: Authorization: Bearer cpk_..."
-                ),
-            },
+            API_DESCRIPTION,
+            security_schemes={**SECURITY_SCHEMES},
         ),
         cors_config=cors,
         request_max_body_size=settings.max_body_bytes,
@@ -181,7 +171,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    document_errors(app, _error_codes)
+    document_errors(app, _error_codes, rate_limited="/api/")
     return app
 
 

@@ -33,7 +33,7 @@ class RecommendationRoutes(Controller):
     path = "/api/v1/recommendations"
     tags = ["recommendations"]
     guards = [scope_guard("recommendations:write")]
-    security = [{"apiKey": []}, {"session": []}]
+    security = [{"bearer": []}, {"session": []}]
 
     @post("/", summary="Rank roles for a skill vector, with learning steps", status_code=200)
     async def recommend(
@@ -61,7 +61,7 @@ class RecommendationRoutes(Controller):
     tags=["market"],
     summary="Current market figures per skill and role, with their source",
     guards=[scope_guard("market:read")],
-    security=[{"apiKey": []}, {"session": []}],
+    security=[{"bearer": []}, {"session": []}],
 )
 async def market_figures(recommender: RecommenderDep) -> Response[MarketFigures]:
     return _as_is(await recommender.market_figures_json())
