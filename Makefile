@@ -24,6 +24,7 @@ run: $(STAMP) ## start everything (embedded PostgreSQL/Redis unless DATABASE_URL
 test: $(STAMP) ## run the whole test suite (unit, integration, end-to-end)
 	@bash tools/ensure_chromium.sh
 	@bash tools/ensure_kubectl.sh
+	@bash tools/ensure_node.sh
 	$(VENV)/bin/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy

@@ -5,6 +5,8 @@ Layout under the key prefix ``P``::
     P market:current          -> version id (the pointer readers follow)
     P market:v:<version>      -> the whole market document (JSON), written before the pointer moves
     P market:versions         -> sorted set of published versions (score = publish time)
+    P market:retired          -> sorted set of versions trimmed away (score = when), so a caller pinning
+                                 one is told it is gone (410), not that it never existed
 
 Readers fetch the pointer, then the document it names, so they never see a mix of two versions. The
 document is a :class:`~shared.contracts.market_document.MarketDocument` (the worker writes one, the
@@ -32,13 +34,16 @@ __all__ = [
     "current_version",
     "get_document",
     "get_version",
+    "is_kept",
     "list_versions",
     "publish",
     "restore",
     "rollback",
+    "was_retired",
 ]
 
 KEEP_VERSIONS = 10
+KEEP_RETIRED = 1000  # names of trimmed versions remembered (a few bytes each)
 Document = MarketDocument | Mapping[str, Any]  # a Struct, or JSON-able data (tests, older callers)
 _decode_document = msgspec.json.Decoder(MarketDocument).decode
 
@@ -101,13 +106,27 @@ async def _trim(client: aioredis.Redis, prefix: str) -> None:
     current = await client.get(_k(prefix, "current"))
     for version in old:
         if version != current:
-            await client.delete(_k(prefix, "v", _text(version) or ""))
-            await client.zrem(_k(prefix, "versions"), version)
+            async with client.pipeline(transaction=True) as pipe:
+                pipe.delete(_k(prefix, "v", _text(version) or ""))
+                pipe.zrem(_k(prefix, "versions"), version)
+                pipe.zadd(_k(prefix, "retired"), {version: time.time()})
+                pipe.zremrangebyrank(_k(prefix, "retired"), 0, -KEEP_RETIRED - 1)
+                await pipe.execute()
 
 
 async def current_version(client: aioredis.Redis, prefix: str) -> str | None:
     """The version readers follow now, or None before the first publish."""
     return _text(await client.get(_k(prefix, "current")))
+
+
+async def is_kept(client: aioredis.Redis, prefix: str, version: str) -> bool:
+    """Whether ``version`` is stored now (it can be read, pinned and rolled back to)."""
+    return bool(await client.exists(_k(prefix, "v", version)))
+
+
+async def was_retired(client: aioredis.Redis, prefix: str, version: str) -> bool:
+    """Whether ``version`` was published here and has since been trimmed away."""
+    return await client.zscore(_k(prefix, "retired"), version) is not None
 
 
 async def get_version(client: aioredis.Redis, prefix: str, version: str) -> dict[str, Any] | None:
@@ -142,6 +161,8 @@ async def list_versions(client: aioredis.Redis, prefix: str) -> tuple[str | None
                 "current": name == current,
                 "previous_version": doc.get("previous_version"),
                 "postings": doc.get("postings"),
+                "synthetic": bool(doc.get("synthetic")),
+                "attribution": list(doc.get("attribution") or []),
             }
         )
     return current, out

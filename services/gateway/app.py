@@ -178,7 +178,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
 def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
     """The error answers a gateway operation can give, for the OpenAPI document."""
     if not path.startswith("/api/"):
-        return []
+        return [431]  # health: a head too large is refused before any route (shared/serving.py)
     codes = {400, 429, 431}
     public = path in ("/api/v1/skills", "/api/v1/roles")
     if not public:  # 403: sign-up and log-in from a foreign Origin; elsewhere, not allowed

@@ -1,6 +1,6 @@
 """Authentication, CSRF and rate limits for ``/api/`` routes.
 
-Partners send ``Authorization: Bearer cpk_…`` (or ``X-API-Key``); browsers carry the ``cp_session``
+Partners send ``Authorization: Bearer cpk_…`` (never ``X-API-Key``); browsers carry the ``cp_session``
 cookie and send ``X-CSRF-Token`` on state-changing requests. The resolved :class:`Principal` is put in
 ``scope["user"]`` for the route guards and handlers (``request.user``). Every request is counted against
 a Redis rate limit: per API key, per user, or per client IP when anonymous; sign-up and log-in also per
@@ -118,7 +118,11 @@ def _presented_key(headers: Headers) -> str | None:
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError(401, "unsupported Authorization header: use 'Bearer <API key>'")
         return token.strip()
-    return headers.get("x-api-key")
+    if "x-api-key" in headers:  # one documented way to send a key: say which, rather than ignore it
+        raise AuthError(
+            401, "X-API-Key is not supported: send Authorization: Bearer <API key>", field="X-API-Key"
+        )
+    return None
 
 
 async def resolve_api_key(settings: GatewaySettings, wiring: Wiring, key: str, ip: str) -> ApiKey:

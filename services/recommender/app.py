@@ -14,7 +14,7 @@ from litestar import Litestar, Request
 
 from services.recommender.deps import Wiring, dependencies
 from services.recommender.market import MarketSource
-from services.recommender.market_routes import MarketVersionController
+from services.recommender.market_routes import MarketVersionController, versions
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
 from services.recommender.routes import RecommendationController, market, market_figures
 from services.recommender.scoring import Scorer
@@ -75,7 +75,7 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
         "recommender",
         "Role fit, learning steps and market-data versions (internal).",
         settings,
-        [RecommendationController, MarketVersionController, market, market_figures],
+        [RecommendationController, MarketVersionController, market, market_figures, versions],
         lifespan,
         checks,
         dependencies(settings, scorer, wiring),

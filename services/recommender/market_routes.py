@@ -1,6 +1,10 @@
-"""Market-data versions (internal: the gateway's admin routes): list the kept versions, roll back to one."""
+"""Market-data versions (internal): list the kept versions and roll back to one (the gateway's admin
+routes), and what ``GET /api/v1/versions`` shows: the model and the kept versions."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import msgspec
 import redis.asyncio as aioredis
@@ -9,11 +13,18 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import JSONBody
 from redis.exceptions import RedisError
 
-from services.recommender.deps import RedisDep, SettingsDep
+from services.recommender.deps import RedisDep, ScorerDep, SettingsDep
+from services.recommender.model.artefact import ModelArtefact
 from shared.contracts.market import MarketVersion, MarketVersions, RollbackRequest
+from shared.contracts.versions import MarketVersionInfo, ModelInfo, ServiceVersions
 from shared.market import list_versions, rollback
 
-__all__ = ["MarketVersionController"]
+__all__ = ["MarketVersionController", "model_info", "versions"]
+
+MODEL_DATA = (
+    "Stack Overflow Developer Survey 2023 (US respondents) profiles labelled by role, with the skills "
+    "taxonomy and roles catalogue (shared/catalog)"
+)
 
 
 def _unavailable(exc: Exception) -> HTTPException:
@@ -51,3 +62,45 @@ class MarketVersionController(Controller):
         if not found:
             raise NotFoundException(detail=f"market-data version {data.version!r} is not kept")
         return await _versions(redis, settings.redis_prefix)
+
+
+def model_info(artefact: ModelArtefact) -> ModelInfo:
+    """The model as ``GET /api/v1/versions`` shows it."""
+    metrics = {k: float(v) for k, v in artefact.metrics.items() if isinstance(v, int | float)}
+    return ModelInfo(
+        version=artefact.version,
+        trained_at=artefact.trained_at,
+        data_version=artefact.data_version,
+        data=MODEL_DATA,
+        metrics=metrics,
+    )
+
+
+def _iso(epoch: Any) -> str | None:
+    if not isinstance(epoch, int | float):
+        return None
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@get("/versions", tags=["market"], summary="The model and the kept market-data versions")
+async def versions(scorer: ScorerDep, redis: RedisDep, settings: SettingsDep) -> ServiceVersions:
+    try:
+        live, kept = await list_versions(redis, settings.redis_prefix)
+    except (RedisError, OSError) as exc:
+        raise _unavailable(exc) from None
+    return ServiceVersions(
+        model=model_info(scorer.artefact),
+        market_live=live,
+        market_versions=[
+            MarketVersionInfo(
+                version=v["version"],
+                live=v["current"],
+                as_of=v["as_of"],
+                published_at=_iso(v.get("published_at")),
+                source=v["source"],
+                synthetic=v["synthetic"],
+                attribution=v["attribution"],
+            )
+            for v in kept
+        ],
+    )

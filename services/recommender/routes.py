@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.params import JSONBody
+from litestar.params import HeaderParameter, JSONBody
 
 from services.recommender.deps import MarketDep, ScorerDep
 from shared.contracts.recommendations import (
@@ -20,9 +20,9 @@ from shared.contracts.recommendations import (
     RecommendationRequest,
     RecommendationResponse,
     RoleFit,
-    RoleMarket,
     SkillDemand,
 )
+from shared.contracts.versions import MARKET_VERSION_HEADER
 
 __all__ = [
     "MIN_CONFIDENT_SKILLS",
@@ -64,15 +64,30 @@ def _decode_batch(body: bytes) -> BatchRequest:
     return batch
 
 
+PinnedVersion = Annotated[
+    str | None,
+    HeaderParameter(
+        name=MARKET_VERSION_HEADER,
+        required=False,
+        description="A kept market-data version to answer with (default: the live one); the gateway has "
+        "checked its form",
+    ),
+]
+
+
 class RecommendationController(Controller):
     path = "/recommendations"
     tags = ["recommendations"]
 
     @post("/", summary="Rank roles for a skill vector; learning steps for the target role", status_code=200)
     async def recommend(
-        self, data: JSONBody[RecommendationRequest], scorer: ScorerDep, market: MarketDep
+        self,
+        data: JSONBody[RecommendationRequest],
+        scorer: ScorerDep,
+        market: MarketDep,
+        market_version: PinnedVersion = None,
     ) -> RecommendationResponse:
-        current = await market.current()
+        current = await market.get(market_version)
         roles = scorer.rank(
             data.skills, data.years_experience, top=len(scorer.role_ids), markets=current.roles
         )
@@ -106,7 +121,7 @@ class RecommendationController(Controller):
         self, request: Request[Any, Any, Any], scorer: ScorerDep, market: MarketDep
     ) -> BatchResponse:
         data = _decode_batch(await request.body())
-        current = await market.current()
+        current = await market.get(request.headers.get(MARKET_VERSION_HEADER))
         ranked = scorer.rank_batch(
             [(c.skills, c.years_experience) for c in data.candidates], data.top, data.role, current.roles
         )
@@ -133,6 +148,6 @@ async def market_figures(market: MarketDep) -> MarketFigures:
             sid: SkillDemand(demand=float(v.demand), trend=float(v.trend or 0.0))
             for sid, v in doc.skills.items()
         },
-        roles={rid: msgspec.convert(v, RoleMarket, from_attributes=True) for rid, v in doc.roles.items()},
+        roles=current.figures,
         attribution=list(doc.attribution),
     )

@@ -12,11 +12,17 @@ import msgspec
 from shared.clients import Transport
 from shared.contracts.market import MarketVersions, RollbackRequest
 from shared.contracts.recommendations import BatchRequest, RecommendationRequest, RecommendationResponse
+from shared.contracts.versions import MARKET_VERSION_HEADER, ServiceVersions
 
 __all__ = ["RecommenderClient"]
 
 _recommendation = msgspec.json.Decoder(RecommendationResponse)
 _versions = msgspec.json.Decoder(MarketVersions)
+_service_versions = msgspec.json.Decoder(ServiceVersions)
+
+
+def _pin(market_version: str | None) -> dict[str, str] | None:
+    return {MARKET_VERSION_HEADER: market_version} if market_version is not None else None
 
 
 class RecommenderClient:
@@ -31,13 +37,22 @@ class RecommenderClient:
         """Ranked roles and learning steps for one skill vector."""
         return _recommendation.decode(await self.recommend_json(body))
 
-    async def recommend_json(self, body: RecommendationRequest) -> bytes:
-        """:meth:`recommend`, as the recommender's JSON bytes (a ``RecommendationResponse``)."""
-        return (await self.transport.request("POST", "/recommendations/", json=body)).content
+    async def recommend_json(self, body: RecommendationRequest, market_version: str | None = None) -> bytes:
+        """:meth:`recommend`, as the recommender's JSON bytes (a ``RecommendationResponse``), computed
+        with the kept market version ``market_version`` (default: the live one)."""
+        headers = _pin(market_version)
+        return (await self.transport.request("POST", "/recommendations/", json=body, headers=headers)).content
 
-    async def batch_json(self, body: BatchRequest) -> bytes:
-        """Up to 1,000 candidates scored, as the recommender's JSON bytes (a ``BatchResponse``)."""
-        return (await self.transport.request("POST", "/recommendations/batch", json=body)).content
+    async def batch_json(self, body: BatchRequest, market_version: str | None = None) -> bytes:
+        """Up to 1,000 candidates scored, as the recommender's JSON bytes (a ``BatchResponse``), with the
+        kept market version ``market_version`` (default: the live one)."""
+        headers = _pin(market_version)
+        answer = await self.transport.request("POST", "/recommendations/batch", json=body, headers=headers)
+        return answer.content
+
+    async def versions(self) -> ServiceVersions:
+        """The model and the market-data versions kept (and which is live)."""
+        return _service_versions.decode((await self.transport.request("GET", "/versions")).content)
 
     async def market_figures_json(self) -> bytes:
         """The market figures in use, as the recommender's JSON bytes (a ``MarketFigures``)."""

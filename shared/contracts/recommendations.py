@@ -16,6 +16,7 @@ __all__ = [
     "LearningStep",
     "MarketFigures",
     "MarketInfo",
+    "Occupation",
     "RecommendationRequest",
     "RecommendationResponse",
     "MEANINGS",
@@ -81,6 +82,21 @@ class SkillGap(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     label: str | None = None
 
 
+class Occupation(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """The occupation (US SOC) a role's market figures come from, and the other roles that share them."""
+
+    code: Annotated[str, _doc("The BLS SOC code, e.g. 15-1252.")]
+    title: str | None = None
+    shared_with: Annotated[
+        list[str],
+        _doc(
+            "The other roles whose figures come from the same occupation: for these roles the BLS figures "
+            "are the same numbers, not separate measurements."
+        ),
+    ] = []
+    note: Annotated[str | None, _doc("What the sharing means for the figures, in words.")] = None
+
+
 class RoleMarketSummary(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """Pay, openings and growth of the role's occupation from the market version in use."""
 
@@ -88,6 +104,7 @@ class RoleMarketSummary(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     openings: Annotated[float | None, _doc(MEANINGS["openings"])] = None
     growth_pct: Annotated[float | None, _doc(MEANINGS["growth_pct"])] = None
     occupation_title: str | None = None
+    occupation: Occupation | None = None
 
 
 class RoleFit(msgspec.Struct, kw_only=True, frozen=True, gc=False):
@@ -137,6 +154,9 @@ class MarketInfo(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     stale: Annotated[bool, _doc("Redis is unreachable and the last good copy is served.")] = False
     age_days: Annotated[int | None, _doc("Days between `as_of` and today.")] = None
     outdated: Annotated[bool, _doc("The figures are more than 12 months old.")] = False
+    pinned: Annotated[
+        bool, _doc("The caller asked for this version (Careerpath-Market-Version); else it is the live one.")
+    ] = False
 
 
 class SkillDemand(msgspec.Struct, kw_only=True, frozen=True):
@@ -153,6 +173,7 @@ class RoleMarket(msgspec.Struct, kw_only=True, frozen=True):
     salary_median: float | None = None
     salary_p90: float | None = None
     growth_pct: float | None = None
+    occupation: Occupation | None = None
 
 
 class MarketFigures(msgspec.Struct, kw_only=True, frozen=True):

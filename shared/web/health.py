@@ -24,11 +24,25 @@ class Health(msgspec.Struct, kw_only=True, frozen=True):
 def health_route(service: str, checks: Checks) -> list[HTTPRouteHandler]:
     """``/healthz`` (the process answers) and ``/readyz`` (its dependencies answer; 503 otherwise)."""
 
-    @get("/healthz", tags=["health"], summary="Liveness", sync_to_thread=False)
+    @get(
+        "/healthz",
+        tags=["health"],
+        summary="Liveness",
+        sync_to_thread=False,
+        description="Answers 200 while the process runs (for a liveness probe); checks nothing else.",
+    )
     def healthz() -> Health:
         return Health(status="ok", service=service)
 
-    @get("/readyz", tags=["health"], summary="Readiness: dependencies reachable")
+    @get(
+        "/readyz",
+        tags=["health"],
+        summary="Readiness: dependencies reachable",
+        description=(
+            "200 when every dependency answers, else 503 with each one's state in `checks` (for a "
+            "readiness probe)."
+        ),
+    )
     async def readyz(request: Request[Any, Any, Any]) -> Response[Health]:
         results = await checks(request)
         ok = all(v == "ok" for v in results.values())

@@ -280,5 +280,8 @@ def _declare_headers(response: dict[str, Any], status: str, limited: bool, etag_
     if status.startswith("2") and body.get("$ref", "").rsplit("/", 1)[-1] in etag_schemas:
         names.append("ETag")
     headers = response.setdefault("headers", {})
+    for header in headers.values():  # a header Litestar wrote without a schema (OpenAPI requires one)
+        if "$ref" not in header and "schema" not in header and "content" not in header:
+            header["schema"] = {"type": "string"}
     for name in names:
         headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})

@@ -39,7 +39,15 @@ class AdminRoutes(Controller):
     guards = [admin_guard]
     security = [{"session": []}]
 
-    @post("/keys", summary="Issue a partner API key (the secret is shown once)", status_code=201)
+    @post(
+        "/keys",
+        summary="Issue a partner API key (the secret is shown once)",
+        status_code=201,
+        description=(
+            "Creates a key with the given scopes (and expiry); the answer's `key` is the secret, shown "
+            "this once only. Audited."
+        ),
+    )
     async def issue(
         self, request: PrincipalRequest, profiles: ProfilesDep, data: JSONBody[ApiKeyCreate]
     ) -> ApiKeyIssued:
@@ -60,7 +68,13 @@ class AdminRoutes(Controller):
         )
         return issued
 
-    @get("/keys", summary="List partner API keys with their use counts")
+    @get(
+        "/keys",
+        summary="List partner API keys with their use counts",
+        description=(
+            "Every key with its scopes, expiry, revocation, last use and use count (never the secret)."
+        ),
+    )
     async def list_keys(
         self,
         profiles: ProfilesDep,
@@ -72,7 +86,12 @@ class AdminRoutes(Controller):
         await _flush_usage(profiles, redis, settings)
         return await profiles.keys(limit, offset)
 
-    @delete("/keys/{key_id:uuid}", summary="Revoke a partner API key (takes effect at once)", status_code=200)
+    @delete(
+        "/keys/{key_id:uuid}",
+        summary="Revoke a partner API key (takes effect at once)",
+        status_code=200,
+        description="Revokes the key: the next request with it is answered 401, on every gateway. Audited.",
+    )
     async def revoke(
         self,
         request: PrincipalRequest,
@@ -88,7 +107,14 @@ class AdminRoutes(Controller):
         await audit(profiles, request, principal.email or principal.id, "api_key_revoked", target=str(key_id))
         return revoked.api_key
 
-    @get("/audit", summary="The audit log, newest first")
+    @get(
+        "/audit",
+        summary="The audit log, newest first",
+        description=(
+            "Sign-ups, log-ins, key issues and revocations, market refreshes and rollbacks, account "
+            "deletions; filter by `action`."
+        ),
+    )
     async def audit_log(
         self,
         profiles: ProfilesDep,

@@ -49,23 +49,46 @@ class AdminMarketRoutes(Controller):
         )
         return Response(run, status_code=202, headers={"Location": f"/api/v1/admin/market/runs/{run.id}"})
 
-    @get("/runs", summary="Refresh runs, newest first (pass next_before as before for the next page)")
+    @get(
+        "/runs",
+        summary="Refresh runs, newest first (pass next_before as before for the next page)",
+        description="A page of job-market refresh runs, newest first, with their status and counts.",
+    )
     async def runs(
         self, profiles: ProfilesDep, limit: RunLimit = 20, before: RunCursor = None
     ) -> RefreshRunList:
         return await profiles.refresh_runs(limit, before)
 
     @get(
-        "/runs/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples, version"
+        "/runs/{run_id:uuid}",
+        summary="One refresh run: status, progress, counts, rejected samples, version",
+        description=(
+            "One run as recorded: queued, running, succeeded or failed, how many records were read, "
+            "accepted and rejected (with samples of the rejected ones), and the version it published."
+        ),
     )
     async def run(self, profiles: ProfilesDep, run_id: FromPath[UUID]) -> RefreshRun:
         return await profiles.refresh_run(str(run_id))
 
-    @get("/versions", summary="Published market-data versions kept for rollback, newest first")
+    @get(
+        "/versions",
+        summary="Published market-data versions kept for rollback, newest first",
+        description=(
+            "The market-data versions the recommender keeps, which one is served, and where each came from."
+        ),
+    )
     async def versions(self, recommender: RecommenderDep) -> MarketVersions:
         return await recommender.market_versions()
 
-    @post("/rollback", status_code=200, summary="Serve an earlier kept market-data version again")
+    @post(
+        "/rollback",
+        status_code=200,
+        summary="Serve an earlier kept market-data version again",
+        description=(
+            "Makes a kept version the one served (recommendations and /api/v1/market use it at once). "
+            "Audited."
+        ),
+    )
     async def rollback(
         self,
         request: PrincipalRequest,

@@ -40,7 +40,17 @@ class AuthRoutes(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/signup", summary="Create an account and sign in", status_code=201, security=[])
+    @post(
+        "/signup",
+        summary="Create an account and sign in",
+        description=(
+            "Creates a user account and signs it in: the answer sets the session cookie and carries the "
+            "CSRF token to send as `X-CSRF-Token` on changes. Only from careerpath's own pages (another "
+            "Origin is refused 403)."
+        ),
+        status_code=201,
+        security=[],
+    )
     async def signup(
         self,
         request: Request[Any, Any, Any],
@@ -53,7 +63,16 @@ class AuthRoutes(Controller):
         await audit(profiles, request, user.email, "signup", target=user.id)
         return await _start_session(sessions, settings, user, 201)
 
-    @post("/login", summary="Sign in with email and password", status_code=200, security=[])
+    @post(
+        "/login",
+        summary="Sign in with email and password",
+        description=(
+            "Checks the password and starts a browser session (cookie + CSRF token). Repeated failures "
+            "for one account or from one address are answered 429 with Retry-After."
+        ),
+        status_code=200,
+        security=[],
+    )
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -68,14 +87,30 @@ class AuthRoutes(Controller):
         user = await profiles.authenticate(attempt)
         return await _start_session(sessions, settings, user, 200)
 
-    @post("/logout", summary="Sign out", status_code=204, guards=[user_guard], security=[{"session": []}])
+    @post(
+        "/logout",
+        summary="Sign out",
+        description="Ends the browser session and expires its cookies.",
+        status_code=204,
+        guards=[user_guard],
+        security=[{"session": []}],
+    )
     async def logout(self, request: PrincipalRequest, sessions: SessionsDep) -> Response[None]:
         if request.user.session_id is not None:  # user_guard admits sessions only
             await sessions.delete(request.user.session_id)
         expired = [Cookie(key=name, value="", max_age=0, path="/") for name in (SESSION_COOKIE, CSRF_COOKIE)]
         return Response(None, status_code=204, cookies=expired)
 
-    @get("/me", summary="The signed-in user", guards=[user_guard], security=[{"session": []}])
+    @get(
+        "/me",
+        summary="The signed-in user",
+        description=(
+            "The user behind the session cookie, with the session's CSRF token (for a page that was "
+            "reloaded)."
+        ),
+        guards=[user_guard],
+        security=[{"session": []}],
+    )
     async def me(self, request: PrincipalRequest, profiles: ProfilesDep, sessions: SessionsDep) -> SignedIn:
         principal = request.user
         session = await sessions.get(principal.session_id or "")

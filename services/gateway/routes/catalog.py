@@ -25,7 +25,16 @@ class RoleOut(msgspec.Struct, kw_only=True, frozen=True):
     requirements: dict[str, int]
 
 
-@get("/api/v1/skills", tags=["catalogue"], summary="The skills taxonomy", sync_to_thread=False)
+@get(
+    "/api/v1/skills",
+    tags=["catalogue"],
+    summary="The skills taxonomy",
+    description=(
+        "Every skill id the API accepts in a skill map, with its name, category and prerequisites. Public: no"
+        " credential needed."
+    ),
+    sync_to_thread=False,
+)
 def list_skills() -> list[SkillOut]:
     catalog = load_catalog()
     return [
@@ -34,7 +43,16 @@ def list_skills() -> list[SkillOut]:
     ]
 
 
-@get("/api/v1/roles", tags=["catalogue"], summary="The backend roles catalogue", sync_to_thread=False)
+@get(
+    "/api/v1/roles",
+    tags=["catalogue"],
+    summary="The backend roles catalogue",
+    description=(
+        "Every role id the API ranks, with its name, description, occupation code and required skill levels. "
+        "Public: no credential needed."
+    ),
+    sync_to_thread=False,
+)
 def list_roles() -> list[RoleOut]:
     return [
         RoleOut(

@@ -45,7 +45,14 @@ class MeRoutes(Controller):
     guards = [user_guard]
     security = [{"session": []}]
 
-    @get("/profile", summary="My profile (404 until saved once)")
+    @get(
+        "/profile",
+        summary="My profile (404 until saved once)",
+        description=(
+            "The signed-in user's profile; the ETag header is its version, to send as If-Match when "
+            "saving it."
+        ),
+    )
     async def read(self, request: PrincipalRequest, profiles: ProfilesDep) -> Response[Profile]:
         stored = await profiles.profile_of(request.user.id)
         return Response(stored.profile, headers={"ETag": stored.etag or ""})
@@ -80,7 +87,14 @@ class MeRoutes(Controller):
             stored = await profiles.update_profile(mine.id, data, owner, if_match)
         return Response(stored.profile, status_code=stored.status_code, headers={"ETag": stored.etag or ""})
 
-    @get("/assessments", summary="My assessment history, newest first, a page at a time")
+    @get(
+        "/assessments",
+        summary="My assessment history, newest first, a page at a time",
+        description=(
+            "Every save that changed skills or years adds an assessment. Pass the answer's `next_before` "
+            "as `before` for the next (older) page."
+        ),
+    )
     async def history(
         self,
         request: PrincipalRequest,
@@ -91,7 +105,14 @@ class MeRoutes(Controller):
         mine = (await profiles.profile_of(request.user.id)).profile
         return await profiles.history(mine.id, request.user.id, limit, before)
 
-    @get("/recommendations", summary="Roles and learning steps for my profile")
+    @get(
+        "/recommendations",
+        summary="Roles and learning steps for my profile",
+        description=(
+            "Ranks every role for the signed-in user's saved profile and lists the learning steps toward "
+            "the target role (or `target_role` when given)."
+        ),
+    )
     async def recommendations(
         self,
         request: PrincipalRequest,
@@ -130,7 +151,15 @@ class MeRoutes(Controller):
             headers={"Content-Disposition": 'attachment; filename="careerpath-export.json"'},
         )
 
-    @delete("/", summary="Delete my account and all my data", status_code=204)
+    @delete(
+        "/",
+        summary="Delete my account and all my data",
+        status_code=204,
+        description=(
+            "Deletes the account, its profile and history, and ends every session of the user. Cannot be "
+            "undone."
+        ),
+    )
     async def delete_me(
         self, request: PrincipalRequest, profiles: ProfilesDep, sessions: SessionsDep
     ) -> Response[None]:

@@ -76,7 +76,13 @@ class ProfileRoutes(Controller):
     ) -> Response[Profile]:
         return _forward(await profiles.create_profile(data, request.user.id, idempotency_key))
 
-    @get("/{profile_id:uuid}", summary="Read a profile (ETag in the response)")
+    @get(
+        "/{profile_id:uuid}",
+        summary="Read a profile (ETag in the response)",
+        description=(
+            "One of your profiles; the ETag header is its version, to send as If-Match when changing it."
+        ),
+    )
     async def read(
         self, request: PrincipalRequest, profiles: ProfilesDep, profile_id: FromPath[UUID]
     ) -> Response[Profile]:
@@ -85,6 +91,10 @@ class ProfileRoutes(Controller):
     @put(
         "/{profile_id:uuid}",
         summary="Update a profile (If-Match required: 428 without it, 412 when stale)",
+        description=(
+            "Replaces the profile's assessment with the body. Send the ETag you read as If-Match: without"
+            " it the answer is 428, with an old one 412 (someone changed it since)."
+        ),
         operation_class=IfMatchRequired,
     )
     async def update(
@@ -97,7 +107,15 @@ class ProfileRoutes(Controller):
     ) -> Response[Profile]:
         return _forward(await profiles.update_profile(str(profile_id), data, request.user.id, if_match))
 
-    @delete("/{profile_id:uuid}", summary="Delete a profile and its history", status_code=204)
+    @delete(
+        "/{profile_id:uuid}",
+        summary="Delete a profile and its history",
+        status_code=204,
+        description=(
+            "Deletes the profile and every assessment of it. If-Match, when sent, must name the current "
+            "version (412 otherwise)."
+        ),
+    )
     async def remove(
         self,
         request: PrincipalRequest,
@@ -107,7 +125,13 @@ class ProfileRoutes(Controller):
     ) -> None:
         await profiles.delete_profile(str(profile_id), request.user.id, if_match)
 
-    @get("/{profile_id:uuid}/assessments", summary="Assessment history, newest first")
+    @get(
+        "/{profile_id:uuid}/assessments",
+        summary="Assessment history, newest first",
+        description=(
+            "The profile's saved assessments, newest first; pass `next_before` as `before` for the next page."
+        ),
+    )
     async def history(
         self,
         request: PrincipalRequest,
@@ -118,7 +142,14 @@ class ProfileRoutes(Controller):
     ) -> AssessmentList:
         return await profiles.history(str(profile_id), request.user.id, limit, before)
 
-    @get("/{profile_id:uuid}/recommendations", summary="Ranked roles and learning steps for a profile")
+    @get(
+        "/{profile_id:uuid}/recommendations",
+        summary="Ranked roles and learning steps for a profile",
+        description=(
+            "Ranks every role for the stored profile and lists the learning steps toward its target role "
+            "(or `target_role` when given)."
+        ),
+    )
     async def recommendations(
         self,
         request: PrincipalRequest,

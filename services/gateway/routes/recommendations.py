@@ -35,7 +35,17 @@ class RecommendationRoutes(Controller):
     guards = [scope_guard("recommendations:write")]
     security = [{"bearer": []}, {"session": []}]
 
-    @post("/", summary="Rank roles for a skill vector, with learning steps", status_code=200)
+    @post(
+        "/",
+        summary="Rank roles for a skill vector, with learning steps",
+        status_code=200,
+        description=(
+            "Scores a skill vector against every role of the catalogue: readiness (how much of each role's "
+            "requirements is met) and match (how strongly the skills point to the role), best match first, "
+            "with the learning steps toward `target_role` (or the best role not met yet) and the market "
+            "figures in use. Needs scope `recommendations:write`. Nothing is stored."
+        ),
+    )
     async def recommend(
         self, recommender: RecommenderDep, data: JSONBody[RecommendationRequest]
     ) -> Response[RecommendationResponse]:
@@ -60,6 +70,11 @@ class RecommendationRoutes(Controller):
     "/api/v1/market",
     tags=["market"],
     summary="Current market figures per skill and role, with their source",
+    description=(
+        "The job-market figures recommendations use now: demand per skill, and openings, pay (US dollars "
+        "per year) and growth per role, with the version, source and date they come from and the credits "
+        "to show. Needs scope `market:read`."
+    ),
     guards=[scope_guard("market:read")],
     security=[{"bearer": []}, {"session": []}],
 )
