@@ -6,7 +6,7 @@ was validated, committed when the handler returns and rolled back when it raises
 handlers that only read (``database.read()``: a connection, no transaction) and for the few that must
 not hold a connection throughout and open short transactions themselves (``database.transaction()``:
 while a password is hashed, a refresh enqueued). ``passwords``: the hashing pool. ``broker``: the refresh
-broker's settings and send-only Celery client, validated at start-up.
+broker's settings and send-only Celery client, validated at start-up. ``settings``: the service's settings.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ __all__ = [
     "DatabaseDep",
     "DbDep",
     "PasswordsDep",
+    "SettingsDep",
     "Wiring",
     "dependencies",
 ]
@@ -38,6 +39,7 @@ DbDep = NamedDependency[SkipValidation[RequestTransaction]]
 DatabaseDep = NamedDependency[SkipValidation[Database]]
 PasswordsDep = NamedDependency[SkipValidation[PasswordPool]]
 BrokerDep = NamedDependency[SkipValidation[Broker]]
+SettingsDep = NamedDependency[SkipValidation[ProfileSettings]]
 
 
 class Wiring:
@@ -66,9 +68,13 @@ def dependencies(settings: ProfileSettings, wiring: Wiring, broker: Broker) -> d
     def provide_broker() -> Broker:
         return broker
 
+    def provide_settings() -> ProfileSettings:
+        return settings
+
     return {
         "db": Provide(request_transaction(pool, settings.db_acquire_timeout)),
         "database": Provide(provide_database, sync_to_thread=False),
         "passwords": Provide(provide_passwords, sync_to_thread=False),
         "broker": Provide(provide_broker, sync_to_thread=False),
+        "settings": Provide(provide_settings, sync_to_thread=False),
     }

@@ -27,3 +27,5 @@ class ProfileSettings(BaseSettings, kw_only=True, frozen=True):
     hash_workers: Annotated[int, msgspec.Meta(ge=1, le=32)] = 2
     hash_queue: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 8
     hash_wait: Annotated[float, msgspec.Meta(gt=0, le=30)] = 1.0
+    # A partner key replaced by rotation keeps working this long (0: it stops at once), then stops.
+    key_rotation_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=30 * 86400)] = 86400

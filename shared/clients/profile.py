@@ -24,6 +24,7 @@ from shared.contracts.accounts import (
     User,
 )
 from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
+from shared.contracts.partner import RotatedKey
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 
 __all__ = ["OWNER_HEADER", "ProfileClient", "StoredProfile"]
@@ -35,6 +36,8 @@ _history = msgspec.json.Decoder(AssessmentList)
 _user = msgspec.json.Decoder(User)
 _issued = msgspec.json.Decoder(ApiKeyIssued)
 _keys = msgspec.json.Decoder(list[ApiKey])
+_key = msgspec.json.Decoder(ApiKey)
+_rotated = msgspec.json.Decoder(RotatedKey)
 _revoked = msgspec.json.Decoder(RevokedKey)
 _audit = msgspec.json.Decoder(list[AuditEntry])
 _run = msgspec.json.Decoder(RefreshRun)
@@ -123,6 +126,15 @@ class ProfileClient:
     async def keys(self, limit: int, offset: int) -> list[ApiKey]:
         answer = await self.transport.request("GET", "/keys", params={"limit": limit, "offset": offset})
         return _keys.decode(answer.content)
+
+    async def key(self, key_id: str) -> ApiKey:
+        """One key (404 when unknown), never its secret."""
+        return _key.decode((await self.transport.request("GET", f"/keys/{key_id}")).content)
+
+    async def rotate_key(self, key_id: str) -> RotatedKey:
+        """Issue the key's one successor; the key works until the end of its grace period (401 when it
+        no longer works, 409 when already rotated or while its own predecessor is in its grace period)."""
+        return _rotated.decode((await self.transport.request("POST", f"/keys/{key_id}/rotate")).content)
 
     async def revoke_key(self, key_id: str) -> RevokedKey:
         return _revoked.decode((await self.transport.request("DELETE", f"/keys/{key_id}")).content)

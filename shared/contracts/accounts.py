@@ -86,6 +86,13 @@ class ApiKey(msgspec.Struct, kw_only=True, frozen=True):
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
     usage_count: int = 0
+    # rotation (POST /api/v1/partner/keys/rotate): the partner the key belongs to (the first key of its
+    # chain; rate limits and daily counts follow it), the key it replaced, the key that replaced it, and
+    # when it stops working (the end of its grace period)
+    family_id: str | None = None
+    replaces: str | None = None
+    replaced_by: str | None = None
+    retires_at: datetime | None = None
 
 
 class ApiKeyIssued(msgspec.Struct, kw_only=True, frozen=True):

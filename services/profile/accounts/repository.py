@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -19,6 +20,7 @@ from shared.contracts.accounts import (
     AuditEvent,
     User,
 )
+from shared.contracts.partner import KeyRotation, RotatedKey
 from shared.text import checked_email, email_skeleton
 
 __all__ = [
@@ -27,7 +29,10 @@ __all__ = [
     "EmailLooksAlike",
     "EmailTaken",
     "KEY_PREFIX",
+    "KeyAlreadyRotated",
+    "KeyNotValid",
     "LoginRow",
+    "PredecessorInGrace",
     "backfill_email_skeletons",
     "hash_key",
 ]
@@ -35,7 +40,16 @@ __all__ = [
 KEY_PREFIX = "cpk_"
 DUMMY_HASH = HASHER.hash("careerpath-dummy-password")  # checked for unknown addresses: the same work
 _USER = "id::text AS id, email, role, created_at"
-_KEY = "id::text AS id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, usage_count"
+_KEY = (
+    "id::text AS id, name, prefix, scopes, created_at, expires_at, revoked_at, last_used_at, usage_count,"
+    " coalesce(family_id, id)::text AS family_id, replaces::text AS replaces,"
+    " replaced_by::text AS replaced_by, retires_at"
+)
+# a key that works: not revoked, not expired, not past the end of its rotation's grace period
+_VALID = (
+    "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
+    " AND (retires_at IS NULL OR retires_at > now())"
+)
 
 
 def hash_key(key: str) -> str:
@@ -45,6 +59,28 @@ def hash_key(key: str) -> str:
 
 class EmailTaken(Exception):
     pass
+
+
+class KeyNotValid(Exception):
+    """The key is unknown, revoked, expired or past its grace period."""
+
+
+class KeyAlreadyRotated(Exception):
+    """The key already has its one successor."""
+
+    def __init__(self, successor: str, retires_at: datetime | None) -> None:
+        super().__init__(successor)
+        self.successor = successor
+        self.retires_at = retires_at
+
+
+class PredecessorInGrace(Exception):
+    """The key's predecessor still works: rotate again when its grace period ends."""
+
+    def __init__(self, predecessor: str, retires_at: datetime) -> None:
+        super().__init__(predecessor)
+        self.predecessor = predecessor
+        self.retires_at = retires_at
 
 
 class EmailLooksAlike(Exception):
@@ -189,11 +225,69 @@ class AccountRepository:
     async def check_key(self, key: str) -> ApiKey | None:
         """The key when it is valid (not revoked, not expired)."""
         row = await self.conn.fetchrow(
-            f"""SELECT {_KEY} FROM api_keys
-                WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())""",
+            f"SELECT {_KEY} FROM api_keys WHERE key_hash = $1 AND {_VALID}",
             hash_key(key),
         )
         return msgspec.convert(dict(row), ApiKey) if row else None
+
+    async def get_key(self, key_id: str) -> ApiKey | None:
+        row = await self.conn.fetchrow(f"SELECT {_KEY} FROM api_keys WHERE id = $1::uuid", key_id)
+        return msgspec.convert(dict(row), ApiKey) if row else None
+
+    async def rotate_key(self, key_id: str, grace_seconds: int) -> RotatedKey:
+        """Issue the one successor of a valid key (same name, scopes, owner and end date) and retire the
+        key ``grace_seconds`` from now (or at its own end date, if sooner).
+
+        The key's row is locked first, so of two rotations at once the second waits and then finds the
+        successor (:class:`KeyAlreadyRotated`); a unique index on ``replaces`` backs that up. A key whose
+        own predecessor still works cannot be rotated (:class:`PredecessorInGrace`): a partner never has
+        more than two working keys. Runs inside the caller's transaction."""
+        row = await self.conn.fetchrow(
+            f"""SELECT id, name, scopes, created_by, expires_at, replaced_by::text AS replaced_by,
+                       retires_at, replaces, coalesce(family_id, id) AS family, key_hash, {_VALID} AS valid
+                FROM api_keys WHERE id = $1::uuid FOR UPDATE""",
+            key_id,
+        )
+        if row is None or not row["valid"]:
+            raise KeyNotValid
+        if row["replaced_by"] is not None:
+            raise KeyAlreadyRotated(row["replaced_by"], row["retires_at"])
+        if row["replaces"] is not None:
+            before = await self.conn.fetchrow(
+                f"SELECT id::text AS id, retires_at FROM api_keys WHERE id = $1 AND {_VALID}",
+                row["replaces"],
+            )
+            if before is not None and before["retires_at"] is not None:
+                raise PredecessorInGrace(before["id"], before["retires_at"])
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        new = await self.conn.fetchrow(
+            f"""INSERT INTO api_keys
+                    (name, prefix, key_hash, scopes, created_by, expires_at, family_id, replaces)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {_KEY}""",
+            row["name"],
+            secret[:12],
+            hash_key(secret),
+            row["scopes"],
+            row["created_by"],
+            row["expires_at"],
+            row["family"],
+            row["id"],
+        )
+        old = await self.conn.fetchrow(
+            f"""UPDATE api_keys SET replaced_by = $2::uuid, rotated_at = now(), family_id = $3,
+                       retires_at = least(now() + make_interval(secs => $4), expires_at)
+                WHERE id = $1 RETURNING {_KEY}""",
+            row["id"],
+            new["id"],
+            row["family"],
+            float(grace_seconds),
+        )
+        rotation = KeyRotation(
+            key=secret,
+            api_key=msgspec.convert(dict(new), ApiKey),
+            previous=msgspec.convert(dict(old), ApiKey),
+        )
+        return RotatedKey(rotation=rotation, previous_key_hash=row["key_hash"])
 
     async def add_usage(self, counts: dict[str, int]) -> None:
         """Fold usage counted elsewhere (the gateway counts in Redis) into the keys' rows."""

@@ -13,9 +13,17 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from services.profile.accounts.passwords import HashingBusy
-from services.profile.accounts.repository import DUMMY_HASH, AccountRepository, EmailLooksAlike, EmailTaken
+from services.profile.accounts.repository import (
+    DUMMY_HASH,
+    AccountRepository,
+    EmailLooksAlike,
+    EmailTaken,
+    KeyAlreadyRotated,
+    KeyNotValid,
+    PredecessorInGrace,
+)
 from services.profile.db import DATABASE_ERROR_HANDLERS, Database
-from services.profile.deps import DatabaseDep, DbDep, PasswordsDep
+from services.profile.deps import DatabaseDep, DbDep, PasswordsDep, SettingsDep
 from shared.contracts.accounts import (
     ApiKey,
     ApiKeyCreate,
@@ -27,6 +35,7 @@ from shared.contracts.accounts import (
     NewUser,
     User,
 )
+from shared.contracts.partner import RotatedKey
 from shared.params import ActionFilter, Limit, Offset
 from shared.text import BadText, checked_email, normalise_email
 
@@ -178,6 +187,41 @@ class AccountController(Controller):
         if key is None:
             raise NotFoundException(detail="API key not found")
         return Response({"api_key": key, "key_hash": key_hash})
+
+    @get("/keys/{key_id:uuid}", summary="Read a partner API key (never its secret)")
+    async def get_key(self, database: DatabaseDep, key_id: FromPath[UUID]) -> ApiKey:
+        async with database.read() as conn:
+            key = await AccountRepository(conn).get_key(str(key_id))
+        if key is None:
+            raise NotFoundException(detail="API key not found")
+        return key
+
+    @post(
+        "/keys/{key_id:uuid}/rotate",
+        summary="Replace a partner API key by its one successor",
+        status_code=201,
+    )
+    async def rotate_key(self, db: DbDep, settings: SettingsDep, key_id: FromPath[UUID]) -> RotatedKey:
+        """401 when the key no longer works; 409 when it was rotated already (one successor only) or
+        when its own predecessor is still in its grace period."""
+        repo = AccountRepository(await db.connection())
+        try:
+            return await repo.rotate_key(str(key_id), settings.key_rotation_grace_seconds)
+        except KeyNotValid:
+            raise NotAuthorizedException(detail="invalid, expired or revoked API key") from None
+        except KeyAlreadyRotated as exc:
+            raise HTTPException(
+                status_code=409,
+                detail=f"this API key was already rotated: its successor is {exc.successor}",
+                extra={"reason": "already_rotated", "successor": exc.successor},
+            ) from None
+        except PredecessorInGrace as exc:
+            raise HTTPException(
+                status_code=409,
+                detail=f"the key this one replaced ({exc.predecessor}) works until "
+                f"{exc.retires_at.isoformat()}: rotate again after that",
+                extra={"reason": "predecessor_in_grace", "retires_at": exc.retires_at.isoformat()},
+            ) from None
 
     @post("/keys/check", summary="Check a partner API key", status_code=200)
     async def check_key(self, database: DatabaseDep, data: JSONBody[KeyCheck]) -> ApiKey:
