@@ -25,6 +25,7 @@ from services.gateway.routes.admin_market import AdminMarketRoutes
 from services.gateway.routes.auth_routes import AuthRoutes
 from services.gateway.routes.catalog import list_roles, list_skills
 from services.gateway.routes.me import MeRoutes
+from services.gateway.routes.partner import PartnerRoutes
 from services.gateway.routes.profiles import ProfileRoutes
 from services.gateway.routes.recommendations import RecommendationRoutes, market_figures
 from services.gateway.sessions import SessionStore
@@ -141,6 +142,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             ProfileRoutes,
             RecommendationRoutes,
             AdminRoutes,
+            PartnerRoutes,
             market_figures,
             AdminMarketRoutes,
             list_skills,
@@ -195,6 +197,8 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
         codes.add(422)
     if path in ("/api/v1/recommendations/batch", "/api/v1/auth/signup"):
         codes.add(422)  # a repeated candidate id; an address that looks like another account's
+    if path == "/api/v1/partner/keys/rotate":
+        codes.add(409)  # rotated already (one successor), or the key it replaced is still in its grace period
     if path.endswith("/rollback"):
         codes.add(404)
     return sorted(codes)

@@ -31,6 +31,7 @@ class Principal(msgspec.Struct, kw_only=True, frozen=True):
     email: str | None = None
     scopes: frozenset[str] = frozenset()
     session_id: str | None = None
+    partner: str | None = None  # a key's partner (the first key of its rotation chain): its rate limit
 
 
 PrincipalRequest = Request[Principal, None, State]

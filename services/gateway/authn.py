@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import logging
 from collections import deque
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ from services.gateway.deps import Wiring
 from services.gateway.ratelimit import Limit
 from services.gateway.sessions import CSRF_HEADER, SESSION_COOKIE
 from services.gateway.settings import GatewaySettings
+from services.gateway.usage import DAY_COUNT_TTL, day_counts_key, endpoint_class, partner_bucket
 from shared.contracts.accounts import ApiKey
 from shared.contracts.common import ErrorBody, ErrorDetail
 from shared.web.errors import error_response
@@ -164,10 +166,9 @@ async def resolve_api_key(settings: GatewaySettings, wiring: Wiring, key: str, i
             raise
         found = _key_decoder.decode(answer)
         ttl = KEY_CACHE_SECONDS
-        if found.expires_at is not None:
-            import datetime as dt
-
-            left = int((found.expires_at - dt.datetime.now(dt.UTC)).total_seconds())
+        ends = [t for t in (found.expires_at, found.retires_at) if t is not None]  # expiry, end of grace
+        if ends:
+            left = int((min(ends) - datetime.now(UTC)).total_seconds())
             if left <= 0:
                 raise AuthError(401, "invalid, expired or revoked API key")
             ttl = min(ttl, left)
@@ -245,7 +246,13 @@ class AuthMiddleware(ASGIMiddleware):
         key = _presented_key(headers)
         if key is not None:
             found = await resolve_api_key(self.settings, self.wiring, key, _client_ip(scope))
-            return Principal(kind="partner", id=found.id, role="partner", scopes=frozenset(found.scopes))
+            return Principal(
+                kind="partner",
+                id=found.id,
+                role="partner",
+                scopes=frozenset(found.scopes),
+                partner=found.family_id or found.id,
+            )
         session_id = _cookie(headers, SESSION_COOKIE)
         if not session_id:
             return None
@@ -273,18 +280,23 @@ class AuthMiddleware(ASGIMiddleware):
         if principal is None:
             buckets = [(f"ip:{ip}", settings.anonymous_rate_per_minute)]
         elif principal.kind == "partner":
-            buckets = [(f"key:{principal.id}", settings.key_rate_per_minute)]
+            buckets = [(partner_bucket(principal.partner or principal.id), settings.key_rate_per_minute)]
         else:
             buckets = [(f"user:{principal.id}", settings.user_rate_per_minute)]
         if scope.get("path", "").rstrip("/") in LOGIN_PATHS and scope.get("method") == "POST":
             buckets.append((f"login:{ip}", settings.login_rate_per_minute))
         partner = principal is not None and principal.kind == "partner"
         use = (f"{settings.redis_prefix}keyusage", principal.id) if partner and principal else None
+        day = None  # a partner's requests today by endpoint class (GET /api/v1/partner/usage)
+        if partner and principal:
+            today = datetime.now(UTC).date()
+            day_key = day_counts_key(settings.redis_prefix, principal.partner or principal.id, today)
+            day = (day_key, endpoint_class(scope.get("path", "")), DAY_COUNT_TTL)
         limits: list[Limit] = []
         try:
             for bucket, quota in buckets:
-                limits.append(await self.wiring.limiter.hit(bucket, quota, count_use=use))
-                use = None
+                limits.append(await self.wiring.limiter.hit(bucket, quota, count_use=use, count_day=day))
+                use = day = None
         except RedisError:
             log.warning("rate limiter unavailable: letting the request through")
             return []

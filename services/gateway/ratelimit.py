@@ -63,14 +63,21 @@ class RateLimiter:
         """The answer for a bucket already at ``limit``, without counting this request."""
         return Limit(allowed=False, limit=limit, remaining=0, reset_seconds=self.seconds_left())
 
-    async def hit(self, bucket: str, limit: int, count_use: tuple[str, str] | None = None) -> Limit:
+    async def hit(
+        self,
+        bucket: str,
+        limit: int,
+        count_use: tuple[str, str] | None = None,
+        count_day: tuple[str, str, int] | None = None,
+    ) -> Limit:
         """Count one request in ``bucket``; ``count_use`` (hash, field) is also incremented, in the same
-        round trip (a partner key's use count: one Redis exchange per request instead of two)."""
+        round trip (a partner key's use count: one Redis exchange per request instead of two), and so is
+        ``count_day`` (hash, field, seconds the hash is kept: a partner's requests today by class)."""
         key = self.key(bucket)
-        if count_use is None:
+        if count_use is None and count_day is None:
             count, ttl_ms = await self.script(keys=[key], args=[self.window * 1000])
         else:
-            count, ttl_ms = await self._hit_and_count(key, count_use)
+            count, ttl_ms = await self._hit_and_count(key, count_use, count_day)
         reset = max(1, int((int(ttl_ms) + 999) // 1000)) if int(ttl_ms) > 0 else self.window
         return Limit(
             allowed=int(count) <= limit,
@@ -79,11 +86,17 @@ class RateLimiter:
             reset_seconds=reset,
         )
 
-    async def _hit_and_count(self, key: str, count_use: tuple[str, str]) -> tuple[int, int]:
+    async def _hit_and_count(
+        self, key: str, count_use: tuple[str, str] | None, count_day: tuple[str, str, int] | None
+    ) -> tuple[int, int]:
         async with self.client.pipeline(transaction=False) as pipe:
-            pipe.hincrby(count_use[0], count_use[1], 1)
+            if count_use is not None:
+                pipe.hincrby(count_use[0], count_use[1], 1)
+            if count_day is not None:
+                pipe.hincrby(count_day[0], count_day[1], 1)
+                pipe.expire(count_day[0], count_day[2])
             pipe.evalsha(self.script.sha, 1, key, self.window * 1000)  # not pipe-registered: no SCRIPT EXISTS
-            _, answer = await pipe.execute(raise_on_error=False)
+            answer = (await pipe.execute(raise_on_error=False))[-1]
         if isinstance(answer, NoScriptError):  # a restarted Redis forgot the script: load it again
             answer = await self.script(keys=[key], args=[self.window * 1000])
         elif isinstance(answer, Exception):

@@ -32,6 +32,27 @@ def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  
                 print(f"--- {log.name} ---\n{text[-4000:]}")
 
 
+TIGHT_RATE_PER_MINUTE = 6
+TIGHT_GRACE_SECONDS = 3
+
+
+@pytest.fixture(scope="session")
+def tight_stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    """A second system on the same database and Redis whose partner rate limit is low and whose rotated
+    keys stop soon (a partner's 429; the end of a rotation's grace period)."""
+    logs = tmp_path_factory.mktemp("tight-logs")
+    env = infra.env(
+        **E2E_ENV,
+        CAREERPATH_KEY_RATE_PER_MINUTE=str(TIGHT_RATE_PER_MINUTE),
+        CAREERPATH_KEY_ROTATION_GRACE_SECONDS=str(TIGHT_GRACE_SECONDS),
+    )
+    running = Stack(env=env, log_dir=logs).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 @pytest.fixture
 def api(stack: Stack) -> Iterator[httpx.Client]:
     """A signed-in user (a new account per test)."""
