@@ -16,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import uuid
 from typing import Any
 
 import h11
 import msgspec
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from shared.contracts.common import ErrorBody, ErrorDetail
+from shared.contracts.common import ErrorDetail
+from shared.web.errors import PROBLEM_JSON, problem_body
 
 __all__ = ["CappedH11Protocol", "capped_protocol", "refusal_431", "serve"]
 
@@ -31,20 +33,17 @@ LINGER_SECONDS = 2.0  # after a 431, drop what the client still sends for this l
 
 
 def refusal_431(limit: int) -> bytes:
-    """The whole HTTP/1.1 answer: 431 with the JSON error body every careerpath error has."""
+    """The whole HTTP/1.1 answer: 431 with the problem details every careerpath error has, and a request
+    id of its own (the request never reached the app: its headers were not read)."""
     detail = f"the request line and headers exceed {limit} bytes"
-    body = msgspec.json.encode(
-        ErrorBody(
-            status_code=431,
-            error="headers_too_large",
-            detail=detail,
-            errors=[ErrorDetail(field="headers", message=detail)],
-        )
-    )
+    request_id = uuid.uuid4().hex
+    errors = [ErrorDetail(field="headers", message=detail)]
+    body = msgspec.json.encode(problem_body(431, "headers_too_large", detail, errors, request_id=request_id))
     head = (
         "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-        "content-type: application/json\r\n"
+        f"content-type: {PROBLEM_JSON}\r\n"
         f"content-length: {len(body)}\r\n"
+        f"x-request-id: {request_id}\r\n"
         "cache-control: no-store\r\n"
         "x-content-type-options: nosniff\r\n"
         "x-frame-options: DENY\r\n"

@@ -26,6 +26,7 @@ from services.gateway.routes.auth_routes import AuthRoutes
 from services.gateway.routes.catalog import list_roles, list_skills
 from services.gateway.routes.me import MeRoutes
 from services.gateway.routes.partner import PartnerRoutes
+from services.gateway.routes.problems import problem_routes
 from services.gateway.routes.profiles import ProfileRoutes
 from services.gateway.routes.recommendations import RecommendationRoutes, market_figures
 from services.gateway.sessions import SessionStore
@@ -37,7 +38,7 @@ from shared.logging import configure_logging
 from shared.settings import load_settings
 from shared.web.errors import exception_handlers
 from shared.web.health import health_route
-from shared.web.middleware import RequestIdMiddleware
+from shared.web.middleware import with_request_ids
 from shared.web.openapi import docs_assets_route, document_errors, openapi_config
 
 __all__ = ["create_app"]
@@ -60,7 +61,7 @@ async def _readiness(wiring: Wiring) -> dict[str, str]:
 
 
 def _on_upstream(request: Request[Any, Any, Any], exc: UpstreamError) -> Response[bytes]:
-    return exc.to_response()
+    return exc.to_response(request.scope["path"])
 
 
 _SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
@@ -148,13 +149,13 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             list_skills,
             list_roles,
             *web_routes(),
+            *problem_routes(),
             *health_route("gateway", checks),
             docs_assets_route(),
         ],
         lifespan=[lifespan],
         dependencies=dependencies(settings, wiring),
         middleware=[
-            RequestIdMiddleware(),
             allowed_hosts_middleware(settings.allowed_hosts),
             SingleValueQueryMiddleware(),
             AuthMiddleware(settings, wiring),
@@ -174,7 +175,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         debug=False,
     )
     document_errors(app, _error_codes, rate_limited="/api/")
-    return app
+    return with_request_ids(app)  # outside the router: a 404 or 405 has a request id too
 
 
 def _error_codes(path: str, method: str, has_body: bool) -> list[int]:

@@ -3,7 +3,8 @@
 Litestar converts a handler's ``data`` with msgspec in lax mode (``strict=False``), which turns ``"3"``
 into a level of 3, ``"1e1"`` into 10 years and a Unix integer into a datetime; and JSON objects keep the
 last of two equal keys. The gateway's ``before_request`` hook (:func:`strict_body`) checks every body
-first, against the same contract type the handler declares, and answers 400 naming the field. The
+first, against the same contract type the handler declares, and answers 400 naming every invalid field
+(:func:`shared.web.fields.invalid_fields`, run only once the conversion has failed). The
 internal services keep Litestar's lenient decoding (the gateway is their only caller).
 
 Cost, measured on a 1,000-candidate batch (185 kB, 10 skills each; 2 cores under load, median of 500
@@ -22,6 +23,8 @@ from typing import Any
 import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException, ValidationException
+
+from shared.web.errors import invalid_body
 
 __all__ = ["duplicate_key", "strict_body"]
 
@@ -115,11 +118,11 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
     except msgspec.ValidationError as exc:
         # JSON has one number type and JSON Schema calls 3.0 an integer: a whole float is no coercion
         if "Expected `int`, got `float`" not in str(exc):
-            raise ValidationException(detail=str(exc), extra=[{"message": str(exc)}]) from None
+            raise invalid_body(_whole_floats_as_ints(decoded), target) from None
         try:
             msgspec.convert(_whole_floats_as_ints(decoded), target, strict=True)
-        except msgspec.ValidationError as again:
-            raise ValidationException(detail=str(again), extra=[{"message": str(again)}]) from None
+        except msgspec.ValidationError:
+            raise invalid_body(_whole_floats_as_ints(decoded), target) from None
 
 
 def _whole_floats_as_ints(value: Any) -> Any:

@@ -16,11 +16,14 @@ from litestar.exceptions import HTTPException
 from shared.http import ConnectError, ConnectionPool, HTTPError, RemoteProtocolError
 from shared.http import Response as UpstreamResponse
 from shared.logging import request_id_var
+from shared.web.errors import PROBLEM_JSON
 from shared.web.middleware import REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER
 
 __all__ = ["Upstream", "UpstreamError", "UpstreamResponse"]
 
 _RETRYABLE = (ConnectError, RemoteProtocolError)
+_PASSED_ON = ("etag", "retry-after", "www-authenticate")
+_problem_decoder = msgspec.json.Decoder(dict[str, Any])
 
 
 class UpstreamError(HTTPException):
@@ -31,11 +34,21 @@ class UpstreamError(HTTPException):
         self.body = body
         self.passthrough_headers = headers
 
-    def to_response(self) -> Response[bytes]:
+    def to_response(self, instance: str | None = None) -> Response[bytes]:
+        """The service's problem details as it sent them, ``instance`` (the service's own path) made the
+        path our caller asked for."""
+        body = self.body
+        if instance is not None:
+            try:
+                problem = _problem_decoder.decode(body)
+            except msgspec.DecodeError:
+                problem = None
+            if isinstance(problem, dict) and "instance" in problem:
+                body = msgspec.json.encode({**problem, "instance": instance})
         return Response(
-            self.body,
+            body,
             status_code=self.status_code,
-            media_type="application/json",
+            media_type=PROBLEM_JSON,
             headers=self.passthrough_headers,
         )
 
@@ -114,10 +127,12 @@ class Upstream:
             except (HTTPError, TimeoutError, OSError) as exc:
                 raise self._unavailable(exc) from None
         if response.status_code >= 400:
-            keep = {k: v for k, v in response.headers.items() if k.lower() in ("etag", "retry-after")}
+            keep = {k: v for k, v in response.headers.items() if k.lower() in _PASSED_ON}
             if response.status_code >= 500 and response.status_code != 503:
                 raise HTTPException(
-                    status_code=502, detail=f"{self.name} service failed", extra={"dependency": self.name}
+                    status_code=502,
+                    detail=f"{self.name} service failed",
+                    extra={"dependency": self.name, "code": "upstream_failed"},
                 )
             raise UpstreamError(response.status_code, response.content, keep)
         return response

@@ -9,16 +9,15 @@ listed among the app's middleware, so an unknown host is refused before authenti
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from litestar import Request
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.allowed_hosts import AllowedHostsMiddleware
 
-from shared.web.errors import error_response
+from shared.web.errors import error_response, refuse
 
 if TYPE_CHECKING:
     from litestar.types import Receive, Scope, Send
@@ -40,9 +39,8 @@ class _HostsMiddleware(AllowedHostsMiddleware):
         if allowed is None or allowed.fullmatch(host_name(MutableScopeHeaders(scope=scope).get("host", ""))):
             await self.app(scope, receive, send)
             return
-        response = error_response(400, "bad_request", "invalid Host header", [])
-        request: Request[Any, Any, Any] = Request(scope, receive, send)
-        await response.to_asgi_response(app=None, request=request)(scope, receive, send)
+        response = error_response(400, "bad_request", "invalid Host header", [], instance=scope["path"])
+        await refuse(scope, receive, send, response)
 
 
 def allowed_hosts_middleware(allowed: tuple[str, ...]) -> DefineMiddleware:

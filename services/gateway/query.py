@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qsl
 
-from litestar import Request
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.contracts.common import ErrorDetail
-from shared.web.errors import error_response
+from shared.web.errors import error_response, refuse
 
 __all__ = ["SingleValueQueryMiddleware"]
 
@@ -24,8 +22,8 @@ class SingleValueQueryMiddleware(ASGIMiddleware):
             repeated = sorted({n for n in names if names.count(n) > 1})
             if repeated:
                 errors = [ErrorDetail(field=n, message="give this query parameter once") for n in repeated]
-                response = error_response(400, "validation_error", "the request is not valid", errors)
-                request: Request[Any, Any, Any] = Request(scope, receive, send)
-                await response.to_asgi_response(app=None, request=request)(scope, receive, send)
+                detail = "the request is not valid"
+                response = error_response(400, "validation_error", detail, errors, instance=scope["path"])
+                await refuse(scope, receive, send, response)
                 return
         await next_app(scope, receive, send)

@@ -1,4 +1,5 @@
-"""Error answers: the JSON error body, field names for validation failures, the exception handlers."""
+"""Error answers: RFC 9457 problem details (``application/problem+json``) with the catalogue's code,
+every invalid field, the request id; field names for validation failures; the exception handlers."""
 
 from __future__ import annotations
 
@@ -8,33 +9,90 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from litestar import Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from shared.contracts.common import ErrorBody, ErrorDetail, Level
+from shared.contracts.problems import PROBLEMS, code_for_status, problem_type
 from shared.logging import request_id_var
+from shared.web.fields import invalid_fields
 
 if TYPE_CHECKING:
-    from litestar import Request
-    from litestar.types import ExceptionHandlersMap
+    from litestar.types import ExceptionHandlersMap, Receive, Scope, Send
 
-__all__ = ["error_response", "exception_handlers"]
+__all__ = [
+    "PROBLEM_JSON",
+    "WWW_AUTHENTICATE",
+    "error_response",
+    "exception_handlers",
+    "invalid_body",
+    "problem_body",
+    "refuse",
+]
 
 log = logging.getLogger("careerpath.web")
+PROBLEM_JSON = "application/problem+json"
+WWW_AUTHENTICATE = 'Bearer realm="careerpath"'
+"""The challenge of every 401 that does not say more (RFC 6750: the API takes bearer tokens)."""
+
+
+def problem_body(
+    status: int,
+    code: str,
+    detail: str,
+    errors: Iterable[ErrorDetail] = (),
+    instance: str | None = None,
+    request_id: str | None = None,
+) -> ErrorBody:
+    """The problem details of an error answer; ``code`` must be in the catalogue (KeyError otherwise)."""
+    known = PROBLEMS[code]
+    return ErrorBody(
+        type=problem_type(code),
+        title=known.title,
+        status=status,
+        detail=detail,
+        instance=instance,
+        code=code,
+        errors=list(errors),
+        request_id=request_id,
+        error=code,
+        status_code=status,
+    )
 
 
 def error_response(
     status: int,
-    error: str,
+    code: str,
     detail: str,
     errors: Iterable[ErrorDetail] = (),
     headers: dict[str, str] | None = None,
+    instance: str | None = None,
 ) -> Response[ErrorBody]:
-    body = ErrorBody(
-        status_code=status, error=error, detail=detail, errors=list(errors), request_id=request_id_var.get()
-    )
-    return Response(body, status_code=status, headers=headers, media_type="application/json")
+    """An error answer: problem details as ``application/problem+json``, with this request's id; a 401
+    carries a ``WWW-Authenticate`` challenge (``Bearer realm="careerpath"`` unless ``headers`` has one)."""
+    body = problem_body(status, code, detail, errors, instance, request_id_var.get())
+    if status == 401 and not any(name.lower() == "www-authenticate" for name in headers or ()):
+        headers = {**(headers or {}), "WWW-Authenticate": WWW_AUTHENTICATE}
+    return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+async def refuse(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    response: Response[Any],
+) -> None:
+    """Send ``response`` from an ASGI middleware (a refusal before any route runs)."""
+    request: Request[Any, Any, Any] = Request(scope, receive, send)
+    await response.to_asgi_response(app=None, request=request)(scope, receive, send)
+
+
+def invalid_body(value: Any, target: Any, *, strict: bool = True) -> ValidationException:
+    """The 400 for a decoded body ``value`` that does not convert to ``target``: every invalid field."""
+    found = invalid_fields(value, target, strict=strict)
+    extra = [{"key": f.field, "pointer": f.pointer, "message": f.message} for f in found]
+    return ValidationException(detail="the request is not valid", extra=extra)
 
 
 _BAD_KEY = re.compile(r"Invalid enum value '([^']*)' - at `key` in `\$\.([^`]*)`")
@@ -102,7 +160,9 @@ def _validation_errors(exc: ValidationException, body: bytes | None = None) -> l
     extra = exc.extra if isinstance(exc.extra, list) else ([exc.extra] if exc.extra else [])
     errors = []
     for item in extra:
-        if isinstance(item, dict):
+        if isinstance(item, dict) and "pointer" in item:  # named already, by invalid_body
+            errors.append(ErrorDetail(field=item["key"], message=item["message"], pointer=item["pointer"]))
+        elif isinstance(item, dict):
             message = str(item.get("message", exc.detail)).split(" - at `", 1)[0]
             field = _name_dict_key(_field_name(item), body)
             errors.append(ErrorDetail(field=_name_enum_key(field, message, body), message=message))
@@ -113,35 +173,42 @@ def _validation_errors(exc: ValidationException, body: bytes | None = None) -> l
     return errors
 
 
+def _body_errors(request: Request[Any, Any, Any], exc: ValidationException) -> list[ErrorDetail] | None:
+    """Every invalid field of the body, when ``exc`` is Litestar's refusal of the handler's ``data``
+    (msgspec named only the first); None when it is about something else."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    if not any(isinstance(i, dict) and (i.get("source") == "body" or i.get("key") == "data") for i in extra):
+        return None
+    body = getattr(request, "_body", None)
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    if not isinstance(body, bytes) or data is None:
+        return None
+    try:
+        decoded = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    found = invalid_fields(decoded, data.annotation, strict=False)  # Litestar converts bodies leniently
+    return [ErrorDetail(field=f.field, message=f.message, pointer=f.pointer) for f in found] or None
+
+
 def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
     body = getattr(request, "_body", None)
-    errors = _validation_errors(exc, body if isinstance(body, bytes) else None)
-    return error_response(exc.status_code, "validation_error", "the request is not valid", errors)
+    errors = _body_errors(request, exc) or _validation_errors(exc, body if isinstance(body, bytes) else None)
+    detail = "the request is not valid"
+    return error_response(exc.status_code, "validation_error", detail, errors, instance=request.scope["path"])
 
 
 def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
-    code = {
-        401: "unauthorized",
-        403: "forbidden",
-        404: "not_found",
-        405: "method_not_allowed",
-        409: "conflict",
-        412: "precondition_failed",
-        413: "payload_too_large",
-        415: "unsupported_media_type",
-        422: "unprocessable",
-        428: "precondition_required",
-        429: "rate_limited",
-        503: "unavailable",
-        504: "timeout",
-    }.get(exc.status_code, "error" if exc.status_code >= 500 else "bad_request")
+    extra = exc.extra if isinstance(exc.extra, dict) else {}
+    code = str(extra.get("code") or code_for_status(exc.status_code))
     errors = []
-    if isinstance(exc.extra, dict) and "field" in exc.extra:
-        errors.append(ErrorDetail(field=str(exc.extra["field"]), message=str(exc.detail)))
+    if "field" in extra:
+        pointer = extra.get("pointer")
+        errors.append(ErrorDetail(field=str(extra["field"]), message=str(exc.detail), pointer=pointer))
     elif exc.status_code in (400, 413, 415):
         errors.append(ErrorDetail(field="body", message=str(exc.detail)))
     headers = dict(exc.headers or {})
-    return error_response(exc.status_code, code, str(exc.detail), errors, headers)
+    return error_response(exc.status_code, code, str(exc.detail), errors, headers, request.scope["path"])
 
 
 def _on_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[ErrorBody]:
@@ -149,12 +216,15 @@ def _on_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Respon
     client's mistake, answered 400 naming the body; logged as one line, never as a traceback."""
     log.warning("refused %s %s: %s", request.method, request.url.path, exc)
     detail = "the body is nested too deeply"
-    return error_response(400, "validation_error", detail, [ErrorDetail(field="body", message=detail)])
+    errors = [ErrorDetail(field="body", message=detail, pointer="")]
+    return error_response(400, "validation_error", detail, errors, instance=request.scope["path"])
 
 
 def _on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "internal server error")
+    detail = "internal server error"
+    path = request.scope["path"]
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", detail, instance=path)
 
 
 def exception_handlers() -> ExceptionHandlersMap:

@@ -10,7 +10,7 @@ from litestar import Litestar
 
 from shared.web.errors import exception_handlers
 from shared.web.health import Checks, health_route
-from shared.web.middleware import PUBLIC_PATHS, RequestIdMiddleware, ServiceTokenMiddleware
+from shared.web.middleware import PUBLIC_PATHS, ServiceTokenMiddleware, with_request_ids
 from shared.web.openapi import docs_assets_route, document_errors, openapi_config
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def internal_app(
         route_handlers=[*route_handlers, *health_route(service, checks), docs_assets_route()],
         lifespan=[lifespan],
         dependencies=dependencies,
-        middleware=[RequestIdMiddleware(), ServiceTokenMiddleware(settings.service_token)],
+        middleware=[ServiceTokenMiddleware(settings.service_token)],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(f"careerpath {service}", description),
         request_max_body_size=settings.max_body_bytes,
@@ -53,7 +53,7 @@ def internal_app(
     )
     app.state.settings = settings
     document_errors(app, _internal_error_codes)
-    return app
+    return with_request_ids(app)
 
 
 def _internal_error_codes(path: str, method: str, has_body: bool) -> list[int]:

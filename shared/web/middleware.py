@@ -1,4 +1,5 @@
-"""ASGI middleware: request ids with ``Server-Timing``, and the internal service credential."""
+"""ASGI middleware: request ids with ``Server-Timing`` (around the whole app), and the internal service
+credential."""
 
 from __future__ import annotations
 
@@ -7,25 +8,26 @@ import logging
 import re
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from litestar import Request
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
 from shared.logging import request_id_var
-from shared.web.errors import error_response
+from shared.web.errors import error_response, refuse
 from shared.web.openapi import DOCS_ASSETS
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "PUBLIC_PATHS",
     "REQUEST_ID_HEADER",
     "SERVICE_TOKEN_HEADER",
-    "RequestIdMiddleware",
+    "RequestIds",
     "ServiceTokenMiddleware",
+    "with_request_ids",
 ]
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -36,11 +38,20 @@ access = logging.getLogger("careerpath.access")
 _RID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 
 
-class RequestIdMiddleware(ASGIMiddleware):
-    """Take ``X-Request-ID`` from the caller (or make one), expose it to logs, echo it back; say in
-    ``Server-Timing: app;dur=<ms>`` how long this service held the request before answering."""
+class RequestIds:
+    """Take ``X-Request-ID`` from the caller (or make one), expose it to logs and error bodies, echo it
+    back; say in ``Server-Timing: app;dur=<ms>`` how long this service held the request before answering.
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    It wraps the whole app (:func:`with_request_ids`), outside Litestar's router, so every answer has an
+    id: a 404 or 405 from the router and a middleware's refusal as well as a route's."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
         incoming = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode())
         value = incoming.decode("latin-1")[:64] if incoming and _RID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(value)
@@ -62,7 +73,7 @@ class RequestIdMiddleware(ASGIMiddleware):
             await send(message)
 
         try:
-            await next_app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_id)
         finally:
             access.info(
                 "%s %s %s",
@@ -72,6 +83,12 @@ class RequestIdMiddleware(ASGIMiddleware):
                 extra={"fields": {"status": status, "ms": round((time.perf_counter() - started) * 1000, 2)}},
             )
             request_id_var.reset(token)
+
+
+def with_request_ids(app: Litestar) -> Litestar:
+    """``app`` with :class:`RequestIds` around its whole ASGI handler (router, exception handling, CORS)."""
+    app.asgi_handler = RequestIds(app.asgi_handler)
+    return app
 
 
 class ServiceTokenMiddleware(ASGIMiddleware):
@@ -85,8 +102,9 @@ class ServiceTokenMiddleware(ASGIMiddleware):
         if scope["type"] == ScopeType.HTTP and not path.startswith(PUBLIC_PATHS):
             given = dict(scope.get("headers", [])).get(SERVICE_TOKEN_HEADER.encode(), b"")
             if not hmac.compare_digest(given, self.token):
-                response = error_response(401, "unauthorized", "missing or wrong service credential")
-                request: Request[Any, Any, Any] = Request(scope, receive, send)
-                await response.to_asgi_response(app=None, request=request)(scope, receive, send)
+                detail = "missing or wrong service credential"
+                challenge = {"WWW-Authenticate": 'ServiceToken realm="careerpath-internal"'}
+                refusal = error_response(401, "unauthorized", detail, [], challenge, path)
+                await refuse(scope, receive, send, refusal)
                 return
         await next_app(scope, receive, send)

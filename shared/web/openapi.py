@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from shared.contracts.common import ErrorBody
+from shared.web.errors import PROBLEM_JSON
 from shared.web.openapi_document import finish_document
 
 if TYPE_CHECKING:
@@ -91,7 +92,9 @@ def document_errors(
     (answers under ``rate_limited`` declare the RateLimit-* headers).
     """
     specs = {
-        code: ResponseSpec(data_container=ErrorBody, description=text, generate_examples=False)
+        code: ResponseSpec(
+            data_container=ErrorBody, description=text, generate_examples=False, media_type=PROBLEM_JSON
+        )
         for code, text in _ERROR_DESCRIPTIONS.items()
     }
     for route in app.routes:

@@ -52,5 +52,8 @@ def test_gateway_operations_document_their_errors() -> None:
                 assert {"401", "503"} <= codes, (method, path)
             public = path in ("/api/v1/skills", "/api/v1/roles", "/api/v1/auth/signup", "/api/v1/auth/login")
             assert bool(operation.get("security")) != public, (method, path)
-            error = operation["responses"]["400"]["content"]["application/json"]["schema"]
+            error = operation["responses"]["400"]["content"]["application/problem+json"]["schema"]
             assert error == {"$ref": "#/components/schemas/ErrorBody"}
+            if "401" in codes:
+                challenge = operation["responses"]["401"]["content"]["application/problem+json"]
+                assert challenge["schema"] == {"$ref": "#/components/schemas/ErrorBody"}

@@ -96,8 +96,15 @@ def test_the_431_answer_is_a_json_error() -> None:
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
     assert f"content-length: {len(body)}".encode() in head and b"connection: close" in head
+    assert b"content-type: application/problem+json" in head
     error = msgspec.json.decode(body)
-    assert error["status_code"] == 431 and error["errors"][0]["field"] == "headers"
+    assert (error["status"], error["code"], error["type"]) == (
+        431,
+        "headers_too_large",
+        "/problems/headers_too_large",
+    )
+    assert error["errors"][0]["field"] == "headers"
+    assert error["request_id"] and f"x-request-id: {error['request_id']}".encode() in head
 
 
 def test_each_parser_gets_a_capped_protocol() -> None:

@@ -7,6 +7,7 @@ from litestar import Litestar, get
 from litestar.testing import TestClient
 
 from services.gateway.hosts import allowed_hosts_middleware, host_name
+from shared.web.middleware import with_request_ids
 
 
 @get("/x", sync_to_thread=False)
@@ -20,7 +21,8 @@ def _healthz() -> str:
 
 
 def _client(*allowed: str) -> TestClient[Litestar]:
-    return TestClient(Litestar([_x, _healthz], middleware=[allowed_hosts_middleware(allowed)]))
+    app = Litestar([_x, _healthz], middleware=[allowed_hosts_middleware(allowed)])
+    return TestClient(with_request_ids(app))
 
 
 @pytest.mark.parametrize(
@@ -57,13 +59,16 @@ def test_refusal_is_the_api_error_body_and_probes_pass() -> None:
     with _client("example.com") as client:
         answer = client.get("/x", headers={"Host": "evil.example"})
         assert answer.status_code == 400
-        assert answer.headers["content-type"].startswith("application/json")
+        assert answer.headers["content-type"] == "application/problem+json"
         body = answer.json()
-        assert (body["status_code"], body["error"], body["detail"]) == (
+        assert (body["status"], body["code"], body["type"], body["detail"], body["instance"]) == (
             400,
             "bad_request",
+            "/problems/bad_request",
             "invalid Host header",
+            "/x",
         )
+        assert body["request_id"] == answer.headers["x-request-id"]
         assert client.get("/healthz", headers={"Host": "10.0.0.7:8000"}).status_code == 200
 
 
