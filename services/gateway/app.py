@@ -29,11 +29,13 @@ from services.gateway.routes.partner import PartnerRoutes
 from services.gateway.routes.problems import problem_routes
 from services.gateway.routes.profiles import ProfileRoutes
 from services.gateway.routes.recommendations import RecommendationRoutes, market_figures
+from services.gateway.routes.versions import list_versions
 from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewaySettings
 from services.gateway.web import SECURITY_HEADERS, web_routes
 from shared.clients.profile import ProfileClient
 from shared.clients.recommender import RecommenderClient
+from shared.contracts.versions import API_VERSION, API_VERSION_HEADER
 from shared.logging import configure_logging
 from shared.settings import load_settings
 from shared.web.errors import exception_handlers
@@ -66,6 +68,7 @@ def _on_upstream(request: Request[Any, Any, Any], exc: UpstreamError) -> Respons
 
 _SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 _NO_STORE = (b"cache-control", b"no-store")
+_API_VERSION = (API_VERSION_HEADER.lower().encode(), API_VERSION.encode())
 
 
 async def _edge_headers(message: Message, scope: Scope) -> None:
@@ -77,8 +80,11 @@ async def _edge_headers(message: Message, scope: Scope) -> None:
     headers = list(message.get("headers", []))
     present = {bytes(name).lower() for name, _ in headers}
     headers.extend(pair for pair in _SECURITY if pair[0] not in present)
-    if b"cache-control" not in present and scope.get("path", "").startswith("/api/"):
+    path = scope.get("path", "")
+    if b"cache-control" not in present and path.startswith("/api/"):
         headers.append(_NO_STORE)
+    if path.startswith("/api/v1/") and _API_VERSION[0] not in present:  # errors and 304s too
+        headers.append(_API_VERSION)
     message["headers"] = headers
 
 
@@ -148,6 +154,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             AdminMarketRoutes,
             list_skills,
             list_roles,
+            list_versions,
             *web_routes(),
             *problem_routes(),
             *health_route("gateway", checks),
@@ -167,6 +174,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             "careerpath API",
             API_DESCRIPTION,
             security_schemes={**SECURITY_SCHEMES},
+            version=API_VERSION,
         ),
         cors_config=cors,
         request_max_body_size=settings.max_body_bytes,
@@ -186,6 +194,8 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
     public = path in ("/api/v1/skills", "/api/v1/roles")
     if not public:  # 403: sign-up and log-in from a foreign Origin; elsewhere, not allowed
         codes |= {401, 403, 502, 503}
+    if path == "/api/v1/versions":  # public, from the recommender
+        codes -= {401, 403}
     if "{" in path or path.startswith("/api/v1/me"):
         codes.add(404)
     if has_body:
@@ -198,6 +208,8 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
         codes.add(422)
     if path in ("/api/v1/recommendations/batch", "/api/v1/auth/signup"):
         codes.add(422)  # a repeated candidate id; an address that looks like another account's
+    if path.startswith("/api/v1/recommendations"):
+        codes |= {410, 422}  # Careerpath-Market-Version: trimmed since; never published
     if path == "/api/v1/partner/keys/rotate":
         codes.add(409)  # rotated already (one successor), or the key it replaced is still in its grace period
     if path.endswith("/rollback"):

@@ -36,12 +36,15 @@ def docs_assets_route() -> Router:
 
 
 def openapi_config(
-    title: str, description: str, security_schemes: dict[str, SecurityScheme | Reference] | None = None
+    title: str,
+    description: str,
+    security_schemes: dict[str, SecurityScheme | Reference] | None = None,
+    version: str = "1.0.0",
 ) -> OpenAPIConfig:
     components = Components(security_schemes=security_schemes) if security_schemes else None
     return OpenAPIConfig(
         title=title,
-        version="1.0.0",
+        version=version,
         description=description,
         path="/schema",
         render_plugins=[
@@ -62,6 +65,8 @@ _ERROR_DESCRIPTIONS = {
     403: "signed in, but not allowed",
     404: "not found (or not yours)",
     409: "conflicts with what is stored",
+    410: "the market-data version pinned with Careerpath-Market-Version is no longer kept (the detail "
+    "names the live one)",
     412: "If-Match names an old version",
     413: "body too large",
     415: "the body is not JSON (Content-Type must be application/json)",

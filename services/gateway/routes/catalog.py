@@ -1,13 +1,23 @@
-"""``/api/v1/skills`` and ``/api/v1/roles``: the taxonomy and roles catalogue the questionnaire shows."""
+"""``/api/v1/skills`` and ``/api/v1/roles``: the taxonomy and roles catalogue the questionnaire shows.
+
+Both are public and the same for every caller until the catalogue changes (a deploy), so each is encoded
+once, with a strong ETag; ``If-None-Match`` answers 304 and caches may keep them for five minutes.
+"""
 
 from __future__ import annotations
 
-import msgspec
-from litestar import get
+import functools
+from typing import Annotated, Any
 
+import msgspec
+from litestar import Request, Response, get
+from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter
+
+from services.gateway.conditional import CATALOGUE_CACHE, conditional_json, etag_headers, etag_of
 from shared.catalog import load_catalog
 
-__all__ = ["list_roles", "list_skills"]
+__all__ = ["IfNoneMatch", "NOT_MODIFIED", "list_roles", "list_skills"]
 
 
 class SkillOut(msgspec.Struct, kw_only=True, frozen=True):
@@ -25,22 +35,65 @@ class RoleOut(msgspec.Struct, kw_only=True, frozen=True):
     requirements: dict[str, int]
 
 
+IfNoneMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="if-none-match",
+        required=False,
+        description='The ETag you hold (or several, comma-separated, or *): 304 when it is current; W/"…" '
+        "compares weakly. Not * or entity tags in quotes: 400 naming If-None-Match.",
+    ),
+]
+NOT_MODIFIED = {
+    304: ResponseSpec(data_container=None, description="Not Modified: the ETag you sent is current (no body)")
+}
+
+
+@functools.cache
+def _skills() -> tuple[bytes, str]:
+    body = msgspec.json.encode(
+        [
+            SkillOut(id=s.id, name=s.name, category=s.category, prerequisites=list(s.prerequisites))
+            for s in load_catalog().skills.values()
+        ]
+    )
+    return body, etag_of(body)
+
+
+@functools.cache
+def _roles() -> tuple[bytes, str]:
+    body = msgspec.json.encode(
+        [
+            RoleOut(
+                id=r.id,
+                name=r.name,
+                description=r.description,
+                occupation_code=r.occupation_code,
+                requirements=dict(r.requirements),
+            )
+            for r in load_catalog().roles.values()
+        ]
+    )
+    return body, etag_of(body)
+
+
 @get(
     "/api/v1/skills",
     tags=["catalogue"],
     summary="The skills taxonomy",
     description=(
-        "Every skill id the API accepts in a skill map, with its name, category and prerequisites. Public: no"
-        " credential needed."
+        "Every skill id the API accepts in a skill map, with its name, category and prerequisites. "
+        "Public: no credential needed."
     ),
+    response_headers=etag_headers("the catalogue", CATALOGUE_CACHE),
+    responses=NOT_MODIFIED,
     sync_to_thread=False,
 )
-def list_skills() -> list[SkillOut]:
-    catalog = load_catalog()
-    return [
-        SkillOut(id=s.id, name=s.name, category=s.category, prerequisites=list(s.prerequisites))
-        for s in catalog.skills.values()
-    ]
+def list_skills(
+    request: Request[Any, Any, Any], if_none_match: IfNoneMatch = None
+) -> Response[list[SkillOut]]:
+    body, etag = _skills()
+    return conditional_json(request, body, CATALOGUE_CACHE, etag)
 
 
 @get(
@@ -48,19 +101,13 @@ def list_skills() -> list[SkillOut]:
     tags=["catalogue"],
     summary="The backend roles catalogue",
     description=(
-        "Every role id the API ranks, with its name, description, occupation code and required skill levels. "
-        "Public: no credential needed."
+        "Every role id the API ranks, with its name, description, occupation code and required skill "
+        "levels. Public: no credential needed."
     ),
+    response_headers=etag_headers("the catalogue", CATALOGUE_CACHE),
+    responses=NOT_MODIFIED,
     sync_to_thread=False,
 )
-def list_roles() -> list[RoleOut]:
-    return [
-        RoleOut(
-            id=r.id,
-            name=r.name,
-            description=r.description,
-            occupation_code=r.occupation_code,
-            requirements=dict(r.requirements),
-        )
-        for r in load_catalog().roles.values()
-    ]
+def list_roles(request: Request[Any, Any, Any], if_none_match: IfNoneMatch = None) -> Response[list[RoleOut]]:
+    body, etag = _roles()
+    return conditional_json(request, body, CATALOGUE_CACHE, etag)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
 from services.gateway.auth import scope_guard
+from services.gateway.conditional import PRIVATE_CACHE, conditional_json, etag_headers
 from services.gateway.deps import RecommenderDep
+from services.gateway.routes.catalog import NOT_MODIFIED, IfNoneMatch
+from services.gateway.routes.versions import MarketVersionPin, pinned_version
 from shared.contracts.recommendations import (
     BatchRequest,
     BatchResponse,
@@ -47,9 +50,12 @@ class RecommendationRoutes(Controller):
         ),
     )
     async def recommend(
-        self, recommender: RecommenderDep, data: JSONBody[RecommendationRequest]
+        self,
+        recommender: RecommenderDep,
+        data: JSONBody[RecommendationRequest],
+        market_version: MarketVersionPin = None,
     ) -> Response[RecommendationResponse]:
-        return _as_is(await recommender.recommend_json(data))
+        return _as_is(await recommender.recommend_json(data, pinned_version(market_version)))
 
     @post(
         "/batch",
@@ -59,11 +65,14 @@ class RecommendationRoutes(Controller):
         status_code=200,
     )
     async def batch(
-        self, recommender: RecommenderDep, data: JSONBody[BatchRequest]
+        self,
+        recommender: RecommenderDep,
+        data: JSONBody[BatchRequest],
+        market_version: MarketVersionPin = None,
     ) -> Response[BatchResponse]:
         if (repeated := data.repeated_id()) is not None:
             raise HTTPException(status_code=422, detail=repeated["message"], extra={"field": repeated["key"]})
-        return _as_is(await recommender.batch_json(data))
+        return _as_is(await recommender.batch_json(data, pinned_version(market_version)))
 
 
 @get(
@@ -77,6 +86,12 @@ class RecommendationRoutes(Controller):
     ),
     guards=[scope_guard("market:read")],
     security=[{"bearer": []}, {"session": []}],
+    response_headers=etag_headers(
+        "these figures (it moves with the live version and their age)", PRIVATE_CACHE
+    ),
+    responses=NOT_MODIFIED,
 )
-async def market_figures(recommender: RecommenderDep) -> Response[MarketFigures]:
-    return _as_is(await recommender.market_figures_json())
+async def market_figures(
+    request: Request[Any, Any, Any], recommender: RecommenderDep, if_none_match: IfNoneMatch = None
+) -> Response[MarketFigures]:
+    return conditional_json(request, await recommender.market_figures_json(), PRIVATE_CACHE)
