@@ -66,8 +66,9 @@ class ErrorBody(msgspec.Struct, kw_only=True, frozen=True):
         str | None, msgspec.Meta(description="the request's id (also `X-Request-ID`): quote it in reports")
     ] = None
     error: Annotated[
-        ProblemCode, msgspec.Meta(description="deprecated: the same as `code`; removed in the next version")
+        ProblemCode,
+        msgspec.Meta(description="deprecated: the same as `code`; removed in the next major version"),
     ]
     status_code: Annotated[
-        int, msgspec.Meta(description="deprecated: the same as `status`; removed in the next version")
+        int, msgspec.Meta(description="deprecated: the same as `status`; removed in the next major version")
     ]

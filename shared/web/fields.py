@@ -9,6 +9,7 @@ failed: a valid body costs nothing more.
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -42,6 +43,17 @@ def invalid_fields(value: Any, target: Any, *, strict: bool = True) -> list[Inva
     return found
 
 
+@functools.cache
+def _box(target: Any) -> type[msgspec.Struct]:
+    """A one-field Struct holding ``target``: msgspec keeps a Struct's decoding plan, while converting to a
+    bare ``Literal`` of the catalogue's ids rebuilds one each time (0.6 ms against 10 us)."""
+    return msgspec.defstruct("Field", [("v", target)])
+
+
+def _convert(value: Any, target: Any, strict: bool) -> None:
+    msgspec.convert({"v": value}, _box(target), strict=strict)
+
+
 def _message(exc: msgspec.ValidationError) -> str:
     return str(exc).split(" - at `", 1)[0]
 
@@ -71,7 +83,7 @@ def _strip(target: Any) -> Any:
 
 def _walk(value: Any, target: Any, path: tuple[str | int, ...], strict: bool) -> Iterator[Invalid]:
     try:
-        msgspec.convert(value, target, strict=strict)
+        _convert(value, target, strict)
         return
     except msgspec.ValidationError as exc:
         whole = exc
@@ -88,7 +100,7 @@ def _walk(value: Any, target: Any, path: tuple[str | int, ...], strict: bool) ->
         key_type, value_type = typing.get_args(inner) or (Any, Any)
         for key, item in value.items():
             try:
-                msgspec.convert(key, key_type, strict=strict)
+                _convert(key, key_type, strict)
             except msgspec.ValidationError as exc:
                 children.append(_invalid((*path, key), _message(exc)))
                 continue
@@ -99,7 +111,7 @@ def _walk(value: Any, target: Any, path: tuple[str | int, ...], strict: bool) ->
         if (own := _length_error(value, target)) is not None:
             yield _invalid(path, own)
     else:  # a scalar, or a rule about the whole (a constraint, a check across fields): msgspec's own words
-        message, _, where = str(whole).partition(" - at `$")
+        message, _, where = str(whole).partition(" - at `$.v")
         yield _invalid((*path, *_parts(where.rstrip("`"))), message)
 
 

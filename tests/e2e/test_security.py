@@ -57,7 +57,45 @@ def test_missing_and_forged_credentials_get_401(stack: Stack, anon: httpx.Client
             stack.url + "/api/v1/recommendations", json={"skills": {}}, headers={"Authorization": header}
         )
         assert answer.status_code == 401, header
-        assert answer.json()["error"] == "unauthorized"
+        assert answer.json()["code"] == answer.json()["error"] == "unauthorized"
+        assert answer.headers["content-type"] == "application/problem+json"
+        refused = "invalid_token" if header.startswith("Bearer ") else "invalid_request"
+        assert answer.headers["www-authenticate"] == f'Bearer realm="careerpath", error="{refused}"', header
+
+
+def test_every_401_challenges_and_every_error_has_a_request_id(stack: Stack, anon: httpx.Client) -> None:
+    """RFC 6750: no credential is a bare challenge; any error answer, the router's 404 and 405 too, is
+    a problem naming its request id, path and a type the API describes."""
+    missing = anon.get("/api/v1/me/profile")
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == 'Bearer realm="careerpath"'
+    for answer, status in (
+        (missing, 401),
+        (anon.get("/api/v1/no-such-route"), 404),
+        (anon.patch("/api/v1/skills"), 405),
+        (anon.post("/api/v1/auth/login", content=b"x", headers={"content-type": "text/plain"}), 415),
+    ):
+        body = answer.json()
+        assert answer.status_code == status == body["status"] == body["status_code"], answer.text
+        assert body["request_id"] and body["request_id"] == answer.headers["x-request-id"]
+        assert body["instance"] == answer.request.url.path
+        described = anon.get(body["type"])
+        assert described.status_code == 200 and described.json()["code"] == body["code"]
+
+
+def test_a_bad_body_names_every_invalid_field(stack: Stack, api: httpx.Client) -> None:
+    answer = api.post(
+        "/api/v1/recommendations",
+        json={"skills": {"python": 9, "no_such_skill": 1}, "years_experience": "ten", "extra": 1},
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "validation_error"
+    named = {(e["field"], e.get("pointer")) for e in answer.json()["errors"]}
+    assert named == {
+        ("skills.python", "/skills/python"),
+        ("skills.no_such_skill", "/skills/no_such_skill"),
+        ("years_experience", "/years_experience"),
+        ("extra", "/extra"),
+    }
 
 
 def test_logged_out_session_is_dead(stack: Stack) -> None:
