@@ -8,7 +8,7 @@ import pytest
 from services.recommender.market import derive, occupations
 from shared.catalog import load_catalog, load_snapshot
 from shared.contracts.market_document import MarketDocument, RoleFigures
-from shared.contracts.versions import API_VERSION, parse_market_version
+from shared.contracts.versions import parse_market_version
 
 SNAPSHOT = msgspec.convert(load_snapshot(), MarketDocument)
 
@@ -68,8 +68,3 @@ def test_not_market_version_ids(value: str) -> None:
 
 def test_no_pin_is_the_live_version() -> None:
     assert parse_market_version(None) is None
-
-
-def test_api_version_is_semantic() -> None:
-    major, minor, patch = (int(p) for p in API_VERSION.split("."))
-    assert major == 1 and minor >= 3 and patch >= 0
