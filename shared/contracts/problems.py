@@ -56,9 +56,6 @@ PROBLEMS = _problems(
      "What the request names existed and is no longer kept: a market-data version pinned with "
      "`Careerpath-Market-Version` that has been trimmed. The detail names it and the live version; "
      "`GET /api/v1/versions` lists those still kept."),
-    ("gone", 410, "Gone",
-     "It was kept once and is no longer: a market-data version pinned with `Careerpath-Market-Version` "
-     "that has been trimmed since (the detail names the live one)."),
     ("precondition_failed", 412, "Precondition failed",
      "`If-Match` names an old version: read the resource again, re-apply the change and send its new ETag."),
     ("payload_too_large", 413, "Body too large", "The body is larger than the API accepts."),
