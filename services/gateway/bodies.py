@@ -16,7 +16,6 @@ slower count (7.4 ms).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -24,6 +23,7 @@ import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException, ValidationException
 
+from shared.strict_json import first_repeated_key, whole_floats_as_ints
 from shared.web.errors import invalid_body
 
 __all__ = ["duplicate_key", "strict_body"]
@@ -52,27 +52,6 @@ def _entries(value: Any) -> int:
     return count
 
 
-class _Pairs(list[tuple[str, Any]]):
-    """A JSON object as the parser saw it: every (key, value) pair, repeats included."""
-
-
-def _first_repeat(value: Any, path: str) -> str | None:
-    if isinstance(value, _Pairs):
-        seen: set[str] = set()
-        for key, item in value:
-            where = f"{path}.{key}" if path else key
-            if key in seen:
-                return where
-            seen.add(key)
-            if (found := _first_repeat(item, where)) is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if (found := _first_repeat(item, f"{path}[{index}]")) is not None:
-                return found
-    return None
-
-
 def duplicate_key(body: bytes, decoded: Any) -> str | None:
     """The path of the first key an object of ``body`` repeats (``candidates[3].skills.python``), or None.
 
@@ -89,7 +68,7 @@ def duplicate_key(body: bytes, decoded: Any) -> str | None:
             return None
     elif _STRING.sub(b"", body).count(b":") <= _entries(decoded):
         return None
-    return _first_repeat(json.loads(body, object_pairs_hook=_Pairs), "")
+    return first_repeated_key(body)
 
 
 async def strict_body(request: Request[Any, Any, Any]) -> None:
@@ -118,19 +97,8 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
     except msgspec.ValidationError as exc:
         # JSON has one number type and JSON Schema calls 3.0 an integer: a whole float is no coercion
         if "Expected `int`, got `float`" not in str(exc):
-            raise invalid_body(_whole_floats_as_ints(decoded), target) from None
+            raise invalid_body(whole_floats_as_ints(decoded), target) from None
         try:
-            msgspec.convert(_whole_floats_as_ints(decoded), target, strict=True)
+            msgspec.convert(whole_floats_as_ints(decoded), target, strict=True)
         except msgspec.ValidationError:
-            raise invalid_body(_whole_floats_as_ints(decoded), target) from None
-
-
-def _whole_floats_as_ints(value: Any) -> Any:
-    """3.0 -> 3 everywhere in a decoded body (3.5 and strings stay as they are)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_floats_as_ints(v) for v in value]
-    return value
+            raise invalid_body(whole_floats_as_ints(decoded), target) from None

@@ -43,11 +43,14 @@ class RecommenderClient:
         headers = _pin(market_version)
         return (await self.transport.request("POST", "/recommendations/", json=body, headers=headers)).content
 
-    async def batch_json(self, body: BatchRequest, market_version: str | None = None) -> bytes:
-        """Up to 1,000 candidates scored, as the recommender's JSON bytes (a ``BatchResponse``), with the
-        kept market version ``market_version`` (default: the live one)."""
+    async def batch_json(self, body: BatchRequest | bytes, market_version: str | None = None) -> bytes:
+        """Up to 1,000 candidates scored, as the recommender's JSON bytes (a ``BatchResponse``: per
+        candidate its roles or its own error), with the kept market version ``market_version`` (default:
+        the live one). ``body`` is a BatchRequest, or one as the JSON bytes a caller sent (passed on as
+        they are: the recommender reads each candidate on its own)."""
         headers = _pin(market_version)
-        answer = await self.transport.request("POST", "/recommendations/batch", json=body, headers=headers)
+        sent = msgspec.Raw(body) if isinstance(body, bytes) else body
+        answer = await self.transport.request("POST", "/recommendations/batch", json=sent, headers=headers)
         return answer.content
 
     async def versions(self) -> ServiceVersions:

@@ -6,10 +6,13 @@ from typing import Annotated
 
 import msgspec
 
-from shared.contracts.common import RoleId, SkillLevels, Years
+from shared.contracts.common import ErrorDetail, RoleId, SkillLevels, Years
 
 __all__ = [
     "BatchCandidate",
+    "BatchEnvelope",
+    "BatchItemError",
+    "BatchOptions",
     "BatchRequest",
     "BatchResponse",
     "BatchResult",
@@ -215,31 +218,73 @@ class BatchCandidate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_f
     years_experience: Years = 0.0
 
 
-class BatchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+class BatchOptions(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """What a batch asks besides its candidates (the fields of a BatchRequest other than ``candidates``).
+
+    A new batch option goes here, so that the envelope the gateway reads (``BatchEnvelope``) and the
+    documented ``BatchRequest`` both have it."""
+
+    target_role: Annotated[
+        RoleId | None, _doc("Score every candidate for this role only (default: each one's best roles).")
+    ] = None
+    role: Annotated[
+        RoleId | None,
+        msgspec.Meta(
+            description="Deprecated: the old name of `target_role` (answered with a `Deprecation` header); "
+            "give one of the two.",
+            extra_json_schema={"deprecated": True},
+        ),
+    ] = None
+    top: Annotated[int, msgspec.Meta(ge=1, le=20, description="Roles per candidate, best first.")] = 3
+
+    @property
+    def target(self) -> str | None:
+        """The role asked for, by either name."""
+        return self.target_role if self.target_role is not None else self.role
+
+
+class BatchRequest(BatchOptions, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Up to 1,000 candidates to score in one call; each gets its result or its own error."""
+
     candidates: Annotated[list[BatchCandidate], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
-    role: RoleId | None = None
-    top: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
-
-    def repeated_id(self) -> dict[str, str] | None:
-        """The error for the first candidate whose id an earlier one has (ids name the results), or None.
-
-        Both sides of the call answer 422 naming ``candidates[i].id``: the body has the documented shape,
-        but names two results alike."""
-        seen: set[str] = set()
-        for index, candidate in enumerate(self.candidates):
-            if candidate.id in seen:
-                return {"key": f"candidates[{index}].id", "message": f"id {candidate.id!r} is already used"}
-            seen.add(candidate.id)
-        return None
 
 
-class BatchResult(msgspec.Struct, kw_only=True, frozen=True, gc=False):
-    id: str
-    roles: list[RoleFit]
+class BatchEnvelope(BatchOptions, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A BatchRequest as first read: its options decoded, each candidate still the JSON it came as, to be
+    decoded (and refused) on its own."""
+
+    candidates: Annotated[list[msgspec.Raw], msgspec.Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class BatchItemError(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """Why one candidate was not scored: the same fields as a problem-details answer's."""
+
+    status: Annotated[int, _doc("The HTTP status this candidate alone would have had (422).")]
+    code: Annotated[str, _doc("The machine-readable error code (`validation_error`).")]
+    detail: str
+    errors: Annotated[
+        list[ErrorDetail],
+        _doc("Every field at fault, named from the batch: `candidates[17].skills.kubernetes`."),
+    ] = []
+
+
+class BatchResult(msgspec.Struct, kw_only=True, frozen=True, gc=False, omit_defaults=True):
+    """One candidate's outcome, in the order sent: its roles, or its error (never both)."""
+
+    id: Annotated[str | None, _doc("The candidate's `id`; null when it had no valid one.")]
+    index: Annotated[int, _doc("The candidate's position in `candidates` (from 0).")]
+    roles: Annotated[
+        list[RoleFit] | None, _doc("Best match first (absent when the candidate has an `error`).")
+    ] = None
+    error: Annotated[BatchItemError | None, _doc("Why this candidate was not scored (absent if scored).")] = (
+        None
+    )
 
 
 class BatchResponse(msgspec.Struct, kw_only=True, frozen=True):
-    results: list[BatchResult]
+    results: Annotated[list[BatchResult], _doc("One per candidate, in the order sent.")]
+    succeeded: Annotated[int, _doc("How many candidates were scored.")] = 0
+    failed: Annotated[int, _doc("How many candidates have an `error` instead of `roles`.")] = 0
     model_version: str
     market: MarketInfo
     attribution: list[str] = []

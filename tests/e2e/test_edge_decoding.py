@@ -73,11 +73,21 @@ def test_partner_bodies_are_not_coerced(partner_api: httpx.Client) -> None:
     single = partner_api.post("/api/v1/recommendations", json={"skills": {"python": 3}, "top": "3"})
     assert _fields(single) == ["top"]
     batch = {"candidates": [{"id": "a", "skills": {"java": 2}}, {"id": "b", "skills": {"java": "2"}}]}
-    assert _fields(partner_api.post("/api/v1/recommendations/batch", json=batch)) == [
-        "candidates[1].skills.java"
+    assert _candidate_fields(partner_api.post("/api/v1/recommendations/batch", json=batch)) == [
+        [],
+        ["candidates[1].skills.java"],
     ]
     numeric_id = {"candidates": [{"id": 1, "skills": {}}]}
-    assert _fields(partner_api.post("/api/v1/recommendations/batch", json=numeric_id)) == ["candidates[0].id"]
+    answer = partner_api.post("/api/v1/recommendations/batch", json=numeric_id)
+    assert _candidate_fields(answer) == [["candidates[0].id"]]
+
+
+def _candidate_fields(answer: httpx.Response) -> list[list[str]]:
+    """A batch answer's fields at fault, per candidate (a bad candidate has its own error, 422)."""
+    assert answer.status_code == 200, answer.text
+    results = answer.json()["results"]
+    assert all(r["error"]["status"] == 422 for r in results if "error" in r)
+    return [[e["field"] for e in r["error"]["errors"]] if "error" in r else [] for r in results]
 
 
 async def test_a_unix_integer_is_not_an_expiry(admin_api: httpx.Client, infra) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +133,7 @@ def test_repeated_keys_in_an_update_and_a_batch(
         .replace(b'"c3", "skills"', b'"c3", "id": "c9", "skills"')
     )
     answer = partner_api.post("/api/v1/recommendations/batch", content=raw, headers=JSON)
-    assert _fields(answer) == ["candidates[3].id"]
+    assert _candidate_fields(answer) == [[], [], [], ["candidates[3].id"], []]
     login = b'{"email":"nobody@example.com","password":"x","password":"correct horse battery"}'
     assert _fields(anon.post("/api/v1/auth/login", content=login, headers=JSON)) == ["password"]
 

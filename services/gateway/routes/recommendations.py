@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.exceptions import HTTPException
+from litestar import Controller, Litestar, MediaType, Request, Response, get, post
+from litestar.datastructures import ResponseHeader
+from litestar.openapi import OpenAPIConfig
 from litestar.params import JSONBody
 
 from services.gateway.auth import scope_guard
@@ -17,6 +18,7 @@ from services.gateway.conditional import PRIVATE_CACHE, conditional_json, etag_h
 from services.gateway.deps import RecommenderDep
 from services.gateway.routes.catalog import NOT_MODIFIED, IfNoneMatch
 from services.gateway.routes.versions import MarketVersionPin, pinned_version
+from shared.batch import read_envelope
 from shared.contracts.recommendations import (
     BatchRequest,
     BatchResponse,
@@ -24,8 +26,12 @@ from shared.contracts.recommendations import (
     RecommendationRequest,
     RecommendationResponse,
 )
+from shared.web.openapi_document import finish_document
 
-__all__ = ["RecommendationRoutes", "market_figures"]
+__all__ = ["ROLE_DEPRECATION", "RecommendationRoutes", "document_batch_body", "market_figures"]
+
+BATCH_PATH = "/api/v1/recommendations/batch"
+ROLE_DEPRECATION = {"Deprecation": "@1796083200"}  # RFC 9745: deprecated since 2026-12-01 (1.3.0)
 
 
 def _as_is(content: bytes) -> Response[Any]:
@@ -60,19 +66,38 @@ class RecommendationRoutes(Controller):
     @post(
         "/batch",
         summary="Score up to 1,000 candidates in one call",
-        description="Each candidate's `id` names its result, so two candidates may not share one (422 "
-        "naming `candidates[i].id`).",
+        description="Each candidate gets its result or its own error (422, the fields at fault named as "
+        "`candidates[i].<field>`), in the order sent; `succeeded` and `failed` count them, and the answer "
+        "is 200 when the batch itself is well-formed. The batch as a whole is refused only when it is "
+        "malformed: not a JSON object, no `candidates` list or more than 1,000 (400), or two candidates "
+        "with one `id` (ids name the results; 422 naming `candidates[i].id`). The target role is "
+        "`target_role`, as on the single call; `role` is its deprecated name (answered with a "
+        "`Deprecation` header; giving both is 422 naming `role`).",
         status_code=200,
+        response_headers=[
+            ResponseHeader(
+                name="Deprecation",
+                description="The request used `role`, the deprecated name of `target_role` (RFC 9745: the "
+                "date it was deprecated).",
+                documentation_only=True,
+                required=False,
+            )
+        ],
     )
     async def batch(
         self,
+        request: Request[Any, Any, Any],
         recommender: RecommenderDep,
-        data: JSONBody[BatchRequest],
         market_version: MarketVersionPin = None,
     ) -> Response[BatchResponse]:
-        if (repeated := data.repeated_id()) is not None:
-            raise HTTPException(status_code=422, detail=repeated["message"], extra={"field": repeated["key"]})
-        return _as_is(await recommender.batch_json(data, pinned_version(market_version)))
+        # Read here, not as a `data` parameter: one bad candidate must not fail the whole batch. Only the
+        # envelope is checked; the recommender reads each candidate from the body passed on as it came.
+        body = await request.body()
+        envelope = read_envelope(body)
+        answer = _as_is(await recommender.batch_json(body, pinned_version(market_version)))
+        if envelope.role is not None:
+            answer.headers.update(ROLE_DEPRECATION)
+        return answer
 
 
 @get(
@@ -95,3 +120,20 @@ async def market_figures(
     request: Request[Any, Any, Any], recommender: RecommenderDep, if_none_match: IfNoneMatch = None
 ) -> Response[MarketFigures]:
     return conditional_json(request, await recommender.market_figures_json(), PRIVATE_CACHE)
+
+
+def document_batch_body(app: Litestar) -> None:
+    """Declare the batch's body, a BatchRequest, in the app's finished OpenAPI document (call after
+    ``document_errors``). The route reads its body itself, so Litestar does not know its type: the schemas
+    come from a one-route app that takes a BatchRequest, finished the same way."""
+
+    @post(BATCH_PATH, sync_to_thread=False)
+    def typed(data: BatchRequest) -> None: ...
+
+    model = Litestar([typed], openapi_config=OpenAPIConfig(title="batch", version="1"), logging_config=None)
+    finish_document(model)
+    source, target = model.openapi_schema.to_schema(), app.openapi_schema.to_schema()
+    target["paths"][BATCH_PATH]["post"]["requestBody"] = source["paths"][BATCH_PATH]["post"]["requestBody"]
+    schemas = target.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in source["components"]["schemas"].items():
+        schemas.setdefault(name, schema)

@@ -1,0 +1,193 @@
+"""Reading a batch body: the envelope as a whole, then each candidate on its own.
+
+A batch is refused whole (400, or 422 for repeated ids) only when the envelope is wrong: not JSON, not an
+object, no candidates list, more than ``MAX_BATCH``, a bad option (``target_role``, ``top``), both names
+of the target role, a key given twice at the top level, or two candidates with one id. A bad candidate
+gets its own error (422 naming ``candidates[i].<field>``) and the others are scored.
+
+The gateway reads the envelope only (:func:`read_envelope`: the candidates stay undecoded
+``msgspec.Raw`` slices of the body, their ids read by a decoder that skips the rest) and passes the body
+on as it came; the recommender reads it again, then each candidate (:func:`read_candidates`). Both read
+bodies as sent, like the gateway's ``strict_body``: no coercion (``"3"`` is not a level), ``3.0`` counts
+as 3, and a key given twice is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from litestar.exceptions import HTTPException, ValidationException
+
+from shared.contracts.common import ErrorDetail
+from shared.contracts.recommendations import (
+    BatchCandidate,
+    BatchEnvelope,
+    BatchItemError,
+    BatchOptions,
+    BatchRequest,
+    BatchResult,
+)
+from shared.strict_json import first_repeated_key, whole_floats_as_ints
+from shared.web.fields import invalid_fields
+
+__all__ = ["read_batch", "read_candidates", "read_envelope"]
+
+_envelope = msgspec.json.Decoder(BatchEnvelope)
+_candidate = msgspec.json.Decoder(BatchCandidate)
+_whole = msgspec.json.Decoder(BatchRequest)
+_OPTION_KEYS = (b'"target_role":', b'"role":', b'"top":')
+_TOP_KEYS = (b'"candidates"', b'"target_role"', b'"role"', b'"top"')
+
+
+class _Id(msgspec.Struct):
+    """A candidate's id alone; the rest of the object is skipped, not decoded."""
+
+    id: Any = None
+
+
+_id = msgspec.json.Decoder(_Id)
+
+
+def _decode(decoder: msgspec.json.Decoder[Any], raw: bytes) -> Any:
+    """``raw`` as the decoder's type, strictly; a whole float where an int is due counts as that int."""
+    try:
+        return decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        if "Expected `int`, got `float`" not in str(exc):
+            raise
+        return decoder.decode(msgspec.json.encode(whole_floats_as_ints(msgspec.json.decode(raw))))
+
+
+def read_envelope(body: bytes) -> BatchEnvelope:
+    """The batch's envelope, its candidates left undecoded; the whole batch refused when it is malformed.
+
+    Raises:
+        ValidationException: 400 naming the field (the exception handler reads the body for the name).
+        HTTPException: 422 naming ``role`` when both names of the target role are given, or
+            ``candidates[i].id`` for each candidate whose id an earlier one has.
+    """
+    try:
+        envelope: BatchEnvelope = _decode(_envelope, body)
+    except msgspec.ValidationError as exc:
+        raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from None
+    except msgspec.DecodeError as exc:
+        raise ValidationException(detail=f"the body is not valid JSON: {exc}") from None
+    # A key given twice at the top level is one of the four known ones (any other is refused as unknown):
+    # the exact parse only when one of their names shows more than once.
+    if any(body.count(key) > 1 for key in _TOP_KEYS):
+        repeated = first_repeated_key(body, top_level_only=True)
+        if repeated is not None:
+            raise ValidationException(
+                detail="the request is not valid",
+                extra=[{"key": repeated, "message": "this field is given more than once"}],
+            )
+    _check_whole(envelope, envelope.candidates)
+    return envelope
+
+
+def _check_whole(options: BatchOptions, candidates: Sequence[msgspec.Raw | BatchCandidate]) -> None:
+    """422 for a batch that names the target role twice or two candidates alike."""
+    if options.target_role is not None and options.role is not None:
+        detail = "`role` is the deprecated name of `target_role`: give `target_role` only"
+        raise HTTPException(status_code=422, detail=detail, extra={"field": "role"})
+    if repeats := _repeated_ids(candidates):
+        raise HTTPException(
+            status_code=422,
+            detail="candidate ids name the results, so each may be used once: "
+            + ", ".join(e.message for e in repeats),
+            extra={"field": repeats[0].field},
+        )
+
+
+def read_batch(body: bytes) -> tuple[BatchOptions, list[BatchCandidate | BatchResult]]:
+    """The batch's options and, per candidate, the candidate or its result carrying its own error.
+
+    A batch whose candidates are all good (the usual case) is decoded in one typed pass; it is known to
+    repeat no key when its colons are no more than the keys it holds. Any other batch is read envelope
+    first, then candidate by candidate (:func:`read_envelope`, :func:`read_candidates`).
+    """
+    try:
+        whole: BatchRequest | None = _whole.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        whole = None
+    if whole is not None:
+        keys = 1 + sum(1 for key in _OPTION_KEYS if key in body) + body.count(b'"years_experience"')
+        keys += sum(2 + len(c.skills) for c in whole.candidates)
+        if body.count(b":") <= keys:
+            _check_whole(whole, whole.candidates)
+            return whole, list(whole.candidates)
+    envelope = read_envelope(body)
+    return envelope, read_candidates(envelope)
+
+
+def _repeated_ids(candidates: Sequence[msgspec.Raw | BatchCandidate]) -> list[ErrorDetail]:
+    """Each candidate whose (string) id an earlier candidate has; an unreadable id is the candidate's own
+    error, found later."""
+    seen: set[str] = set()
+    repeats = []
+    for index, raw in enumerate(candidates):
+        key = raw.id if isinstance(raw, BatchCandidate) else _candidate_id(raw)
+        if key is None:
+            continue
+        if key in seen:
+            repeats.append(
+                ErrorDetail(field=f"candidates[{index}].id", message=f"id {key!r} is already used")
+            )
+        seen.add(key)
+    return repeats
+
+
+def _candidate_id(raw: msgspec.Raw) -> str | None:
+    try:
+        key = _id.decode(raw).id
+    except msgspec.MsgspecError:
+        return None
+    return key if isinstance(key, str) and 1 <= len(key) <= 128 else None
+
+
+def read_candidates(envelope: BatchEnvelope) -> list[BatchCandidate | BatchResult]:
+    """Each candidate of a read envelope, decoded; or, for a bad one, its result carrying its own error
+    (422, every field at fault named from the batch: ``candidates[17].skills.kubernetes``)."""
+    out: list[BatchCandidate | BatchResult] = []
+    for index, raw in enumerate(envelope.candidates):
+        body = bytes(raw)
+        try:
+            candidate: BatchCandidate = _decode(_candidate, body)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            out.append(_failed(index, raw, _every_invalid_field(body)))
+            continue
+        # A key given twice: more colons than the keys the decoded candidate holds (exact parse if so).
+        keys = 2 + len(candidate.skills) + (b'"years_experience"' in body)
+        if body.count(b":") > keys and (repeated := first_repeated_key(body)) is not None:
+            out.append(_failed(index, raw, [("." + repeated, "/" + repeated.replace(".", "/"), _TWICE)]))
+            continue
+        out.append(candidate)
+    return out
+
+
+_TWICE = "this field is given more than once"
+
+
+def _every_invalid_field(body: bytes) -> list[tuple[str, str, str]]:
+    """(field suffix, pointer suffix, message) of each invalid field of one candidate."""
+    value = whole_floats_as_ints(msgspec.json.decode(body))  # the envelope read it: it is JSON
+    found = invalid_fields(value, BatchCandidate, strict=True)
+    return [("" if f.field == "body" else "." + f.field, f.pointer, f.message) for f in found]
+
+
+def _failed(index: int, raw: msgspec.Raw, fields: list[tuple[str, str, str]]) -> BatchResult:
+    errors = [
+        ErrorDetail(
+            field=f"candidates[{index}]{field}", pointer=f"/candidates/{index}{pointer}", message=message
+        )
+        for field, pointer, message in fields
+    ]
+    error = BatchItemError(
+        status=422,
+        code="validation_error",
+        detail="this candidate is not valid: " + "; ".join(f"{e.field}: {e.message}" for e in errors),
+        errors=errors,
+    )
+    return BatchResult(id=_candidate_id(raw), index=index, error=error)
