@@ -111,8 +111,9 @@ def _walk(value: Any, target: Any, path: tuple[str | int, ...], strict: bool) ->
         if (own := _length_error(value, target)) is not None:
             yield _invalid(path, own)
     else:  # a scalar, or a rule about the whole (a constraint, a check across fields): msgspec's own words
-        message, _, where = str(whole).partition(" - at `$.v")
-        yield _invalid((*path, *_parts(where.rstrip("`"))), message)
+        text, _, at = str(whole).rpartition(" - at `$.v")  # where in the value (after the box's field)
+        message, _, named = (text or str(whole)).partition(" - at `$")  # a check that names its field
+        yield _invalid((*path, *_parts(at.rstrip("`")), *_parts(named.rstrip("`"))), message)
 
 
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")

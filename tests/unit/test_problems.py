@@ -15,6 +15,7 @@ from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
 from shared.contracts.common import ErrorBody
 from shared.contracts.problems import PROBLEMS, code_for_status
+from shared.contracts.profiles import ProfileWrite
 from shared.contracts.recommendations import BatchRequest, RecommendationRequest
 from shared.web.errors import error_response
 from shared.web.fields import MAX_ERRORS, invalid_fields
@@ -154,3 +155,12 @@ def test_each_problem_type_describes_its_code(gateway: TestClient[Any]) -> None:
     assert page.headers["content-type"].startswith("text/html") and "Retry-After" in page.text
     unknown = gateway.get("/problems/<b>no</b>")
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
+
+
+def test_a_check_across_a_struct_names_the_field_it_names() -> None:
+    """A contract's ``__post_init__`` check (an invisible display name) is named by its own field."""
+    found = invalid_fields({"display_name": "\u200b", "skills": {"python": 7}}, ProfileWrite)
+    assert [(f.field, f.pointer) for f in found] == [("skills.python", "/skills/python")]
+    found = invalid_fields({"display_name": "\u200b", "skills": {}}, ProfileWrite)
+    assert [(f.field, f.pointer) for f in found] == [("display_name", "/display_name")]
+    assert "invisible" in found[0].message and " - at " not in found[0].message
