@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.datastructures import Cookie, Headers
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -39,7 +39,8 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.usage import DAY_COUNT_TTL, day_counts_key, endpoint_class, partner_bucket
 from shared.contracts.accounts import ApiKey
 from shared.contracts.common import ErrorBody, ErrorDetail
-from shared.web.errors import error_response
+from shared.contracts.problems import code_for_status
+from shared.web.errors import WWW_AUTHENTICATE, error_response, refuse
 
 __all__ = ["AuthMiddleware", "resolve_api_key"]
 
@@ -58,8 +59,9 @@ class _LoginEmail(msgspec.Struct):
 _login_decoder = msgspec.json.Decoder(_LoginEmail)
 
 
-_CODES = {401: "unauthorized", 403: "forbidden", 415: "unsupported_media_type", 429: "rate_limited"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+INVALID_TOKEN = f'{WWW_AUTHENTICATE}, error="invalid_token"'
+"""The challenge when a key was given but refused (RFC 6750 section 3.1)."""
 
 
 class AuthError(Exception):
@@ -73,10 +75,9 @@ class AuthError(Exception):
         self.field = field
 
 
-def _refusal(exc: AuthError) -> Response[ErrorBody]:
+def _refusal(exc: AuthError, path: str) -> Response[ErrorBody]:
     errors = [ErrorDetail(field=exc.field, message=exc.detail)] if exc.field else []
-    code = _CODES.get(exc.status, "error")
-    return error_response(exc.status, code, exc.detail, errors, headers=exc.headers)
+    return error_response(exc.status, code_for_status(exc.status), exc.detail, errors, exc.headers, path)
 
 
 def _check_media_type(headers: Headers) -> None:
@@ -118,7 +119,8 @@ def _presented_key(headers: Headers) -> str | None:
     if authorization is not None:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise AuthError(401, "unsupported Authorization header: use 'Bearer <API key>'")
+            detail = "unsupported Authorization header: use 'Bearer <API key>'"
+            raise AuthError(401, detail, {"WWW-Authenticate": f'{WWW_AUTHENTICATE}, error="invalid_request"'})
         return token.strip()
     if "x-api-key" in headers:  # one documented way to send a key: say which, rather than ignore it
         raise AuthError(
@@ -222,9 +224,8 @@ class AuthMiddleware(ASGIMiddleware):
                     detail = "too many failed log-ins for this account: try again later"
                     raise AuthError(429, detail, refused.headers())
         except (AuthError, UpstreamError) as exc:
-            refusal = exc.to_response() if isinstance(exc, UpstreamError) else _refusal(exc)
-            request: Request[Any, Any, Any] = Request(scope, receive, send)
-            await refusal.to_asgi_response(app=None, request=request)(scope, receive, send)
+            refusal = exc.to_response(path) if isinstance(exc, UpstreamError) else _refusal(exc, path)
+            await refuse(scope, receive, send, refusal)
             return
         if not limits and email is None:
             await next_app(scope, receive, send)
@@ -245,7 +246,12 @@ class AuthMiddleware(ASGIMiddleware):
         headers = Headers.from_scope(scope)
         key = _presented_key(headers)
         if key is not None:
-            found = await resolve_api_key(self.settings, self.wiring, key, _client_ip(scope))
+            try:
+                found = await resolve_api_key(self.settings, self.wiring, key, _client_ip(scope))
+            except AuthError as exc:  # a key given but refused (RFC 6750)
+                if exc.status == 401:
+                    exc.headers = {**(exc.headers or {}), "WWW-Authenticate": INVALID_TOKEN}
+                raise
             return Principal(
                 kind="partner",
                 id=found.id,
