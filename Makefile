@@ -29,7 +29,7 @@ test: $(STAMP) ## run the whole test suite (unit, integration, end-to-end)
 
 lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check services shared tools tests
-	$(VENV)/bin/mypy services shared tools --ignore-missing-imports
+	$(VENV)/bin/mypy services shared tools --strict --ignore-missing-imports
 
 fmt: $(STAMP) ## format the code
 	$(VENV)/bin/ruff format services shared tools tests
