@@ -9,7 +9,19 @@ import msgspec
 from shared.catalog import load_catalog
 from shared.contracts.problems import ProblemCode
 
-__all__ = ["ErrorBody", "ErrorDetail", "Level", "RoleId", "SkillId", "SkillLevels", "Years"]
+__all__ = [
+    "ErrorBody",
+    "ErrorDetail",
+    "Level",
+    "RoleId",
+    "SkillId",
+    "SkillLevels",
+    "SentSkills",
+    "SentTargetRole",
+    "SentYears",
+    "Years",
+    "described",
+]
 
 # Skill and role ids are the catalogue's: the OpenAPI document lists them, and msgspec refuses others.
 _catalog = load_catalog()
@@ -18,6 +30,28 @@ RoleId: Any = Literal[tuple(_catalog.role_ids)]
 Level = Annotated[int, msgspec.Meta(ge=0, le=4)]
 Years = Annotated[float, msgspec.Meta(ge=0, le=60)]
 SkillLevels = Annotated[dict[SkillId, Level], msgspec.Meta(max_length=200)]
+
+
+def described(text: str, *examples: object) -> msgspec.Meta:
+    """A field's description and example values for the OpenAPI document; no constraint."""
+    return msgspec.Meta(description=text, examples=list(examples) if examples else None)
+
+
+# What a caller sends about a person (a profile, a recommendation request, a batch candidate), described once.
+SentSkills = Annotated[
+    SkillLevels,
+    described(
+        "Skill levels by skill id; a skill left out counts as 0.", {"python": 3, "sql": 2, "docker": 2}
+    ),
+]
+SentYears = Annotated[Years, described("Years of professional experience, 0-60 (fractions allowed).", 4)]
+SentTargetRole = Annotated[
+    RoleId | None,
+    described(
+        "The role the learning steps lead to; absent or null: the best-matching role not met yet.",
+        "backend-developer",
+    ),
+]
 
 
 class ErrorDetail(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):

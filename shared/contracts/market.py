@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from shared.contracts.common import described
+
 __all__ = [
     "AdminRefreshRequest",
     "MAX_PAGE",
@@ -48,7 +50,16 @@ VersionId = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"
 class AdminRefreshRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """What an admin sends to start a refresh (public edge: unknown fields are refused)."""
 
-    source: SourceSpec | None = None
+    source: Annotated[
+        SourceSpec | None,
+        described(
+            (
+                "Where to read the job-market data from: `snapshot`, `file:NAME` or an http(s) "
+                "URL; absent or null: the configured default."
+            ),
+            "snapshot",
+        ),
+    ] = None
 
 
 class RefreshRequest(msgspec.Struct, kw_only=True, frozen=True):
@@ -67,59 +78,133 @@ class RefreshTask(msgspec.Struct, kw_only=True, frozen=True):
 class RejectedSample(msgspec.Struct, kw_only=True, frozen=True):
     """One bad record: where it is in the source, which field, and why."""
 
-    line: int
-    field: str
-    reason: str
+    line: Annotated[int, described("The record's line in the source (from 1).", 17)]
+    field: Annotated[str, described("The field at fault.", "salary")]
+    reason: Annotated[str, described("Why the record was refused.", "not a number")]
 
 
 class RefreshRun(msgspec.Struct, kw_only=True, frozen=True):
-    """One refresh run as recorded in PostgreSQL."""
+    """One job-market refresh: its state, its record counts and the version it published."""
 
-    id: str
-    status: RunStatus
-    source: str
-    requested_by: str
-    attempts: int = 0
-    phase: str | None = None
-    records_read: int = 0
-    records_accepted: int = 0
-    records_rejected: int = 0
-    rejected_samples: list[RejectedSample] = []
-    error: str | None = None
-    version: str | None = None
-    previous_version: str | None = None
-    created_at: datetime
-    started_at: datetime | None = None
-    heartbeat_at: datetime | None = None
-    finished_at: datetime | None = None
-    duration_ms: int | None = None
+    id: Annotated[str, described("The run's id (a UUID).", "3f2b8c1e-5d4a-4b6f-9e7d-2a1c0b9f8e7d")]
+    status: Annotated[RunStatus, described("`queued`, `running`, `succeeded` or `failed`.", "succeeded")]
+    source: Annotated[str, described("What it reads: `snapshot`, `file:NAME` or an http(s) URL.", "snapshot")]
+    requested_by: Annotated[
+        str,
+        described(
+            "Who asked for it: an admin's e-mail address, or `schedule` for the scheduled runs.",
+            "root@example.com",
+        ),
+    ]
+    attempts: Annotated[
+        int,
+        described(
+            "How many times a worker has started it (a run whose worker stopped answering is taken over).",
+            1,
+        ),
+    ] = 0
+    phase: Annotated[
+        str | None,
+        described(
+            (
+                "What it is doing or last did: `starting`, `fetching` or `reading`, "
+                "`validating`, `aggregating`, `publishing`; null before a worker takes it."
+            ),
+            "publishing",
+        ),
+    ] = None
+    records_read: Annotated[int, described("Records read from the source so far (a count).", 1200)] = 0
+    records_accepted: Annotated[int, described("Records that passed validation (a count).", 1187)] = 0
+    records_rejected: Annotated[int, described("Records refused by validation (a count).", 13)] = 0
+    rejected_samples: Annotated[
+        list[RejectedSample], described("A few of the refused records, with why.")
+    ] = []
+    error: Annotated[str | None, described("Why it failed; null unless it failed.")] = None
+    version: Annotated[
+        str | None,
+        described("The market-data version it published; null until it succeeds.", "bundled-2024.05-2"),
+    ] = None
+    previous_version: Annotated[
+        str | None, described("The version that was live before; null when there was none.")
+    ] = None
+    created_at: Annotated[
+        datetime, described("When it was asked for (ISO 8601 date-time, UTC).", "2026-05-04T09:30:00Z")
+    ]
+    started_at: Annotated[
+        datetime | None,
+        described(
+            "When a worker started it (ISO 8601 date-time, UTC); null while queued.", "2026-05-04T09:30:00Z"
+        ),
+    ] = None
+    heartbeat_at: Annotated[
+        datetime | None,
+        described(
+            "When its worker last reported progress (ISO 8601 date-time, UTC); null while queued.",
+            "2026-05-04T09:30:00Z",
+        ),
+    ] = None
+    finished_at: Annotated[
+        datetime | None,
+        described(
+            "When it succeeded or failed (ISO 8601 date-time, UTC); null until then.", "2026-05-04T09:30:00Z"
+        ),
+    ] = None
+    duration_ms: Annotated[
+        int | None, described("From start to finish, in milliseconds; null until it finishes.", 5230)
+    ] = None
 
 
 class RefreshRunList(msgspec.Struct, kw_only=True, frozen=True):
     """A page of runs, newest first; pass ``next_before`` as ``before`` for the next page."""
 
-    items: list[RefreshRun]
-    next_before: str | None = None
+    items: Annotated[list[RefreshRun], described("This page of runs, newest first.")]
+    next_before: Annotated[
+        str | None,
+        described("The `before` (a run id) that gives the next, older page; null on the last page."),
+    ] = None
 
 
 class MarketVersion(msgspec.Struct, kw_only=True, frozen=True):
     """One published market-data version still kept for rollback."""
 
-    version: str
-    source: str
-    as_of: str
-    published_at: float | None = None
-    current: bool = False
-    previous_version: str | None = None
-    postings: int | None = None
+    version: Annotated[str, described("The version's id.", "bundled-2024.05-2")]
+    source: Annotated[
+        str, described("Where its figures come from, in words.", "bundled: O*NET 29.2, BLS OEWS May 2024")
+    ]
+    as_of: Annotated[str, described("The date the figures describe (ISO 8601 date).", "2024-05-31")]
+    published_at: Annotated[
+        float | None,
+        described(
+            "When it was published, in seconds since 1970-01-01 UTC (Unix time); null when not recorded.",
+            1777887000.0,
+        ),
+    ] = None
+    current: Annotated[bool, described("Answers use this version now (the live one).", True)] = False
+    previous_version: Annotated[
+        str | None, described("The version that was live when it was published, or null.")
+    ] = None
+    postings: Annotated[
+        int | None,
+        described("How many job postings it was built from; null when not built from postings.", 1187),
+    ] = None
 
 
 class MarketVersions(msgspec.Struct, kw_only=True, frozen=True):
-    current: str | None
-    versions: list[MarketVersion]
+    """The live market-data version and the versions kept for rollback."""
+
+    current: Annotated[
+        str | None, described("The live version's id; null when none is published.", "bundled-2024.05-2")
+    ]
+    versions: Annotated[list[MarketVersion], described("The kept versions, newest first.")]
 
 
 class RollbackRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """Point readers at an earlier version that is still kept."""
 
-    version: VersionId
+    version: Annotated[
+        VersionId,
+        described(
+            "The kept version to make live again (as GET /api/v1/admin/market/versions lists them).",
+            "bundled-2024.05-2",
+        ),
+    ]

@@ -13,6 +13,8 @@ from typing import Annotated
 
 import msgspec
 
+from shared.contracts.common import described
+
 __all__ = [
     "API_VERSION",
     "API_VERSION_HEADER",
@@ -62,13 +64,20 @@ class ModelInfo(msgspec.Struct, kw_only=True, frozen=True):
 class MarketVersionInfo(msgspec.Struct, kw_only=True, frozen=True):
     """One market-data version still kept: it can be pinned with `Careerpath-Market-Version`."""
 
-    version: str
+    version: Annotated[
+        str,
+        described("The version's id; send it as `Careerpath-Market-Version` to pin it.", "bundled-2024.05-2"),
+    ]
     live: Annotated[bool, _doc("Answers without a pinned version use this one.")] = False
     as_of: Annotated[str, _doc("The date the figures describe (ISO 8601).")]
     published_at: Annotated[str | None, _doc("When it was published here (ISO 8601, UTC).")] = None
-    source: str
+    source: Annotated[
+        str, described("Where its figures come from, in words.", "bundled: O*NET 29.2, BLS OEWS May 2024")
+    ]
     synthetic: Annotated[bool, _doc("Generated test data, never market truth.")] = False
-    attribution: list[str] = []
+    attribution: Annotated[
+        list[str], described("The credits its sources require: show them with figures from it.")
+    ] = []
 
 
 class ServiceVersions(msgspec.Struct, kw_only=True, frozen=True):
@@ -85,7 +94,7 @@ class Versions(msgspec.Struct, kw_only=True, frozen=True):
     api_version: Annotated[
         str, _doc("The public API's version (semantic versioning; CHANGELOG.md says what each changed).")
     ]
-    model: ModelInfo
+    model: Annotated[ModelInfo, described("The model that answers recommendations.")]
     market_live: Annotated[str | None, _doc("The market-data version answers use unless pinned.")]
     market_versions: Annotated[
         list[MarketVersionInfo],

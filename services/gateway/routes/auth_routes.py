@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -17,6 +17,7 @@ from services.gateway.deps import ProfilesDep, SessionsDep, SettingsDep
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
 from services.gateway.settings import GatewaySettings
 from shared.contracts.accounts import Credentials, LoginAttempt, NewUser, User
+from shared.contracts.common import described
 
 __all__ = ["AuthRoutes", "SignedIn"]
 
@@ -24,8 +25,10 @@ __all__ = ["AuthRoutes", "SignedIn"]
 class SignedIn(msgspec.Struct, kw_only=True, frozen=True):
     """The signed-in user and the CSRF token to send as ``X-CSRF-Token`` on changes."""
 
-    user: User
-    csrf_token: str
+    user: Annotated[User, described("The signed-in account.")]
+    csrf_token: Annotated[
+        str, described("Send it as `X-CSRF-Token` on every change (POST, PUT, DELETE) in this session.")
+    ]
 
 
 async def _start_session(

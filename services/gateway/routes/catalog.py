@@ -16,23 +16,40 @@ from litestar.params import HeaderParameter
 
 from services.gateway.conditional import CATALOGUE_CACHE, conditional_json, etag_headers, etag_of
 from shared.catalog import load_catalog
+from shared.contracts.common import described
 
 __all__ = ["IfNoneMatch", "NOT_MODIFIED", "list_roles", "list_skills"]
 
 
 class SkillOut(msgspec.Struct, kw_only=True, frozen=True):
-    id: str
-    name: str
-    category: str
-    prerequisites: list[str]
+    """A skill of the catalogue: an id to use in skill maps, its name and category."""
+
+    id: Annotated[str, described("The skill's id, as used in skill maps.", "docker")]
+    name: Annotated[str, described("The skill's name.", "Docker and containers")]
+    category: Annotated[str, described("The skill's category.", "servers-hosting")]
+    prerequisites: Annotated[list[str], described("Skill ids to learn before this one.", ["linux"])]
 
 
 class RoleOut(msgspec.Struct, kw_only=True, frozen=True):
-    id: str
-    name: str
-    description: str
-    occupation_code: str | None
-    requirements: dict[str, int]
+    """A role of the catalogue: what it is and the skills it asks for."""
+
+    id: Annotated[str, described("The role's id.", "backend-developer")]
+    name: Annotated[str, described("The role's name.", "Backend developer")]
+    description: Annotated[str, described("What the role does, in a sentence.")]
+    occupation_code: Annotated[
+        str | None,
+        described("The role's occupation (US SOC code) its market figures come from, or null.", "15-1252"),
+    ]
+    requirements: Annotated[
+        dict[str, int],
+        described(
+            (
+                "The skills the role asks for, by skill id, with the level each needs (choices "
+                "of several skills are not listed here)."
+            ),
+            {"sql": 3, "docker": 2},
+        ),
+    ]
 
 
 IfNoneMatch = Annotated[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, MediaType, Response, delete, get, put
@@ -21,6 +22,7 @@ from services.gateway.routes.profiles import IfMatch, TargetRole, recommend_for
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.clients.profile import ProfileClient
 from shared.contracts.accounts import User
+from shared.contracts.common import described
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
 from shared.params import NEWEST, HistoryCursor, Limit
@@ -34,9 +36,9 @@ log = logging.getLogger("careerpath.gateway.export")
 class Export(msgspec.Struct, kw_only=True, frozen=True):
     """Everything careerpath keeps about the user: every assessment, newest first (none left out)."""
 
-    user: User
-    profile: Profile | None
-    assessments: list[Assessment]
+    user: Annotated[User, described("Your account.")]
+    profile: Annotated[Profile | None, described("Your profile, or null when you have none.")]
+    assessments: Annotated[list[Assessment], described("Every assessment of your profile, newest first.")]
 
 
 class MeRoutes(Controller):
