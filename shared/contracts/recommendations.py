@@ -52,11 +52,13 @@ def _doc(text: str) -> msgspec.Meta:
 
 # One line per number, said the same way in the API (here and in OpenAPI) and on the page (`MEANINGS`).
 MEANINGS = {
-    "readiness": "How much of what this role asks for you already have (0-100 %), weighing each required "
-    "skill by the evidence for it; it never falls when you learn something.",
+    "readiness": "How much of what this role asks for you already have, a share from 0 to 1 (the page "
+    "shows it as a percentage), weighing each required skill by the evidence for it; it never falls when "
+    "you learn something.",
     "match": "How strongly your skills point to this role rather than the others, every role given a fair "
     "chance however common it is; the roles are ranked by it. Not the odds of being hired.",
-    "readiness_gain": "Points of readiness for the target role this one step adds.",
+    "readiness_gain": "How much this one step raises your readiness for the target role, a share from 0 to 1 "
+    "(0.05 = 5 percentage points).",
     "salary_median": "Median annual pay in the USA for the role's occupation (BLS OEWS), USD.",
     "openings": "Average job openings per year in the USA for the occupation, 2023-2033 (BLS projections).",
     "growth_pct": "Projected change in employment for the occupation over 2023-2033 (BLS), percent.",
