@@ -49,7 +49,7 @@ def _run(
         timeout=600,
     )
     summary = done.stdout[-3000:]
-    print(summary)
+    print(done.stdout)  # every failure with its curl line; the assertion message keeps the summary
     assert done.returncode == 0, summary
     assert re.search(r"\b\d+ passed\b", done.stdout) and not re.search(
         r"\b\d+ (failures?|errors?)\b", done.stdout

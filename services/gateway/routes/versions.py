@@ -36,6 +36,7 @@ MarketVersionPin = Annotated[
         f"of the live one; the pattern is {MARKET_VERSION_PATTERN}. Not a version id: 400; never published: "
         "422; published but no longer kept: 410 Gone naming it and the live version. Errors name the "
         "header.",
+        schema_extra={"pattern": MARKET_VERSION_PATTERN},  # in the document; pinned_version() checks it
     ),
 ]
 
