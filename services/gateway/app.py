@@ -8,7 +8,6 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from litestar import Litestar, Request, Response
-from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.types import Message, Scope
 
@@ -16,6 +15,7 @@ from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
 from services.gateway.bodies import strict_body
 from services.gateway.clients import Upstream, UpstreamError
+from services.gateway.compression import compress_when_asked
 from services.gateway.deps import Wiring, dependencies
 from services.gateway.docs import API_DESCRIPTION, SECURITY_SCHEMES
 from services.gateway.hosts import allowed_hosts_middleware
@@ -91,21 +91,6 @@ async def _edge_headers(message: Message, scope: Scope) -> None:
     if path.startswith("/api/v1/") and _API_VERSION[0] not in present:  # errors and 304s too
         headers.append(_API_VERSION)
     message["headers"] = headers
-
-
-COMPRESSION = CompressionConfig(
-    backend="brotli",
-    minimum_size=1024,
-    brotli_quality=4,
-    gzip_compress_level=1,
-    brotli_gzip_fallback=True,
-)
-"""Answers of 1 KiB or more are compressed for a caller whose Accept-Encoding allows it: brotli (``br``),
-else gzip; smaller ones, and every answer to a caller that does not ask, go as they are (Litestar's
-CompressionMiddleware, which adds ``Vary: Accept-Encoding``). A 1,000-candidate batch answer (top 3,
-10.6 MB): gzip 1 -> 1.39 MB in 38 ms of CPU (6: 0.88 MB, 111 ms; 9: 0.83 MB, 311 ms), brotli 4 -> 19 kB in
-16 ms (brotli's 4 MB window sees the repeated role and market text that gzip's 32 kB one does not).
-Gzip 1 is nginx's default for the same reason: most of the size for a third of the CPU."""
 
 
 def _upstream(name: str, base_url: str, settings: GatewaySettings) -> Upstream:
@@ -197,7 +182,6 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             version=API_VERSION,
         ),
         cors_config=cors,
-        compression_config=COMPRESSION,
         request_max_body_size=settings.max_body_bytes,
         before_send=[_edge_headers],
         logging_config=None,
@@ -205,7 +189,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
     )
     document_errors(app, _error_codes, rate_limited="/api/")
     document_batch_body(app)  # the batch reads its own body (per-candidate errors): say what it is
-    return with_request_ids(app)  # outside the router: a 404 or 405 has a request id too
+    # Both outside the router: a 404 or 405 has a request id too, and is compressed like the rest.
+    return with_request_ids(compress_when_asked(app))
 
 
 def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
