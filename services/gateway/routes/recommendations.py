@@ -128,7 +128,7 @@ def document_batch_body(app: Litestar) -> None:
     come from a one-route app that takes a BatchRequest, finished the same way."""
 
     @post(BATCH_PATH, sync_to_thread=False)
-    def typed(data: BatchRequest) -> None: ...
+    def typed(data: JSONBody[BatchRequest]) -> None: ...
 
     model = Litestar([typed], openapi_config=OpenAPIConfig(title="batch", version="1"), logging_config=None)
     finish_document(model)
