@@ -47,6 +47,7 @@ from shared.web.errors import exception_handlers
 from shared.web.health import health_route
 from shared.web.middleware import with_request_ids
 from shared.web.openapi import docs_assets_route, document_errors, openapi_config
+from shared.web.openapi_document import HeaderPaths
 
 __all__ = ["create_app"]
 
@@ -187,7 +188,9 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    document_errors(app, _error_codes, rate_limited="/api/")
+    document_errors(
+        app, _error_codes, headers=HeaderPaths(rate_limited="/api/", challenged="/api/", versioned="/api/v1/")
+    )
     document_batch_body(app)  # the batch reads its own body (per-candidate errors): say what it is
     # Both outside the router: a 404 or 405 has a request id too, and is compressed like the rest.
     return with_request_ids(compress_when_asked(app))

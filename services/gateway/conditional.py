@@ -21,15 +21,12 @@ from litestar import MediaType, Response
 from litestar.datastructures import ResponseHeader
 from litestar.exceptions import HTTPException
 
-from shared.contracts.versions import API_VERSION, API_VERSION_HEADER
-
 if TYPE_CHECKING:
     from litestar import Request
 
 __all__ = [
     "CATALOGUE_CACHE",
     "PRIVATE_CACHE",
-    "api_version_header",
     "conditional_json",
     "etag_headers",
     "etag_of",
@@ -81,16 +78,6 @@ def none_match(field: str | None, etag: str) -> bool:
     return etag.removeprefix("W/").strip('"') in tags
 
 
-def api_version_header() -> ResponseHeader:
-    """``Careerpath-Api-Version`` (every ``/api/v1`` answer has it), for the OpenAPI document."""
-    return ResponseHeader(
-        name=API_VERSION_HEADER,
-        value=API_VERSION,
-        documentation_only=True,
-        description="The public API version that answered (semantic versioning; see CHANGELOG.md)",
-    )
-
-
 def etag_headers(description: str, cache_control: str) -> list[ResponseHeader]:
     """The headers a conditional GET answers with, for the OpenAPI document."""
     return [
@@ -106,7 +93,6 @@ def etag_headers(description: str, cache_control: str) -> list[ResponseHeader]:
             documentation_only=True,
             description="How a cache may keep the answer",
         ),
-        api_version_header(),
     ]
 
 

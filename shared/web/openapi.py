@@ -16,7 +16,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from shared.contracts.common import ErrorBody
 from shared.web.errors import PROBLEM_JSON
-from shared.web.openapi_document import finish_document
+from shared.web.openapi_document import HeaderPaths, finish_document
 
 if TYPE_CHECKING:
     from litestar import Litestar, Router
@@ -87,14 +87,15 @@ def document_errors(
     app: Litestar,
     codes_for: Callable[[str, str, bool], Iterable[int]],
     *,
-    rate_limited: str | None = None,
+    headers: HeaderPaths | None = None,
 ) -> None:
     """Declare the error answers each operation can give, with the ErrorBody schema, then finish the document.
 
     ``codes_for(path, method, has_body)`` names the codes; each becomes a ``ResponseSpec`` on the app's own
     copy of the route handler (Litestar's 400 shape is replaced by ours), so Litestar writes them into the
     OpenAPI document it generates; :func:`~shared.web.openapi_document.finish_document` then refines it
-    (answers under ``rate_limited`` declare the RateLimit-* headers).
+    (``headers`` says which paths' answers declare the RateLimit-*, WWW-Authenticate and API-version
+    headers).
     """
     specs = {
         code: ResponseSpec(
@@ -111,4 +112,4 @@ def document_errors(
             codes = {code for method in handler.http_methods for code in codes_for(path, method, has_body)}
             declared = {code: specs[code] for code in sorted(codes)}
             handler.responses = {**(handler.responses or {}), **declared} or None
-    finish_document(app, rate_limited=rate_limited)
+    finish_document(app, headers=headers)

@@ -9,7 +9,9 @@ Litestar builds the document from the route handlers; :func:`finish_document` th
 - every field of an answer is required: the server always sends it (``null`` when there is nothing);
   only request bodies have optional fields;
 - response headers: ``X-Request-ID`` on every answer, ``RateLimit-*`` on rate-limited answers,
-  ``Retry-After`` on 429 and 503, ``ETag`` where a profile is returned;
+  ``Retry-After`` on 429 and 503, ``ETag`` where a profile is returned, ``WWW-Authenticate`` on the 401s
+  of challenged paths and ``Careerpath-Api-Version`` on every answer of versioned paths but a 431 (one
+  component each, referenced);
 - an operation without a security requirement says ``security: []`` (public) when the document has
   security schemes;
 - optional header and query parameters are never null; bodies that refuse unknown fields say so.
@@ -26,11 +28,13 @@ import msgspec
 from litestar.openapi.spec import OpenAPI
 
 from shared.catalog import load_catalog
+from shared.contracts.versions import API_VERSION, API_VERSION_HEADER
+from shared.web.errors import WWW_AUTHENTICATE
 
 if TYPE_CHECKING:
     from litestar import Litestar
 
-__all__ = ["finish_document"]
+__all__ = ["HeaderPaths", "finish_document"]
 
 _REF = "#/components/schemas/{name}"
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -64,6 +68,23 @@ _HEADERS: dict[str, dict[str, Any]] = {
         "change or delete the profile.",
         "schema": {"type": "string", "examples": ['"3"']},
     },
+    "WWW-Authenticate": {
+        "description": f"The challenge of a 401 (RFC 6750): `{WWW_AUTHENTICATE}` when no credential was "
+        'sent; with `error="invalid_token"` when an API key was sent but refused (unknown, revoked or '
+        'expired), `error="invalid_request"` when the Authorization header is not `Bearer <API key>`.',
+        "required": True,
+        "schema": {
+            "type": "string",
+            "examples": [WWW_AUTHENTICATE, f'{WWW_AUTHENTICATE}, error="invalid_token"'],
+        },
+    },
+    API_VERSION_HEADER: {
+        "description": "The public API version that answered (semantic versioning; CHANGELOG.md says what "
+        "each version changed). Every answer has it, errors and 304s included (not a 431: a head too large "
+        "is refused before the request reaches the API).",
+        "required": True,
+        "schema": {"type": "string", "examples": [API_VERSION]},
+    },
 }
 _RATE_LIMIT = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 
@@ -78,25 +99,37 @@ class _Finished(OpenAPI):
         return self.document
 
 
+@dataclass(frozen=True, kw_only=True)
+class HeaderPaths:
+    """Which answers carry which response headers, by path prefix (None: no path)."""
+
+    rate_limited: str | None = None
+    """Every answer carries ``RateLimit-*``."""
+    challenged: str | None = None
+    """Every 401 carries ``WWW-Authenticate``."""
+    versioned: str | None = None
+    """Every answer carries ``Careerpath-Api-Version``."""
+
+
 def finish_document(
-    app: Litestar, *, rate_limited: str | None = None, etag_schemas: Iterable[str] = ("Profile",)
+    app: Litestar, *, headers: HeaderPaths | None = None, etag_schemas: Iterable[str] = ("Profile",)
 ) -> None:
     """Refine the app's generated document and make it the one the app serves.
 
-    ``rate_limited`` is the path prefix whose answers carry ``RateLimit-*`` headers (None: none do);
-    answers whose body is one of ``etag_schemas`` carry an ``ETag``.
+    ``headers`` says which paths' answers carry the rate-limit, challenge and API-version headers (none
+    by default); answers whose body is one of ``etag_schemas`` carry an ``ETag``.
     """
     from litestar._openapi.plugin import OpenAPIPlugin  # the plugin holds the document it serves
 
     generated = app.openapi_schema
-    document = refine(generated.to_schema(), rate_limited=rate_limited, etag_schemas=set(etag_schemas))
+    document = refine(generated.to_schema(), headers=headers or HeaderPaths(), etag_schemas=set(etag_schemas))
     finished = _Finished(**{f.name: getattr(generated, f.name) for f in fields(OpenAPI)}, document=document)
     plugin = app.plugins.get(OpenAPIPlugin)
     plugin._openapi = finished
     plugin._openapi_schema = None
 
 
-def refine(document: dict[str, Any], *, rate_limited: str | None, etag_schemas: set[str]) -> dict[str, Any]:
+def refine(document: dict[str, Any], *, headers: HeaderPaths, etag_schemas: set[str]) -> dict[str, Any]:
     """The document with the refinements listed in the module's docstring (a new dict)."""
     document = copy.deepcopy(document)
     components = document.setdefault("components", {})
@@ -123,9 +156,8 @@ def refine(document: dict[str, Any], *, rate_limited: str | None, etag_schemas: 
                 operation["security"] = []  # public: no credential needed
             for parameter in operation.get("parameters", []):
                 _not_null(parameter)
-            limited = rate_limited is not None and path.startswith(rate_limited)
             for status, response in operation.get("responses", {}).items():
-                _declare_headers(response, status, limited, etag_schemas)
+                _declare_headers(response, _header_names(headers, path, status, response, etag_schemas))
     return document
 
 
@@ -270,15 +302,30 @@ def _not_null(parameter: dict[str, Any]) -> None:
         parameter["schema"] = plain
 
 
-def _declare_headers(response: dict[str, Any], status: str, limited: bool, etag_schemas: set[str]) -> None:
+def _under(prefix: str | None, path: str) -> bool:
+    return prefix is not None and path.startswith(prefix)
+
+
+def _header_names(
+    paths: HeaderPaths, path: str, status: str, response: dict[str, Any], etag_schemas: set[str]
+) -> list[str]:
+    """The header components an answer of ``path`` with ``status`` refers to."""
     names = ["X-Request-ID"]
-    if limited:
+    if _under(paths.rate_limited, path):
         names.extend(_RATE_LIMIT)
     if status in ("429", "503"):
         names.append("Retry-After")
     body = response.get("content", {}).get("application/json", {}).get("schema", {})
     if status.startswith("2") and body.get("$ref", "").rsplit("/", 1)[-1] in etag_schemas:
         names.append("ETag")
+    if status == "401" and _under(paths.challenged, path):
+        names.append("WWW-Authenticate")
+    if _under(paths.versioned, path) and status != "431":  # a 431 is refused before the app sees it
+        names.append(API_VERSION_HEADER)
+    return names
+
+
+def _declare_headers(response: dict[str, Any], names: list[str]) -> None:
     headers = response.setdefault("headers", {})
     for header in headers.values():  # a header Litestar wrote without a schema (OpenAPI requires one)
         if "$ref" not in header and "schema" not in header and "content" not in header:
