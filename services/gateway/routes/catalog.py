@@ -18,7 +18,7 @@ from services.gateway.conditional import CATALOGUE_CACHE, conditional_json, etag
 from shared.catalog import load_catalog
 from shared.contracts.common import described
 
-__all__ = ["IfNoneMatch", "NOT_MODIFIED", "list_roles", "list_skills"]
+__all__ = ["ChoiceOut", "IfNoneMatch", "NOT_MODIFIED", "RoleOut", "list_roles", "list_skills"]
 
 
 class SkillOut(msgspec.Struct, kw_only=True, frozen=True):
@@ -30,8 +30,31 @@ class SkillOut(msgspec.Struct, kw_only=True, frozen=True):
     prerequisites: Annotated[list[str], described("Skill ids to learn before this one.", ["linux"])]
 
 
+class ChoiceOut(msgspec.Struct, kw_only=True, frozen=True):
+    """A requirement met by any one of several skills, at a level (e.g. one server-side language)."""
+
+    label: Annotated[str, described("What the choice is, in words.", "a server-side language")]
+    level: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            le=4,
+            description="The level one of the skills needs: 1 aware, 2 working, 3 proficient, 4 expert.",
+            examples=[3],
+        ),
+    ]
+    skills: Annotated[
+        list[str],
+        described(
+            "The alternatives, by skill id (GET /api/v1/skills lists them): any one of them at `level` meets "
+            "the requirement.",
+            ["python", "java", "go"],
+        ),
+    ]
+
+
 class RoleOut(msgspec.Struct, kw_only=True, frozen=True):
-    """A role of the catalogue: what it is and the skills it asks for."""
+    """A role of the catalogue: what it is and the skills it asks for (single skills and choices)."""
 
     id: Annotated[str, described("The role's id.", "backend-developer")]
     name: Annotated[str, described("The role's name.", "Backend developer")]
@@ -44,12 +67,19 @@ class RoleOut(msgspec.Struct, kw_only=True, frozen=True):
         dict[str, int],
         described(
             (
-                "The skills the role asks for, by skill id, with the level each needs (choices "
-                "of several skills are not listed here)."
+                "The single skills the role asks for, by skill id, with the level each needs (a "
+                "requirement any one of several skills meets is in `choices`)."
             ),
             {"sql": 3, "docker": 2},
         ),
     ]
+    choices: Annotated[
+        list[ChoiceOut],
+        described(
+            "The requirements any one of several skills meets (empty when there are none); a role's full "
+            "requirements are `requirements` and these.",
+        ),
+    ] = []
 
 
 #: RFC 9110's If-None-Match: * or a comma-separated list of entity tags (obs-text left out).
@@ -94,6 +124,9 @@ def _roles() -> tuple[bytes, str]:
                 description=r.description,
                 occupation_code=r.occupation_code,
                 requirements=dict(r.requirements),
+                choices=[
+                    ChoiceOut(label=c.label, level=c.level, skills=list(c.skills)) for c in r.alternatives
+                ],
             )
             for r in load_catalog().roles.values()
         ]
@@ -126,7 +159,8 @@ def list_skills(
     summary="The backend roles catalogue",
     description=(
         "Every role id the API ranks, with its name, description, occupation code and required skill "
-        "levels. Public: no credential needed."
+        "levels: single skills in `requirements`, and in `choices` the requirements any one of several "
+        "skills meets (a server-side language, a database). Public: no credential needed."
     ),
     response_headers=etag_headers("the catalogue", CATALOGUE_CACHE),
     responses=NOT_MODIFIED,
