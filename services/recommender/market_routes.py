@@ -40,7 +40,10 @@ async def _versions(redis: aioredis.Redis, prefix: str) -> MarketVersions:
         current, versions = await list_versions(redis, prefix)
     except (RedisError, OSError) as exc:
         raise _unavailable(exc) from None
-    return MarketVersions(current=current, versions=[msgspec.convert(v, MarketVersion) for v in versions])
+    kept = [
+        msgspec.convert({**v, "published_at": _when(v.get("published_at"))}, MarketVersion) for v in versions
+    ]
+    return MarketVersions(current=current, versions=kept)
 
 
 class MarketVersionController(Controller):
@@ -69,17 +72,24 @@ def model_info(artefact: ModelArtefact) -> ModelInfo:
     metrics = {k: float(v) for k, v in artefact.metrics.items() if isinstance(v, int | float)}
     return ModelInfo(
         version=artefact.version,
-        trained_at=artefact.trained_at,
+        trained_at=_trained_at(artefact.trained_at),
         data_version=artefact.data_version,
         data=MODEL_DATA,
         metrics=metrics,
     )
 
 
-def _iso(epoch: Any) -> str | None:
-    if not isinstance(epoch, int | float):
+def _when(epoch: Any) -> dt.datetime | None:
+    """A version's ``published_at`` (Unix time in the stored document) as a UTC date-time, to the second."""
+    if not isinstance(epoch, int | float) or isinstance(epoch, bool):
         return None
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+
+
+def _trained_at(text: str) -> dt.datetime:
+    """The artefact's ``trained_at`` (ISO 8601); one written without a zone is UTC."""
+    when = dt.datetime.fromisoformat(text)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 @get("/versions", tags=["market"], summary="The model and the kept market-data versions")
@@ -96,7 +106,7 @@ async def versions(scorer: ScorerDep, redis: RedisDep, settings: SettingsDep) ->
                 version=v["version"],
                 live=v["current"],
                 as_of=v["as_of"],
-                published_at=_iso(v.get("published_at")),
+                published_at=_when(v.get("published_at")),
                 source=v["source"],
                 synthetic=v["synthetic"],
                 attribution=v["attribution"],

@@ -102,7 +102,10 @@ class ProfileClient:
         answer = await self.transport.request(
             "GET", f"/profiles/{profile_id}/assessments", params=params, headers=_as(owner)
         )
-        return _history.decode(answer.content)
+        page = _history.decode(answer.content)
+        if page.next_cursor is None and page.next_before is not None:  # a profile service before 1.3.0
+            page = msgspec.structs.replace(page, next_cursor=str(page.next_before))
+        return page
 
     # accounts
     async def create_user(self, body: NewUser) -> User:
@@ -163,7 +166,10 @@ class ProfileClient:
 
     async def refresh_runs(self, limit: int, before: str | None = None) -> RefreshRunList:
         params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
-        return _runs.decode((await self.transport.request("GET", "/market/runs/", params=params)).content)
+        page = _runs.decode((await self.transport.request("GET", "/market/runs/", params=params)).content)
+        if page.next_cursor is None and page.next_before is not None:  # a profile service before 1.3.0
+            page = msgspec.structs.replace(page, next_cursor=page.next_before)
+        return page
 
     async def refresh_run(self, run_id: str) -> RefreshRun:
         return _run.decode((await self.transport.request("GET", f"/market/runs/{run_id}")).content)

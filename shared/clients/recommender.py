@@ -17,7 +17,7 @@ from shared.contracts.versions import MARKET_VERSION_HEADER, ServiceVersions
 __all__ = ["RecommenderClient"]
 
 _recommendation = msgspec.json.Decoder(RecommendationResponse)
-_versions = msgspec.json.Decoder(MarketVersions)
+_versions = msgspec.json.Decoder(MarketVersions, strict=False)  # a recommender before 1.3.0 sends Unix times
 _service_versions = msgspec.json.Decoder(ServiceVersions)
 
 

@@ -155,12 +155,25 @@ class RefreshRun(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class RefreshRunList(msgspec.Struct, kw_only=True, frozen=True):
-    """A page of runs, newest first; pass ``next_before`` as ``before`` for the next page."""
+    """A page of runs, newest first; pass ``next_cursor`` as ``cursor`` for the next page."""
 
     items: Annotated[list[RefreshRun], described("This page of runs, newest first.")]
     next_before: Annotated[
         str | None,
-        described("The `before` (a run id) that gives the next, older page; null on the last page."),
+        msgspec.Meta(
+            description=(
+                "Deprecated (use `next_cursor`): the `before` (a run id) that gives the next, older page; "
+                "null on the last page."
+            ),
+            extra_json_schema={"deprecated": True},
+        ),
+    ] = None
+    next_cursor: Annotated[
+        str | None,
+        described(
+            "Pass it as `cursor` for the next, older page (an opaque string); null on the last page.",
+            "3f2b8c1e-5d4a-4b6f-9e7d-2a1c0b9f8e7d",
+        ),
     ] = None
 
 
@@ -173,10 +186,9 @@ class MarketVersion(msgspec.Struct, kw_only=True, frozen=True):
     ]
     as_of: Annotated[str, described("The date the figures describe (ISO 8601 date).", "2024-05-31")]
     published_at: Annotated[
-        float | None,
+        datetime | None,
         described(
-            "When it was published, in seconds since 1970-01-01 UTC (Unix time); null when not recorded.",
-            1777887000.0,
+            "When it was published (ISO 8601 date-time, UTC); null when not recorded.", "2026-05-04T09:30:00Z"
         ),
     ] = None
     current: Annotated[bool, described("Answers use this version now (the live one).", True)] = False

@@ -93,7 +93,7 @@ class Assessment(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class AssessmentList(msgspec.Struct, kw_only=True, frozen=True):
-    """A page of a profile's history, newest first; pass ``next_before`` as ``before`` for the next page."""
+    """A page of a profile's history, newest first; pass ``next_cursor`` as ``cursor`` for the next page."""
 
     profile_id: Annotated[
         str, described("The profile the history belongs to (a UUID).", "3f2b8c1e-5d4a-4b6f-9e7d-2a1c0b9f8e7d")
@@ -103,5 +103,17 @@ class AssessmentList(msgspec.Struct, kw_only=True, frozen=True):
     ]
     next_before: Annotated[
         int | None,
-        msgspec.Meta(description="The `before` that gives the next (older) page; null on the last page."),
+        msgspec.Meta(
+            description=(
+                "Deprecated (use `next_cursor`; it keeps working): the `before` (a version) that gives the "
+                "next (older) page; null on the last page."
+            ),
+            extra_json_schema={"deprecated": True},
+        ),
+    ] = None
+    next_cursor: Annotated[
+        str | None,
+        described(
+            "Pass it as `cursor` for the next (older) page (an opaque string); null on the last page.", "42"
+        ),
     ] = None

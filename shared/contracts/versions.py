@@ -9,6 +9,7 @@ an answer is computed from with ``Careerpath-Market-Version`` (gateway -> recomm
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -55,7 +56,9 @@ class ModelInfo(msgspec.Struct, kw_only=True, frozen=True):
     """The trained role-fit model that answers."""
 
     version: Annotated[str, _doc("The model's id, as `model_version` in every recommendation answer.")]
-    trained_at: Annotated[str, _doc("When it was trained (ISO 8601, UTC).")]
+    trained_at: Annotated[
+        datetime, described("When it was trained (ISO 8601 date-time, UTC).", "2026-05-04T09:30:00Z")
+    ]
     data_version: Annotated[str, _doc("A hash naming exactly the profiles and catalogue it learned from.")]
     data: Annotated[str, _doc("What it learned from, in words.")]
     metrics: Annotated[dict[str, float], _doc("Its figures on held-out survey profiles.")] = {}
@@ -70,7 +73,13 @@ class MarketVersionInfo(msgspec.Struct, kw_only=True, frozen=True):
     ]
     live: Annotated[bool, _doc("Answers without a pinned version use this one.")] = False
     as_of: Annotated[str, _doc("The date the figures describe (ISO 8601).")]
-    published_at: Annotated[str | None, _doc("When it was published here (ISO 8601, UTC).")] = None
+    published_at: Annotated[
+        datetime | None,
+        described(
+            "When it was published here (ISO 8601 date-time, UTC); null when not recorded.",
+            "2026-05-04T09:30:00Z",
+        ),
+    ] = None
     source: Annotated[
         str, described("Where its figures come from, in words.", "bundled: O*NET 29.2, BLS OEWS May 2024")
     ]

@@ -29,16 +29,21 @@ async def _add_history(infra, profile_id: str, count: int) -> None:  # type: ign
 def _walk(api: httpx.Client, path: str, limit: int) -> tuple[list[int], int]:
     versions: list[int] = []
     pages = 0
-    params: dict[str, int] = {"limit": limit}
+    params: dict[str, int | str] = {"limit": limit}
     while True:
         answer = api.get(path, params=params)
         assert answer.status_code == 200, answer.text
         page = answer.json()
         versions += [a["version"] for a in page["assessments"]]
         pages += 1
-        if page["next_before"] is None:
+        assert page["next_cursor"] == (None if page["next_before"] is None else str(page["next_before"]))
+        if page["next_cursor"] is None:
             return versions, pages
-        params = {"limit": limit, "before": page["next_before"]}
+        # the cursor every list takes, and the deprecated `before` on alternate pages: both keep working
+        params = {
+            "limit": limit,
+            **({"cursor": page["next_cursor"]} if pages % 2 else {"before": page["next_before"]}),
+        }
 
 
 async def test_history_pages_past_200_and_the_export_has_everything(api: httpx.Client, infra) -> None:  # type: ignore[no-untyped-def]

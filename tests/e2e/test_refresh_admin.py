@@ -3,6 +3,7 @@ report the new market-data version (no restart); versions can be listed and roll
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 
@@ -88,6 +89,11 @@ def test_admin_refresh_then_recommendations_report_the_new_version_and_rollback_
     versions = admin.get("/api/v1/admin/market/versions").json()
     assert versions["current"] == run["version"]
     assert {before, run["version"]} <= {v["version"] for v in versions["versions"]}
+    published = next(v["published_at"] for v in versions["versions"] if v["version"] == run["version"])
+    assert isinstance(published, str) and published.endswith("Z")  # ISO 8601 UTC, like every timestamp
+    assert dt.datetime.fromisoformat(published) >= dt.datetime.fromisoformat(run["created_at"]).replace(
+        microsecond=0
+    )
     assert any(r["id"] == run["id"] for r in admin.get(RUNS).json()["items"])
 
     rolled = admin.post("/api/v1/admin/market/rollback", json={"version": before})
@@ -143,3 +149,14 @@ def test_bad_admin_market_input_is_refused(
     if field:
         assert field in {e["field"] for e in answer.json()["errors"]}
     assert admin.get(f"{RUNS}/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_runs_page_with_cursor_and_the_deprecated_before_alike(admin: httpx.Client) -> None:
+    for _ in range(2):  # one refresh at a time: each POST returns the queued one or queues another
+        wait_run(admin, admin.post("/api/v1/admin/market/refresh", json={}).json()["id"], path=RUNS)
+    first = admin.get(RUNS, params={"limit": 1}).json()
+    assert first["next_cursor"] is not None and first["next_cursor"] == first["next_before"]
+    by_cursor = admin.get(RUNS, params={"limit": 1, "cursor": first["next_cursor"]}).json()
+    by_before = admin.get(RUNS, params={"limit": 1, "before": first["next_before"]}).json()
+    assert by_cursor == by_before and by_cursor["items"][0]["id"] != first["items"][0]["id"]
+    assert admin.get(RUNS, params={"cursor": "not-a-run"}).status_code == 400

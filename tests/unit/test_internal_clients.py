@@ -127,3 +127,37 @@ async def test_recommender_passes_its_bytes_through_unchanged() -> None:
 
 def _key() -> dict[str, Any]:
     return {"id": "k1", "name": "n", "prefix": "cpk_ab", "scopes": [], "created_at": "2026-01-01T00:00:00Z"}
+
+
+async def test_pages_from_a_profile_service_before_the_cursor_still_carry_next_cursor() -> None:
+    history = {"profile_id": "p1", "assessments": [], "next_before": 7}
+    runs = {"items": [], "next_before": "3f2b8c1e-5d4a-4b6f-9e7d-2a1c0b9f8e7d"}
+    client = ProfileClient(FakeTransport((200, {}, history), (200, {}, runs)))
+
+    page = await client.history("p1", OWNER, 50)
+    run_page = await client.refresh_runs(20)
+
+    assert (page.next_before, page.next_cursor) == (7, "7")
+    assert run_page.next_cursor == run_page.next_before == runs["next_before"]
+
+
+async def test_admin_market_versions_from_a_recommender_sending_unix_times_decode_as_utc() -> None:
+    old = {
+        "current": "v1",
+        "versions": [
+            {
+                "version": "v1",
+                "source": "s",
+                "as_of": "2024-05-31",
+                "published_at": 1777887000.0,
+                "current": True,
+            }
+        ],
+    }
+    client = RecommenderClient(FakeTransport((200, {}, old)))
+
+    versions = await client.market_versions()
+
+    published = versions.versions[0].published_at
+    assert published is not None and published.isoformat() == "2026-05-04T09:30:00+00:00"
+    assert msgspec.json.encode(published) == b'"2026-05-04T09:30:00Z"'

@@ -18,7 +18,7 @@ from shared.contracts.market import (
     RefreshRunList,
     RollbackRequest,
 )
-from shared.params import RunCursor, RunLimit
+from shared.params import RunBefore, RunLimit, RunPageCursor
 
 __all__ = ["AdminMarketRoutes"]
 
@@ -51,13 +51,20 @@ class AdminMarketRoutes(Controller):
 
     @get(
         "/runs",
-        summary="Refresh runs, newest first (pass next_before as before for the next page)",
-        description="A page of job-market refresh runs, newest first, with their status and counts.",
+        summary="Refresh runs, newest first (pass next_cursor as cursor for the next page)",
+        description=(
+            "A page of job-market refresh runs, newest first, with their status and counts. `before` "
+            "(= `next_before`) still works, deprecated."
+        ),
     )
     async def runs(
-        self, profiles: ProfilesDep, limit: RunLimit = 20, before: RunCursor = None
+        self,
+        profiles: ProfilesDep,
+        limit: RunLimit = 20,
+        cursor: RunPageCursor = None,
+        before: RunBefore = None,
     ) -> RefreshRunList:
-        return await profiles.refresh_runs(limit, before)
+        return await profiles.refresh_runs(limit, cursor if cursor is not None else before)
 
     @get(
         "/runs/{run_id:uuid}",

@@ -25,7 +25,7 @@ from shared.contracts.accounts import User
 from shared.contracts.common import described
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationResponse
-from shared.params import NEWEST, HistoryCursor, Limit
+from shared.params import NEWEST, HistoryBefore, HistoryPageCursor, Limit, history_before
 
 __all__ = ["EXPORT_PAGE", "MeRoutes"]
 
@@ -93,8 +93,8 @@ class MeRoutes(Controller):
         "/assessments",
         summary="My assessment history, newest first, a page at a time",
         description=(
-            "Every save that changed skills or years adds an assessment. Pass the answer's `next_before` "
-            "as `before` for the next (older) page."
+            "Every save that changed skills or years adds an assessment. Pass the answer's `next_cursor` "
+            "as `cursor` for the next (older) page (`before` = `next_before` still works, deprecated)."
         ),
     )
     async def history(
@@ -102,10 +102,11 @@ class MeRoutes(Controller):
         request: PrincipalRequest,
         profiles: ProfilesDep,
         limit: Limit = 50,
-        before: HistoryCursor = NEWEST,
+        cursor: HistoryPageCursor = None,
+        before: HistoryBefore = NEWEST,
     ) -> AssessmentList:
         mine = (await profiles.profile_of(request.user.id)).profile
-        return await profiles.history(mine.id, request.user.id, limit, before)
+        return await profiles.history(mine.id, request.user.id, limit, history_before(before, cursor))
 
     @get(
         "/recommendations",

@@ -17,7 +17,7 @@ from shared.clients.recommender import RecommenderClient
 from shared.contracts.common import RoleId
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.recommendations import RecommendationRequest, RecommendationResponse
-from shared.params import NEWEST, HistoryCursor, Limit
+from shared.params import NEWEST, HistoryBefore, HistoryPageCursor, Limit, history_before
 
 __all__ = ["IfMatchRequired", "ProfileRoutes"]
 
@@ -129,7 +129,8 @@ class ProfileRoutes(Controller):
         "/{profile_id:uuid}/assessments",
         summary="Assessment history, newest first",
         description=(
-            "The profile's saved assessments, newest first; pass `next_before` as `before` for the next page."
+            "The profile's saved assessments, newest first; pass `next_cursor` as `cursor` for the next page "
+            "(`before` = `next_before` still works, deprecated)."
         ),
     )
     async def history(
@@ -138,9 +139,10 @@ class ProfileRoutes(Controller):
         profiles: ProfilesDep,
         profile_id: FromPath[UUID],
         limit: Limit = 50,
-        before: HistoryCursor = NEWEST,
+        cursor: HistoryPageCursor = None,
+        before: HistoryBefore = NEWEST,
     ) -> AssessmentList:
-        return await profiles.history(str(profile_id), request.user.id, limit, before)
+        return await profiles.history(str(profile_id), request.user.id, limit, history_before(before, cursor))
 
     @get(
         "/{profile_id:uuid}/recommendations",

@@ -205,7 +205,7 @@ class ProfileRepository:
     async def history_page(
         self, profile_id: str, limit: int, owner_id: str | None = None, before: int | None = None
     ) -> AssessmentList | None:
-        """A page of the history, newest first, and the cursor (``next_before``) of the next page.
+        """A page of the history, newest first, and the cursor (``next_before``, ``next_cursor``) of the next.
 
         Keyset paging on the primary key (profile_id, version): a page costs the same however deep it
         is, and an assessment saved meanwhile (a higher version) never shifts the pages already read.
@@ -231,4 +231,7 @@ class ProfileRepository:
             data["skills"] = json.loads(data["skills"])
             out.append(msgspec.convert(data, Assessment))
         next_before = out[-1].version if len(rows) > limit else None
-        return AssessmentList(profile_id=profile_id, assessments=out, next_before=next_before)
+        next_cursor = None if next_before is None else str(next_before)
+        return AssessmentList(
+            profile_id=profile_id, assessments=out, next_before=next_before, next_cursor=next_cursor
+        )

@@ -105,7 +105,7 @@ class MarketRunController(Controller):
     ) -> RefreshRunList:
         async with database.read() as conn:
             items, next_before = await RunRepository(conn).page(limit, before)
-        return RefreshRunList(items=items, next_before=next_before)
+        return RefreshRunList(items=items, next_before=next_before, next_cursor=next_before)
 
     @get("/{run_id:uuid}", summary="One refresh run: status, progress, counts, rejected samples")
     async def read(self, database: DatabaseDep, run_id: FromPath[UUID]) -> RefreshRun:

@@ -27,7 +27,7 @@ function versionRow(v) {
       h("span", {}, "Roll back to this"), h("span", { class: "visually-hidden" }, ` version ${v.version}`));
   return h("tr", { "data-version": v.version },
     h("td", {}, v.version), h("td", {}, v.as_of), h("td", {}, v.source),
-    h("td", {}, v.published_at ? formatDate(v.published_at * 1000) : ""), h("td", {}, action));
+    h("td", {}, v.published_at ? formatDate(v.published_at) : ""), h("td", {}, action));
 }
 
 async function loadRuns() {
