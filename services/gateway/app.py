@@ -29,6 +29,7 @@ from services.gateway.routes.me import MeRoutes
 from services.gateway.routes.partner import PartnerRoutes
 from services.gateway.routes.problems import problem_routes
 from services.gateway.routes.profiles import ProfileRoutes
+from services.gateway.routes.questionnaire import next_question
 from services.gateway.routes.recommendations import (
     RecommendationRoutes,
     document_batch_body,
@@ -154,6 +155,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             MeRoutes,
             ProfileRoutes,
             RecommendationRoutes,
+            next_question,
             AdminRoutes,
             PartnerRoutes,
             market_figures,

@@ -16,6 +16,8 @@ from services.recommender.deps import Wiring, dependencies
 from services.recommender.market import MarketSource
 from services.recommender.market_routes import MarketVersionController, versions
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
+from services.recommender.questionnaire import Questionnaire, training_table
+from services.recommender.questionnaire_routes import next_question, provide_questionnaire
 from services.recommender.routes import RecommendationController, market, market_figures
 from services.recommender.scoring import Scorer
 from services.recommender.settings import RecommenderSettings
@@ -44,7 +46,9 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
     settings = settings or load_settings(RecommenderSettings)
     configure_logging("recommender", settings.log_level)
     model_dir = Path(settings.model_dir) if settings.model_dir else DEFAULT_MODEL_DIR
-    scorer = Scorer(load_catalog(), load_latest(model_dir))
+    catalog, artefact = load_catalog(), load_latest(model_dir)
+    scorer = Scorer(catalog, artefact)
+    questionnaire = Questionnaire(scorer, training_table(catalog, artefact.seed))
     wiring = Wiring()
 
     @asynccontextmanager
@@ -75,8 +79,8 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
         "recommender",
         "Role fit, learning steps and market-data versions (internal).",
         settings,
-        [RecommendationController, MarketVersionController, market, market_figures, versions],
+        [RecommendationController, MarketVersionController, market, market_figures, versions, next_question],
         lifespan,
         checks,
-        dependencies(settings, scorer, wiring),
+        {**dependencies(settings, scorer, wiring), **provide_questionnaire(questionnaire)},
     )

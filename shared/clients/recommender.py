@@ -11,6 +11,7 @@ import msgspec
 
 from shared.clients import Transport
 from shared.contracts.market import MarketVersions, RollbackRequest
+from shared.contracts.questionnaire import QuestionnaireRequest, QuestionnaireResponse
 from shared.contracts.recommendations import BatchRequest, RecommendationRequest, RecommendationResponse
 from shared.contracts.versions import MARKET_VERSION_HEADER, ServiceVersions
 
@@ -19,6 +20,7 @@ __all__ = ["RecommenderClient"]
 _recommendation = msgspec.json.Decoder(RecommendationResponse)
 _versions = msgspec.json.Decoder(MarketVersions, strict=False)  # a recommender before 1.3.0 sends Unix times
 _service_versions = msgspec.json.Decoder(ServiceVersions)
+_questionnaire = msgspec.json.Decoder(QuestionnaireResponse)
 
 
 def _pin(market_version: str | None) -> dict[str, str] | None:
@@ -52,6 +54,14 @@ class RecommenderClient:
         sent = msgspec.Raw(body) if isinstance(body, bytes) else body
         answer = await self.transport.request("POST", "/recommendations/batch", json=sent, headers=headers)
         return answer.content
+
+    async def next_question(self, body: QuestionnaireRequest) -> QuestionnaireResponse:
+        """The role ranking for the answers so far and the next question to ask."""
+        return _questionnaire.decode(await self.next_question_json(body))
+
+    async def next_question_json(self, body: QuestionnaireRequest) -> bytes:
+        """:meth:`next_question`, as the recommender's JSON bytes (a ``QuestionnaireResponse``)."""
+        return (await self.transport.request("POST", "/questionnaire/next", json=body)).content
 
     async def versions(self) -> ServiceVersions:
         """The model and the market-data versions kept (and which is live)."""

@@ -1,0 +1,245 @@
+"""The adaptive questionnaire: which skill to ask about next, vectorised over people and questions.
+
+State: the skills answered so far (levels 0-4, a 0 being an answer) and the years of experience. The
+ranking shown is the scorer's for the answers, unanswered skills counting as 0 (what a recommendation for
+those answers gives).
+
+What the answers so far say about the rest comes from the training data (`LevelTable`): per role, the
+share of people at each level of each skill (the real training split plus the generated profiles with
+their training weights, Laplace-smoothed), and the role shares. The belief over roles given the answers
+is the naive-Bayes posterior q(r) ∝ prior(r) · Π_answered P(level | r); the chance of each answer to an
+unanswered skill j is P(l | answers) = Σ_r q(r) P(l | r, j).
+
+For each unanswered skill j and level l the model's logits move by (l - 0) · W[:, j] / 4 (the model is
+linear in the levels), so every hypothetical answer's ranking is one broadcast add: N people × S skills
+× 5 levels × R roles. A question's score is the expected fall in the entropy of the model's role
+probabilities (`information_gain`); `change_chance` is the chance its answer changes the top-three set.
+The questionnaire is done when no question left has a `change_chance` of `STOP_CHANCE` or more.
+
+`confidence` is a Monte-Carlo estimate of the chance that the current top three is the full
+questionnaire's: `SAMPLES` completions of the unanswered skills drawn from the table (a role from q, then
+each unanswered level from that role's shares), seeded, so the same answers give the same figure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from services.recommender.model.labels import LabelledData, generate_profiles, load_survey_profiles
+from services.recommender.model.training import GENERATED_PER_ROLE, GENERATED_WEIGHT, split
+from services.recommender.scoring import Scorer
+from shared.catalog import Catalog
+
+__all__ = [
+    "CRITERIA",
+    "LEVELS",
+    "SAMPLES",
+    "STOP_CHANCE",
+    "Decision",
+    "LevelTable",
+    "Questionnaire",
+    "top_sets",
+    "training_table",
+]
+
+LEVELS = 5
+TOP = 3
+STOP_CHANCE = 0.02
+SAMPLES = 256
+SMOOTHING = 0.5
+CRITERIA = ("entropy", "change")
+
+
+@dataclasses.dataclass(frozen=True)
+class LevelTable:
+    """P(level | role, skill) as log shares (S x 5 x R) and the log role prior (R), from training rows."""
+
+    log_level: np.ndarray
+    log_prior: np.ndarray
+
+    @classmethod
+    def fit(cls, data: LabelledData, n_roles: int, weights: np.ndarray | None = None) -> LevelTable:
+        """Count weighted levels per role and skill; Laplace smoothing keeps every level possible."""
+        w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=np.float64)
+        levels = np.clip(data.x[:, :-1], 0, LEVELS - 1).astype(np.int64)
+        n_skills = levels.shape[1]
+        counts = np.zeros((n_skills, LEVELS, n_roles))
+        for lvl in range(LEVELS):
+            # counts[s, lvl, r] = weighted rows of role r at level lvl of skill s
+            onehot = np.zeros((len(data), n_roles))
+            onehot[np.arange(len(data)), data.y] = w
+            counts[:, lvl, :] = (levels == lvl).T.astype(np.float64) @ onehot
+        counts += SMOOTHING
+        shares = counts / counts.sum(axis=1, keepdims=True)
+        prior = np.bincount(data.y, weights=w, minlength=n_roles) + SMOOTHING
+        return cls(np.log(shares), np.log(prior / prior.sum()))
+
+    @property
+    def shares(self) -> np.ndarray:
+        """P(level | role, skill), S x 5 x R."""
+        out: np.ndarray = np.exp(self.log_level)
+        return out
+
+    def posterior(self, answered: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        """q(role | answers), N x R, for answered masks and levels (N x S)."""
+        n_skills = answered.shape[1]
+        picked = self.log_level[np.arange(n_skills)[None, :], levels]  # N x S x R
+        log_q = self.log_prior + (picked * answered[:, :, None]).sum(axis=1)
+        return _softmax(log_q)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """One person's next question (None when done) and the figures behind it."""
+
+    skill: int | None
+    information_gain: float
+    change_chance: float
+    confidence: float
+    # the two roles (indices) whose order the chosen answer moves most; None when done
+    contrast: tuple[int, int] | None
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    out: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+    return out
+
+
+def _entropy(p: np.ndarray) -> np.ndarray:
+    out: np.ndarray = -(p * np.log2(np.maximum(p, 1e-300))).sum(axis=-1)
+    return out
+
+
+def top_sets(p: np.ndarray, k: int = TOP) -> np.ndarray:
+    """The k highest-scoring role indices per row, sorted (so equal sets compare equal), ... x k."""
+    out: np.ndarray = np.sort(np.argsort(-p, axis=-1, kind="stable")[..., :k], axis=-1)
+    return out
+
+
+class Questionnaire:
+    """Chooses the next question for partial answers with a scorer and a level table."""
+
+    def __init__(self, scorer: Scorer, table: LevelTable, criterion: str = "entropy") -> None:
+        if criterion not in CRITERIA:
+            raise ValueError(f"unknown criterion {criterion!r}")
+        self.scorer = scorer
+        self.table = table
+        self.criterion = criterion
+        self.shares = table.shares  # S x 5 x R
+        self.level_weights = scorer._level_weights.T  # S x R: logit change per level of each skill
+        self._rng_seed = 0
+
+    def matrix(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """The raw model input for partial answers (unanswered skills 0)."""
+        x = np.zeros((len(levels), levels.shape[1] + 1))
+        x[:, :-1] = np.where(answered, levels, 0)
+        x[:, -1] = years
+        return x
+
+    def decide(
+        self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, confidence: bool = True
+    ) -> list[Decision]:
+        """The next question for each of N people (answered masks, levels N x S; years N)."""
+        chosen, gain, chance, contrast = self.choose(answered, levels, years)
+        conf = (
+            self.confidence(answered, levels, years)
+            if confidence
+            else np.full(len(levels), np.nan, dtype=np.float64)
+        )
+        return [
+            Decision(
+                skill=None if chosen[n] < 0 else int(chosen[n]),
+                information_gain=float(gain[n]) if chosen[n] >= 0 else 0.0,
+                change_chance=float(chance[n]) if chosen[n] >= 0 else 0.0,
+                confidence=float(conf[n]),
+                contrast=None if chosen[n] < 0 else (int(contrast[n, 0]), int(contrast[n, 1])),
+            )
+            for n in range(len(levels))
+        ]
+
+    def choose(
+        self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, stop: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per person: the chosen skill (-1 when done), its information gain and top-three change chance,
+        and the two roles its answer moves furthest apart (N x 2)."""
+        x0 = self.matrix(answered, levels, years)
+        p0 = self.scorer.probabilities(x0)  # N x R
+        q = self.table.posterior(answered, levels)  # N x R
+        pred = np.einsum("nr,jlr->njl", q, self.shares)  # N x S x 5: chance of each answer
+        steps = np.arange(LEVELS)[None, None, :] - x0[:, :-1, None]  # level change from the current 0
+        z = (
+            np.log(np.maximum(p0, 1e-300))[:, None, None, :]
+            + steps[..., None] * self.level_weights[None, :, None, :]
+        )
+        p = _softmax(z)  # N x S x 5 x R
+        gain = _entropy(p0)[:, None] - (pred * _entropy(p)).sum(axis=2)  # N x S
+        changed = np.any(top_sets(p) != top_sets(p0)[:, None, None, :], axis=-1)  # N x S x 5
+        chance = (pred * changed).sum(axis=2)  # N x S
+        score = gain if self.criterion == "entropy" else chance
+        score = np.where(answered, -np.inf, score)
+        best = np.argmax(score, axis=1)
+        rows = np.arange(len(x0))
+        best_chance = chance[rows, best]
+        done = ~np.isfinite(score[rows, best])
+        if stop:
+            done |= np.where(answered, 0.0, chance).max(axis=1) < STOP_CHANCE
+        moved = p[rows, best, LEVELS - 1] - p[rows, best, 0]  # N x R: from "none" to "expert"
+        contrast = np.stack([moved.argmax(axis=1), moved.argmin(axis=1)], axis=1)
+        return np.where(done, -1, best), gain[rows, best], best_chance, contrast
+
+    def confidence(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """Per person, the sampled chance that the current top three is the full questionnaire's."""
+        rng = np.random.default_rng(self._rng_seed)
+        n, n_skills = levels.shape
+        x0 = self.matrix(answered, levels, years)
+        now = top_sets(self.scorer.probabilities(x0))
+        q = self.table.posterior(answered, levels)
+        cum_q = np.cumsum(q, axis=1)
+        cum_levels = np.cumsum(self.shares, axis=1)  # S x 5 x R
+        out = np.empty(n)
+        for i in range(n):
+            roles = np.minimum((rng.random(SAMPLES)[:, None] > cum_q[i]).sum(axis=1), q.shape[1] - 1)
+            u = rng.random((SAMPLES, n_skills))
+            cum = cum_levels[:, :, roles].transpose(2, 0, 1)  # SAMPLES x S x 5
+            drawn = np.minimum((u[:, :, None] > cum).sum(axis=2), LEVELS - 1)
+            x = np.repeat(x0[i : i + 1], SAMPLES, axis=0)
+            x[:, :-1] = np.where(answered[i], x0[i, :-1], drawn)
+            out[i] = float((top_sets(self.scorer.probabilities(x)) == now[i]).all(axis=1).mean())
+        return out
+
+    def next_for(self, answers: Mapping[str, int], years: float) -> Decision:
+        """The decision for one person's answers (skill id -> level)."""
+        answered, levels = self.encode([answers])
+        return self.decide(answered, levels, np.asarray([years], dtype=np.float64))[0]
+
+    def encode(self, people: Sequence[Mapping[str, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Answered masks and levels (N x S) for skill id -> level maps; unknown ids are ignored."""
+        index = self.scorer.skill_index
+        answered = np.zeros((len(people), len(index)), dtype=bool)
+        levels = np.zeros((len(people), len(index)), dtype=np.int64)
+        for n, answers in enumerate(people):
+            for skill, level in answers.items():
+                j = index.get(skill)
+                if j is not None:
+                    answered[n, j] = True
+                    levels[n, j] = min(max(int(level), 0), LEVELS - 1)
+        return answered, levels
+
+
+def training_table(catalog: Catalog, seed: int) -> LevelTable:
+    """The level table of the model's own training rows: the real training split (the split
+    `careerpath train` used with `seed`) plus the generated profiles, weighted as in training."""
+    real = load_survey_profiles(catalog)
+    train_rows, _ = split(real, seed)
+    generated = generate_profiles(catalog, GENERATED_PER_ROLE, seed)
+    data = LabelledData(
+        np.vstack([real.x[train_rows], generated.x]),
+        np.concatenate([real.y[train_rows], generated.y]),
+        [],
+    )
+    weights = np.concatenate([np.ones(len(train_rows)), np.full(len(generated), GENERATED_WEIGHT)])
+    return LevelTable.fit(data, len(catalog.roles), weights)

@@ -1,0 +1,74 @@
+"""``POST /questionnaire/next`` (internal): the ranking for the answers so far and the next question."""
+
+from __future__ import annotations
+
+from litestar import post
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody, SkipValidation
+
+from services.recommender.deps import MarketDep
+from services.recommender.questionnaire import Decision, Questionnaire
+from shared.contracts.questionnaire import NextQuestion, QuestionnaireRequest, QuestionnaireResponse
+
+__all__ = ["QuestionnaireDep", "next_question", "provide_questionnaire", "why"]
+
+QuestionnaireDep = NamedDependency[SkipValidation[Questionnaire]]
+
+
+def provide_questionnaire(questionnaire: Questionnaire) -> dict[str, Provide]:
+    """The app-level provider of the questionnaire (built once, with the scorer)."""
+
+    def provide() -> Questionnaire:
+        return questionnaire
+
+    return {"questionnaire": Provide(provide, use_cache=True, sync_to_thread=False)}
+
+
+def why(questionnaire: Questionnaire, decision: Decision) -> str:
+    """One sentence: which roles the answer tells apart, and how likely it is to move the top three."""
+    assert decision.skill is not None and decision.contrast is not None
+    catalog = questionnaire.scorer.catalog
+    skill = catalog.skills[questionnaire.scorer.skill_ids[decision.skill]].name
+    up, down = (catalog.roles[questionnaire.scorer.role_ids[r]].name for r in decision.contrast)
+    return (
+        f"How well you know {skill} tells {up} apart from {down}: of the questions left, its answer is "
+        f"expected to settle your ranking most (it changes your top three with a chance of "
+        f"{decision.change_chance:.0%})."
+    )
+
+
+@post(
+    "/questionnaire/next",
+    tags=["questionnaire"],
+    summary="The role ranking for the answers so far and the next question to ask",
+    status_code=200,
+)
+async def next_question(
+    data: JSONBody[QuestionnaireRequest], questionnaire: QuestionnaireDep, market: MarketDep
+) -> QuestionnaireResponse:
+    scorer = questionnaire.scorer
+    current = await market.current()
+    roles = scorer.rank(data.answers, data.years_experience, top=data.top, markets=current.roles)
+    decision = questionnaire.next_for(data.answers, data.years_experience)
+    question = None
+    if decision.skill is not None:
+        skill = scorer.catalog.skills[scorer.skill_ids[decision.skill]]
+        question = NextQuestion(
+            skill=skill.id,
+            name=skill.name,
+            category=skill.category,
+            why=why(questionnaire, decision),
+            information_gain=round(decision.information_gain, 4),
+            change_chance=round(decision.change_chance, 4),
+        )
+    answered = len(data.answers)
+    return QuestionnaireResponse(
+        next_skill=question.skill if question else None,
+        question=question,
+        roles=roles,
+        confidence=round(decision.confidence, 4),
+        answered=answered,
+        remaining=len(scorer.skill_ids) - answered,
+        done=question is None,
+        model_version=scorer.model_version,
+    )

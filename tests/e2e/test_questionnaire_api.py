@@ -1,0 +1,75 @@
+"""`POST /api/v1/questionnaire/next` through the gateway: the next question, the ranking a recommendation
+gives for the same answers, who may call it, and the bad versions of every field (nothing is stored)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shared.catalog import load_catalog
+
+CATALOG = load_catalog()
+PATH = "/api/v1/questionnaire/next"
+
+
+def ask(client: httpx.Client, **body: object) -> dict:
+    answer = client.post(PATH, json=body)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_first_question_then_the_answers_change_the_ranking_like_a_recommendation(api: httpx.Client) -> None:
+    first = ask(api, answers={}, years_experience=3)
+    assert first["answered"] == 0 and first["remaining"] == len(CATALOG.skills)
+    assert first["done"] is False and first["next_skill"] in CATALOG.skills
+    question = first["question"]
+    skill = CATALOG.skills[first["next_skill"]]
+    assert question["skill"] == skill.id and question["name"] == skill.name
+    assert question["category"] == skill.category and skill.name in question["why"]
+    assert 0 <= question["change_chance"] <= 1 and 0 <= first["confidence"] <= 1
+    answers = {"python": 3, "sql": 2, "kubernetes": 0, "docker": 2}
+    body = ask(api, answers=answers, years_experience=3)
+    assert body["answered"] == 4 and body["remaining"] == len(CATALOG.skills) - 4
+    assert body["next_skill"] is None or body["next_skill"] not in answers
+    recommended = api.post("/api/v1/recommendations", json={"skills": answers, "years_experience": 3}).json()
+    assert [r["role"] for r in body["roles"]] == [r["role"] for r in recommended["roles"]]
+    assert [r["match"] for r in body["roles"]] == [r["match"] for r in recommended["roles"]]
+    assert body["model_version"] == recommended["model_version"]
+
+
+def test_every_skill_answered_is_done(api: httpx.Client) -> None:
+    body = ask(api, answers=dict.fromkeys(CATALOG.skills, 2), top=3)
+    assert body["done"] is True and body["next_skill"] is None and body["question"] is None
+    assert body["remaining"] == 0 and len(body["roles"]) == 3
+
+
+def test_anonymous_is_refused_and_a_partner_needs_the_scope(
+    anon: httpx.Client, partner_api: httpx.Client
+) -> None:
+    assert anon.post(PATH, json={"answers": {}}).status_code == 401
+    assert partner_api.post(PATH, json={"answers": {"go": 3}}).status_code == 200
+
+
+BAD_BODIES = [
+    ({"answers": {"cobol-on-mars": 2}}, "answers.cobol-on-mars"),
+    ({"answers": {"python": 5}}, "answers.python"),
+    ({"answers": {"python": -1}}, "answers.python"),
+    ({"answers": {"python": "three"}}, "answers.python"),
+    ({"answers": {"python": 2.5}}, "answers.python"),
+    ({"answers": [1, 2]}, "answers"),
+    ({"answers": {}, "years_experience": -1}, "years_experience"),
+    ({"answers": {}, "years_experience": 61}, "years_experience"),
+    ({"answers": {}, "years_experience": "ten"}, "years_experience"),
+    ({"answers": {}, "top": 0}, "top"),
+    ({"answers": {}, "next": "python"}, "next"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_BODIES)
+def test_bad_bodies_name_the_field(api: httpx.Client, body: dict, field: str) -> None:
+    answer = api.post(PATH, json=body)
+    assert 400 <= answer.status_code < 500, answer.text
+    error = answer.json()
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert error["status"] == answer.status_code and error["code"]
+    assert any(e["field"] == field for e in error["errors"]), error
