@@ -43,6 +43,7 @@ LATER = {
 def save(page: Page, levels: dict[str, int]) -> None:
     page.goto(page.url.split("#")[0] + "#/questionnaire")
     for skill, level in levels.items():
+        page.locator(f"#used-{skill}").check()  # "which of these have you used?", then the level
         page.locator(f"#skill-{skill} input[value='{level}']").check()
     page.get_by_role("button", name="Save and see my results").click()
     expect(page.locator("#r-roles > li").first).to_be_visible()

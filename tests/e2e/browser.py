@@ -103,8 +103,14 @@ class Ui:
         return int(await self.page.evaluate("() => document.documentElement.scrollWidth"))
 
     async def rate(self, levels: dict[str, int]) -> None:
-        """Pick a level for each skill in the questionnaire by its radio button's label ("3 proficient")."""
+        """Tick each skill as used in its category, then pick its level by the label ("3 proficient");
+        level 0 unticks it."""
         for skill, level in levels.items():
+            used = self.page.locator(f"#used-{skill}")
+            if level == 0:
+                await used.uncheck()
+                continue
+            await used.check()
             group = self.page.locator(f"#skill-{skill}")
             await group.get_by_role("radio", name=f"{level} {LEVELS[level]}", exact=True).check()
 

@@ -93,11 +93,15 @@ async def test_questionnaire_save_results_target_role_and_resume(ui: Ui, stack: 
     words = ["0 none", "1 aware", "2 working", "3 proficient", "4 expert"]
     await expect(page.locator("#scale-list dt")).to_have_text(words)
     await expect(page.get_by_role("group", name="Databases")).to_be_visible()
+    # a skill's levels show once it is ticked as used
     python = page.get_by_role("group", name="Python", exact=True)
-    await expect(python.get_by_role("radio", name="0 none")).to_be_checked()
-    await python.get_by_role("radio", name="0 none").focus()  # keyboard: arrows move within a radio group
+    await expect(python).to_be_hidden()
+    languages = page.get_by_role("group", name="Languages")
+    await languages.get_by_role("checkbox", name="Python", exact=True).check()
+    await expect(python.get_by_role("radio")).to_have_count(4)  # 1 aware .. 4 expert
+    await python.get_by_role("radio", name="1 aware").check()  # keyboard: arrows move within a radio group
     await page.keyboard.press("ArrowRight")
-    await expect(python.get_by_role("radio", name="1 aware")).to_be_checked()
+    await expect(python.get_by_role("radio", name="2 working")).to_be_checked()
     await ui.rate(SKILLS)
     await page.get_by_label("Years of professional experience").fill("3")
     await page.get_by_label("Display name").fill("Ada")

@@ -9,8 +9,12 @@ import { banner, fail, forget, loadProfile, on, signedIn, state } from "./sessio
 
 const VIEWS = ["auth", "questionnaire", "results", "admin"];
 
+let routed = false; // the first view after loading keeps the browser's focus; later ones move it
+
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
+  if (routed) $(`#view-${view} h1`).focus(); // sign-in, save, navigation: start reading the new view
+  routed = true;
   $("#loading").hidden = true;
   const signed = Boolean(state.user);
   $("#nav").hidden = !signed;

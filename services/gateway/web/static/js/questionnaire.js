@@ -1,76 +1,46 @@
-// The skills questionnaire: skills grouped by category, each rated 0-4 in words; saved with the ETag.
+// The skills questionnaire: name, years and the skills (triage.js); drafts; saved with the ETag.
 
 import { api } from "./api.js";
-import { $, $$, clearErrors, formatDate, h, say } from "./dom.js";
+import { $, clearErrors, formatDate, h, say } from "./dom.js";
 import { LEVELS, draftKey, fail, loadProfile, state } from "./session.js";
-
-const CATEGORY_NAMES = {
-  languages: "Languages",
-  databases: "Databases",
-  apis: "APIs",
-  "servers-hosting": "Servers and hosting",
-  architecture: "Architecture",
-  security: "Security",
-  data: "Data",
-  practice: "Practice",
-};
+import * as triage from "./triage.js";
 
 const form = () => $("#q-form");
 
-function skillGroup(skill, names) {
-  const name = `skill-${skill.id}`;
-  const prereq = skill.prerequisites.map((id) => names.get(id) || id);
-  return h("fieldset", { class: "skill", id: `skill-${skill.id}`, "data-skill": skill.id },
-    h("legend", {}, skill.name, prereq.length ? h("span", { class: "hint" }, ` (builds on ${prereq.join(", ")})`) : null),
-    h("div", { class: "scale" },
-      LEVELS.map(([word], level) => h("label", { class: "level", title: LEVELS[level][1] },
-        h("input", { type: "radio", name, value: String(level), checked: level === 0 }),
-        h("span", {}, `${level} ${word}`)))),
-    h("p", { class: "field-error", "data-error-for": `skills.${skill.id}`, hidden: true }));
-}
-
-function renderOnce() {
+async function renderOnce() {
   const box = $("#q-skills");
   if (box.childElementCount) return;
   $("#scale-list").replaceChildren(...LEVELS.flatMap(([word, meaning], level) => [
     h("dt", {}, `${level} ${word}`), h("dd", {}, meaning)]));
-  const names = new Map(state.skills.map((s) => [s.id, s.name]));
-  const byCategory = new Map();
-  for (const skill of state.skills) {
-    if (!byCategory.has(skill.category)) byCategory.set(skill.category, []);
-    byCategory.get(skill.category).push(skill);
+  let examples = {};
+  try {
+    examples = (await api("GET", "/static/level-examples.json")).body.skills;
+  } catch {
+    examples = {}; // the general words for each level stand in
   }
-  for (const [category, skills] of byCategory) {
-    box.append(h("fieldset", { class: "category card", id: `category-${category}` },
-      h("legend", {}, CATEGORY_NAMES[category] || category),
-      skills.map((skill) => skillGroup(skill, names))));
-  }
+  if (box.childElementCount) return; // rendered while the examples were on their way
+  triage.render(box, state.skills, examples);
+  const bar = $("#q-bar"); // the page keeps this much room below whatever gets focus
+  new ResizeObserver(() => document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);
   form().addEventListener("change", saveDraft);
   form().addEventListener("input", saveDraft);
   form().addEventListener("submit", save);
 }
 
 function read() {
-  const skills = {};
-  for (const input of $$("input[type=radio]:checked", form())) {
-    const level = Number(input.value);
-    if (level > 0) skills[input.name.slice("skill-".length)] = level;
-  }
-  return { display_name: $("#q-name").value.trim(), years: $("#q-years"), skills };
+  const { skills, unrated, none } = triage.read();
+  return { display_name: $("#q-name").value.trim(), years: $("#q-years"), skills, unrated, none };
 }
 
-function fill({ display_name: name, years_experience: years, skills }) {
+function fill({ display_name: name, years_experience: years, skills, none }) {
   $("#q-name").value = name || "";
   $("#q-years").value = String(years ?? 0);
-  for (const group of $$("fieldset.skill", form())) {
-    const level = String(skills[group.dataset.skill] || 0);
-    for (const input of $$("input", group)) input.checked = input.value === level;
-  }
+  triage.fill(skills, none);
 }
 
 function saveDraft() {
-  const { display_name, years, skills } = read();
-  const draft = { display_name, years_experience: years.value, skills, saved_version: state.profile ? state.profile.version : 0, at: Date.now() };
+  const { display_name, years, skills, none } = read();
+  const draft = { display_name, years_experience: years.value, skills, none, saved_version: state.profile ? state.profile.version : 0, at: Date.now() };
   localStorage.setItem(draftKey(), JSON.stringify(draft));
 }
 
@@ -88,7 +58,7 @@ function restoreDraft() {
 
 /** Show the questionnaire with the saved answers, or the unsaved ones from last time. */
 export async function load() {
-  renderOnce();
+  await renderOnce();
   clearErrors(form());
   say($("#q-status"), "");
   try {
@@ -108,7 +78,7 @@ export async function load() {
   } else if (state.profile) {
     resume.textContent = `Your answers as saved on ${formatDate(state.profile.updated_at)} (version ${state.profile.version}).`;
   } else {
-    resume.textContent = "Rate each skill you know; leave the rest at 0 none. You can come back and change it any time.";
+    resume.textContent = "Tick the skills you have used in each category, then pick a level for each. You can come back and change it any time.";
   }
   resume.hidden = false;
 }
@@ -116,9 +86,11 @@ export async function load() {
 async function save(event) {
   event.preventDefault();
   clearErrors(form());
-  const { display_name, years, skills } = read();
-  if (years.validity.badInput) {
-    fail({ status: 400, errors: [{ field: "years_experience", message: "must be a number" }] }, form());
+  const { display_name, years, skills, unrated } = read();
+  const errors = unrated.map((id) => ({ field: `skills.${id}`, message: "pick a level, or untick it if you have not used it" }));
+  if (years.validity.badInput) errors.unshift({ field: "years_experience", message: "must be a number" });
+  if (errors.length) {
+    fail({ status: 400, errors }, form());
     return;
   }
   const body = { display_name, skills, years_experience: years.value === "" ? 0 : Number(years.value),

@@ -1,0 +1,150 @@
+"""The questionnaire in a real Chromium: triage by category, level examples, progress, filter, focus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e import browser as web
+from tests.e2e.browser import Ui
+from tools.supervisor.stack import Stack
+
+browser, ui = web.browser, web.ui  # the fixtures
+
+pytestmark = pytest.mark.e2e
+
+# What the bar covers of the focused element, in CSS pixels (0 when it is not covered).
+COVERED = """() => {
+  const bar = document.querySelector('#q-bar').getBoundingClientRect();
+  const el = document.activeElement;
+  if (!el || el === document.body || el.closest('#q-bar')) return {id: el && el.id, covered: 0};
+  const r = el.getBoundingClientRect();
+  const overlap = Math.max(0, Math.min(r.bottom, bar.bottom) - Math.max(r.top, bar.top));
+  return {id: el.id || el.name || el.tagName, covered: r.height ? overlap : 0, scrollY: window.scrollY};
+}"""
+
+
+async def test_triage_examples_progress_filter_and_none_of_these(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    await ui.sign_up(stack.url)
+    progress = page.locator("#q-progress-list li")
+    await expect(progress).to_have_count(8)
+    await expect(progress.first).to_have_text("Languages 0/13")
+    await expect(page.locator("#q-total")).to_have_text("0 rated")
+
+    # a skill's levels appear once ticked; each level has a concrete example for that skill, on screen
+    servers = page.get_by_role("group", name="Servers and hosting")
+    docker = page.get_by_role("group", name="Docker and containers")
+    await expect(docker).to_be_hidden()
+    await servers.get_by_role("checkbox", name="Docker and containers").check()
+    working = docker.get_by_role("radio", name="2 working")
+    await expect(working).to_have_accessible_description(
+        "wrote Dockerfiles and compose files for your own services"
+    )
+    await expect(docker.locator("#example-docker-2")).to_be_visible()  # no hover needed (touch screens)
+    await working.check()
+    await ui.rate({"python": 3, "sql": 2})
+    await expect(progress.first).to_have_text("Languages 1/13")
+    await expect(page.locator("[data-progress=databases]")).to_have_text("Databases 1/10")
+    await expect(page.locator("#q-total")).to_have_text("3 rated")
+    await expect(page.locator("#q-count")).to_have_text("3 skills rated")
+    await expect(page.locator("[data-progress=languages]")).to_have_class(re.compile(r"\bdone\b"))
+    await expect(page.locator("[data-progress=security]")).not_to_have_class(re.compile(r"\bdone\b"))
+
+    # "none of these" answers a category; ticking a skill there takes it back, and the other way round
+    security = page.get_by_role("group", name="Security", exact=True)
+    await security.get_by_role("checkbox", name="None of these").check()
+    await expect(page.locator("[data-progress=security]")).to_have_class(re.compile(r"\bdone\b"))
+    await expect(page.locator("[data-progress=security]")).to_have_text("Security 0/6")
+    await (
+        page.get_by_role("group", name="Data", exact=True)
+        .get_by_role("checkbox", name="None of these")
+        .check()
+    )
+    await ui.rate({"etl": 2})
+    await expect(
+        page.get_by_role("group", name="Data", exact=True).get_by_role("checkbox", name="None of these")
+    ).not_to_be_checked()
+    languages = page.get_by_role("group", name="Languages")
+    await languages.get_by_role("checkbox", name="None of these").check()
+    await expect(languages.get_by_role("checkbox", name="Python", exact=True)).not_to_be_checked()
+    await expect(page.get_by_role("group", name="Python", exact=True)).to_be_hidden()
+    await expect(page.locator("#q-total")).to_have_text("3 rated")  # docker, sql, etl
+
+    # the filter narrows the chips (Enter does not save); a word nothing matches says so
+    saves: list[str] = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "PUT" else None)
+    await page.get_by_label("Find a skill").fill("kafka")
+    await page.get_by_label("Find a skill").press("Enter")
+    await expect(page.locator("[data-chip]:visible")).to_have_count(1)
+    await expect(page.get_by_role("group", name="Architecture")).to_be_visible()
+    await expect(languages).to_be_hidden()
+    await page.get_by_label("Find a skill").fill("zzz")
+    await expect(page.locator("#q-filter-none")).to_have_text("No skill matches “zzz”.")
+    await page.get_by_label("Find a skill").fill("")
+    await expect(page.locator("[data-chip]:visible")).to_have_count(59)
+    assert saves == []
+
+    # a jump link moves focus to its category (the address stays the page's route)
+    await page.get_by_role("link", name="Practice 0/4").click()
+    await expect(page.locator("#used-git")).to_be_focused()
+    assert page.url.endswith("#/questionnaire")
+
+    # the draft keeps "none of these" too
+    await page.reload()
+    await expect(security.get_by_role("checkbox", name="None of these")).to_be_checked()
+    await expect(docker.get_by_role("radio", name="2 working")).to_be_checked()
+    await expect(page.locator("#q-total")).to_have_text("3 rated")
+
+    # a ticked skill without a level is named, next to it, before anything is sent
+    await page.get_by_role("group", name="APIs").get_by_role("checkbox", name="HTTP", exact=True).check()
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("[data-error-for='skills.http']")).to_have_text(
+        "pick a level, or untick it if you have not used it"
+    )
+    await expect(page.locator("[data-error-for='skills.http']")).to_be_focused()
+    assert saves == []
+    await ui.capture("triage")
+
+    # a phone: levels stack with their examples, nothing scrolls sideways
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await expect(docker.locator("#example-docker-4")).to_be_visible()
+    assert await ui.page_width() <= 390
+    await ui.rate({"http": 3})
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    saved = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
+    assert saved["skills"] == {"docker": 2, "sql": 2, "etl": 2, "http": 3}
+    assert ui.problems == []
+
+
+async def test_the_save_bar_never_hides_focus_and_views_start_at_their_heading(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    await page.set_viewport_size({"width": 1000, "height": 560})
+    email = await ui.sign_up(stack.url)
+    await expect(page.locator("#q-title")).to_be_focused()  # signed up: the new view's heading
+    await ui.rate({skill: 2 for skill in ("python", "java", "go", "sql", "redis", "docker", "linux", "git")})
+    await page.get_by_label("Years of professional experience").focus()
+    bar = await page.locator("#q-bar").bounding_box()
+    assert bar and bar["height"] > 30
+    seen, moved = set(), False
+    for _ in range(90):  # past the chips and the rated skills' levels
+        await page.keyboard.press("Tab")
+        where = await page.evaluate(COVERED)
+        assert where["covered"] == 0, f"the Save bar covers {where}"
+        seen.add(where["id"])
+        moved = moved or where.get("scrollY", 0) > 0
+    assert moved and len(seen) > 60  # the page scrolled under the bar, over many controls
+
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    await expect(page.locator("#r-title")).to_be_focused()  # saved: the results' heading
+    await page.get_by_role("link", name="Questionnaire").click()
+    await expect(page.locator("#q-title")).to_be_focused()
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.locator("#auth-title")).to_be_focused()
+    await ui.log_in(stack.url, email)
+    await expect(page.locator("#r-title")).to_be_focused()  # signed in: straight to the results
+    assert ui.problems == []
