@@ -25,6 +25,7 @@ from services.gateway.routes.admin import AdminRoutes
 from services.gateway.routes.admin_market import AdminMarketRoutes
 from services.gateway.routes.auth_routes import AuthRoutes
 from services.gateway.routes.catalog import list_roles, list_skills
+from services.gateway.routes.extract import extract_skills
 from services.gateway.routes.me import MeRoutes
 from services.gateway.routes.partner import PartnerRoutes
 from services.gateway.routes.problems import problem_routes
@@ -161,6 +162,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             market_figures,
             AdminMarketRoutes,
             list_skills,
+            extract_skills,
             list_roles,
             list_versions,
             *web_routes(),
@@ -220,6 +222,8 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
         codes.add(422)
     if path in ("/api/v1/recommendations/batch", "/api/v1/auth/signup"):
         codes.add(422)  # a repeated candidate id; an address that looks like another account's
+    if path == "/api/v1/skills/extract":
+        codes.add(422)  # text empty, only white space, or with control characters
     if path.startswith("/api/v1/recommendations"):
         codes |= {410, 422}  # Careerpath-Market-Version: trimmed since; never published
     if path == "/api/v1/partner/keys/rotate":
