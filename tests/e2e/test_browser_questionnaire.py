@@ -148,3 +148,73 @@ async def test_the_save_bar_never_hides_focus_and_views_start_at_their_heading(u
     await ui.log_in(stack.url, email)
     await expect(page.locator("#r-title")).to_be_focused()  # signed in: straight to the results
     assert ui.problems == []
+
+
+async def _answer_until_done(ui: Ui, levels: list[int], answered: dict[str, int]) -> int:
+    """Answer the quick questions (the i-th with levels[i % len]) until the results show; how many."""
+    page = ui.page
+    done = page.locator("#k-done")
+    count = 0
+    while not await done.is_visible():
+        question = page.locator("#k-question")
+        await expect(question.locator("legend")).to_have_text(re.compile(r"^How well do you know .+\?$"))
+        skill = await question.get_attribute("data-skill")
+        assert skill and skill not in answered
+        level = levels[len(answered) % len(levels)]
+        await question.get_by_role("radio", name=re.compile(rf"^{level} ")).check()
+        await page.get_by_role("button", name="Next question").click()
+        answered[skill] = level
+        count += 1
+        await expect(page.locator("#k-roles > li")).to_have_count(5)
+        await expect(page.locator("#k-confidence")).to_contain_text(f"{len(answered)} answered")
+        after = f"#k-done:not([hidden]), #k-form:not([hidden]) #k-question:not([data-skill='{skill}'])"
+        await expect(page.locator(after)).to_have_count(1)  # the results, or the next question
+        assert count <= 15
+    return count
+
+
+async def test_quick_start_answers_refine_full_list_and_save(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    await ui.sign_up(stack.url)
+    offer = page.get_by_role("link", name=re.compile("^Quick start"))
+    await expect(offer).to_contain_text("about ten questions, about two minutes")
+    await offer.click()
+    await expect(page.locator("#k-title")).to_be_focused()
+    await expect(page.locator("#k-count")).to_have_text("Question 1 of about 10")
+    await expect(page.locator("#k-question .why")).to_have_text(re.compile(r"\w{3,}"))
+    await page.get_by_role("button", name="Next question").click()  # nothing picked
+    await expect(page.locator("#k-form [data-error-for=answers]")).to_have_text(
+        "pick a level (0 none if you have not used it)"
+    )
+    await page.get_by_label("How many years have you worked professionally?").fill("4")
+
+    answered: dict[str, int] = {}
+    first = await _answer_until_done(ui, [3, 0, 2], answered)
+    assert first <= 10
+    await expect(page.locator("#k-done-title")).to_be_focused()
+    await ui.capture("quick-results")
+    rated = {skill: level for skill, level in answered.items() if level}
+
+    # the full list opens with these answers ticked (a draft); the quick start carries on after
+    await page.get_by_role("link", name="Open the full list").click()
+    await expect(page.locator("#q-resume")).to_contain_text("not saved yet")
+    for skill, level in answered.items():
+        await expect(page.locator(f"#used-{skill}")).to_be_checked(checked=bool(level))
+        if level:
+            await expect(page.locator(f"#skill-{skill} input[value='{level}']")).to_be_checked()
+    await expect(page.get_by_label("Years of professional experience")).to_have_value("4")
+    await page.get_by_role("link", name=re.compile("^Quick start")).click()
+    await expect(page.locator("#k-done")).to_be_visible()
+
+    if await page.get_by_role("button", name="Refine: five more questions").is_visible():
+        await page.get_by_role("button", name="Refine: five more questions").click()
+        await expect(page.locator("#k-count")).to_have_text(f"Question {first + 1} of about {first + 5}")
+        assert await _answer_until_done(ui, [2, 0], answered) <= 5
+        rated = {skill: level for skill, level in answered.items() if level}
+
+    await page.get_by_role("button", name="Save my results").click()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    await expect(page.locator("#r-title")).to_be_focused()
+    saved = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
+    assert saved["skills"] == rated and saved["years_experience"] == 4
+    assert ui.problems == []

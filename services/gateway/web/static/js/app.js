@@ -4,10 +4,11 @@ import * as admin from "./admin.js";
 import { api } from "./api.js";
 import { $, $$, clearErrors, showErrors } from "./dom.js";
 import * as questionnaire from "./questionnaire.js";
+import * as quick from "./quick.js";
 import * as results from "./results.js";
 import { banner, fail, forget, loadProfile, on, signedIn, state } from "./session.js";
 
-const VIEWS = ["auth", "questionnaire", "results", "admin"];
+const VIEWS = ["auth", "questionnaire", "quick", "results", "admin"];
 
 let routed = false; // the first view after loading keeps the browser's focus; later ones move it
 
@@ -24,7 +25,7 @@ function show(view) {
     if (link.getAttribute("href") === `#/${view}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  document.title = `careerpath · ${{ auth: "sign in", questionnaire: "your skills", results: "your results", admin: "admin" }[view]}`;
+  document.title = `careerpath · ${{ auth: "sign in", questionnaire: "your skills", quick: "quick start", results: "your results", admin: "admin" }[view]}`;
 }
 
 async function route() {
@@ -42,7 +43,7 @@ async function route() {
     return;
   }
   show(view);
-  await (view === "results" ? results.load() : admin.load());
+  await ({ results, admin, quick }[view]).load();
 }
 
 function signedOutView(message) {

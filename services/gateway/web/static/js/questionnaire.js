@@ -12,12 +12,7 @@ async function renderOnce() {
   if (box.childElementCount) return;
   $("#scale-list").replaceChildren(...LEVELS.flatMap(([word, meaning], level) => [
     h("dt", {}, `${level} ${word}`), h("dd", {}, meaning)]));
-  let examples = {};
-  try {
-    examples = (await api("GET", "/static/level-examples.json")).body.skills;
-  } catch {
-    examples = {}; // the general words for each level stand in
-  }
+  const examples = await triage.levelExamples();
   if (box.childElementCount) return; // rendered while the examples were on their way
   triage.render(box, state.skills, examples);
   const bar = $("#q-bar"); // the page keeps this much room below whatever gets focus

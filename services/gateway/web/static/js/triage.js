@@ -1,6 +1,7 @@
 // The skills list as triage: per category "which of these have you used?" chips, then a level (1-4, each
 // with a concrete example for that skill) only for the ticked ones; "none of these"; a filter; progress.
 
+import { api } from "./api.js";
 import { $, $$, h } from "./dom.js";
 import { LEVELS } from "./session.js";
 
@@ -14,6 +15,16 @@ export const CATEGORY_NAMES = {
   data: "Data",
   practice: "Practice",
 };
+
+let examples = null;
+
+/** {skill id: {"1": "…", … "4": "…"}}, read once; without it the general words for each level stand in. */
+export async function levelExamples() {
+  if (!examples) {
+    examples = api("GET", "/static/level-examples.json").then(({ body }) => body.skills, () => ({}));
+  }
+  return examples;
+}
 
 const categoryName = (category) => CATEGORY_NAMES[category] || category;
 
