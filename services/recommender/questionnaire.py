@@ -12,13 +12,20 @@ unanswered skill j is P(l | answers) = Σ_r q(r) P(l | r, j).
 
 For each unanswered skill j and level l the model's logits move by (l - 0) · W[:, j] / 4 (the model is
 linear in the levels), so every hypothetical answer's ranking is one broadcast add: N people × S skills
-× 5 levels × R roles. A question's score is the expected fall in the entropy of the model's role
-probabilities (`information_gain`); `change_chance` is the chance its answer changes the top-three set.
+× 5 levels × R roles. From that: `information_gain`, the expected fall in the entropy of the model's role
+probabilities, and `change_chance`, the chance the answer changes the top-three set.
+
+Which question (`criterion`, measured by `careerpath evaluate --questionnaire`, chosen on the training
+split): "agreement" (the default) draws `SAMPLES` completions of the unanswered skills from the table (a
+role from q, then each unanswered level from that role's shares; the same seeded random numbers for
+everyone, so the same answers always give the same question) and asks the skill whose answer makes the
+ranking agree most with the completed profiles' rankings (top-1 same + top-3 set same, averaged over the
+samples): a one-step look-ahead on exactly what the questionnaire is judged by. "entropy" asks the skill
+of largest information gain, "change" the one most likely to change the top three; both measured worse
+at k = 10 questions.
 The questionnaire is done when no question left has a `change_chance` of `STOP_CHANCE` or more.
 
-`confidence` is a Monte-Carlo estimate of the chance that the current top three is the full
-questionnaire's: `SAMPLES` completions of the unanswered skills drawn from the table (a role from q, then
-each unanswered level from that role's shares), seeded, so the same answers give the same figure.
+`confidence` is the share of those completions whose top three is the current top three.
 """
 
 from __future__ import annotations
@@ -50,7 +57,8 @@ TOP = 3
 STOP_CHANCE = 0.02
 SAMPLES = 256
 SMOOTHING = 0.5
-CRITERIA = ("entropy", "change")
+CRITERIA = ("agreement", "entropy", "change")
+CHUNK = 128
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +131,7 @@ def top_sets(p: np.ndarray, k: int = TOP) -> np.ndarray:
 class Questionnaire:
     """Chooses the next question for partial answers with a scorer and a level table."""
 
-    def __init__(self, scorer: Scorer, table: LevelTable, criterion: str = "entropy") -> None:
+    def __init__(self, scorer: Scorer, table: LevelTable, criterion: str = "agreement") -> None:
         if criterion not in CRITERIA:
             raise ValueError(f"unknown criterion {criterion!r}")
         self.scorer = scorer
@@ -131,7 +139,6 @@ class Questionnaire:
         self.criterion = criterion
         self.shares = table.shares  # S x 5 x R
         self.level_weights = scorer._level_weights.T  # S x R: logit change per level of each skill
-        self._rng_seed = 0
 
     def matrix(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
         """The raw model input for partial answers (unanswered skills 0)."""
@@ -165,7 +172,17 @@ class Questionnaire:
         self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, stop: bool = True
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per person: the chosen skill (-1 when done), its information gain and top-three change chance,
-        and the two roles its answer moves furthest apart (N x 2)."""
+        and the two roles its answer moves furthest apart (N x 2). `stop=False`: a skill whenever one is
+        left."""
+        best, gain, chance, contrast, done = self.scores(answered, levels, years)
+        if not stop:
+            done = np.asarray(answered.all(axis=1))
+        return np.where(done, -1, best), gain, chance, contrast
+
+    def scores(
+        self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`choose`'s figures before the stopping rule, and the rule's verdict (N, True: done)."""
         x0 = self.matrix(answered, levels, years)
         p0 = self.scorer.probabilities(x0)  # N x R
         q = self.table.posterior(answered, levels)  # N x R
@@ -179,36 +196,75 @@ class Questionnaire:
         gain = _entropy(p0)[:, None] - (pred * _entropy(p)).sum(axis=2)  # N x S
         changed = np.any(top_sets(p) != top_sets(p0)[:, None, None, :], axis=-1)  # N x S x 5
         chance = (pred * changed).sum(axis=2)  # N x S
-        score = gain if self.criterion == "entropy" else chance
+        if self.criterion == "agreement":
+            score = self.sampled_agreement(answered, levels, years)
+        else:
+            score = gain if self.criterion == "entropy" else chance
         score = np.where(answered, -np.inf, score)
         best = np.argmax(score, axis=1)
         rows = np.arange(len(x0))
         best_chance = chance[rows, best]
         done = ~np.isfinite(score[rows, best])
-        if stop:
-            done |= np.where(answered, 0.0, chance).max(axis=1) < STOP_CHANCE
+        done |= np.where(answered, 0.0, chance).max(axis=1) < STOP_CHANCE
         moved = p[rows, best, LEVELS - 1] - p[rows, best, 0]  # N x R: from "none" to "expert"
         contrast = np.stack([moved.argmax(axis=1), moved.argmin(axis=1)], axis=1)
-        return np.where(done, -1, best), gain[rows, best], best_chance, contrast
+        return best, gain[rows, best], best_chance, contrast, done
+
+    def completions(self, answered: np.ndarray, levels: np.ndarray, seed: int = 0) -> np.ndarray:
+        """`SAMPLES` completions per person (N x SAMPLES x S): answered levels kept, each unanswered level
+        drawn from the table (a role from the posterior q, then each level from that role's shares)."""
+        rng = np.random.default_rng(seed)
+        n_skills = levels.shape[1]
+        q = self.table.posterior(answered, levels)
+        # the same random numbers for every person (a person's figures do not depend on who else is in
+        # the batch)
+        roles = np.minimum(
+            (rng.random((1, SAMPLES, 1)) > np.cumsum(q, axis=1)[:, None, :]).sum(axis=2), q.shape[1] - 1
+        )
+        cum = np.cumsum(self.shares, axis=1).transpose(2, 0, 1)[roles]  # N x SAMPLES x S x 5
+        u = rng.random((1, SAMPLES, n_skills, 1))
+        drawn = np.minimum((u > cum).sum(axis=3), LEVELS - 1)
+        out: np.ndarray = np.where(answered[:, None, :], levels[:, None, :], drawn)
+        return out
+
+    def sampled_agreement(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """Per person and skill (N x S): the expected agreement (top-1 same + top-3 set same, 0..2) of the
+        ranking after answering that skill with the full questionnaire's, over sampled completions."""
+        out = np.empty(levels.shape)
+        for start in range(0, len(levels), CHUNK):
+            part = slice(start, start + CHUNK)
+            out[part] = self._sampled_agreement(answered[part], levels[part], years[part])
+        return out
+
+    def _sampled_agreement(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
+        n, n_skills = levels.shape
+        x0 = self.matrix(answered, levels, years)
+        z0 = np.log(np.maximum(self.scorer.probabilities(x0), 1e-300))  # N x R
+        done = self.completions(answered, levels)  # N x M x S
+        x = np.concatenate([done, np.repeat(years[:, None, None], SAMPLES, axis=1)], axis=2)
+        final = np.log(np.maximum(self.scorer.probabilities(x.reshape(n * SAMPLES, -1)), 1e-300))
+        final = final.reshape(n, SAMPLES, -1)
+        final3, final1 = top_sets(final), final.argmax(axis=2)  # N x M x 3, N x M
+        step = (done - x0[:, None, :-1])[..., None]  # N x M x S x 1: the answer's change of level
+        z = z0[:, None, None, :] + step * self.level_weights[None, None, :, :]  # N x M x S x R
+        same3 = (top_sets(z) == final3[:, :, None, :]).all(axis=3)
+        same1 = z.argmax(axis=3) == final1[:, :, None]
+        score: np.ndarray = (same3.astype(np.float64) + same1).mean(axis=1)
+        return score
 
     def confidence(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
         """Per person, the sampled chance that the current top three is the full questionnaire's."""
-        rng = np.random.default_rng(self._rng_seed)
-        n, n_skills = levels.shape
-        x0 = self.matrix(answered, levels, years)
-        now = top_sets(self.scorer.probabilities(x0))
-        q = self.table.posterior(answered, levels)
-        cum_q = np.cumsum(q, axis=1)
-        cum_levels = np.cumsum(self.shares, axis=1)  # S x 5 x R
-        out = np.empty(n)
-        for i in range(n):
-            roles = np.minimum((rng.random(SAMPLES)[:, None] > cum_q[i]).sum(axis=1), q.shape[1] - 1)
-            u = rng.random((SAMPLES, n_skills))
-            cum = cum_levels[:, :, roles].transpose(2, 0, 1)  # SAMPLES x S x 5
-            drawn = np.minimum((u[:, :, None] > cum).sum(axis=2), LEVELS - 1)
-            x = np.repeat(x0[i : i + 1], SAMPLES, axis=0)
-            x[:, :-1] = np.where(answered[i], x0[i, :-1], drawn)
-            out[i] = float((top_sets(self.scorer.probabilities(x)) == now[i]).all(axis=1).mean())
+        out = np.empty(len(levels))
+        for start in range(0, len(levels), CHUNK):
+            part = slice(start, start + CHUNK)
+            a, lv, y = answered[part], levels[part], years[part]
+            now = top_sets(self.scorer.probabilities(self.matrix(a, lv, y)))
+            done = self.completions(a, lv)
+            x = np.concatenate([done, np.repeat(y[:, None, None], SAMPLES, axis=1)], axis=2)
+            final = top_sets(self.scorer.probabilities(x.reshape(len(lv) * SAMPLES, -1))).reshape(
+                len(lv), SAMPLES, -1
+            )
+            out[part] = (final == now[:, None, :]).all(axis=2).mean(axis=1)
         return out
 
     def next_for(self, answers: Mapping[str, int], years: float) -> Decision:

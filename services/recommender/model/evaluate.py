@@ -153,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="careerpath evaluate", description="Evaluate the role-match model.")
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--seed", type=int, default=7, help="seed for an in-memory model when none is saved")
+    parser.add_argument(
+        "--questionnaire",
+        action="store_true",
+        help="simulate the adaptive questionnaire on the held-out profiles (model/questionnaire_eval.py)",
+    )
     args = parser.parse_args(argv)
     try:
         artefact = load_latest(args.model_dir)
@@ -161,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     except ArtefactError:
         print(f"no current model in {args.model_dir}: training one in memory (seed {args.seed})")
         artefact = train(args.model_dir, args.seed, save=False)
+    if args.questionnaire:
+        from services.recommender.model.questionnaire_eval import run
+
+        return run(artefact)
     report = evaluate(artefact)
     _print(report, artefact)
     for target, met in targets_met(report).items():
