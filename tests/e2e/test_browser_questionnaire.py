@@ -218,3 +218,33 @@ async def test_quick_start_answers_refine_full_list_and_save(ui: Ui, stack: Stac
     saved = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
     assert saved["skills"] == rated and saved["years_experience"] == 4
     assert ui.problems == []
+
+
+async def test_two_tabs_a_stale_save_is_refused_and_kept_as_a_draft(ui: Ui, stack: Stack) -> None:
+    first = ui.page
+    await ui.sign_up(stack.url)
+    await ui.rate({"python": 2})
+    await first.get_by_role("button", name="Save and see my results").click()
+    await expect(first.locator("#r-roles > li")).to_have_count(12)
+    second = await first.context.new_page()  # the same session in another tab
+    await second.goto(stack.url + "/#/questionnaire")
+    await expect(second.locator("#skill-python input[value='2']")).to_be_checked()
+
+    await first.get_by_role("link", name="Questionnaire").click()
+    await ui.rate({"sql": 3})
+    await first.get_by_role("button", name="Save and see my results").click()
+    await expect(first.locator("#r-title")).to_be_focused()
+
+    await second.locator("#used-go").check()
+    await second.locator("#skill-go input[value='3']").check()
+    await second.get_by_role("button", name="Save and see my results").click()
+    await expect(second.locator("#q-form [data-error-for=_form]")).to_contain_text(
+        "changed elsewhere (another tab?)"
+    )
+    saved = await (await second.request.get(stack.url + "/api/v1/me/profile")).json()
+    assert saved["skills"] == {"python": 2, "sql": 3}  # the other tab's save stands
+    await second.reload()
+    await expect(second.locator("#q-resume")).to_contain_text("Your saved profile changed since then")
+    await expect(second.locator("#skill-go input[value='3']")).to_be_checked()  # the draft
+    await second.close()
+    assert ui.problems == []
