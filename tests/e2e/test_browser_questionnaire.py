@@ -248,3 +248,47 @@ async def test_two_tabs_a_stale_save_is_refused_and_kept_as_a_draft(ui: Ui, stac
     await expect(second.locator("#skill-go input[value='3']")).to_be_checked()  # the draft
     await second.close()
     assert ui.problems == []
+
+
+CV = "Backend developer, 5 years of Python and PostgreSQL; basic Go. Docker daily. No Kubernetes experience."
+
+
+async def test_pasted_cv_ticks_the_skills_it_mentions_for_the_user_to_confirm(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    await ui.sign_up(stack.url)
+    paste = page.get_by_label(re.compile("^Or paste your CV"))
+    await page.get_by_role("button", name="Find my skills").click()  # nothing pasted
+    await expect(page.locator("#cv-form [data-error-for=text]")).to_contain_text("empty")
+    await expect(paste).to_have_attribute("aria-invalid", "true")
+
+    await ui.rate({"python": 2})  # rated already: kept
+    await paste.fill(CV)
+    await page.get_by_role("button", name="Find my skills").click()
+    await expect(page.locator("#cv-status")).to_have_text(
+        "Found 4 skills, ticked below with a suggested level: check each, then save."
+    )
+    for skill, level in {"python": 2, "postgresql": 3, "go": 1, "docker": 2}.items():
+        await expect(page.locator(f"#used-{skill}")).to_be_checked()
+        await expect(page.locator(f"#skill-{skill} input[value='{level}']")).to_be_checked()
+    await expect(page.locator("#used-kubernetes")).not_to_be_checked()
+    found = page.locator("#cv-found li")
+    await expect(found).to_have_count(4)
+    await expect(page.locator("[data-found=go]")).to_contain_text("1 aware (from “basic”)")
+    await expect(page.locator("[data-found=python]")).to_contain_text("kept your 2 working")
+    await expect(page.locator("[data-found=docker]")).to_contain_text("a guess")
+    await expect(page.locator("#cv-ignored li")).to_have_text(
+        ["Kubernetes: not counted (the text says you have not used it, “No”)"]
+    )
+    await expect(page.locator("#q-total")).to_have_text("4 rated")
+    await page.locator("[data-found=go] a").click()  # to the suggestion, to check it
+    await expect(page.locator("#skill-go input[value='1']")).to_be_focused()
+    await page.keyboard.press("ArrowRight")  # the user corrects it: 2 working
+    await ui.capture("cv")
+
+    await page.reload()  # suggestions not saved yet are a draft like any answer
+    await expect(page.locator("#skill-postgresql input[value='3']")).to_be_checked()
+    await page.get_by_role("button", name="Save and see my results").click()
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    saved = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
+    assert saved["skills"] == {"python": 2, "postgresql": 3, "go": 2, "docker": 2}
+    assert ui.problems == []

@@ -3,6 +3,7 @@
 import { api } from "./api.js";
 import { $, clearErrors, formatDate, h, say } from "./dom.js";
 import { LEVELS, draftKey, fail, loadProfile, state } from "./session.js";
+import * as cv from "./cv.js";
 import * as triage from "./triage.js";
 
 const form = () => $("#q-form");
@@ -20,6 +21,7 @@ async function renderOnce() {
   form().addEventListener("change", saveDraft);
   form().addEventListener("input", saveDraft);
   form().addEventListener("submit", save);
+  cv.wire(saveDraft);
 }
 
 function read() {

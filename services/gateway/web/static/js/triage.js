@@ -99,6 +99,14 @@ function changed(event) {
   progress();
 }
 
+/** Tick a skill as used at a level (a suggestion the user then checks). */
+export function setLevel(id, level) {
+  setUsed(id, true);
+  for (const input of $$(`#skill-${id} input`)) input.checked = input.value === String(level);
+  $(`#none-${$(`#skill-${id}`).closest("[data-category]").dataset.category}`).checked = false;
+  progress();
+}
+
 /** {skill id: level} for the skills ticked with a level; `unrated` lists those ticked without one. */
 export function read() {
   const skills = {};
