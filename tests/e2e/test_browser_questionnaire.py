@@ -175,6 +175,8 @@ async def _answer_until_done(ui: Ui, levels: list[int], answered: dict[str, int]
 
 async def test_quick_start_answers_refine_full_list_and_save(ui: Ui, stack: Stack) -> None:
     page = ui.page
+    await page.goto(stack.url + "/")
+    await expect(page.locator("#auth-time")).to_contain_text("about two minutes")  # said up front
     await ui.sign_up(stack.url)
     offer = page.get_by_role("link", name=re.compile("^Quick start"))
     await expect(offer).to_contain_text("about ten questions, about two minutes")
@@ -193,6 +195,9 @@ async def test_quick_start_answers_refine_full_list_and_save(ui: Ui, stack: Stac
     assert first <= 10
     await expect(page.locator("#k-done-title")).to_be_focused()
     await ui.capture("quick-results")
+    await page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing scrolls sideways
+    assert await ui.page_width() <= 390
+    await page.set_viewport_size({"width": 1280, "height": 900})
     rated = {skill: level for skill, level in answered.items() if level}
 
     # the full list opens with these answers ticked (a draft); the quick start carries on after
@@ -284,6 +289,8 @@ async def test_pasted_cv_ticks_the_skills_it_mentions_for_the_user_to_confirm(ui
     await expect(page.locator("#skill-go input[value='1']")).to_be_focused()
     await page.keyboard.press("ArrowRight")  # the user corrects it: 2 working
     await ui.capture("cv")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await ui.page_width() <= 390
 
     await page.reload()  # suggestions not saved yet are a draft like any answer
     await expect(page.locator("#skill-postgresql input[value='3']")).to_be_checked()
