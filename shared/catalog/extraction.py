@@ -18,6 +18,7 @@ the highest level. Negated or wanted mentions count for nothing; a skill only ne
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from typing import Literal, NamedTuple
@@ -49,6 +50,7 @@ _WORDS: tuple[tuple[int, str], ...] = (
 _WORD = re.compile(r"\b(?:" + "|".join(f"(?P<l{level}>{words})" for level, words in _WORDS) + r")\b", re.I)
 _SENTENCE = re.compile(r"[\n\r\f;•|]|[.!?](?=\s|$)")
 _PART = re.compile(r",|\s(?:and|&)\s")
+_REACH = 200  # characters either side of a mention a cue may be
 
 
 class Cue(NamedTuple):
@@ -94,6 +96,38 @@ def _bounds(pattern: re.Pattern[str], text: str, lo: int, hi: int, at: int) -> t
     return start, end
 
 
+class _Cues:
+    """The cues of a text and its sentence boundaries, found once and looked up by offset."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found: list[Cue] | None = None
+        self._seps: list[tuple[int, int]] | None = None
+
+    @property
+    def found(self) -> list[Cue]:
+        if self._found is None:
+            self._found = _cues(self.text)
+            self._starts = [c.start for c in self._found]
+        return self._found
+
+    def sentence(self, mention: Mention) -> tuple[int, int]:
+        """The sentence or line around a mention, at most ``_REACH`` characters either side of it."""
+        if self._seps is None:
+            self._seps = [(m.start(), m.end()) for m in _SENTENCE.finditer(self.text)]
+            self._sep_starts = [s for s, _ in self._seps]
+        k = bisect.bisect_left(self._sep_starts, mention.start)
+        lo = self._seps[k - 1][1] if k > 0 else 0
+        hi = self._seps[k][0] if k < len(self._seps) else len(self.text)
+        return max(lo, mention.start - _REACH), min(hi, mention.end + _REACH)
+
+    def between(self, lo: int, hi: int) -> list[Cue]:
+        found = self.found
+        first = bisect.bisect_left(self._starts, lo)
+        last = bisect.bisect_right(self._starts, hi)
+        return [c for c in found[first:last] if c.end <= hi]
+
+
 class Extractor:
     """Skills and suggested levels for a text."""
 
@@ -101,13 +135,10 @@ class Extractor:
         self.catalog = catalog
         self.matcher = SkillMatcher(catalog)
 
-    def _cue_for(self, text: str, cues: list[Cue], mention: Mention) -> Cue | None:
-        lo, hi = _bounds(_SENTENCE, text, 0, len(text), mention.start)
-        near = [
-            c
-            for c in cues
-            if lo <= c.start and c.end <= hi and not (c.start < mention.end and mention.start < c.end)
-        ]
+    @staticmethod
+    def _cue_for(text: str, cues: _Cues, mention: Mention) -> Cue | None:
+        lo, hi = cues.sentence(mention)
+        near = [c for c in cues.between(lo, hi) if not (c.start < mention.end and mention.start < c.end)]
         if not near:
             return None
         p_lo, p_hi = _bounds(_PART, text, lo, hi, mention.start)
@@ -121,7 +152,7 @@ class Extractor:
 
     def extract(self, text: str) -> ExtractResponse:
         mentions = self.matcher.mentions(text)
-        cues = _cues(text) if mentions else []
+        cues = _Cues(text)
         offsets = _Utf16(text)
         plain: dict[str, list[Mention]] = {}
         ignored: list[IgnoredMention] = []

@@ -15,6 +15,9 @@ match.
 Plain-English look-alikes written like the skill are refused by their context (:data:`FALSE_FRIENDS`):
 "Go-getter", "Go-live", "go-to-market", "Go to market", "ready to Go", "Phoenix, AZ".
 
+A mention inside a longer one of the same skill is one mention ("Python 3"); "SQL" and "HTTP" inside
+another skill's name ("SQL Server", "SQL injection", "HTTP caching") do not count on their own.
+
 Negation: a mention after "no", "not", "without", "never", "don't" … in the same clause (up to six words
 back, not across ``. ; : ! ?``, a line break, "but", "however" …) is *negated* ("no Kubernetes
 experience", "not Java", "without Docker or Podman"); so is one followed by ": none" or "(never used)".
@@ -30,7 +33,16 @@ from typing import Literal, NamedTuple
 
 from shared.catalog import Catalog
 
-__all__ = ["CASE_SENSITIVE", "FALSE_FRIENDS", "Mention", "SkillMatcher", "Token", "tokenize", "tokens"]
+__all__ = [
+    "CASE_SENSITIVE",
+    "FALSE_FRIENDS",
+    "NOT_IMPLIED_INSIDE",
+    "Mention",
+    "SkillMatcher",
+    "Token",
+    "tokenize",
+    "tokens",
+]
 
 TOKEN = re.compile(r"\.?[A-Za-z0-9][A-Za-z0-9+#]*(?:[./'’-][A-Za-z0-9+#]+)*")
 # The pieces of compound tokens ("REST/GraphQL", "T-SQL", "Python's") so each piece can match on its own.
@@ -91,6 +103,8 @@ FALSE_FRIENDS: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] 
 # Between a lower-case plain-English word ("go", "rust", "spark") and a skill next to it, in a list of
 # technologies ("docker go kubernetes", "python, rust"): then the word is read as the skill too.
 _LIST_GAP = re.compile(r"\s*(?:[,/&|+]\s*|\s(?:and|or)\s+)?$")
+# Skills whose word is also part of other skills' names: inside one of those it does not count on its own.
+NOT_IMPLIED_INSIDE = frozenset({"sql", "http"})
 _NEGATORS = frozenset(
     {
         "no",
@@ -208,6 +222,7 @@ class SkillMatcher:
         for word, skills in self.sensitive.items():
             by_lower[word.lower()].update(skills)
         self._by_lower = {k: tuple(sorted(v)) for k, v in by_lower.items()}
+        self._keys = frozenset(self.insensitive) | self._sensitive_lower | frozenset(self.phrases)
 
     # ---- finding -------------------------------------------------------------------------------------
     def _word(self, text: str, token: Token) -> tuple[str, ...]:
@@ -224,34 +239,34 @@ class SkillMatcher:
         """(skill, start, end, index of the first token) for every match, overlaps included."""
         found: list[tuple[str, int, int, int]] = []
         lowered = [t.text.lower() for t in toks]
-        words: list[tuple[str, int, int, int]] = []  # the pieces of compound tokens, for phrases
-        hit = [False] * len(toks)
-        for i, token in enumerate(toks):
+        keys = self._keys
+        hit: set[int] = set()
+        candidates = [
+            i for i, w in enumerate(lowered) if w in keys or "-" in w or "/" in w or "'" in w or "’" in w
+        ]
+        for i in candidates:
+            token = toks[i]
             pieces = _pieces(token)
             for word in (token, *pieces):
                 for skill in self._word(text, word):
                     found.append((skill, word.start, word.end, i))
-                    hit[i] = True
+                    hit.add(i)
             for phrase, skill in self.phrases.get(lowered[i], ()):
                 if tuple(lowered[i : i + len(phrase)]) == phrase:
                     found.append((skill, token.start, toks[i + len(phrase) - 1].end, i))
-                    hit[i] = True
-            if pieces:
-                words.extend((p.text.lower(), p.start, p.end, i) for p in pieces)
-            else:
-                words.append((lowered[i], token.start, token.end, i))
-        if len(words) > len(toks):  # "spring-boot", "amazon-web-services": phrases written with hyphens
-            seq = [w[0] for w in words]
-            for k, (lower, start, _, at) in enumerate(words):
+                    hit.add(i)
+            seq = [p.text.lower() for p in pieces]  # "spring-boot", "amazon-web-services"
+            for k, lower in enumerate(seq):
                 for phrase, skill in self.phrases.get(lower, ()):
                     if tuple(seq[k : k + len(phrase)]) == phrase:
-                        found.append((skill, start, words[k + len(phrase) - 1][2], at))
-        for i, token in enumerate(toks):  # "docker go kubernetes": a look-alike in a list of skills
-            low = lowered[i]
-            if hit[i] or low not in self._sensitive_lower or _false_friend(text, token, low):
+                        found.append((skill, pieces[k].start, pieces[k + len(phrase) - 1].end, i))
+                        hit.add(i)
+        for i in candidates:  # "docker go kubernetes": a look-alike in a list of skills
+            low, token = lowered[i], toks[i]
+            if i in hit or low not in self._sensitive_lower or _false_friend(text, token, low):
                 continue
-            before = i > 0 and hit[i - 1] and _LIST_GAP.match(text[toks[i - 1].end : token.start])
-            after = i + 1 < len(toks) and hit[i + 1] and _LIST_GAP.match(text[token.end : toks[i + 1].start])
+            before = i - 1 in hit and _LIST_GAP.match(text[toks[i - 1].end : token.start])
+            after = i + 1 in hit and _LIST_GAP.match(text[token.end : toks[i + 1].start])
             if before or after:
                 found.extend((skill, token.start, token.end, i) for skill in self._by_lower[low])
         return found
@@ -266,6 +281,11 @@ class SkillMatcher:
         for skill, start, end, index in raw:
             if reach.get(skill, -1) >= end:
                 continue  # inside a longer mention of the same skill ("Python" in "Python 3")
+            if skill in NOT_IMPLIED_INSIDE and any(
+                s != skill and s_start <= start and end <= s_end and s_end - s_start > end - start
+                for s, s_start, s_end, _ in kept
+            ):
+                continue  # "SQL" in "SQL Server" or "SQL injection", "HTTP" in "HTTP caching"
             reach[skill] = end
             kept.append((skill, start, end, index))
         return [self._status(text, toks, *m) for m in kept]
@@ -288,7 +308,8 @@ class SkillMatcher:
         after = _AFTER_NEGATION.match(text, end, min(len(text), end + 30))
         if after is not None:
             return Mention(skill, start, end, "negated", after.start(), after.end())
-        line_start = max(text.rfind("\n", 0, start), text.rfind(".", 0, start), -1) + 1
+        reach = max(0, start - 120)
+        line_start = max(text.rfind("\n", reach, start), text.rfind(".", reach, start), reach - 1) + 1
         wish = _WANTED.search(text, line_start, start)
         if wish is not None:
             cue = re.match(

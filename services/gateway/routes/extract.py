@@ -3,7 +3,9 @@
 Answered by the gateway itself: extraction is a pure function of the text and the catalogue (which the
 gateway already loads for ``GET /api/v1/skills``), with no model and no market data, so a hop to the
 recommender would add a 50 kB request, a failure mode (503 when it is down) and latency for nothing.
-Guarded and rate-limited like ``POST /api/v1/recommendations``. Nothing is stored or logged.
+Guarded and rate-limited like ``POST /api/v1/recommendations``. Nothing is stored or logged. Cost,
+measured on 2 busy cores: 3.6 kB of CV text about 4 ms; 50 kB of nothing but skills (2,580 mentions) 0.2 s,
+so the handler runs in a worker thread rather than on the event loop.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ async def _readable_body(request: Request[Any, Any, Any]) -> None:
     security=[{"bearer": []}, {"session": []}],
     before_request=_readable_body,
     status_code=200,
-    sync_to_thread=False,
+    sync_to_thread=True,  # up to ~0.2 s of CPU for 50 kB dense with skills: off the event loop
 )
 def extract_skills(data: JSONBody[ExtractRequest]) -> ExtractResponse:
     problem = text_problem(data.text)
