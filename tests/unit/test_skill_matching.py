@@ -111,3 +111,16 @@ def test_utf16_offsets_after_an_astral_character(extractor: Extractor) -> None:
     text = "🚀 Python"
     words = extractor.extract(text).skills[0].matches[0]
     assert (words.start, words.end, words.utf16_start, words.utf16_end) == (2, 8, 3, 9)
+
+
+def test_text_refusals_name_the_reason() -> None:
+    from services.gateway.routes.extract import text_problem
+
+    assert text_problem("Python\tGo\nSQL\r\n\fRedis") is None  # tab, line breaks, form feed are text
+    assert text_problem("\u200bPython 🚀") is None  # format characters and emoji are text
+    for bad in ("a\x00b", "\x1b[31m", "\x7f", "a\x85", "a\ud800"):
+        problem = text_problem(bad)
+        assert problem is not None and problem[0] == 422 and "U+" in problem[1]
+    assert text_problem(" \n\t ") == (422, "is empty or only white space: paste the text of a CV or profile")
+    assert text_problem("x" * 50_000) is None
+    assert text_problem("é" * 25_001) == (413, "is 50,002 bytes of UTF-8; at most 50,000 are taken")

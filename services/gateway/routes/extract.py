@@ -10,6 +10,7 @@ so the handler runs in a worker thread rather than on the event loop.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -24,7 +25,8 @@ from shared.contracts.extract import MAX_TEXT_BYTES, ExtractRequest, ExtractResp
 
 __all__ = ["extract_skills", "text_problem"]
 
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f")
+# Control characters (Cc) but tab, line feed, form feed and carriage return; lone surrogates (Cs).
+_REFUSED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def text_problem(text: str) -> tuple[int, str] | None:
@@ -34,11 +36,11 @@ def text_problem(text: str) -> tuple[int, str] | None:
         return 413, f"is {size:,} bytes of UTF-8; at most {MAX_TEXT_BYTES:,} are taken"
     if not text.strip():
         return 422, "is empty or only white space: paste the text of a CV or profile"
-    for i, char in enumerate(text):
-        category = unicodedata.category(char)
-        if (category == "Cc" and char not in _ALLOWED_CONTROLS) or category == "Cs":
-            what = "a lone surrogate" if category == "Cs" else "a control character"
-            return 422, f"contains {what} (U+{ord(char):04X}) at offset {i}: send plain text"
+    bad = _REFUSED.search(text)
+    if bad is not None:
+        char = bad.group()
+        what = "a lone surrogate" if unicodedata.category(char) == "Cs" else "a control character"
+        return 422, f"contains {what} (U+{ord(char):04X}) at offset {bad.start()}: send plain text"
     return None
 
 
