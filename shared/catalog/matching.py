@@ -19,7 +19,8 @@ A mention inside a longer one of the same skill is one mention ("Python 3"); "SQ
 another skill's name ("SQL Server", "SQL injection", "HTTP caching") do not count on their own.
 
 Negation: a mention after "no", "not", "without", "never", "don't" … in the same clause (up to six words
-back, not across ``. ; : ! ?``, a line break, "but", "however" …) is *negated* ("no Kubernetes
+back, not across ``. ; : ! ?``, a line break, "but", "however" …, and with only words such as
+"experience with", "used", "any", "or" or other names between) is *negated* ("no Kubernetes
 experience", "not Java", "without Docker or Podman"); so is one followed by ": none" or "(never used)".
 "not only", "not just", "not limited to" are no negation. After "want to learn", "would like to learn",
 "plan to learn", "interested in learning" a mention is *wanted*. Neither counts as having the skill.
@@ -146,6 +147,18 @@ _WANTED = re.compile(
     r"\bnext\s+to\s+learn)\b[^.;:!?\n]*$",
     re.I,
 )
+# Words that may stand between a negation and the skill it negates ("no prior experience with",
+# "haven't had a chance to use", "no MongoDB, Cassandra or"); any other word ends its reach, as do
+# other skills' words and names (capitalised or with digits: "Cassandra", "K8s").
+_BRIDGES = frozenset(
+    "experience experienced knowledge prior previous professional commercial production hands-on real "
+    "any much some with in of on using used use worked work working know knew known had have has a an "
+    "the chance to exposure or and nor yet familiarity background skills skill write wrote written "
+    "writing code coded coding program programmed programming touch touched tried try learned learnt "
+    "studied deploy deployed run ran maintain maintained administer administered really ever at all "
+    "been".split()
+)
+_NAME_LIKE = re.compile(r"[A-Z0-9.]|.*[0-9#+]")
 _NEGATION_WINDOW = 6  # words between the negator and the mention, at most
 
 
@@ -305,6 +318,8 @@ class SkillMatcher:
                 following = toks[j + 1].text.lower() if j + 1 < len(toks) else ""
                 if following not in _NOT_NEGATING_NEXT:
                     return Mention(skill, start, end, "negated", toks[j].start, toks[j].end)
+            elif not (word in _BRIDGES or word in self._keys or _NAME_LIKE.match(toks[j].text)):
+                break  # "without supervision on Python": the negation is about something else
         after = _AFTER_NEGATION.match(text, end, min(len(text), end + 30))
         if after is not None:
             return Mention(skill, start, end, "negated", after.start(), after.end())

@@ -124,3 +124,18 @@ def test_text_refusals_name_the_reason() -> None:
     assert text_problem(" \n\t ") == (422, "is empty or only white space: paste the text of a CV or profile")
     assert text_problem("x" * 50_000) is None
     assert text_problem("é" * 25_001) == (413, "is 50,002 bytes of UTF-8; at most 50,000 are taken")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Worked without supervision on Python services", {"python"}),
+        ("Never stopped shipping Go code", {"go"}),
+        ("no prior professional experience with Kafka", set()),
+        ("I haven't had a chance to use Go yet", set()),
+        ("no MongoDB, Cassandra or Elasticsearch", set()),
+        ("no docker or podman", set()),
+    ],
+)
+def test_negation_reaches_only_its_own_words(matcher: SkillMatcher, text: str, expected: set[str]) -> None:
+    assert matcher.match(text) == expected
