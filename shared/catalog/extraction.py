@@ -6,8 +6,9 @@ confirm, read from cues in the same sentence or line as a mention:
 - years ("5 years of Python", "Python (3 yrs)", "2+ years", "8 months"): under 1 year 1, under 3
   years 2, under 6 years 3, 6 or more 4;
 - words: "expert", "mastery" 4; "advanced", "senior", "strong", "extensive", "deep", "proficient", "fluent",
-  "solid", "in-depth" 3; "working knowledge", "intermediate", "hands-on", "good" 2; "basic", "familiar",
-  "beginner", "novice", "some exposure", "exposure", "learning", "introductory", "some" 1;
+  "solid", "in-depth" 3; "working knowledge", "intermediate", "hands-on", "good knowledge/understanding/
+  experience" 2; "basic", "familiar", "beginner", "novice", "exposure", "learning", "introductory",
+  "some/little/limited experience", "a little", "some" right before the skill ("some Node.js") 1;
 - otherwise 2 (working): a CV names what its writer has used.
 
 Which cue belongs to which mention: one in the same comma-separated part of the sentence (nearest; a
@@ -43,9 +44,9 @@ _NUMBERS = {
 _WORDS: tuple[tuple[int, str], ...] = (
     (4, r"experts?|expertise|mastery|guru"),
     (3, r"advanced|senior|strong|extensive|extensively|deep|proficient|proficiency|fluent|solid|in-depth"),
-    (2, r"working\s+knowledge|intermediate|hands-on|good"),
-    (1, r"basics?|basic\s+knowledge|familiar|familiarity|beginner|novice|some\s+exposure|exposure|learning|"
-     r"introductory|some|little|limited"),
+    (2, r"working\s+knowledge|intermediate|hands-on|good\s+(?:knowledge|understanding|experience|command)"),
+    (1, r"basics?|basic\s+knowledge|familiar|familiarity|beginner|novice|exposure|learning|introductory|"
+     r"(?:some|little|limited)\s+(?:exposure|experience|knowledge|familiarity)|a\s+little|some"),
 )  # fmt: skip
 _WORD = re.compile(r"\b(?:" + "|".join(f"(?P<l{level}>{words})" for level, words in _WORDS) + r")\b", re.I)
 _SENTENCE = re.compile(r"[\n\r\f;•|]|[.!?](?=\s|$)")
@@ -138,7 +139,13 @@ class Extractor:
     @staticmethod
     def _cue_for(text: str, cues: _Cues, mention: Mention) -> Cue | None:
         lo, hi = cues.sentence(mention)
-        near = [c for c in cues.between(lo, hi) if not (c.start < mention.end and mention.start < c.end)]
+        near = [
+            c
+            for c in cues.between(lo, hi)
+            if not (c.start < mention.end and mention.start < c.end)
+            # "some" only right before the skill: "some Go", not "some services in Go"
+            and (text[c.start : c.end].lower() != "some" or 0 <= mention.start - c.end <= 1)
+        ]
         if not near:
             return None
         p_lo, p_hi = _bounds(_PART, text, lo, hi, mention.start)

@@ -89,6 +89,11 @@ def test_a_longer_mention_of_the_same_skill_wins(matcher: SkillMatcher) -> None:
         ("Kubernetes", {"kubernetes": 2}),
         ("Advanced SQL.\nPython", {"sql": 3, "python": 2}),
         ("two years of Java; senior Java engineer", {"java": 3}),
+        ("Built some services in Go", {"go": 2}),  # "some" alone is no cue
+        ("Some experience with Go, good knowledge of SQL", {"go": 1, "sql": 2}),
+        ("Go (a little)", {"go": 1}),
+        ("deep Go knowledge, some Rust", {"go": 3, "rust": 1}),
+        ("Python; deep in the weeds of Go", {"python": 2, "go": 3}),
     ],
 )
 def test_suggested_levels(extractor: Extractor, text: str, levels: dict[str, int]) -> None:
