@@ -19,7 +19,15 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
-__all__ = ["Principal", "PrincipalRequest", "admin_guard", "current_principal", "scope_guard", "user_guard"]
+__all__ = [
+    "Principal",
+    "PrincipalRequest",
+    "admin_guard",
+    "current_principal",
+    "scope_guard",
+    "user_guard",
+    "visitor_or_scope_guard",
+]
 
 
 class Principal(msgspec.Struct, kw_only=True, frozen=True):
@@ -68,6 +76,21 @@ def scope_guard(scope: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
         principal = _require(connection)
         if principal.kind == "partner" and scope not in principal.scopes:
+            raise PermissionDeniedException(detail=f"this API key lacks the scope {scope!r}")
+
+    return guard
+
+
+def visitor_or_scope_guard(
+    scope: str,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any], Awaitable[None]]:
+    """Anyone: a visitor without an account (limited per IP like every anonymous call), a user session,
+    or a partner key granted ``scope``. For answers that read nothing stored and store nothing (the
+    quick-start questions, a pasted CV), so a visitor gets results before signing up."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
+        principal = current_principal(connection)
+        if principal is not None and principal.kind == "partner" and scope not in principal.scopes:
             raise PermissionDeniedException(detail=f"this API key lacks the scope {scope!r}")
 
     return guard

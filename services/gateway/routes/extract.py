@@ -18,7 +18,7 @@ from litestar import Request, post
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import JSONBody
 
-from services.gateway.auth import scope_guard
+from services.gateway.auth import visitor_or_scope_guard
 from services.gateway.bodies import strict_body
 from shared.catalog.extraction import extractor
 from shared.contracts.extract import MAX_TEXT_BYTES, ExtractRequest, ExtractResponse
@@ -77,11 +77,12 @@ async def _readable_body(request: Request[Any, Any, Any]) -> None:
         'refused by their context (a Go-getter); a negated mention ("no Kubernetes experience", "not '
         'Java", "without Docker") or a wished-for one ("want to learn Rust") is listed in `ignored`, '
         "not in `skills`. `levels` is the result as a skill map for POST /api/v1/recommendations. "
-        "`text` takes at most 50,000 bytes (413), not empty (422), no control characters (422). Needs "
-        "scope `recommendations:write`. Nothing is stored."
+        "`text` takes at most 50,000 bytes (413), not empty (422), no control characters (422). Open "
+        "to visitors without an account (limited per IP); a partner key needs scope "
+        "`recommendations:write`. Nothing is stored."
     ),
-    guards=[scope_guard("recommendations:write")],
-    security=[{"bearer": []}, {"session": []}],
+    guards=[visitor_or_scope_guard("recommendations:write")],
+    security=[{"bearer": []}, {"session": []}, {}],  # {}: a visitor without an account
     before_request=_readable_body,
     status_code=200,
     sync_to_thread=True,  # up to ~0.2 s of CPU for 50 kB dense with skills: off the event loop

@@ -12,7 +12,7 @@ from typing import Any
 from litestar import MediaType, Response, post
 from litestar.params import JSONBody
 
-from services.gateway.auth import scope_guard
+from services.gateway.auth import visitor_or_scope_guard
 from services.gateway.deps import RecommenderDep
 from shared.contracts.questionnaire import QuestionnaireRequest, QuestionnaireResponse
 
@@ -30,10 +30,11 @@ __all__ = ["next_question"]
         "`next_skill`, the unanswered skill whose answer is expected to change the ranking most (with its "
         "name, category and the reason), or null when no answer left is expected to change the top three "
         "roles. `confidence` estimates the chance that the current top three is the full questionnaire's. "
-        "Needs scope `recommendations:write`. Nothing is stored."
+        "Open to visitors without an account (limited per IP like every anonymous call); a partner key "
+        "needs scope `recommendations:write`. Nothing is stored."
     ),
-    guards=[scope_guard("recommendations:write")],
-    security=[{"bearer": []}, {"session": []}],
+    guards=[visitor_or_scope_guard("recommendations:write")],
+    security=[{"bearer": []}, {"session": []}, {}],  # {}: a visitor without an account
     status_code=200,
 )
 async def next_question(
