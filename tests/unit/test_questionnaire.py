@@ -13,7 +13,7 @@ from services.recommender.model.artefact import load_latest
 from services.recommender.model.labels import load_survey_profiles
 from services.recommender.model.questionnaire_eval import KS, simulate
 from services.recommender.model.training import split
-from services.recommender.questionnaire import Questionnaire, training_table
+from services.recommender.questionnaire import CRITERIA, SAMPLES, Questionnaire, training_table
 from services.recommender.scoring import Scorer
 from shared.catalog import load_catalog
 from shared.contracts.questionnaire import QuestionnaireRequest
@@ -90,11 +90,21 @@ def test_adaptive_order_beats_catalogue_order_at_ten_on_held_out_profiles(
         held_out.x[:, :-1].astype(np.int64),
         held_out.x[:, -1],
         extras=False,
-        criteria=("agreement",),
+        criteria=(questionnaire.criterion,),
     )
     at = KS.index(10)
-    adaptive, catalogue = (
-        report["curves"]["adaptive (agreement)"][at],
-        report["curves"]["catalogue order"][at],
-    )
-    assert adaptive[0] > catalogue[0] and adaptive[1] > catalogue[1], report["curves"]
+    curves = report["curves"]
+    adaptive, catalogue = curves[f"adaptive ({questionnaire.criterion})"][at], curves["catalogue order"][at]
+    assert adaptive[0] > catalogue[0] and adaptive[1] > catalogue[1], curves
+
+
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_completions_keep_the_answers_and_draw_levels_for_the_rest(
+    questionnaire: Questionnaire, criterion: str
+) -> None:
+    other = Questionnaire(questionnaire.scorer, questionnaire.table, criterion)
+    answered, levels = other.encode([{"python": 3, "java": 0}, {}])
+    drawn = other.completions(answered, levels)
+    assert drawn.shape == (2, SAMPLES, len(CATALOG.skill_ids))
+    assert (drawn[0, :, answered[0]] == levels[0, answered[0]][:, None]).all()
+    assert drawn.min() >= 0 and drawn.max() <= 4 and drawn[1].any()
