@@ -63,7 +63,10 @@ STOP_CHANCE = 0.02
 SAMPLES = 256
 SMOOTHING = 0.5
 CRITERIA = ("neighbours", "agreement", "entropy", "change")
-MISMATCH = 0.05  # a neighbour's weight is multiplied by this for each answer it does not share
+# A neighbour's weight is multiplied by this for each answer it does not share. Checked on the training
+# sample of `choose_criterion` (top-1 + top-3 agreement at k = 10): 0.005 1.130, 0.02 1.130, 0.05 1.165,
+# 0.2 1.123.
+MISMATCH = 0.05
 CHUNK = 128
 
 
