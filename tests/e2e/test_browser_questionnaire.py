@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from playwright.async_api import expect
 
 from tests.e2e import browser as web
 from tests.e2e.browser import Ui
+from tests.e2e.helpers import PASSWORD
 from tools.supervisor.stack import Stack
 
 browser, ui = web.browser, web.ui  # the fixtures
@@ -298,4 +300,50 @@ async def test_pasted_cv_ticks_the_skills_it_mentions_for_the_user_to_confirm(ui
     await expect(page.locator("#r-roles > li")).to_have_count(12)
     saved = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
     assert saved["skills"] == {"python": 2, "postgresql": 3, "go": 2, "docker": 2}
+    assert ui.problems == []
+
+
+async def test_a_visitor_gets_results_then_saves_them_by_creating_an_account(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    session_calls: list[str] = []  # calls that need a session, made before the account exists
+    page.on("request", lambda r: session_calls.append(r.url) if "/api/v1/me" in r.url else None)
+    await page.goto(stack.url + "/")  # a fresh browser: no session
+    offer = page.get_by_role("link", name=re.compile("^Quick start"))
+    await expect(offer).to_contain_text("about ten questions, about two minutes")  # said up front
+    await expect(page.locator("#auth-quick")).to_contain_text("No account needed")
+    await offer.click()
+    await expect(page.locator("#k-title")).to_be_focused()
+    await expect(page.locator("#k-visitor")).to_be_visible()
+    await expect(page.locator("#nav")).to_be_hidden()
+    await page.get_by_label("How many years have you worked professionally?").fill("3")
+
+    answered: dict[str, int] = {}
+    assert await _answer_until_done(ui, [2, 0, 3], answered) <= 10  # the roles after every answer
+    await expect(page.locator("#k-done-title")).to_be_focused()
+    await expect(page.locator("#k-done-text")).to_contain_text("you create an account")
+    await expect(page.get_by_role("link", name="Open the full list")).to_be_hidden()
+    await ui.capture("visitor-results")
+    assert session_calls == []
+
+    # Save my results: the create-account form, saying the answers are kept
+    await page.get_by_role("button", name="Save my results").click()
+    await expect(page.locator("#auth-title")).to_be_focused()
+    await expect(page.locator("#auth-keep")).to_contain_text(f"your {len(answered)} answers")
+    await page.get_by_role("link", name="Back to your answers").click()  # nothing lost on the way back
+    await expect(page.locator("#k-done")).to_be_visible()
+    await expect(page.locator("#k-roles > li")).to_have_count(5)
+    await page.get_by_role("button", name="Save my results").click()
+    await expect(page.locator("#auth-keep")).to_be_visible()
+    assert session_calls == []
+    email = f"visitor-{secrets.token_hex(5)}@example.com"
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+
+    await expect(page.locator("#r-roles > li")).to_have_count(12)
+    await expect(page.locator("#r-title")).to_be_focused()  # the new view's heading
+    await expect(page.locator("#who")).to_have_text(email)
+    saved = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
+    assert saved["skills"] == {skill: level for skill, level in answered.items() if level}
+    assert saved["years_experience"] == 3
     assert ui.problems == []

@@ -30,11 +30,20 @@ function show(view) {
 
 async function route() {
   banner("");
+  let view = location.hash.replace(/^#\/?/, "");
   if (!state.user) {
+    if (view === "quick") { // open to visitors: results before signing up
+      show(view);
+      await quick.load();
+      return;
+    }
+    const waiting = quick.waiting(); // a visitor's answers waiting for an account
+    $("#auth-keep-text").textContent = waiting;
+    $("#auth-keep").hidden = !waiting;
+    $("#auth-quick").hidden = Boolean(waiting);
     show("auth");
     return;
   }
-  let view = location.hash.replace(/^#\/?/, "");
   if (view === "admin" && state.user.role !== "admin") view = "";
   if (!VIEWS.includes(view) || view === "auth") view = state.profile ? "results" : "questionnaire";
   if (view === "questionnaire") {
@@ -63,6 +72,9 @@ async function authenticate(event) {
     signedIn(answer);
     $("#auth-password").value = "";
     await loadProfile();
+    $("#auth-keep").hidden = true;
+    $("#auth-quick").hidden = false;
+    if (await quick.saveWaiting()) return; // the hash change shows the results (or the quick start)
     const start = state.profile ? "#/results" : "#/questionnaire";
     if (!location.hash || location.hash === "#/") location.hash = start; // hashchange routes
     else await route();

@@ -1,5 +1,7 @@
 // Quick start: about ten adaptive questions (POST /api/v1/questionnaire/next), the roles after every
 // answer, then save, refine with more questions, or open the full list with these answers filled in.
+// A visitor without an account gets the same questions and roles (no call needs a session); "Save my
+// results" then asks them to create an account (or sign in) and saves the answers into it.
 
 import { api } from "./api.js";
 import { $, clearErrors, h, percent, say } from "./dom.js";
@@ -10,7 +12,8 @@ import { levelExamples } from "./triage.js";
 const FIRST = 10; // questions before the first results
 const MORE = 5; // questions a "refine" adds
 
-const fresh = () => ({ user: state.user && state.user.id, answers: {}, asked: 0, goal: FIRST, last: null });
+const who = () => (state.user ? state.user.id : null); // null: a visitor without an account
+const fresh = () => ({ user: who(), answers: {}, asked: 0, goal: FIRST, last: null, pending: false, error: null });
 let quick = fresh();
 let wired = false;
 
@@ -67,10 +70,14 @@ function showDone() {
   form().hidden = true;
   $("#k-done").hidden = false;
   const more = !quick.last.done;
+  const visitor = !state.user;
   $("#k-refine").hidden = !more;
-  $("#k-done-text").textContent = more
-    ? "Save them, answer a few more questions to be surer, or open the full list to rate every skill."
-    : "No question left would change your top roles. Save them, or open the full list to rate every skill.";
+  $("#k-full").hidden = visitor; // the full list is kept in an account
+  $("#k-done-text").textContent = visitor
+    ? `${more ? "" : "No question left would change your top roles. "}Save them (you create an account: email and password, and your answers go into it)${more ? ", or answer a few more questions to be surer" : ""}.`
+    : more
+      ? "Save them, answer a few more questions to be surer, or open the full list to rate every skill."
+      : "No question left would change your top roles. Save them, or open the full list to rate every skill.";
   $("#k-done-title").focus();
 }
 
@@ -120,27 +127,58 @@ function openFullList() {
   localStorage.setItem(draftKey(), JSON.stringify(draft));
 }
 
+/** What the sign-in page says while a visitor's answers wait for an account ("" when none wait). */
+export function waiting() {
+  if (!quick.pending || state.user) return "";
+  const n = Object.keys(quick.answers).length;
+  return `Create an account to save your results: your ${n} ${n === 1 ? "answer" : "answers"} and your years of experience are kept and saved into it. Have an account already? Sign in and they are saved into yours.`;
+}
+
+/** PUT the answers into the signed-in user's profile (over its saved skills); then the results. */
+async function store() {
+  const body = { display_name: displayName(), skills: merged(), years_experience: years() ?? 0,
+    target_role: state.profile ? state.profile.target_role : null };
+  const saved = await api("PUT", "/api/v1/me/profile", { body, headers: state.etag ? { "If-Match": state.etag } : {} });
+  state.profile = saved.body;
+  state.etag = saved.etag;
+  localStorage.removeItem(draftKey());
+  quick = fresh();
+  location.hash = "#/results";
+}
+
 async function save() {
   const box = $("#k-done");
   clearErrors(box);
-  const body = { display_name: displayName(), skills: merged(), years_experience: years() ?? 0,
-    target_role: state.profile ? state.profile.target_role : null };
+  if (!state.user) {
+    quick.pending = true;
+    location.hash = "#/"; // the sign-in page, which says the answers are kept
+    return;
+  }
   $("#k-save").disabled = true;
   say($("#k-status"), "Saving…");
   try {
-    const saved = await api("PUT", "/api/v1/me/profile", { body, headers: state.etag ? { "If-Match": state.etag } : {} });
-    state.profile = saved.body;
-    state.etag = saved.etag;
-    localStorage.removeItem(draftKey());
-    quick = fresh();
+    await store();
     say($("#k-status"), "");
-    location.hash = "#/results";
   } catch (error) {
     say($("#k-status"), "");
     fail(error, box);
   } finally {
     $("#k-save").disabled = false;
   }
+}
+
+/** Just signed in or up with a visitor's answers waiting: save them into this account, then the results. */
+export async function saveWaiting() {
+  if (!quick.pending) return false;
+  quick.user = who(); // the answers are this account's now
+  quick.pending = false;
+  try {
+    await store();
+  } catch (error) {
+    quick.error = error; // shown in the quick start, where "Save my results" can be tried again
+    location.hash = "#/quick";
+  }
+  return true;
 }
 
 /** Start (or carry on with) the quick questions. */
@@ -153,7 +191,15 @@ export async function load() {
     $("#k-full").addEventListener("click", openFullList);
   }
   clearErrors(form());
-  if (quick.user !== state.user.id) quick = fresh(); // someone else signed in
+  $("#k-visitor").hidden = Boolean(state.user);
+  if (quick.user !== who()) quick = fresh(); // someone else signed in, or out
+  if (quick.error) {
+    const error = quick.error;
+    quick.error = null;
+    showDone();
+    fail(error, $("#k-done"));
+    return;
+  }
   if (quick.last) return; // carry on where this tab left off
   $("#k-roles").replaceChildren();
   if (await ask()) await showQuestion();
