@@ -5,6 +5,8 @@ shows the adaptive order beating the catalogue order at k = 10."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 import numpy as np
 import pytest
@@ -22,8 +24,8 @@ CATALOG = load_catalog()
 
 
 @pytest.fixture(scope="module")
-def questionnaire() -> Questionnaire:
-    artefact = load_latest()
+def questionnaire(model_dir: Path) -> Questionnaire:
+    artefact = load_latest(model_dir)  # the model the suite trains (a clean clone has no var/models)
     return Questionnaire(Scorer(CATALOG, artefact), training_table(CATALOG, artefact.seed))
 
 
