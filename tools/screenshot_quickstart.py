@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from tools.screenshot_results import ARGS
+from tools.chromium import ARGS, CHROMIUM
 
 #: What the demo visitor answers when asked; any other skill is answered 0 ("none").
 KNOWS = {"python": 3, "sql": 3, "postgresql": 2, "http": 3, "rest": 3, "git": 3, "docker": 2, "linux": 2}
@@ -24,7 +24,7 @@ QUESTIONS = 5
 
 def main(base_url: str, out: Path) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(base_url.rstrip("/") + "/")
         page.get_by_role("link", name=re.compile("^Quick start")).click()

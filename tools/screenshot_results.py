@@ -15,16 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tools.chromium import ARGS, CHROMIUM
+
 EARLY = {"python": 2, "sql": 2, "git": 2, "http": 1, "linux": 1}
 LATER = {
     "python": 3,
@@ -51,7 +43,7 @@ def save(page: Page, levels: dict[str, int]) -> None:
 
 def main(base_url: str, out: Path) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(base_url.rstrip("/") + "/")
         page.get_by_label("Email").fill(f"demo-{secrets.token_hex(4)}@example.com")

@@ -18,20 +18,10 @@ import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
 
 from tests.e2e.helpers import PASSWORD
+from tools.chromium import ARGS, CHROMIUM
 
 __all__ = ["ARTIFACTS", "CHROMIUM", "LEVELS", "Ui", "browser", "ui"]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
 LEVELS = ("none", "aware", "working", "proficient", "expert")
