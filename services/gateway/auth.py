@@ -70,13 +70,17 @@ async def admin_guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) ->
         raise PermissionDeniedException(detail="admin role required")
 
 
+def _check_scope(principal: Principal, scope: str) -> None:
+    """A partner key must have been granted ``scope``; a session may do what its user may."""
+    if principal.kind == "partner" and scope not in principal.scopes:
+        raise PermissionDeniedException(detail=f"this API key lacks the scope {scope!r}")
+
+
 def scope_guard(scope: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], Any], Awaitable[None]]:
     """A user session, or a partner key granted ``scope``."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
-        principal = _require(connection)
-        if principal.kind == "partner" and scope not in principal.scopes:
-            raise PermissionDeniedException(detail=f"this API key lacks the scope {scope!r}")
+        _check_scope(_require(connection), scope)
 
     return guard
 
@@ -89,8 +93,7 @@ def visitor_or_scope_guard(
     quick-start questions, a pasted CV), so a visitor gets results before signing up."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: Any) -> None:
-        principal = current_principal(connection)
-        if principal is not None and principal.kind == "partner" and scope not in principal.scopes:
-            raise PermissionDeniedException(detail=f"this API key lacks the scope {scope!r}")
+        if (principal := current_principal(connection)) is not None:
+            _check_scope(principal, scope)
 
     return guard
