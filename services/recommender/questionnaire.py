@@ -163,12 +163,11 @@ class Questionnaire:
         self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, confidence: bool = True
     ) -> list[Decision]:
         """The next question for each of N people (answered masks, levels N x S; years N)."""
-        chosen, gain, chance, contrast = self.choose(answered, levels, years)
-        conf = (
-            self.confidence(answered, levels, years)
-            if confidence
-            else np.full(len(levels), np.nan, dtype=np.float64)
-        )
+        chosen, gain, chance, contrast, sampled = self.choose(answered, levels, years)
+        if not confidence:
+            conf = np.full(len(levels), np.nan, dtype=np.float64)
+        else:  # the choice's own samples when it drew them (the same ones confidence() would draw)
+            conf = sampled if sampled is not None else self.confidence(answered, levels, years)
         return [
             Decision(
                 skill=None if chosen[n] < 0 else int(chosen[n]),
@@ -182,18 +181,18 @@ class Questionnaire:
 
     def choose(
         self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, stop: bool = True
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
         """Per person: the chosen skill (-1 when done), its information gain and top-three change chance,
-        and the two roles its answer moves furthest apart (N x 2). `stop=False`: a skill whenever one is
-        left."""
-        best, gain, chance, contrast, done = self.scores(answered, levels, years)
+        the two roles its answer moves furthest apart (N x 2), and the confidence when the criterion drew
+        completions for the choice (else None). `stop=False`: a skill whenever one is left."""
+        best, gain, chance, contrast, sampled, done = self.scores(answered, levels, years)
         if not stop:
             done = np.asarray(answered.all(axis=1))
-        return np.where(done, -1, best), gain, chance, contrast
+        return np.where(done, -1, best), gain, chance, contrast, sampled
 
     def scores(
         self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """`choose`'s figures before the stopping rule, and the rule's verdict (N, True: done)."""
         x0 = self.matrix(answered, levels, years)
         p0 = self.scorer.probabilities(x0)  # N x R
@@ -208,8 +207,9 @@ class Questionnaire:
         gain = _entropy(p0)[:, None] - (pred * _entropy(p)).sum(axis=2)  # N x S
         changed = np.any(top_sets(p) != top_sets(p0)[:, None, None, :], axis=-1)  # N x S x 5
         chance = (pred * changed).sum(axis=2)  # N x S
+        sampled: np.ndarray | None = None
         if self.criterion in ("agreement", "neighbours"):
-            score = self.sampled_agreement(answered, levels, years)
+            score, sampled = self.sampled_agreement(answered, levels, years)
         else:
             score = gain if self.criterion == "entropy" else chance
         score = np.where(answered, -np.inf, score)
@@ -220,7 +220,7 @@ class Questionnaire:
         done |= np.where(answered, 0.0, chance).max(axis=1) < STOP_CHANCE
         moved = p[rows, best, LEVELS - 1] - p[rows, best, 0]  # N x R: from "none" to "expert"
         contrast = np.stack([moved.argmax(axis=1), moved.argmin(axis=1)], axis=1)
-        return best, gain[rows, best], best_chance, contrast, done
+        return best, gain[rows, best], best_chance, contrast, sampled, done
 
     def completions(self, answered: np.ndarray, levels: np.ndarray, seed: int = 0) -> np.ndarray:
         """`SAMPLES` completions per person (N x SAMPLES x S) by the criterion's way of drawing them."""
@@ -265,30 +265,38 @@ class Questionnaire:
         out: np.ndarray = np.where(answered[:, None, :], levels[:, None, :], drawn)
         return out
 
-    def sampled_agreement(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
+    def sampled_agreement(
+        self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per person and skill (N x S): the expected agreement (top-1 same + top-3 set same, 0..2) of the
-        ranking after answering that skill with the full questionnaire's, over sampled completions."""
+        ranking after answering that skill with the full questionnaire's, over sampled completions; and
+        per person (N) the confidence those same completions give (what `confidence` computes)."""
         out = np.empty(levels.shape)
+        conf = np.empty(len(levels))
         for start in range(0, len(levels), CHUNK):
             part = slice(start, start + CHUNK)
-            out[part] = self._sampled_agreement(answered[part], levels[part], years[part])
-        return out
+            out[part], conf[part] = self._sampled_agreement(answered[part], levels[part], years[part])
+        return out, conf
 
-    def _sampled_agreement(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
+    def _sampled_agreement(
+        self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         n, n_skills = levels.shape
         x0 = self.matrix(answered, levels, years)
-        z0 = np.log(np.maximum(self.scorer.probabilities(x0), 1e-300))  # N x R
+        p0 = self.scorer.probabilities(x0)  # N x R
+        z0 = np.log(np.maximum(p0, 1e-300))
         done = self.completions(answered, levels)  # N x M x S
         x = np.concatenate([done, np.repeat(years[:, None, None], SAMPLES, axis=1)], axis=2)
-        final = np.log(np.maximum(self.scorer.probabilities(x.reshape(n * SAMPLES, -1)), 1e-300))
-        final = final.reshape(n, SAMPLES, -1)
+        p_final = self.scorer.probabilities(x.reshape(n * SAMPLES, -1)).reshape(n, SAMPLES, -1)
+        conf = (top_sets(p_final) == top_sets(p0)[:, None, :]).all(axis=2).mean(axis=1)
+        final = np.log(np.maximum(p_final, 1e-300))
         final3, final1 = top_sets(final), final.argmax(axis=2)  # N x M x 3, N x M
         step = (done - x0[:, None, :-1])[..., None]  # N x M x S x 1: the answer's change of level
         z = z0[:, None, None, :] + step * self.level_weights[None, None, :, :]  # N x M x S x R
         same3 = (top_sets(z) == final3[:, :, None, :]).all(axis=3)
         same1 = z.argmax(axis=3) == final1[:, :, None]
         score: np.ndarray = (same3.astype(np.float64) + same1).mean(axis=1)
-        return score
+        return score, conf
 
     def confidence(self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray) -> np.ndarray:
         """Per person, the sampled chance that the current top three is the full questionnaire's."""

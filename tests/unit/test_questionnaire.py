@@ -110,3 +110,11 @@ def test_completions_keep_the_answers_and_draw_levels_for_the_rest(
     assert drawn.shape == (2, SAMPLES, len(CATALOG.skill_ids))
     assert (drawn[0, :, answered[0]] == levels[0, answered[0]][:, None]).all()
     assert drawn.min() >= 0 and drawn.max() <= 4 and drawn[1].any()
+
+
+def test_a_decisions_confidence_is_what_confidence_computes(questionnaire: Questionnaire) -> None:
+    """The API's confidence comes from the completions the choice already drew: the same figure."""
+    answered, levels = questionnaire.encode([{"python": 3, "sql": 2}, {"go": 3, "kubernetes": 2}, {}])
+    years = np.asarray([4.0, 2.0, 0.0])
+    decided = [d.confidence for d in questionnaire.decide(answered, levels, years)]
+    assert decided == questionnaire.confidence(answered, levels, years).tolist()
