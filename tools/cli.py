@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -68,6 +69,12 @@ def _create_admin(args: argparse.Namespace) -> int:
     except msgspec.ValidationError as exc:
         print(f"careerpath create-admin: {exc}", file=sys.stderr)
         return 2
+    from services.profile.accounts.strength import weakness
+
+    reason = weakness(password, args.email)
+    if reason is not None:
+        print(f"careerpath create-admin: the password is refused. {reason}", file=sys.stderr)
+        return 2
 
     async def create() -> str:
         conn = await asyncpg.connect(dsn, timeout=10)
@@ -100,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     admin.add_argument("--email", required=True)
     admin.add_argument("--database-url")
+    sink = sub.add_parser("mail-sink", help="a local SMTP server keeping each mail as a .eml file")
+    sink.add_argument("--port", type=int, default=0, help="default: CAREERPATH_PORT, else 8025")
+    sink.add_argument("--dir", type=Path, default=Path(".data/mail"), help="where the mails land")
     sub.add_parser("worker", help="run a Celery worker (job-market refreshes)", add_help=False)
     sub.add_parser("beat", help="run the Celery beat scheduler (exactly one per deployment)", add_help=False)
     sub.add_parser("train", help="train the role-fit model", add_help=False)
@@ -115,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         return _migrate(args)
     if args.command == "create-admin":
         return _create_admin(args)
+    if args.command == "mail-sink":
+        from tools.mailsink import serve as serve_mail
+
+        return serve_mail(args.port, args.dir)
     if args.command == "run":
         from tools.supervisor.run_all import run_all
 

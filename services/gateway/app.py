@@ -134,6 +134,12 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             settings.secret_key,
             settings.account_login_failures,
         )
+        wiring.reset_lock = AccountLock(
+            RateLimiter(redis, settings.redis_prefix, settings.password_reset_window_seconds),
+            settings.secret_key,
+            settings.password_reset_per_address,
+            name="reset-account",
+        )
         try:
             yield
         finally:
@@ -220,8 +226,12 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
         codes.add(409)
     if (path == "/api/v1/profiles" and method == "POST") or path == "/api/v1/admin/keys":
         codes.add(422)
-    if path in ("/api/v1/recommendations/batch", "/api/v1/auth/signup"):
-        codes.add(422)  # a repeated candidate id; an address that looks like another account's
+    if path in (
+        "/api/v1/recommendations/batch",
+        "/api/v1/auth/signup",
+        "/api/v1/auth/password-reset/confirm",
+    ):
+        codes.add(422)  # a repeated candidate id; an address like another account's; a weak password
     if path == "/api/v1/skills/extract":
         codes.add(422)  # text empty, only white space, or with control characters
     if path.startswith("/api/v1/recommendations"):

@@ -4,12 +4,13 @@ Partners send ``Authorization: Bearer cpk_…`` (never ``X-API-Key``); browsers 
 cookie and send ``X-CSRF-Token`` on state-changing requests. The resolved :class:`Principal` is put in
 ``scope["user"]`` for the route guards and handlers (``request.user``). Every request is counted against
 a Redis rate limit: per API key, per user, or per client IP when anonymous; sign-up and log-in also per
-IP with a tighter quota; failed API-key checks per client IP, so guessing keys cannot make the profile
-service look each one up.
+IP with a tighter quota; password resets per IP, and reset mails per address; failed API-key checks per
+client IP, so guessing keys cannot make the profile service look each one up.
 
 Before any of that, a body must be JSON (415 otherwise: an HTML form cannot post as ``application/json``
-without CORS), and sign-up and log-in refuse a foreign ``Origin`` or ``Sec-Fetch-Site: cross-site``
-(403), so another site cannot sign a visitor's browser into an account of its choosing.
+without CORS), and sign-up, log-in and password reset refuse a foreign ``Origin`` or
+``Sec-Fetch-Site: cross-site`` (403), so another site cannot sign a visitor's browser into an account of
+its choosing.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ log = logging.getLogger("careerpath.gateway.auth")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_PATH = "/api/v1/auth/login"
 LOGIN_PATHS = (LOGIN_PATH, "/api/v1/auth/signup")
+RESET_PATH = "/api/v1/auth/password-reset"
+RESET_PATHS = (RESET_PATH, RESET_PATH + "/confirm")
+OWN_PAGES_ONLY = (*LOGIN_PATHS, *RESET_PATHS)  # refused from another site's page (Origin)
 KEY_CACHE_SECONDS = 60
 _key_decoder = msgspec.json.Decoder(ApiKey)
 
@@ -211,7 +215,7 @@ class AuthMiddleware(ASGIMiddleware):
         try:
             headers = Headers.from_scope(scope)
             _check_media_type(headers)
-            if scope.get("method") == "POST" and path.rstrip("/") in LOGIN_PATHS:
+            if scope.get("method") == "POST" and path.rstrip("/") in OWN_PAGES_ONLY:
                 _check_same_origin(headers, settings.cors_origins)
             principal = await self._principal(scope)
             scope["user"] = principal  # request.user in the handlers
@@ -223,6 +227,9 @@ class AuthMiddleware(ASGIMiddleware):
                 if refused is not None:
                     detail = "too many failed log-ins for this account: try again later"
                     raise AuthError(429, detail, refused.headers())
+            if scope.get("method") == "POST" and path.rstrip("/") == RESET_PATH:
+                body, receive = await _buffered(receive, settings.max_body_bytes)
+                await self._count_reset(_login_email(body))
         except (AuthError, UpstreamError) as exc:
             refusal = exc.to_response(path) if isinstance(exc, UpstreamError) else _refusal(exc, path)
             await refuse(scope, receive, send, refusal)
@@ -241,6 +248,16 @@ class AuthMiddleware(ASGIMiddleware):
             await send(message)
 
         await next_app(scope, receive, send_with_limits)
+
+    async def _count_reset(self, email: str | None) -> None:
+        """Count a reset mail asked for ``email`` (any address, known or not: the answer must not tell);
+        429 past ``password_reset_per_address`` in the window."""
+        if email is None:  # not a valid body: the route answers 400
+            return
+        counted = await self.wiring.reset_lock.count(email)
+        if counted is not None and not counted.allowed:
+            detail = "too many reset mails asked for this address: try again later"
+            raise AuthError(429, detail, counted.headers())
 
     async def _principal(self, scope: Scope) -> Principal | None:
         headers = Headers.from_scope(scope)
@@ -291,6 +308,8 @@ class AuthMiddleware(ASGIMiddleware):
             buckets = [(f"user:{principal.id}", settings.user_rate_per_minute)]
         if scope.get("path", "").rstrip("/") in LOGIN_PATHS and scope.get("method") == "POST":
             buckets.append((f"login:{ip}", settings.login_rate_per_minute))
+        if scope.get("path", "").rstrip("/") in RESET_PATHS and scope.get("method") == "POST":
+            buckets.append((f"reset:{ip}", settings.password_reset_rate_per_minute))
         partner = principal is not None and principal.kind == "partner"
         use = (f"{settings.redis_prefix}keyusage", principal.id) if partner and principal else None
         day = None  # a partner's requests today by endpoint class (GET /api/v1/partner/usage)

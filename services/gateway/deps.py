@@ -28,6 +28,7 @@ from shared.clients.profile import ProfileClient
 from shared.clients.recommender import RecommenderClient
 
 __all__ = [
+    "AccountLockDep",
     "ProfilesDep",
     "RecommenderDep",
     "RedisDep",
@@ -43,12 +44,22 @@ RecommenderDep = NamedDependency[SkipValidation[RecommenderClient]]
 RedisDep = NamedDependency[SkipValidation[aioredis.Redis]]
 SessionsDep = NamedDependency[SkipValidation[SessionStore]]
 SettingsDep = NamedDependency[SkipValidation[GatewaySettings]]
+AccountLockDep = NamedDependency[SkipValidation[AccountLock]]
 
 
 class Wiring:
     """The resources the lifespan opens (and closes), in one typed place."""
 
-    __slots__ = ("account_lock", "limiter", "profiles", "recommender", "redis", "sessions", "upstreams")
+    __slots__ = (
+        "account_lock",
+        "limiter",
+        "profiles",
+        "recommender",
+        "redis",
+        "reset_lock",
+        "sessions",
+        "upstreams",
+    )
 
     upstreams: tuple[Upstream, ...]  # the pools under the clients: probed for readiness, closed at the end
     profiles: ProfileClient
@@ -57,6 +68,7 @@ class Wiring:
     sessions: SessionStore
     limiter: RateLimiter  # per user, key or IP (the authentication middleware)
     account_lock: AccountLock  # failed log-ins per account
+    reset_lock: AccountLock  # password-reset mails asked per address
 
 
 def dependencies(settings: GatewaySettings, wiring: Wiring) -> dict[str, Provide]:
@@ -77,10 +89,14 @@ def dependencies(settings: GatewaySettings, wiring: Wiring) -> dict[str, Provide
     def provide_redis() -> aioredis.Redis:
         return wiring.redis
 
+    def provide_account_lock() -> AccountLock:
+        return wiring.account_lock
+
     return {
         "settings": Provide(provide_settings, sync_to_thread=False),
         "profiles": Provide(provide_profiles, sync_to_thread=False),
         "recommender": Provide(provide_recommender, sync_to_thread=False),
         "sessions": Provide(provide_sessions, sync_to_thread=False),
         "redis": Provide(provide_redis, sync_to_thread=False),
+        "account_lock": Provide(provide_account_lock, sync_to_thread=False),
     }

@@ -113,14 +113,15 @@ class AccountLock:
     out for longer, and the count starts again from zero. Failures of unknown addresses count the same
     way, so the answer says nothing about whether an account exists. Redis down: not enforced."""
 
-    def __init__(self, limiter: RateLimiter, secret: str, failures: int) -> None:
+    def __init__(self, limiter: RateLimiter, secret: str, failures: int, name: str = "login-account") -> None:
         self.limiter = limiter
         self.secret = secret.encode()
         self.failures = failures
+        self.name = name
 
     def bucket(self, email: str) -> str:
         normal = unicodedata.normalize("NFKC", email).strip().casefold()
-        return "login-account:" + hmac.new(self.secret, normal.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{self.name}:" + hmac.new(self.secret, normal.encode(), hashlib.sha256).hexdigest()[:32]
 
     async def refusal(self, email: str) -> Limit | None:
         """The refusal (429, with Retry-After) when this account has had too many failed log-ins lately."""
@@ -135,7 +136,20 @@ class AccountLock:
 
     async def failed(self, email: str) -> None:
         """Count one failed log-in for this account."""
+        await self.count(email)
+
+    async def count(self, email: str) -> Limit | None:
+        """Count one event (a failed log-in, a reset mail asked) for this account: the count's outcome,
+        None when Redis is unavailable (not enforced)."""
         try:
-            await self.limiter.hit(self.bucket(email), self.failures)
+            return await self.limiter.hit(self.bucket(email), self.failures)
         except RedisError:
-            log.warning("rate limiter unavailable: a failed log-in was not counted")
+            log.warning("rate limiter unavailable: %s not counted", self.name)
+            return None
+
+    async def clear(self, email: str) -> None:
+        """Forget this account's count (its password was reset: the owner signs in at once)."""
+        try:
+            await self.limiter.client.delete(self.limiter.key(self.bucket(email)))
+        except RedisError:
+            log.warning("rate limiter unavailable: %s count not cleared", self.name)

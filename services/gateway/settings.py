@@ -39,6 +39,11 @@ class GatewaySettings(BaseSettings, kw_only=True, frozen=True):
     # failed log-ins per account (e-mail) within a window; past it, 429 until the window ends
     account_login_failures: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
     account_login_window_seconds: Annotated[int, msgspec.Meta(ge=10, le=86_400)] = 900
+    # password-reset requests and confirmations per client IP and minute; reset mails asked for one
+    # address (any address: the answer says nothing about whether an account uses it) within a window
+    password_reset_rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 10
+    password_reset_per_address: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 3
+    password_reset_window_seconds: Annotated[int, msgspec.Meta(ge=10, le=86_400)] = 3600
     # proxies (addresses or CIDR networks) whose X-Forwarded-For / -Proto are believed; none by default
     trusted_proxies: tuple[str, ...] = ()
 

@@ -8,7 +8,9 @@ from typing import Any
 
 from litestar import Litestar, Request
 
+from services.profile.accounts.mail import Mailer
 from services.profile.accounts.passwords import PasswordPool
+from services.profile.accounts.reset_routes import PasswordResetController
 from services.profile.accounts.routes import AccountController
 from services.profile.db import create_pool
 from services.profile.deps import Wiring, dependencies
@@ -41,9 +43,11 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = wiring.pool = await create_pool(settings)
         wiring.passwords = PasswordPool(settings.hash_workers, settings.hash_queue, settings.hash_wait)
+        wiring.mailer = Mailer(settings.smtp_url, settings.smtp_timeout)
         try:
             yield
         finally:
+            await wiring.mailer.close()  # mail in flight is sent (each send bounded by the SMTP timeout)
             wiring.passwords.close()
             await app.state.pool.close()
 
@@ -51,7 +55,13 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         "profile",
         "Profiles, skill assessments, accounts and refresh runs (internal).",
         settings,
-        [ProfileController, MarketRunController, RunLeaseController, AccountController],
+        [
+            ProfileController,
+            MarketRunController,
+            RunLeaseController,
+            AccountController,
+            PasswordResetController,
+        ],
         lifespan,
         _checks,
         dependencies(settings, wiring, broker),

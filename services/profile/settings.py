@@ -6,6 +6,7 @@ from typing import Annotated
 
 import msgspec
 
+from services.profile.accounts.mail import smtp_target
 from shared.settings import BaseSettings, Port, Seconds
 
 __all__ = ["ProfileSettings"]
@@ -29,3 +30,22 @@ class ProfileSettings(BaseSettings, kw_only=True, frozen=True):
     hash_wait: Annotated[float, msgspec.Meta(gt=0, le=30)] = 1.0
     # A partner key replaced by rotation keeps working this long (0: it stops at once), then stops.
     key_rotation_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=30 * 86400)] = 86400
+    # Password-reset mail: the SMTP server (smtp://, smtp+starttls://, smtps://; empty: none, every send
+    # fails, logged and audited), how long one send may take, the sender, the address of the page the
+    # link in the mail opens (the gateway's public URL), and how long a reset link works.
+    smtp_url: str = ""
+    smtp_timeout: Seconds = 10.0
+    mail_from: Annotated[str, msgspec.Meta(min_length=3, max_length=254)] = (
+        "careerpath <no-reply@careerpath.localhost>"
+    )
+    public_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+(/[^\s]*)?$")] = (
+        "http://127.0.0.1:8000"
+    )
+    password_reset_ttl_seconds: Annotated[int, msgspec.Meta(ge=60, le=7 * 86400)] = 1800
+
+    def __post_init__(self) -> None:
+        if self.smtp_url:
+            try:
+                smtp_target(self.smtp_url)
+            except ValueError as exc:
+                raise ValueError(f"CAREERPATH_SMTP_URL: {exc}") from None

@@ -26,6 +26,7 @@ from shared.contracts.accounts import (
 from shared.contracts.market import RefreshRequest, RefreshRun, RefreshRunList
 from shared.contracts.partner import RotatedKey
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
+from shared.contracts.resets import ResetAsk, ResetUse
 
 __all__ = ["OWNER_HEADER", "ProfileClient", "StoredProfile"]
 
@@ -120,6 +121,16 @@ class ProfileClient:
 
     async def delete_user(self, user_id: str) -> None:
         await self.transport.request("DELETE", f"/users/{user_id}")
+
+    async def ask_password_reset(self, body: ResetAsk) -> None:
+        """Mail a reset link if an account uses the address (the same answer if none does)."""
+        await self.transport.request("POST", "/users/password-reset", json=body)
+
+    async def reset_password(self, body: ResetUse) -> User:
+        """Spend the token and set the new password: the user whose password it was (400 naming
+        ``token``, 422 naming ``password``)."""
+        answer = await self.transport.request("POST", "/users/password-reset/confirm", json=body)
+        return _user.decode(answer.content)
 
     # partner API keys
     async def issue_key(self, body: ApiKeyCreate, owner: str) -> ApiKeyIssued:

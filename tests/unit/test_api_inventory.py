@@ -58,6 +58,8 @@ def test_gateway_operations_document_their_errors() -> None:
                 "/api/v1/versions",
                 "/api/v1/auth/signup",
                 "/api/v1/auth/login",
+                "/api/v1/auth/password-reset",
+                "/api/v1/auth/password-reset/confirm",
             )
             assert bool(operation.get("security")) != public, (method, path)
             error = operation["responses"]["400"]["content"]["application/problem+json"]["schema"]

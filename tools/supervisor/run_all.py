@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from tools.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, servers_from_env
-from tools.supervisor.stack import Stack
+from tools.supervisor.stack import MailSinkProcess, Stack
 
 __all__ = ["run_all"]
 
@@ -83,6 +83,13 @@ def run_all(port: int) -> int:
             flush=True,
         )
         print(f"API docs: {stack.url}/schema   logs: {DATA_DIR}/*.log   stop: Ctrl-C", flush=True)
+        sink = stack.services.get("mail-sink")
+        if isinstance(sink, MailSinkProcess):
+            print(
+                f"mail (password resets): no CAREERPATH_SMTP_URL, so a local sink on {sink.smtp_url} "
+                f"keeps each one in {sink.folder}/*.eml",
+                flush=True,
+            )
         while not stopping:
             for service in stack.services.values():
                 if service.proc is not None and service.proc.poll() is not None:

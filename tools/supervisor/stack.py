@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ import httpx
 
 from tools.embedded import free_port, wait_for_port
 
-__all__ = ["CeleryProcess", "ServiceProcess", "Stack"]
+__all__ = ["CeleryProcess", "MailSinkProcess", "ServiceProcess", "Stack"]
 
 
 @dataclass
@@ -91,28 +92,70 @@ class CeleryProcess(ServiceProcess):
 
 
 @dataclass
+class MailSinkProcess(ServiceProcess):
+    """``careerpath mail-sink``: a local SMTP server writing each mail to ``folder`` (ready once it
+    listens)."""
+
+    folder: Path = Path(".data/mail")
+
+    @property
+    def command(self) -> list[str]:
+        return ["mail-sink", "--port", str(self.port), "--dir", str(self.folder)]
+
+    @property
+    def smtp_url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        assert self.proc is not None
+        wait_for_port(self.port, timeout, self.proc)
+
+
+@dataclass
 class Stack:
-    """Profile, recommender and gateway wired together, plus (``with_worker``) a Celery worker and beat."""
+    """Profile, recommender and gateway wired together, plus (``with_worker``) a Celery worker and beat.
+
+    Without ``CAREERPATH_SMTP_URL`` (in ``env`` or the environment) a local mail sink is started too and
+    the profile service sends through it: the mails land in ``mail_dir`` (``<log_dir>/mail`` by default).
+    The profile service's ``CAREERPATH_PUBLIC_URL`` (the address in the reset links) is the gateway's
+    unless set."""
 
     env: dict[str, str]
     log_dir: Path | None = None
     gateway_port: int | None = None
     with_worker: bool = False
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    mail_dir: Path | None = None
 
     def _service(self, name: str, port: int, extra: dict[str, str] | None = None) -> ServiceProcess:
         log = self.log_dir / f"{name}.log" if self.log_dir else None
         return ServiceProcess(name, port, {**self.env, **(extra or {})}, log)
 
+    def _mail_sink(self) -> MailSinkProcess | None:
+        if self.env.get("CAREERPATH_SMTP_URL") or os.environ.get("CAREERPATH_SMTP_URL"):
+            return None
+        if self.mail_dir is None:
+            base = self.log_dir or Path(tempfile.mkdtemp(prefix="careerpath-"))
+            self.mail_dir = base / "mail"
+        log = self.log_dir / "mail-sink.log" if self.log_dir else None
+        return MailSinkProcess("mail-sink", free_port(), dict(self.env), log, folder=self.mail_dir)
+
     def start(self, timeout: float = 60.0) -> Stack:
-        profile = self._service("profile", free_port())
+        gateway_port = self.gateway_port or free_port()
+        sink = self._mail_sink()
+        mail = {"CAREERPATH_SMTP_URL": sink.smtp_url} if sink else {}
+        if not (self.env.get("CAREERPATH_PUBLIC_URL") or os.environ.get("CAREERPATH_PUBLIC_URL")):
+            mail["CAREERPATH_PUBLIC_URL"] = f"http://127.0.0.1:{gateway_port}"
+        profile = self._service("profile", free_port(), mail)
         recommender = self._service("recommender", free_port())
         gateway = self._service(
             "gateway",
-            self.gateway_port or free_port(),
+            gateway_port,
             {"CAREERPATH_PROFILE_URL": profile.url, "CAREERPATH_RECOMMENDER_URL": recommender.url},
         )
         self.services = {"profile": profile, "recommender": recommender, "gateway": gateway}
+        if sink is not None:
+            self.services = {"mail-sink": sink, **self.services}
         if self.with_worker:
             for name in ("worker", "beat"):
                 log = self.log_dir / f"{name}.log" if self.log_dir else None

@@ -22,6 +22,7 @@ from services.profile.accounts.repository import (
     KeyNotValid,
     PredecessorInGrace,
 )
+from services.profile.accounts.strength import weakness
 from services.profile.db import DATABASE_ERROR_HANDLERS, Database
 from services.profile.deps import DatabaseDep, DbDep, PasswordsDep, SettingsDep
 from shared.contracts.accounts import (
@@ -39,12 +40,12 @@ from shared.contracts.partner import RotatedKey
 from shared.params import ActionFilter, Limit, Offset
 from shared.text import BadText, checked_email, normalise_email
 
-__all__ = ["AccountController"]
+__all__ = ["AccountController", "busy_answer", "keep_audit", "refuse_weak"]
 
 log = logging.getLogger("careerpath.profile.accounts")
 
 
-def _busy(exc: HashingBusy) -> HTTPException:
+def busy_answer(exc: HashingBusy) -> HTTPException:
     return HTTPException(
         status_code=503,
         detail=f"password checks are busy ({exc}); try again shortly",
@@ -53,7 +54,16 @@ def _busy(exc: HashingBusy) -> HTTPException:
     )
 
 
-async def _keep_audit(database: Database, event: AuditEvent) -> None:
+def refuse_weak(password: str, email: str) -> None:
+    """422 naming ``password``, with zxcvbn's reasons in words, when it is easy to guess."""
+    reason = weakness(password, email)
+    if reason is not None:
+        raise HTTPException(
+            status_code=422, detail=reason, extra={"field": "password", "reason": "weak_password"}
+        )
+
+
+async def keep_audit(database: Database, event: AuditEvent) -> None:
     """Write one audit event in its own transaction, whatever happened to the request; when even that
     fails (database down) the event goes to the log in full, so it is never silently lost."""
     try:
@@ -81,10 +91,11 @@ class AccountController(Controller):
             email = checked_email(data.email)
         except BadText as exc:  # well-formed, refused as a look-alike: 422, as for a taken look-alike below
             raise HTTPException(status_code=422, detail=exc.message, extra={"field": exc.field}) from None
+        refuse_weak(data.password, email)
         try:
             password_hash = await passwords.hash(data.password)
         except HashingBusy as exc:
-            raise _busy(exc) from None
+            raise busy_answer(exc) from None
         async with database.transaction() as conn:
             try:
                 return await AccountRepository(conn).create_user(email, password_hash, data.role)
@@ -116,7 +127,7 @@ class AccountController(Controller):
                 matches = await passwords.verify(row.password_hash if row else DUMMY_HASH, data.password)
             except HashingBusy as exc:
                 reason = "password checks busy"
-                raise _busy(exc) from None
+                raise busy_answer(exc) from None
             if row is None or not matches:
                 raise NotAuthorizedException(detail="wrong email or password")
             new_hash = None
@@ -150,7 +161,7 @@ class AccountController(Controller):
                     ip=data.ip,
                     detail={"reason": reason},
                 )
-                await asyncio.shield(_keep_audit(database, event))
+                await asyncio.shield(keep_audit(database, event))
 
     @get("/users/{user_id:uuid}", summary="Read a user")
     async def get_user(self, database: DatabaseDep, user_id: FromPath[UUID]) -> User:
