@@ -19,11 +19,13 @@ from services.gateway.auth import PrincipalRequest, user_guard
 from services.gateway.clients import UpstreamError
 from services.gateway.deps import ProfilesDep, RecommenderDep, SessionsDep
 from services.gateway.routes.profiles import IfMatch, TargetRole, recommend_for
+from services.gateway.routes.progress import ProgressLimit, ProgressRole, progress_of
 from services.gateway.sessions import CSRF_COOKIE, SESSION_COOKIE
 from shared.clients.profile import ProfileClient
 from shared.contracts.accounts import User
 from shared.contracts.common import described
 from shared.contracts.profiles import Assessment, AssessmentList, Profile, ProfileWrite
+from shared.contracts.progress import Progress
 from shared.contracts.recommendations import RecommendationResponse
 from shared.params import NEWEST, HistoryBefore, HistoryPageCursor, Limit, history_before
 
@@ -107,6 +109,25 @@ class MeRoutes(Controller):
     ) -> AssessmentList:
         mine = (await profiles.profile_of(request.user.id)).profile
         return await profiles.history(mine.id, request.user.id, limit, history_before(before, cursor))
+
+    @get(
+        "/progress",
+        summary="My progress: each of my latest assessments scored for one role",
+        description=(
+            "The latest `limit` saved assessments (default 20), oldest first, each with its readiness and "
+            "match for `target_role`, scored together in one call when asked (never stored, so every "
+            "point is scored by the model named in the answer)."
+        ),
+    )
+    async def progress(
+        self,
+        request: PrincipalRequest,
+        profiles: ProfilesDep,
+        recommender: RecommenderDep,
+        target_role: ProgressRole = None,
+        limit: ProgressLimit = 20,
+    ) -> Progress:
+        return await progress_of(profiles, recommender, request.user.id, target_role, limit)
 
     @get(
         "/recommendations",
