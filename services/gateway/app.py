@@ -220,7 +220,8 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
         codes.add(404)
     if has_body or path == "/api/v1/recommendations/batch":  # the batch reads its body itself
         codes |= {413, 415}
-    if method in ("PUT", "DELETE") and ("{" in path or path.startswith("/api/v1/me")):
+    admin = path.startswith("/api/v1/admin/")  # no If-Match there
+    if method in ("PUT", "DELETE") and ("{" in path or path.startswith("/api/v1/me")) and not admin:
         codes |= {412, 428}
     if path in ("/api/v1/auth/signup", "/api/v1/profiles", "/api/v1/me/profile"):
         codes.add(409)
@@ -240,4 +241,6 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
         codes.add(409)  # rotated already (one successor), or the key it replaced is still in its grace period
     if path.endswith("/rollback"):
         codes.add(404)
+    if path.endswith("/rollback") or (path.startswith("/api/v1/admin/keys/") and method == "DELETE"):
+        codes.add(422)  # confirmation_required: a destructive admin call not confirmed
     return sorted(codes)

@@ -11,6 +11,7 @@ from shared.contracts.common import described
 
 __all__ = [
     "AdminRefreshRequest",
+    "AdminSwitchRequest",
     "MAX_PAGE",
     "RUN_ID_PATTERN",
     "MarketVersion",
@@ -199,6 +200,12 @@ class MarketVersion(msgspec.Struct, kw_only=True, frozen=True):
         int | None,
         described("How many job postings it was built from; null when not built from postings.", 1187),
     ] = None
+    synthetic: Annotated[
+        bool,
+        described(
+            "Generated test data, never market truth: making it live needs `confirm_synthetic: true`.", False
+        ),
+    ] = False
 
 
 class MarketVersions(msgspec.Struct, kw_only=True, frozen=True):
@@ -220,3 +227,38 @@ class RollbackRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
             "bundled-2024.05-2",
         ),
     ]
+
+
+class AdminSwitchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """What an admin sends to make a kept version the live one (public edge: unknown fields are refused).
+
+    The gateway checks the confirmations and sends the recommender a plain :class:`RollbackRequest`.
+    """
+
+    version: Annotated[
+        VersionId,
+        described(
+            "The kept version to make live, older or newer than the live one (as GET "
+            "/api/v1/admin/market/versions lists them).",
+            "bundled-2024.05-2",
+        ),
+    ]
+    confirm: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=128,
+            description=(
+                "The confirmation: the same version id as `version`, repeated exactly. A missing one is "
+                "400, a different one 422 (`confirmation_required`); nothing is switched."
+            ),
+            examples=["bundled-2024.05-2"],
+        ),
+    ]
+    confirm_synthetic: Annotated[
+        bool,
+        described(
+            "Must be `true` to make a synthetic version (generated test data, `synthetic: true` in the "
+            "version list) live; otherwise the switch is refused with 422 naming this field.",
+            False,
+        ),
+    ] = False

@@ -64,6 +64,10 @@ PROBLEMS = _problems(
     ("unprocessable", 422, "Refused",
      "Well-formed but refused: an `Idempotency-Key` reused with another body, a repeated candidate id, a "
      "date in the past, an e-mail address too like another account's. `errors` names the field."),
+    ("confirmation_required", 422, "Confirmation missing or wrong",
+     "A destructive admin action was not confirmed, and nothing was changed: revoking a key needs "
+     "`confirm` equal to the key's name, making a market-data version live needs `confirm` equal to the "
+     "version id, and `confirm_synthetic: true` for generated test data. `errors` names the field."),
     ("precondition_required", 428, "Precondition required",
      "This change needs `If-Match` with the resource's current ETag."),
     ("rate_limited", 429, "Too many requests",

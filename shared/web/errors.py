@@ -98,6 +98,7 @@ def invalid_body(value: Any, target: Any, *, strict: bool = True) -> ValidationE
 _BAD_KEY = re.compile(r"Invalid enum value '([^']*)' - at `key` in `\$\.([^`]*)`")
 _HEADER_FIELDS = {"if_match": "If-Match", "idempotency_key": "Idempotency-Key", "owner_id": "X-Owner-Id"}
 _NAMED_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
+_MISSING_PARAMETER = re.compile(r"Missing required (\w+) parameter '([^']+)'")
 
 
 def _field_name(item: dict[str, Any]) -> str:
@@ -168,6 +169,11 @@ def _validation_errors(exc: ValidationException, body: bytes | None = None) -> l
             errors.append(ErrorDetail(field=_name_enum_key(field, message, body), message=message))
     if not errors:
         detail = str(exc.detail)
+        missing = _MISSING_PARAMETER.match(detail)
+        if missing:  # a required query parameter (or header, cookie) not sent at all
+            name = missing.group(2)
+            errors.append(ErrorDetail(field=_HEADER_FIELDS.get(name, name), message=missing.group(0)))
+            return errors
         field = detail.split("at `$.", 1)[1].rstrip("`") if "at `$." in detail else "body"
         errors.append(ErrorDetail(field=field, message=detail))
     return errors

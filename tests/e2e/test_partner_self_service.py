@@ -144,7 +144,9 @@ def test_rotation_issues_one_successor_and_the_old_key_works_in_its_grace_period
 def test_revoked_and_expired_keys_cannot_rotate(stack: Stack, admin_api: httpx.Client) -> None:
     client, issued = partner(stack.url, admin_api, BOTH)
     with client:
-        assert admin_api.delete(f"/api/v1/admin/keys/{issued['api_key']['id']}").status_code == 200
+        key = issued["api_key"]
+        revoked = admin_api.delete(f"/api/v1/admin/keys/{key['id']}", params={"confirm": key["name"]})
+        assert revoked.status_code == 200
         assert client.post("/api/v1/partner/keys/rotate").status_code == 401
     ends = datetime.now(UTC) + timedelta(seconds=2)
     expiring = admin_api.post(

@@ -96,7 +96,7 @@ def test_admin_refresh_then_recommendations_report_the_new_version_and_rollback_
     )
     assert any(r["id"] == run["id"] for r in admin.get(RUNS).json()["items"])
 
-    rolled = admin.post("/api/v1/admin/market/rollback", json={"version": before})
+    rolled = admin.post("/api/v1/admin/market/rollback", json={"version": before, "confirm": before})
     assert rolled.status_code == 200 and rolled.json()["current"] == before
     assert _market_version(admin) == before
 
@@ -136,7 +136,12 @@ def test_admin_market_routes_answer_403_to_users_and_partners_401_to_anonymous(
         ("/api/v1/admin/market/refresh", {"source": "ftp://example.com/feed"}, 400, "source"),
         ("/api/v1/admin/market/refresh", {"source": "snapshot", "requested_by": "someone-else"}, 400, None),
         ("/api/v1/admin/market/refresh", {"source": "x" * 5000}, 400, "source"),
-        ("/api/v1/admin/market/rollback", {"version": "never-published"}, 404, None),
+        (
+            "/api/v1/admin/market/rollback",
+            {"version": "never-published", "confirm": "never-published"},
+            404,
+            None,
+        ),
         ("/api/v1/admin/market/rollback", {"version": "../../etc"}, 400, "version"),
         ("/api/v1/admin/market/rollback", {}, 400, "version"),
     ],

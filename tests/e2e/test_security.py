@@ -122,7 +122,9 @@ def test_wrong_password_is_401_and_audited(stack: Stack, admin_api: httpx.Client
 def test_revoked_and_expired_keys_get_401(stack: Stack, admin_api: httpx.Client) -> None:
     client, issued = partner(stack.url, admin_api, ["recommendations:write"])
     assert client.post("/api/v1/recommendations", json={"skills": {"python": 2}}).status_code == 200
-    revoked = admin_api.delete(f"/api/v1/admin/keys/{issued['api_key']['id']}")
+    revoked = admin_api.delete(
+        f"/api/v1/admin/keys/{issued['api_key']['id']}", params={"confirm": issued["api_key"]["name"]}
+    )
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert client.post("/api/v1/recommendations", json={"skills": {"python": 2}}).status_code == 401
 

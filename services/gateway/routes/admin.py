@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, delete, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.exceptions import RedisError
 
 from services.gateway.audit import audit
@@ -16,7 +17,23 @@ from services.gateway.deps import ProfilesDep, RedisDep, SettingsDep
 from shared.contracts.accounts import ApiKey, ApiKeyCreate, ApiKeyIssued, AuditEntry
 from shared.params import ActionFilter, Limit, Offset
 
-__all__ = ["AdminRoutes"]
+__all__ = ["AdminRoutes", "unconfirmed"]
+
+KeyNameConfirm = Annotated[
+    str,
+    QueryParameter(
+        min_length=1,
+        max_length=120,
+        description="the key's name, exactly as GET /api/v1/admin/keys lists it (confirms which key)",
+    ),
+]
+
+
+def unconfirmed(field: str, detail: str) -> HTTPException:
+    """The 422 for a destructive admin call whose confirmation ``field`` is wrong (nothing was changed)."""
+    return HTTPException(
+        status_code=422, detail=detail, extra={"field": field, "code": "confirmation_required"}
+    )
 
 
 async def _flush_usage(profiles: ProfilesDep, redis: RedisDep, settings: SettingsDep) -> None:
@@ -88,9 +105,16 @@ class AdminRoutes(Controller):
 
     @delete(
         "/keys/{key_id:uuid}",
-        summary="Revoke a partner API key (takes effect at once)",
+        summary="Revoke a partner API key (takes effect at once; confirm with the key's name)",
         status_code=200,
-        description="Revokes the key: the next request with it is answered 401, on every gateway. Audited.",
+        description=(
+            "Revokes the key: the next request with it is answered 401, on every gateway. Audited. "
+            "Revoking cannot be undone, so the call must confirm which key it means: the query parameter "
+            "`confirm` repeats the key's `name` exactly (`DELETE /api/v1/admin/keys/{id}?confirm=Acme%20HR`; "
+            "a query parameter because a DELETE body is ignored by many clients and proxies). Missing: 400; "
+            "not the key's name: 422 `confirmation_required` naming `confirm`. Either way the key keeps "
+            "working."
+        ),
     )
     async def revoke(
         self,
@@ -99,8 +123,14 @@ class AdminRoutes(Controller):
         redis: RedisDep,
         settings: SettingsDep,
         key_id: FromPath[UUID],
+        confirm: KeyNameConfirm,
     ) -> ApiKey:
         principal = request.user
+        key = await profiles.key(str(key_id))  # 404 when unknown
+        if confirm != key.name:
+            raise unconfirmed(
+                "confirm", "confirm must be the key's name, exactly as listed: nothing was revoked"
+            )
         revoked = await profiles.revoke_key(str(key_id))
         if revoked.key_hash:
             await redis.delete(f"{settings.redis_prefix}apikey:{revoked.key_hash}")

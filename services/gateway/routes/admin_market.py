@@ -5,13 +5,16 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from services.gateway.audit import audit
 from services.gateway.auth import PrincipalRequest, admin_guard
 from services.gateway.deps import ProfilesDep, RecommenderDep
+from services.gateway.routes.admin import unconfirmed
 from shared.contracts.market import (
     AdminRefreshRequest,
+    AdminSwitchRequest,
     MarketVersions,
     RefreshRequest,
     RefreshRun,
@@ -90,10 +93,14 @@ class AdminMarketRoutes(Controller):
     @post(
         "/rollback",
         status_code=200,
-        summary="Serve an earlier kept market-data version again",
+        summary="Make a kept market-data version the live one (back or forward; confirmed)",
         description=(
-            "Makes a kept version the one served (recommendations and /api/v1/market use it at once). "
-            "Audited."
+            "Makes a kept version the one served, older or newer than the live one: recommendations and "
+            "/api/v1/market use it at once. Audited. The body confirms the switch: `confirm` repeats "
+            "`version` exactly, and a synthetic version (generated test data) also needs "
+            "`confirm_synthetic: true`. A missing `confirm` is 400; a different one, or a synthetic version "
+            "without `confirm_synthetic`, is 422 `confirmation_required` naming the field, and the live "
+            "version stays as it was. A version not kept: 404."
         ),
     )
     async def rollback(
@@ -101,9 +108,29 @@ class AdminMarketRoutes(Controller):
         request: PrincipalRequest,
         profiles: ProfilesDep,
         recommender: RecommenderDep,
-        data: JSONBody[RollbackRequest],
+        data: JSONBody[AdminSwitchRequest],
     ) -> MarketVersions:
-        versions = await recommender.rollback(data)
+        if data.confirm != data.version:
+            raise unconfirmed("confirm", "confirm must repeat the version id exactly: nothing was switched")
+        kept = await recommender.market_versions()
+        target = next((v for v in kept.versions if v.version == data.version), None)
+        if target is None:
+            raise NotFoundException(detail=f"market-data version {data.version!r} is not kept")
+        if target.synthetic and not data.confirm_synthetic:
+            raise unconfirmed(
+                "confirm_synthetic",
+                f"{data.version} is synthetic (generated test data, never market truth): send "
+                "confirm_synthetic: true to make it live anyway; nothing was switched",
+            )
+        versions = await recommender.rollback(RollbackRequest(version=data.version))
         actor = request.user.email or request.user.id
-        await audit(profiles, request, actor, "market_rollback", target=data.version)
+        await audit(
+            profiles,
+            request,
+            actor,
+            "market_rollback",
+            target=data.version,
+            previous=kept.current,
+            synthetic=target.synthetic,
+        )
         return versions
