@@ -421,9 +421,14 @@ async def test_admin_refreshes_market_data_rolls_back_and_manages_partner_keys(
     await expect(versions).to_have_count(2)
     await ui.capture("refreshed")
 
-    # the new (synthetic) version is in use; roll back to the bundled one
+    # the new (synthetic) version is in use, and marked; go back to the bundled one, after confirming
+    newer = page.locator("#versions tbody tr[data-version]").first
+    await expect(newer.locator(".badge.warn")).to_have_text("SYNTHETIC: test data")
     older = page.locator(f"#versions tr[data-version='{bundled}']")
-    await older.get_by_role("button", name="Roll back to this").click()
+    await older.get_by_role("button", name="Use this version").click()
+    dialog = page.get_by_role("dialog", name=f"Use market data version {bundled}?")
+    await expect(dialog).to_contain_text(f"from the live version {await newer.get_attribute('data-version')}")
+    await dialog.get_by_role("button", name="Use this version").click()
     await expect(page.locator("#versions-status")).to_have_text(f"Now serving market data version {bundled}.")
     await expect(older.locator(".badge")).to_have_text("in use")
 
@@ -443,7 +448,8 @@ async def test_admin_refreshes_market_data_rolls_back_and_manages_partner_keys(
     async with httpx.AsyncClient(base_url=market_stack.url, headers=bearer) as partner:
         body = {"skills": {"python": 2}}
         assert (await partner.post("/api/v1/recommendations", json=body)).status_code == 200
-        await row.get_by_role("button", name=re.compile("^Revoke")).click()
+        await row.get_by_role("button", name="Revoke the key for Acme HR").click()
+        await page.get_by_role("dialog").get_by_role("button", name="Revoke Acme HR's key").click()
         await expect(row).to_contain_text("revoked")
         assert (await partner.post("/api/v1/recommendations", json=body)).status_code == 401
     assert ui.problems == []

@@ -1,6 +1,8 @@
-// Admin: trigger a job-market refresh and watch it live, list runs and data versions, roll back.
+// Admin: trigger a job-market refresh and watch it live, list runs and data versions, switch the live one.
 
 import { api } from "./api.js";
+import { labelCells } from "./cards.js";
+import { confirmAction } from "./confirm.js";
 import { $, clearErrors, fillRows, formatDate, h, say } from "./dom.js";
 import { loadKeys, wireKeys } from "./keys.js";
 import { fail } from "./session.js";
@@ -20,25 +22,31 @@ function runRow(run) {
     h("td", {}, run.version || ""), h("td", {}, took));
 }
 
-function versionRow(v) {
+const SYNTHETIC = "SYNTHETIC: test data";
+
+function versionRow(v, i, all) {
+  const live = all.find((other) => other.current);
   const action = v.current
     ? h("span", { class: "badge" }, "in use")
-    : h("button", { type: "button", class: "secondary", "data-version": v.version, onclick: () => rollback(v.version) },
-      h("span", {}, "Roll back to this"), h("span", { class: "visually-hidden" }, ` version ${v.version}`));
-  return h("tr", { "data-version": v.version },
-    h("td", {}, v.version), h("td", {}, v.as_of), h("td", {}, v.source),
-    h("td", {}, v.published_at ? formatDate(v.published_at) : ""), h("td", {}, action));
+    : h("button", { type: "button", class: "secondary", "data-version": v.version, onclick: (event) => use(v, live, event.currentTarget) },
+      h("span", {}, "Use this version"), h("span", { class: "visually-hidden" }, ` ${v.version}`));
+  return h("tr", { "data-version": v.version, "data-synthetic": v.synthetic ? "true" : null },
+    h("td", {}, h("span", { class: "version-id" }, v.version), v.synthetic ? h("span", { class: "badge warn" }, SYNTHETIC) : null),
+    h("td", {}, v.as_of), h("td", {}, v.source),
+    h("td", {}, v.published_at ? formatDate(v.published_at) : ""), h("td", { class: "act" }, action));
 }
 
 async function loadRuns() {
   const { body } = await api("GET", "/api/v1/admin/market/runs?limit=10");
   fillRows($("#runs tbody"), body.items, runRow, "No refresh has run yet.");
+  labelCells($("#runs"));
   return body.items;
 }
 
 async function loadVersions() {
   const { body } = await api("GET", "/api/v1/admin/market/versions");
   fillRows($("#versions tbody"), body.versions, versionRow, "No market data is published.");
+  labelCells($("#versions"));
 }
 
 function showRun(run) {
@@ -99,13 +107,41 @@ async function refresh(event) {
   }
 }
 
-async function rollback(version) {
+const describe = (v) => `${v.version} (figures as of ${v.as_of})`;
+
+/** Make a kept version the live one (older or newer), after the admin confirmed what changes. */
+async function use(version, live, button) {
   const status = $("#versions-status");
-  say(status, `Rolling back to ${version}…`);
+  const what = [
+    live
+      ? `Recommendations and market figures switch at once from the live version ${describe(live)} to ${describe(version)}.`
+      : `Recommendations and market figures switch at once to ${describe(version)}.`,
+    "Answers that pin a version (Careerpath-Market-Version) keep theirs. You can switch back at any time.",
+  ];
+  if (version.synthetic) {
+    what.unshift(h("p", { class: "notice" }, h("span", { class: "badge warn" }, SYNTHETIC),
+      " Generated test data, not market truth: users and partners would see made-up pay, openings and demand."));
+  }
+  const sure = await confirmAction({
+    title: `Use market data version ${version.version}?`,
+    what,
+    action: "Use this version",
+    tick: version.synthetic
+      ? { label: `I understand ${version.version} is synthetic test data and want to make it live`,
+        missing: "Tick the box to make synthetic test data live, or cancel." }
+      : null,
+    opener: button,
+  });
+  if (!sure) return;
+  say(status, `Switching to ${version.version}…`);
   try {
-    const { body } = await api("POST", "/api/v1/admin/market/rollback", { body: { version } });
-    say(status, `Now serving market data version ${body.current}.`, "ok");
+    // the API needs the confirmation too: the version's id (and, for test data, that it was ticked)
+    const body = { version: version.version, confirm: version.version, ...(version.synthetic ? { confirm_synthetic: true } : {}) };
+    const { body: now } = await api("POST", "/api/v1/admin/market/rollback", { body });
+    say(status, `Now serving market data version ${now.current}.`, "ok");
     await loadVersions();
+    status.tabIndex = -1;
+    status.focus(); // the row's button is gone: say what happened where focus lands
   } catch (error) {
     fail(error, null, status);
   }

@@ -1,6 +1,8 @@
 // Admin: issue partner API keys (the secret is shown once) and revoke them.
 
 import { api } from "./api.js";
+import { labelCells } from "./cards.js";
+import { confirmAction } from "./confirm.js";
 import { $, $$, clearErrors, fillRows, formatDate, h, say } from "./dom.js";
 import { fail } from "./session.js";
 
@@ -12,13 +14,14 @@ function keyRow(key) {
     h("td", {}, key.name), h("td", {}, h("code", {}, `${key.prefix}…`)), h("td", {}, key.scopes.join(", ")),
     h("td", {}, formatDate(key.created_at)), h("td", {}, key.expires_at ? formatDate(key.expires_at) : "never"),
     h("td", {}, String(key.usage_count)), h("td", {}, stateText),
-    h("td", {}, revoked ? null : h("button", { type: "button", class: "danger", onclick: () => revoke(key) },
-      "Revoke", h("span", { class: "visually-hidden" }, ` ${key.name}`))));
+    h("td", { class: "act" }, revoked ? null : h("button", { type: "button", class: "danger", onclick: (event) => revoke(key, event.currentTarget) },
+      "Revoke", h("span", { class: "visually-hidden" }, ` the key for ${key.name}`))));
 }
 
 export async function loadKeys() {
   const { body } = await api("GET", "/api/v1/admin/keys?limit=100");
   fillRows($("#keys tbody"), body, keyRow, "No partner keys yet.");
+  labelCells($("#keys"));
 }
 
 function showSecret(secret, name) {
@@ -60,12 +63,26 @@ async function issue(event) {
   }
 }
 
-async function revoke(key) {
+async function revoke(key, button) {
   const status = $("#keys-status");
+  const sure = await confirmAction({
+    title: `Revoke the key for ${key.name}?`,
+    what: [
+      h("p", {}, "The key ", h("code", {}, `${key.prefix}…`), ` issued to ${key.name} stops working at once, on every gateway: `,
+        "its next request is refused (401)."),
+      `This cannot be undone: to let ${key.name} back in, issue a new key and send it to them.`,
+    ],
+    action: `Revoke ${key.name}'s key`,
+    opener: button,
+  });
+  if (!sure) return;
   try {
-    await api("DELETE", `/api/v1/admin/keys/${key.id}`);
+    // the API needs the confirmation too: the key's name, as the admin just confirmed it
+    await api("DELETE", `/api/v1/admin/keys/${key.id}?confirm=${encodeURIComponent(key.name)}`);
     say(status, `Revoked the key for ${key.name}: it stops working at once.`, "ok");
     await loadKeys();
+    status.tabIndex = -1;
+    status.focus(); // the row's button is gone: say what happened where focus lands
   } catch (error) {
     fail(error, null, status);
   }
