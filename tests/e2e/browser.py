@@ -71,22 +71,27 @@ class Ui:
             written.append(path)
         return written
 
-    async def sign_up(self, base_url: str) -> str:
-        """Create an account through the page; returns its email."""
-        email = f"web-{secrets.token_hex(5)}@example.com"
-        await self._submit_credentials(base_url, email, "Create account")
+    async def sign_up(self, base_url: str, email: str | None = None) -> str:
+        """Create an account through the page's Create account form; returns its email."""
+        email = email or f"web-{secrets.token_hex(5)}@example.com"
+        await self.page.goto(base_url + "/#/signup")
+        await self.fill_credentials("#signup-form", email)
+        await self.page.get_by_role("button", name="Create account").click()
         await expect(self.page.locator("#view-questionnaire")).to_be_visible()
         return email
 
-    async def log_in(self, base_url: str, email: str) -> None:
-        await self._submit_credentials(base_url, email, "Sign in")
+    async def log_in(self, base_url: str, email: str, password: str = PASSWORD) -> None:
+        """Sign in through the page's Sign in form."""
+        await self.page.goto(base_url + "/#/signin")
+        await self.fill_credentials("#signin-form", email, password)
+        await self.page.get_by_role("button", name="Sign in", exact=True).click()
         await expect(self.page.locator("#nav")).to_be_visible()
 
-    async def _submit_credentials(self, base_url: str, email: str, button: str) -> None:
-        await self.page.goto(base_url + "/")
-        await self.page.get_by_label("Email").fill(email)
-        await self.page.get_by_label("Password").fill(PASSWORD)
-        await self.page.get_by_role("button", name=button).click()
+    async def fill_credentials(self, form: str, email: str, password: str = PASSWORD) -> None:
+        """Type an email and password into one of the sign-in view's forms (``#signin-form``, ...)."""
+        box = self.page.locator(form)
+        await box.get_by_label("Email").fill(email)
+        await box.get_by_label("password", exact=False).fill(password)
 
     async def page_width(self) -> int:
         """How wide the document is (more than the viewport means sideways scrolling)."""

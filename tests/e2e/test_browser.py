@@ -363,31 +363,38 @@ async def test_results_page_shows_every_field_of_the_answer(ui: Ui, stack: Stack
 
 async def test_bad_input_is_shown_next_to_its_field(ui: Ui, stack: Stack) -> None:
     page = ui.page
-    await page.goto(stack.url + "/")
-    await page.get_by_label("Email").fill("not-an-email")
-    await page.get_by_label("Password").fill("correct horse battery staple")
+    calls: list[str] = []
+    page.on("request", lambda r: calls.append(r.url) if r.method == "POST" and "/auth/" in r.url else None)
+    await page.goto(stack.url + "/#/signup")
+    signup = page.locator("#signup-form")
+    await ui.fill_credentials("#signup-form", "not-an-email")
     await page.get_by_role("button", name="Create account").click()
-    await expect(page.locator("[data-error-for=email]")).to_have_text("is not a valid email address")
-    await expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
-    await page.get_by_label("Email").fill("bad-input@example.com")
-    await page.get_by_label("Password").fill("short")
+    await expect(signup.locator("[data-error-for=email]")).to_have_text(
+        "Enter an e-mail address like name@example.com"
+    )
+    await expect(signup.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    await expect(signup.get_by_label("Email")).to_be_focused()
+    await ui.fill_credentials("#signup-form", "bad-input@example.com", "short")
     await page.get_by_role("button", name="Create account").click()
-    await expect(page.locator("[data-error-for=password]")).to_have_text("must be at least 10 characters")
-    await expect(page.locator("[data-error-for=email]")).to_be_hidden()
+    await expect(signup.locator("[data-error-for=password]")).to_have_text("Use at least 10 characters")
+    await expect(signup.locator("[data-error-for=email]")).to_be_hidden()
     await ui.capture("sign-up-error")
-    await page.get_by_label("Password").fill("correct horse battery staple")
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.locator("#auth-form [data-error-for=_form]")).to_have_text("Wrong email or password.")
+    assert calls == []  # caught in the page, before any request
+    await page.get_by_role("link", name="Sign in").click()
+    await ui.fill_credentials("#signin-form", "bad-input@example.com")
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(page.locator("#signin-form [data-error-for=_form]")).to_have_text("Wrong email or password.")
+    assert len(calls) == 1
 
     await ui.sign_up(stack.url)
     await page.get_by_label("Years of professional experience").fill("99")
     await page.get_by_role("button", name="Save and see my results").click()
-    await expect(page.locator("#q-form [data-error-for=years_experience]")).to_have_text("must be 60 or less")
+    await expect(page.locator("#q-form [data-error-for=years_experience]")).to_have_text("Enter 60 or less")
     await expect(page.get_by_label("Years of professional experience")).to_be_focused()
     await page.get_by_label("Years of professional experience").fill("2")
     await page.get_by_label("Display name").fill("")
     await page.get_by_role("button", name="Save and see my results").click()
-    await expect(page.locator("[data-error-for=display_name]")).to_have_text("is required")
+    await expect(page.locator("[data-error-for=display_name]")).to_have_text("Enter a display name")
     await expect(page.locator("#q-form [data-error-for=years_experience]")).to_be_hidden()
     await ui.capture("questionnaire-error")
     assert (await page.request.get(stack.url + "/api/v1/me/profile")).status == 404  # nothing was stored

@@ -10,7 +10,6 @@ from playwright.async_api import expect
 
 from tests.e2e import browser as web
 from tests.e2e.browser import Ui
-from tests.e2e.helpers import PASSWORD
 from tools.supervisor.stack import Stack
 
 browser, ui = web.browser, web.ui  # the fixtures
@@ -336,8 +335,8 @@ async def test_a_visitor_gets_results_then_saves_them_by_creating_an_account(ui:
     await expect(page.locator("#auth-keep")).to_be_visible()
     assert session_calls == []
     email = f"visitor-{secrets.token_hex(5)}@example.com"
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
+    await expect(page.locator("#signup-form")).to_be_visible()  # the create-account form, not sign-in
+    await ui.fill_credentials("#signup-form", email)
     await page.get_by_role("button", name="Create account").click()
 
     await expect(page.locator("#r-roles > li")).to_have_count(12)

@@ -1,21 +1,28 @@
 // The page's entry point: who is signed in, which view shows, signing in and out.
 
+import * as account from "./account.js";
 import * as admin from "./admin.js";
 import { api } from "./api.js";
-import { $, $$, clearErrors, showErrors } from "./dom.js";
+import * as auth from "./auth.js";
+import { $, $$ } from "./dom.js";
 import * as questionnaire from "./questionnaire.js";
 import * as quick from "./quick.js";
 import * as results from "./results.js";
 import { banner, fail, forget, loadProfile, on, signedIn, state } from "./session.js";
 
-const VIEWS = ["auth", "questionnaire", "quick", "results", "admin"];
+const VIEWS = ["auth", "reset", "questionnaire", "quick", "results", "account", "admin"];
+const TITLES = { signin: "sign in", signup: "create an account", forgot: "forgot password", reset: "new password",
+  questionnaire: "your skills", quick: "quick start", results: "your results", account: "your account", admin: "admin" };
 
 let routed = false; // the first view after loading keeps the browser's focus; later ones move it
+let current = "";
 
-function show(view) {
+/** Show a view; focus its heading (or `heading`, e.g. the form switched to within the sign-in view). */
+function show(view, { heading = null, title = view } = {}) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
-  if (routed) $(`#view-${view} h1`).focus(); // sign-in, save, navigation: start reading the new view
+  if (routed) $(heading || `#view-${view} h1`).focus(); // sign-in, save, navigation: start reading the new view
   routed = true;
+  current = view;
   $("#loading").hidden = true;
   const signed = Boolean(state.user);
   $("#nav").hidden = !signed;
@@ -25,12 +32,30 @@ function show(view) {
     if (link.getAttribute("href") === `#/${view}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  document.title = `careerpath · ${{ auth: "sign in", questionnaire: "your skills", quick: "quick start", results: "your results", admin: "admin" }[view]}`;
+  document.title = `careerpath · ${TITLES[title]}`;
+}
+
+/** The view and parameters in the address: "#/reset?token=abc" -> ["reset", {token: "abc"}]. */
+function where() {
+  const [view, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
+  return [view, new URLSearchParams(query)];
+}
+
+/** One of the sign-in view's forms; moving between them focuses the form's heading. */
+function showAuth(form, note) {
+  const within = current === "auth";
+  auth.showForm(form, note);
+  show("auth", { heading: within ? `#${form}-title` : null, title: form });
 }
 
 async function route() {
   banner("");
-  let view = location.hash.replace(/^#\/?/, "");
+  let [view, params] = where();
+  if (view === "reset") { // signed in or not: the link from the e-mail
+    auth.showReset(params.get("token"));
+    show(view);
+    return;
+  }
   if (!state.user) {
     if (view === "quick") { // open to visitors: results before signing up
       show(view);
@@ -41,49 +66,34 @@ async function route() {
     $("#auth-keep-text").textContent = waiting;
     $("#auth-keep").hidden = !waiting;
     $("#auth-quick").hidden = Boolean(waiting);
-    show("auth");
+    showAuth(auth.FORMS.includes(view) ? view : waiting ? "signup" : "signin");
     return;
   }
   if (view === "admin" && state.user.role !== "admin") view = "";
-  if (!VIEWS.includes(view) || view === "auth") view = state.profile ? "results" : "questionnaire";
+  if (!VIEWS.includes(view) || view === "auth" || view === "reset") view = state.profile ? "results" : "questionnaire";
   if (view === "questionnaire") {
     await questionnaire.load(); // shown once filled in, so nothing typed meanwhile is overwritten
     show(view);
     return;
   }
   show(view);
-  await ({ results, admin, quick }[view]).load();
+  await ({ results, admin, quick, account }[view]).load();
 }
 
-function signedOutView(message) {
-  show("auth");
-  if (message) showErrors($("#auth-form"), { errors: [], detail: message });
+function signedOutView(message, { kind = "error", email = "" } = {}) {
+  showAuth("signin", { note: message, kind, email });
 }
 
-async function authenticate(event) {
-  event.preventDefault();
-  const form = $("#auth-form");
-  clearErrors(form);
-  const action = event.submitter && event.submitter.value === "signup" ? "signup" : "login";
-  const body = { email: $("#auth-email").value.trim(), password: $("#auth-password").value };
-  for (const button of $$("button", form)) button.disabled = true;
-  try {
-    const { body: answer } = await api("POST", `/api/v1/auth/${action}`, { body });
-    signedIn(answer);
-    $("#auth-password").value = "";
-    await loadProfile();
-    $("#auth-keep").hidden = true;
-    $("#auth-quick").hidden = false;
-    if (await quick.saveWaiting()) return; // the hash change shows the results (or the quick start)
-    const start = state.profile ? "#/results" : "#/questionnaire";
-    if (!location.hash || location.hash === "#/") location.hash = start; // hashchange routes
-    else await route();
-  } catch (error) {
-    if (error.status === 401) error.errors = [{ field: "_form", message: "Wrong email or password." }];
-    fail(error, form);
-  } finally {
-    for (const button of $$("button", form)) button.disabled = false;
-  }
+/** Signed in or up: save a visitor's waiting answers, else go where the address says (or start). */
+async function afterSignIn() {
+  await loadProfile();
+  $("#auth-keep").hidden = true;
+  $("#auth-quick").hidden = false;
+  if (await quick.saveWaiting()) return; // the hash change shows the results (or the quick start)
+  const start = state.profile ? "#/results" : "#/questionnaire";
+  const [view] = where();
+  if (!view || auth.FORMS.includes(view)) location.hash = start; // hashchange routes
+  else await route();
 }
 
 async function logout() {
@@ -96,8 +106,8 @@ async function logout() {
     }
   }
   forget({ dropDraft: true });
-  location.hash = "#/";
-  show("auth");
+  history.replaceState(null, "", "#/signin");
+  showAuth("signin");
 }
 
 async function boot() {
@@ -122,7 +132,7 @@ async function boot() {
 }
 
 on("signedOut", signedOutView);
-$("#auth-form").addEventListener("submit", authenticate);
+auth.wire(afterSignIn);
 $("#logout").addEventListener("click", logout);
 $("#banner-retry").addEventListener("click", () => (state.skills.length ? route() : boot()));
 window.addEventListener("hashchange", () => {

@@ -5,6 +5,7 @@ import { api } from "./api.js";
 import { $, clearErrors, h, say } from "./dom.js";
 import { LEVELS, fail } from "./session.js";
 import * as triage from "./triage.js";
+import * as check from "./validate.js";
 
 const form = () => $("#cv-form");
 const level = (n) => `${n} ${LEVELS[n][0]}`;
@@ -27,6 +28,7 @@ async function extract(event, filled) {
   event.preventDefault();
   clearErrors(form());
   say($("#cv-status"), "");
+  if (!check.passes(form(), [["text", check.cvText($("#cv-text").value)]])) return; // before the round trip
   const button = $("#cv-find");
   button.disabled = true;
   let answer;

@@ -25,7 +25,19 @@ export function clearErrors(root) {
     slot.textContent = "";
     slot.hidden = true;
   }
-  for (const el of $$("[aria-invalid]", root)) el.removeAttribute("aria-invalid");
+  for (const el of $$("[aria-invalid]", root)) {
+    el.removeAttribute("aria-invalid");
+    describedBy(el, el.dataset.errorSlot, false);
+  }
+}
+
+/** Add or remove `id` in an element's aria-describedby (its hint stays). */
+function describedBy(el, id, add) {
+  if (!id) return;
+  const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+  if (add) ids.push(id);
+  if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+  else el.removeAttribute("aria-describedby");
 }
 
 function slotFor(root, field) {
@@ -50,7 +62,12 @@ export function showErrors(root, error) {
     slot.textContent = slot.textContent ? `${slot.textContent}; ${message}` : message;
     slot.hidden = false;
     const control = slot.dataset.control ? document.getElementById(slot.dataset.control) : null;
-    if (control) control.setAttribute("aria-invalid", "true");
+    if (control) {
+      control.setAttribute("aria-invalid", "true");
+      if (!slot.id) slot.id = `${control.id}-error`;
+      control.dataset.errorSlot = slot.id;
+      describedBy(control, slot.id, true); // read out with the field
+    }
     first = first || control || slot;
   }
   if (first && first.focus) {

@@ -5,6 +5,7 @@ import { $, clearErrors, formatDate, h, say } from "./dom.js";
 import { LEVELS, draftKey, fail, loadProfile, state } from "./session.js";
 import * as cv from "./cv.js";
 import * as triage from "./triage.js";
+import * as check from "./validate.js";
 
 const form = () => $("#q-form");
 
@@ -84,8 +85,9 @@ async function save(event) {
   event.preventDefault();
   clearErrors(form());
   const { display_name, years, skills, unrated } = read();
-  const errors = unrated.map((id) => ({ field: `skills.${id}`, message: "pick a level, or untick it if you have not used it" }));
-  if (years.validity.badInput) errors.unshift({ field: "years_experience", message: "must be a number" });
+  const errors = [["display_name", check.displayName(display_name)], ["years_experience", check.years(years)]]
+    .filter(([, message]) => message).map(([field, message]) => ({ field, message })) // as the server checks them
+    .concat(unrated.map((id) => ({ field: `skills.${id}`, message: "pick a level, or untick it if you have not used it" })));
   if (errors.length) {
     fail({ status: 400, errors }, form());
     return;

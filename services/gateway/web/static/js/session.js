@@ -19,6 +19,9 @@ export function on(name, fn) {
   hooks[name] = fn;
 }
 
+/** Show the sign-in form with `message` (the session ended, the account was deleted, the password reset). */
+export const signedOut = (message, options) => hooks.signedOut(message, options);
+
 export function signedIn({ user, csrf_token: csrf }) {
   state.user = user;
   setCsrf(csrf);
