@@ -50,7 +50,9 @@ async def _serve(port: int, folder: Path) -> None:
     handler = MailFolder(folder)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="careerpath-mail-sink", data_size_limit=10_000_000),
+        lambda: SMTP(
+            handler, hostname="careerpath-mail-sink", data_size_limit=10_000_000, enable_SMTPUTF8=True
+        ),
         "127.0.0.1",
         port,
     )

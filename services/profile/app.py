@@ -47,7 +47,6 @@ def create_app(settings: ProfileSettings | None = None) -> Litestar:
         try:
             yield
         finally:
-            await wiring.mailer.close()  # mail in flight is sent (each send bounded by the SMTP timeout)
             wiring.passwords.close()
             await app.state.pool.close()
 

@@ -1,10 +1,10 @@
 """Mail over SMTP (``CAREERPATH_SMTP_URL``): the password-reset message, sent after the answer.
 
 The profile service sends: it owns the accounts, makes the token and keeps the audit log, so the token
-never travels further than from here to the mail server. A message is sent in the background, after the
-request was answered, so the answer (and its timing) is the same whether or not an account uses the
-address, and a slow or failing mail server never turns into an error for the person asking: a failed
-send is logged and audited (``password_reset_mail_failed``).
+never travels further than from here to the mail server. The reset route sends after it has answered
+(``services/profile/accounts/reset_routes.py``), so the answer and its timing are the same whether or not
+an account uses the address, and a slow or failing mail server never turns into an error for the person
+asking: a failed send is logged and audited (``password_reset_mail_failed``).
 
 URLs: ``smtp://host:25`` (STARTTLS when the server offers it), ``smtp+starttls://user:pass@host:587``
 (STARTTLS required), ``smtps://user:pass@host:465`` (TLS from the start). Empty: no mail is sent (the
@@ -13,9 +13,6 @@ failure is logged and audited, the answer unchanged).
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -26,7 +23,6 @@ import aiosmtplib
 
 __all__ = ["MailError", "Mailer", "SmtpTarget", "reset_message", "smtp_target"]
 
-log = logging.getLogger("careerpath.profile.mail")
 SCHEMES = {"smtp": (False, None), "smtp+starttls": (False, True), "smtps": (True, False)}
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
@@ -75,15 +71,17 @@ def reset_message(sender: str, to: str, link: str, minutes: int) -> EmailMessage
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain="careerpath.localhost")
     validity = f"{minutes} minutes" if minutes != 1 else "1 minute"
-    message.set_content(
+    text = (
         f"Hello,\n\n"
         f"someone asked to reset the password of the careerpath account {to}.\n"
         f"To choose a new password, open this link (it works once, for the next {validity}):\n\n"
         f"{link}\n\n"
-        f"If you did not ask for this, ignore this mail: your password stays as it is, and every "
+        f"If you did not ask for this, ignore this mail: your password stays as it is, and every\n"
         f"session stays signed in.\n\n"
         f"-- careerpath\n"
     )
+    # plain ASCII goes as it is (the link stays whole and can be copied from the raw mail)
+    message.set_content(text, cte="7bit" if text.isascii() else "quoted-printable")
     message.add_alternative(
         f"<p>Hello,</p><p>someone asked to reset the password of the careerpath account "
         f'{escape(to)}.</p><p><a href="{escape(link)}">Choose a new password</a> (the link works '
@@ -95,12 +93,11 @@ def reset_message(sender: str, to: str, link: str, minutes: int) -> EmailMessage
 
 
 class Mailer:
-    """Send messages in the background (each with its own timeout), keeping track of those in flight."""
+    """Hand messages to the mail server of ``CAREERPATH_SMTP_URL``, each within ``timeout`` seconds."""
 
     def __init__(self, url: str, timeout: float) -> None:
         self.target = smtp_target(url) if url else None
         self.timeout = timeout
-        self._pending: set[asyncio.Task[None]] = set()
 
     async def send(self, message: EmailMessage) -> None:
         """Hand ``message`` to the mail server, or raise :class:`MailError` saying why not."""
@@ -120,24 +117,3 @@ class Mailer:
             )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise MailError(f"{type(exc).__name__}: {exc}"[:200]) from None
-
-    def send_later(self, message: EmailMessage, failed: Callable[[str], Awaitable[None]]) -> None:
-        """Send after the caller has answered; on failure ``failed(reason)`` (log and audit it)."""
-
-        async def deliver() -> None:
-            try:
-                await self.send(message)
-            except MailError as exc:
-                log.error("mail to %s not sent: %s", message["To"], exc)
-                await failed(str(exc))
-            else:
-                log.info("mail sent to %s (%s)", message["To"], message["Subject"])
-
-        task = asyncio.get_running_loop().create_task(deliver())
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def close(self) -> None:
-        """Let the messages in flight finish (each is bounded by the SMTP timeout)."""
-        if self._pending:
-            await asyncio.wait(set(self._pending), timeout=self.timeout + 1)
