@@ -54,6 +54,7 @@ def main(base_url: str, out: Path) -> None:
         save(page, EARLY)
         save(page, LATER)
         page.get_by_label("Target role", exact=True).select_option("backend-developer")
+        page.get_by_role("button", name="Show the plan").click()
         expect(page.locator("#r-target-status")).to_have_text("Showing the plan for Backend developer.")
         expect(page.locator("#r-history-chart .chart-dot")).to_have_count(2)  # a target change adds none
         page.locator("#r-roles > li").first.locator("summary").click()

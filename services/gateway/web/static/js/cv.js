@@ -39,6 +39,8 @@ async function extract(event, filled) {
     return;
   } finally {
     button.disabled = false;
+    // a disabled button loses focus: give it back, so Tab goes on to what was found
+    if (document.activeElement === document.body) button.focus();
   }
   const { skills: rated } = triage.read();
   for (const found of answer.skills) {

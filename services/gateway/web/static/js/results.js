@@ -104,12 +104,19 @@ async function recommend(target) {
   return body;
 }
 
-/** Show the plan for another role: asks for recommendations with that target, saves nothing. */
+let changing = false; // one plan asked for at a time
+
+/**
+ * Show the plan for another role: asks for recommendations with that target, saves nothing. Only a button
+ * does this ("Show the plan", a role within reach), never picking in the list: arrow keys move through a
+ * closed <select> and would ask once per role passed (WCAG 3.2.2). Nothing is disabled meanwhile (a
+ * disabled control loses focus); focus that was on a button the new plan replaced goes to the list.
+ */
 async function changeTarget(target) {
+  if (changing) return;
+  changing = true;
   const select = $("#r-target");
   const status = $("#r-target-status");
-  const buttons = [select, ...$("#r-stretch-buttons").children];
-  for (const control of buttons) control.disabled = true;
   say(status, "Updating your plan…");
   try {
     await recommend(target);
@@ -119,14 +126,15 @@ async function changeTarget(target) {
     say(status, "");
     fail(error, select.closest(".card"));
   } finally {
-    for (const control of buttons) control.disabled = false;
+    changing = false;
+    if (!document.activeElement || document.activeElement === document.body) select.focus();
   }
 }
 
 /** Show the results for the saved profile (sends to the questionnaire when there is none yet). */
 export async function load() {
   if (!wired) {
-    $("#r-target").addEventListener("change", (event) => changeTarget(event.target.value));
+    $("#r-target-show").addEventListener("click", () => changeTarget($("#r-target").value));
     wired = true;
   }
   say($("#r-error"), "");

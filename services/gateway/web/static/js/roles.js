@@ -49,7 +49,7 @@ export function roleItem(fit, target) {
   const isTarget = fit.role === target;
   return h("li", { class: isTarget ? "role target" : "role", "data-role": fit.role },
     h("div", { class: "role-head" },
-      h("span", { class: "role-name" }, fit.name,
+      h("h3", { class: "role-name" }, fit.name, // a heading per role: h2 list > h3 role > h4 reasons
         isTarget ? h("span", { class: "badge" }, "plan") : null,
         fit.meets ? h("span", { class: "badge ok" }, "you meet it") : null),
       h("span", { class: "match" }, "Match ", h("span", { class: "match-value" }, percent(share(fit.match))))),
