@@ -40,6 +40,9 @@ PROBLEMS = _problems(
      "invalid field (`field`, `pointer` for body fields, `message`); fix them all and send again."),
     ("bad_request", 400, "Bad request",
      "The request cannot be read at all (the body is not JSON, or the Host header is not one of ours)."),
+    ("reset_token_refused", 400, "Reset link not valid",
+     "The password-reset token is unknown, expired, already used, or replaced by a newer request: ask for "
+     "a new reset mail. `errors` names `token`; the password is unchanged."),
     ("unauthorized", 401, "Authentication required",
      "No credential, or one that is refused: send `Authorization: Bearer <API key>` (partners) or sign in "
      "(browsers). `WWW-Authenticate` says which; `error=\"invalid_token\"` means the key given is invalid, "
@@ -64,6 +67,10 @@ PROBLEMS = _problems(
     ("unprocessable", 422, "Refused",
      "Well-formed but refused: an `Idempotency-Key` reused with another body, a repeated candidate id, a "
      "date in the past, an e-mail address too like another account's. `errors` names the field."),
+    ("weak_password", 422, "Password too easy to guess",
+     "The new password (sign-up, password reset) is too easy to guess: a common password, words, names, "
+     "repeats, keyboard rows, dates or the account's own address. `detail` says why in words; `errors` "
+     "names `password`. Nothing was stored."),
     ("confirmation_required", 422, "Confirmation missing or wrong",
      "A destructive admin action was not confirmed, and nothing was changed: revoking a key needs "
      "`confirm` equal to the key's name, making a market-data version live needs `confirm` equal to the "

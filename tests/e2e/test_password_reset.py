@@ -104,6 +104,7 @@ def test_reset_by_mail_ends_every_session_and_changes_the_password(
         refused = anon.post(CONFIRM, json={"token": token, "password": weak})
         assert _fields(refused, 422) == ["password"]
         assert words in refused.json()["detail"]
+        assert refused.json()["code"] == "weak_password"
     assert _logs_in(stack, email, PASSWORD) == 200  # unchanged
 
     started = time.perf_counter()
@@ -128,6 +129,8 @@ def test_reset_by_mail_ends_every_session_and_changes_the_password(
     again = anon.post(CONFIRM, json={"token": token, "password": "another fine long phrase"})
     assert _fields(again, 400) == ["token"]
     assert again.json()["detail"] == TOKEN_REFUSED
+    assert again.json()["code"] == "reset_token_refused"
+    assert anon.get(again.json()["type"]).status_code == 200  # the code is described at its type URI
     assert _logs_in(stack, email, NEW_PASSWORD) == 200
 
     user_id = signed_in.get("/api/v1/auth/me").json()["user"]["id"]
@@ -318,6 +321,7 @@ def test_sign_up_refuses_a_weak_password_and_stores_nothing(
     email = f"weak-{secrets.token_hex(6)}@example.com"
     refused = anon.post("/api/v1/auth/signup", json={"email": email, "password": weak})
     assert _fields(refused, 422) == ["password"]
+    assert refused.json()["code"] == "weak_password"
     assert refused.json()["detail"].startswith("This password is too easy to guess.")
     assert _logs_in(stack, email, weak) == 401
     assert (

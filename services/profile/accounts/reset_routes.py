@@ -28,7 +28,7 @@ log = logging.getLogger("careerpath.profile.accounts")
 
 def _token_refused() -> HTTPException:
     return HTTPException(
-        status_code=400, detail=TOKEN_REFUSED, extra={"field": "token", "reason": "token_refused"}
+        status_code=400, detail=TOKEN_REFUSED, extra={"field": "token", "code": "reset_token_refused"}
     )
 
 

@@ -59,7 +59,7 @@ def refuse_weak(password: str, email: str) -> None:
     reason = weakness(password, email)
     if reason is not None:
         raise HTTPException(
-            status_code=422, detail=reason, extra={"field": "password", "reason": "weak_password"}
+            status_code=422, detail=reason, extra={"field": "password", "code": "weak_password"}
         )
 
 
