@@ -70,18 +70,22 @@ def _text(value: bytes | str | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
-async def publish(client: aioredis.Redis, prefix: str, document: Document, version: str | None = None) -> str:
+async def publish(
+    client: aioredis.Redis, prefix: str, document: Document, version: str | None = None, *, live: bool = True
+) -> str:
     """Write ``document`` under a new version key, then switch the pointer in one step.
 
     ``version`` defaults to :func:`content_version`; a caller that derives it from its input (the refresh
     worker hashes the source) passes it. A version already stored is never overwritten, so publishing
-    the same version twice only moves the pointer back to it.
+    the same version twice only moves the pointer back to it. ``live=False`` keeps the version (listed,
+    pinnable, ready for :func:`rollback`) without moving the pointer.
     """
     version = version or content_version(document)
     body = {**_builtins(document), "version": version, "published_at": time.time()}
     await client.set(_k(prefix, "v", version), json.dumps(body), nx=True)
     async with client.pipeline(transaction=True) as pipe:
-        pipe.set(_k(prefix, "current"), version)
+        if live:
+            pipe.set(_k(prefix, "current"), version)
         pipe.zadd(_k(prefix, "versions"), {version: time.time()})
         await pipe.execute()
     await _trim(client, prefix)

@@ -196,9 +196,13 @@ class Heartbeat(threading.Thread):
 
 
 def _publish(settings: WorkerSettings, outcome: Outcome) -> tuple[str, str | None]:
+    """Publish the outcome: live at once, unless it is synthetic (generated test data), which is only kept;
+    an admin makes it live with an explicit confirmation (``confirm_synthetic``)."""
+
     async def work(client: aioredis.Redis) -> tuple[str, str | None]:
         before = await current_version(client, settings.redis_prefix)
-        version = await publish(client, settings.redis_prefix, outcome.document, outcome.version)
+        live = not outcome.document.synthetic
+        version = await publish(client, settings.redis_prefix, outcome.document, outcome.version, live=live)
         return version, before
 
     return redis_call(settings, work)

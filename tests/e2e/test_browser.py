@@ -429,13 +429,24 @@ async def test_admin_refreshes_market_data_rolls_back_and_manages_partner_keys(
     await expect(versions).to_have_count(2)
     await ui.capture("refreshed")
 
-    # the new (synthetic) version is in use, and marked; go back to the bundled one, after confirming
+    # the new version is synthetic: marked, kept but not live until an admin confirms it with the tick
     newer = page.locator("#versions tbody tr[data-version]").first
+    synthetic = await newer.get_attribute("data-version")
     await expect(newer.locator(".badge.warn")).to_have_text("SYNTHETIC: test data")
+    await expect(page.locator("#refresh-outcome")).to_contain_text("kept but not made live")
     older = page.locator(f"#versions tr[data-version='{bundled}']")
+    await expect(older.locator(".badge")).to_have_text("in use")
+    await newer.get_by_role("button", name="Use this version").click()
+    dialog = page.get_by_role("dialog", name=f"Use market data version {synthetic}?")
+    await expect(dialog).to_contain_text(f"from the live version {bundled}")
+    await dialog.get_by_role("checkbox").check()
+    await dialog.get_by_role("button", name="Use this version").click()
+    status = page.locator("#versions-status")
+    await expect(status).to_have_text(f"Now serving market data version {synthetic}.")
+    # and back to the bundled one, after confirming
     await older.get_by_role("button", name="Use this version").click()
     dialog = page.get_by_role("dialog", name=f"Use market data version {bundled}?")
-    await expect(dialog).to_contain_text(f"from the live version {await newer.get_attribute('data-version')}")
+    await expect(dialog).to_contain_text(f"from the live version {synthetic}")
     await dialog.get_by_role("button", name="Use this version").click()
     await expect(page.locator("#versions-status")).to_have_text(f"Now serving market data version {bundled}.")
     await expect(older.locator(".badge")).to_have_text("in use")

@@ -36,6 +36,8 @@ def market_stack(infra, market_db: str, tmp_path_factory: pytest.TempPathFactory
     (sources / "postings.jsonl").write_bytes(
         jsonl(postings("Go, Kubernetes, Terraform and AWS", 40, "Cloud Engineer"))
     )
+    generated = [{**p, "synthetic": True} for p in postings("Rust and Kafka", 30, "Data Engineer")]
+    (sources / "synthetic.jsonl").write_bytes(jsonl(generated))
     env = infra.env(
         **E2E_ENV,
         DATABASE_URL=market_db,
@@ -99,6 +101,27 @@ def test_admin_refresh_then_recommendations_report_the_new_version_and_rollback_
     rolled = admin.post("/api/v1/admin/market/rollback", json={"version": before, "confirm": before})
     assert rolled.status_code == 200 and rolled.json()["current"] == before
     assert _market_version(admin) == before
+
+
+def test_a_refresh_from_synthetic_data_is_kept_but_made_live_only_when_confirmed(admin: httpx.Client) -> None:
+    before = _market_version(admin)
+    answer = admin.post("/api/v1/admin/market/refresh", json={"source": "file:synthetic.jsonl"})
+    run = wait_run(admin, answer.json()["id"], path=RUNS)
+    assert run["status"] == "succeeded" and run["version"] not in (None, before), run
+    assert run["previous_version"] == before
+    assert _market_version(admin) == before  # not live
+    versions = admin.get("/api/v1/admin/market/versions").json()
+    kept = {v["version"]: v for v in versions["versions"]}
+    assert versions["current"] == before and kept[run["version"]]["synthetic"] is True
+
+    switch = {"version": run["version"], "confirm": run["version"]}
+    refused = admin.post("/api/v1/admin/market/rollback", json=switch)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "confirm_synthetic"
+    assert _market_version(admin) == before
+    moved = admin.post("/api/v1/admin/market/rollback", json={**switch, "confirm_synthetic": True})
+    assert moved.status_code == 200 and _market_version(admin) == run["version"]
+    back = admin.post("/api/v1/admin/market/rollback", json={"version": before, "confirm": before})
+    assert back.status_code == 200 and _market_version(admin) == before
 
 
 def test_refresh_without_a_source_uses_the_default_source(admin: httpx.Client) -> None:

@@ -49,6 +49,16 @@ async def test_same_version_twice_is_one_document_and_rollback_moves_the_pointer
     assert not await rollback(client, prefix, "never-published")
 
 
+async def test_a_version_published_not_live_is_kept_and_the_pointer_stays(store) -> None:  # type: ignore[no-untyped-def]
+    client, prefix = store
+    live = await publish(client, prefix, doc("t1"))
+    kept = await publish(client, prefix, {**doc("t2"), "synthetic": True}, live=False)
+    current, versions = await list_versions(client, prefix)
+    assert current == live and [v["version"] for v in versions] == [kept, live]
+    assert versions[0]["synthetic"] is True and not versions[0]["current"]
+    assert await rollback(client, prefix, kept) and await current_version(client, prefix) == kept
+
+
 async def test_old_versions_are_trimmed_but_never_the_current_one(store) -> None:  # type: ignore[no-untyped-def]
     client, prefix = store
     first = await publish(client, prefix, doc("t100"))

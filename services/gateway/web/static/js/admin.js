@@ -47,6 +47,7 @@ async function loadVersions() {
   const { body } = await api("GET", "/api/v1/admin/market/versions");
   fillRows($("#versions tbody"), body.versions, versionRow, "No market data is published.");
   labelCells($("#versions"));
+  return body;
 }
 
 function showRun(run) {
@@ -58,7 +59,7 @@ function showRun(run) {
   const words = {
     queued: "Waiting for a worker to pick it up…",
     running: `Running${run.phase ? ` (${run.phase})` : ""}: ${run.records_read} records read so far…`,
-    succeeded: `Succeeded: ${run.records_accepted} records accepted, ${run.records_rejected} rejected; serving version ${run.version}.`,
+    succeeded: `Succeeded: ${run.records_accepted} records accepted, ${run.records_rejected} rejected; published version ${run.version}.`,
     failed: `Failed: ${run.error || "see the run for details"}.`,
   }[run.status];
   const samples = run.rejected_samples.slice(0, 5).map((r) => h("li", {}, `line ${r.line}, ${r.field}: ${r.reason}`));
@@ -69,10 +70,22 @@ function showRun(run) {
   live.hidden = false;
 }
 
+/** Say whether the version a refresh published is live: synthetic data is only kept until an admin uses it. */
+function showLive(run, versions) {
+  const current = versions.current;
+  const published = versions.versions.find((v) => v.version === run.version);
+  const words = current === run.version
+    ? `Version ${run.version} is live now.`
+    : published && published.synthetic
+      ? `Version ${run.version} is synthetic test data, so it was kept but not made live: still serving ${current}. To use it anyway, choose Use this version below.`
+      : `Still serving ${current}.`;
+  $("#refresh-live").append(h("p", { id: "refresh-outcome" }, words));
+}
+
 async function watch(runId) {
   watching = runId;
+  let run;
   while (watching === runId) {
-    let run;
     try {
       ({ body: run } = await api("GET", `/api/v1/admin/market/runs/${runId}`));
     } catch (error) {
@@ -86,7 +99,12 @@ async function watch(runId) {
   }
   watching = null;
   $("#refresh-button").disabled = false;
-  await Promise.all([loadRuns(), loadVersions()]).catch((error) => fail(error, $("#refresh-form")));
+  try {
+    const [, versions] = await Promise.all([loadRuns(), loadVersions()]);
+    if (run && run.status === "succeeded" && run.version) showLive(run, versions);
+  } catch (error) {
+    fail(error, $("#refresh-form"));
+  }
 }
 
 async function refresh(event) {
