@@ -26,6 +26,14 @@ class Session(msgspec.Struct, kw_only=True, frozen=True):
 
 
 _decoder = msgspec.json.Decoder(Session)
+# Every session of a user and the user's index, in one step: a session made while they are ended is either
+# ended with them or (made after) indexed anew, never left out of both.
+_END_ALL = """
+local digests = redis.call('SMEMBERS', KEYS[1])
+for _, digest in ipairs(digests) do redis.call('DEL', ARGV[1] .. digest) end
+redis.call('DEL', KEYS[1])
+return #digests
+"""
 
 
 class SessionStore:
@@ -34,6 +42,7 @@ class SessionStore:
         self.client = client
         self.prefix = prefix
         self.ttl = ttl_seconds
+        self._end_all = client.register_script(_END_ALL)
 
     def _digest(self, session_id: str) -> str:
         """Redis holds a keyed hash of the session id, never the id itself (the cookie is the only copy)."""
@@ -64,8 +73,7 @@ class SessionStore:
     async def delete(self, session_id: str) -> None:
         await self.client.delete(self._key(session_id))
 
-    async def delete_user(self, user_id: str) -> None:
-        """End every session of a user (account deleted)."""
-        digests = await self.client.smembers(self._user_key(user_id))
-        keys = [f"{self.prefix}session:{d.decode() if isinstance(d, bytes) else d}" for d in digests]
-        await self.client.delete(*keys, self._user_key(user_id))
+    async def delete_user(self, user_id: str) -> int:
+        """End every session of a user (account deleted, password reset): how many there were."""
+        ended = await self._end_all(keys=[self._user_key(user_id)], args=[f"{self.prefix}session:"])
+        return int(ended)

@@ -178,7 +178,8 @@ class AuthRoutes(Controller):
         ip = client_ip(request)
         user = await profiles.reset_password(ResetUse(token=data.token, password=data.password, ip=ip))
         try:
-            await sessions.delete_user(user.id)
+            ended = await sessions.delete_user(user.id)
+            log.info("password reset for %s: %d session(s) ended", user.id, ended)
         except RedisError as exc:  # the password is changed; the sessions stay until Redis is back
             log.error("password reset for %s: sessions not ended (%s)", user.id, exc)
             event = AuditEvent(actor=user.email, action="password_reset_sessions_kept", target=user.id, ip=ip)
