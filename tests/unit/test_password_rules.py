@@ -100,3 +100,13 @@ def test_reset_message_has_the_link_the_validity_and_what_to_do_if_not_asked() -
     assert link in text and "30 minutes" in text and "ignore this mail" in text
     assert f'href="{link}"' in html
     assert message["To"] == EMAIL
+
+
+def test_create_admin_refuses_a_weak_password(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Checked before the database is reached: the command stops with the reason in words."""
+    from tools.cli import main
+
+    monkeypatch.setenv("CAREERPATH_ADMIN_PASSWORD", "password123")
+    code = main(["create-admin", "--email", "root@example.com", "--database-url", "postgresql://nowhere/x"])
+    assert code == 2
+    assert "This is a very common password" in capsys.readouterr().err
