@@ -3,17 +3,22 @@ action), checks made in the page before any request, Download my data and Delete
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
+import time
+from email.message import EmailMessage
 
 import httpx
 import pytest
 from playwright.async_api import Request, expect
 
+from shared.contracts.resets import RESET_ACCEPTED, TOKEN_REFUSED
 from tests.e2e import browser as web
 from tests.e2e.browser import Ui
-from tests.e2e.helpers import PASSWORD
+from tests.e2e.helpers import PASSWORD, sign_up
+from tests.e2e.mail import mails_to, wait_for_mail
 from tools.supervisor.stack import Stack
 
 browser, ui = web.browser, web.ui  # the fixtures
@@ -220,7 +225,7 @@ async def test_delete_my_account_asks_for_the_address_then_signs_out_for_good(ui
     await expect(page.locator("#auth-title")).to_be_focused()
     await expect(page.locator("#nav")).to_be_hidden()
     assert calls == ["DELETE api/v1/me"]
-    await expect(page).to_have_url(stack.url + "/#/signin")
+    await expect(page).to_have_url(stack.url + "/#/")
 
     await ui.fill_credentials("#signin-form", email)
     await page.get_by_role("button", name="Sign in", exact=True).click()
@@ -228,4 +233,102 @@ async def test_delete_my_account_asks_for_the_address_then_signs_out_for_good(ui
     with httpx.Client(base_url=stack.url, timeout=15.0) as client:
         answer = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert answer.status_code == 401  # the account is gone, not just this session
+    assert ui.problems == []
+
+
+async def test_a_weak_password_is_refused_with_the_servers_reason_in_words(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    weak = "aaaaaaaaaa"  # ten characters: the page lets it through, the server's estimator does not
+    with httpx.Client(base_url=stack.url, timeout=15.0) as client:
+        answer = client.post("/api/v1/auth/signup", json={"email": "weak@example.com", "password": weak})
+    assert answer.status_code == 422, answer.text
+    (reason,) = [e["message"] for e in answer.json()["errors"] if e["field"] == "password"]
+    calls = _calls(ui, "/api/v1/auth/")
+    email = f"weak-{secrets.token_hex(5)}@example.com"
+    await page.goto(stack.url + "/#/signup")
+    await ui.fill_credentials("#signup-form", email, weak)
+    password = page.locator("#signup-form").get_by_label("Choose a password")
+    await password.press("Enter")
+    await expect(page.locator("#signup-form [data-error-for=password]")).to_have_text(reason)
+    await expect(password).to_be_focused()
+    await expect(password).to_have_attribute("aria-invalid", "true")
+    await expect(password).to_have_accessible_description(re.compile(re.escape(reason) + "$"))
+    assert calls == ["POST api/v1/auth/signup"]
+    await ui.capture("weak-password")
+    await ui.fill_credentials("#signup-form", email, PASSWORD)
+    await password.press("Enter")
+    await expect(page.locator("#who")).to_have_text(email)  # the same form, a good password: created
+    assert ui.problems == []
+
+
+def _link(message: EmailMessage) -> str:
+    """The reset link in a mail's plain-text part, as a person would copy it."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    found = re.search(r"https?://\S+/#/reset\?token=[A-Za-z0-9_-]+", str(body.get_content()))
+    assert found, body.get_content()
+    return found.group(0)
+
+
+async def test_forgotten_password_reset_from_the_mail(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    assert stack.mail_dir is not None, "the stack started no mail sink"
+    email = f"forgot-{secrets.token_hex(5)}@example.com"
+    sign_up(stack.url, email).close()
+    new_password = "plum violet harbor kettle"
+
+    # asking: the same words for an address with no account, and no mail goes to it
+    await page.goto(stack.url + "/")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    forgot = page.locator("#forgot-form")
+    nobody = f"nobody-{secrets.token_hex(5)}@example.com"
+    await forgot.get_by_label("Email").fill(nobody)
+    await forgot.get_by_label("Email").press("Enter")
+    await expect(page.locator("#forgot-sent")).to_have_text(RESET_ACCEPTED)
+    await forgot.get_by_label("Email").fill(email)
+    started = time.monotonic()
+    await forgot.get_by_label("Email").press("Enter")
+    await expect(page.locator("#forgot-sent")).to_have_text(RESET_ACCEPTED)
+    await ui.capture("forgot-sent")
+    mail = await asyncio.to_thread(wait_for_mail, stack.mail_dir, email)
+    assert mails_to(stack.mail_dir, nobody) == []
+    link = _link(mail)
+
+    # the link: a new password, checked twice in the page, judged by the server
+    await page.goto(link)
+    await expect(page.locator("#reset-title")).to_be_visible()
+    await expect(page).to_have_url(stack.url + "/#/reset")  # the token is not left in the address bar
+    fresh = page.get_by_label("New password", exact=True)
+    again = page.get_by_label("Type the new password again")
+    await fresh.fill("aaaaaaaaaa")
+    await again.fill("aaaaaaaaaa")
+    await again.press("Enter")
+    weak = page.locator("#reset-form [data-error-for=password]")
+    await expect(weak).not_to_be_empty()  # the server's reason, in words
+    await expect(fresh).to_be_focused()
+    await expect(page.locator("#reset-again")).to_be_hidden()  # the link still works
+    await fresh.fill(new_password)
+    await again.fill(new_password)
+    await again.press("Enter")
+    await expect(page.locator("#signin-note")).to_contain_text("Your password is changed")
+    await expect(page.locator("#auth-title")).to_be_focused()
+    await expect(page.locator("#signin-form").get_by_label("Email")).to_have_value(email)  # filled in
+    await page.locator("#signin-form").get_by_label("Password").fill(new_password)
+    await page.locator("#signin-form").get_by_label("Password").press("Enter")
+    await expect(page.locator("#who")).to_have_text(email)
+    print(f"reset from asking to signed in with the new password: {time.monotonic() - started:.2f} s")
+    with httpx.Client(base_url=stack.url, timeout=15.0) as client:
+        old = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert old.status_code == 401  # the old password no longer works
+
+    # the same link again, from the old mail: spent, said in words with a way to ask for a new one
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.locator("#signin-form")).to_be_visible()
+    await page.goto(link)
+    await fresh.fill("another long passphrase here")
+    await again.fill("another long passphrase here")
+    await again.press("Enter")
+    await expect(page.locator("#reset-form [data-error-for=token]")).to_have_text(TOKEN_REFUSED)
+    await page.get_by_role("link", name="Ask for a new link").click()
+    await expect(page.locator("#forgot-title")).to_be_focused()
     assert ui.problems == []

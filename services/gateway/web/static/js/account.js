@@ -53,7 +53,7 @@ async function remove(event) {
     button.disabled = false;
   }
   forget({ dropDraft: true });
-  history.replaceState(null, "", "#/signin");
+  history.replaceState(null, "", "#/");
   signedOut(`Your account ${mine} and everything careerpath kept about it are deleted, and every session of it is signed out.`, { kind: "ok" });
 }
 

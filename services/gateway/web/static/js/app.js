@@ -15,14 +15,12 @@ const TITLES = { signin: "sign in", signup: "create an account", forgot: "forgot
   questionnaire: "your skills", quick: "quick start", results: "your results", account: "your account", admin: "admin" };
 
 let routed = false; // the first view after loading keeps the browser's focus; later ones move it
-let current = "";
 
 /** Show a view; focus its heading (or `heading`, e.g. the form switched to within the sign-in view). */
 function show(view, { heading = null, title = view } = {}) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
   if (routed) $(heading || `#view-${view} h1`).focus(); // sign-in, save, navigation: start reading the new view
   routed = true;
-  current = view;
   $("#loading").hidden = true;
   const signed = Boolean(state.user);
   $("#nav").hidden = !signed;
@@ -41,11 +39,10 @@ function where() {
   return [view, new URLSearchParams(query)];
 }
 
-/** One of the sign-in view's forms; moving between them focuses the form's heading. */
+/** One of the sign-in view's forms; one asked for by its address (a link to it) gets the focus on its heading. */
 function showAuth(form, note) {
-  const within = current === "auth";
   auth.showForm(form, note);
-  show("auth", { heading: within ? `#${form}-title` : null, title: form });
+  show("auth", { heading: where()[0] === form ? `#${form}-title` : null, title: form });
 }
 
 async function route() {
@@ -106,7 +103,7 @@ async function logout() {
     }
   }
   forget({ dropDraft: true });
-  history.replaceState(null, "", "#/signin");
+  history.replaceState(null, "", "#/");
   showAuth("signin");
 }
 

@@ -11,7 +11,6 @@ import * as check from "./validate.js";
 export const FORMS = ["signin", "signup", "forgot"];
 
 const ASKED = "careerpath:reset-email"; // the address a link was last asked for, filled in after the reset
-const VALID_FOR = "30 minutes";
 
 let resetToken = ""; // read from #/reset?token=…, then taken out of the address bar
 let afterSignIn = async () => {};
@@ -73,9 +72,9 @@ async function signIn(event, action) {
 async function askForLink(event) {
   await submit(event, () => [["email", check.email(value("#forgot-email"))]], async () => {
     const email = value("#forgot-email");
-    await api("POST", "/api/v1/auth/password-reset", { body: { email } });
+    const { body } = await api("POST", "/api/v1/auth/password-reset", { body: { email } });
     localStorage.setItem(ASKED, email);
-    say($("#forgot-sent"), `If an account exists for ${email}, we sent it a link to choose a new password: check your inbox (and spam). The link works for ${VALID_FOR}.`);
+    say($("#forgot-sent"), body.detail); // the same words whether or not an account uses the address
   });
 }
 
@@ -117,7 +116,7 @@ async function reset(event) {
     const email = localStorage.getItem(ASKED) || "";
     localStorage.removeItem(ASKED);
     if (state.user) forget(); // every session of the account was ended, this one too
-    history.replaceState(null, "", "#/signin");
+    history.replaceState(null, "", "#/");
     signedOut("Your password is changed, and every session of the account is signed out. Sign in with the new password.", { kind: "ok", email });
   });
 }
