@@ -9,7 +9,8 @@ browser context (empty cache) at 1280x900 (desktop) and 390x844 (phone, 3x, touc
 once on DevTools' "Fast 3G" preset (CDP ``Network.emulateNetworkConditions``: 1.6 Mbps x 0.9 down,
 750 kbps x 0.9 up, 562.5 ms round trip added to every request; no CPU throttling). Per run it prints:
 
-- requests: every request the page made (CDP ``Network.requestWillBeSent``, the favicon included);
+- requests: every request the page made (CDP ``Network.requestWillBeSent``; not ``/favicon.ico``, which
+  Chromium asks for or not depending on timing);
 - transferred: bytes received for them, headers included (``Network.loadingFinished.encodedDataLength``);
   decoded: their bodies after decompression (the sum of ``Network.dataReceived.dataLength``);
 - chart: milliseconds from navigation start until the progress chart holds a point per assessment
@@ -157,15 +158,22 @@ def measure(
         cdp.send("Network.emulateNetworkConditions", FAST_3G)
     decoded: dict[str, int] = {}
 
+    mine: set[str] = set()  # the page's requests: not the favicon, which Chromium asks for when it likes
+
     def sent(event: dict[str, Any]) -> None:
+        if httpx.URL(event["request"]["url"]).path == "/favicon.ico":
+            return
+        mine.add(event["requestId"])
         result.requests += 1
         result.urls.append(event["request"]["method"] + " " + event["request"]["url"])
 
     def received(event: dict[str, Any]) -> None:
-        decoded[event["requestId"]] = decoded.get(event["requestId"], 0) + int(event["dataLength"])
+        if event["requestId"] in mine:
+            decoded[event["requestId"]] = decoded.get(event["requestId"], 0) + int(event["dataLength"])
 
     def finished(event: dict[str, Any]) -> None:
-        result.transferred += int(event["encodedDataLength"])
+        if event["requestId"] in mine:
+            result.transferred += int(event["encodedDataLength"])
 
     cdp.on("Network.requestWillBeSent", sent)
     cdp.on("Network.dataReceived", received)

@@ -1,4 +1,4 @@
-// Charts as inline SVG (no library): horizontal bars and a line over time. Colours come from style.css.
+// Charts as inline SVG (no library): horizontal bars and a line over time (x by date). Colours come from style.css.
 
 const NS = "http://www.w3.org/2000/svg";
 
@@ -35,8 +35,50 @@ export function barChart(items, { label, max = 1, format = (v) => `${Math.round(
   return svg;
 }
 
-/** A line through points ({label, value, title}) with value in 0..1, gridlines at every quarter. */
-export function lineChart(points, { label } = {}) {
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const CLOCK = { hour: "2-digit", minute: "2-digit" };
+// Tick spacings, finest first: [step in ms, how a tick reads]; past two weeks, whole months.
+const STEPS = [
+  [SECOND, { ...CLOCK, second: "2-digit" }], [5 * SECOND, { ...CLOCK, second: "2-digit" }],
+  [15 * SECOND, { ...CLOCK, second: "2-digit" }], [30 * SECOND, { ...CLOCK, second: "2-digit" }],
+  [MINUTE, CLOCK], [5 * MINUTE, CLOCK], [15 * MINUTE, CLOCK], [30 * MINUTE, CLOCK], [HOUR, CLOCK],
+  [3 * HOUR, CLOCK], [6 * HOUR, CLOCK], [12 * HOUR, CLOCK],
+  [DAY, { month: "short", day: "numeric" }], [2 * DAY, { month: "short", day: "numeric" }],
+  [7 * DAY, { month: "short", day: "numeric" }], [14 * DAY, { month: "short", day: "numeric" }],
+];
+const MONTHS = [1, 2, 3, 6, 12, 24, 60];
+
+/** Round-numbered ticks between t0 and t1 (ms), at most `most`: [{t, text}], in local time. */
+export function timeTicks(t0, t1, most = 6) {
+  const midnight = new Date(t0).setHours(0, 0, 0, 0);
+  for (const [step, format] of STEPS) {
+    if ((t1 - t0) / step > most - 1) continue;
+    const ticks = [];
+    for (let t = midnight + Math.ceil((t0 - midnight) / step) * step; t <= t1; t += step) {
+      ticks.push({ t, text: new Date(t).toLocaleString(undefined, format) });
+    }
+    return ticks;
+  }
+  const first = new Date(t0);
+  const months = (new Date(t1).getFullYear() - first.getFullYear()) * 12 + new Date(t1).getMonth() - first.getMonth();
+  const every = MONTHS.find((m) => months / m <= most - 1) || Math.ceil(months / (most - 1));
+  const ticks = [];
+  const at = new Date(first.getFullYear(), first.getMonth() + (first.getDate() > 1 || first.getHours() > 0 ? 1 : 0), 1);
+  for (; at.getTime() <= t1; at.setMonth(at.getMonth() + every)) {
+    ticks.push({ t: at.getTime(), text: at.toLocaleDateString(undefined, { month: "short", year: "numeric" }) });
+  }
+  return ticks;
+}
+
+/**
+ * Readiness over time: points ({at: Date, value in 0..1, title}) placed along x by their date (the span
+ * from the first to the last), joined by a line; gridlines at every quarter; the x axis labelled with
+ * round dates (or times, when the points are less than a day apart).
+ */
+export function timeChart(points, { label } = {}) {
   const width = 600;
   const height = 220;
   const left = 44;
@@ -51,21 +93,27 @@ export function lineChart(points, { label } = {}) {
     svg.append(s("line", { x1: left, x2: width - right, y1: y, y2: y, class: "chart-grid" }));
     svg.append(s("text", { x: left - 6, y: y + 4, class: "chart-axis", "text-anchor": "end" }, `${q * 100}%`));
   }
-  const step = points.length > 1 ? plotW / (points.length - 1) : 0;
-  const xy = points.map((p, i) => [left + (points.length > 1 ? i * step : plotW / 2), top + plotH * (1 - p.value)]);
+  if (!points.length) return svg;
+  const times = points.map((p) => p.at.getTime());
+  const t0 = Math.min(...times);
+  const t1 = Math.max(...times);
+  const x = (t) => (t1 > t0 ? left + ((t - t0) / (t1 - t0)) * plotW : left + plotW / 2);
+  const xy = points.map((p, i) => [x(times[i]), top + plotH * (1 - p.value)]);
   if (xy.length > 1) {
-    svg.append(s("polyline", { points: xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" "), class: "chart-line" }));
+    svg.append(s("polyline", { points: xy.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(" "), class: "chart-line" }));
   }
-  const every = Math.ceil(points.length / 6);
+  const ticks = t1 > t0 ? timeTicks(t0, t1) : [{ t: t0, text: points[0].at.toLocaleDateString(undefined, { month: "short", day: "numeric" }) }];
+  for (const tick of ticks) {
+    const tx = x(tick.t);
+    const anchor = tx < left + 30 ? "start" : tx > width - right - 30 ? "end" : "middle";
+    svg.append(s("line", { x1: tx.toFixed(1), x2: tx.toFixed(1), y1: top + plotH, y2: top + plotH + 5, class: "chart-grid" }));
+    svg.append(s("text", { x: tx.toFixed(1), y: height - bottom + 20, class: "chart-axis", "text-anchor": anchor }, tick.text));
+  }
   points.forEach((p, i) => {
-    const [x, y] = xy[i];
-    const dot = s("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 5, class: "chart-dot" });
-    dot.append(s("title", {}, p.title || `${p.label}: ${Math.round(p.value * 100)}%`));
+    const [px, py] = xy[i];
+    const dot = s("circle", { cx: px.toFixed(1), cy: py.toFixed(1), r: 5, class: "chart-dot", "data-at": p.at.toISOString() });
+    dot.append(s("title", {}, p.title || `${p.at.toLocaleDateString()}: ${Math.round(p.value * 100)}%`));
     svg.append(dot);
-    if (i % every === 0 || i === points.length - 1) {
-      const anchor = points.length === 1 ? "middle" : i === 0 ? "start" : i === points.length - 1 ? "end" : "middle";
-      svg.append(s("text", { x: x.toFixed(1), y: height - bottom + 18, class: "chart-axis", "text-anchor": anchor }, p.label));
-    }
   });
   return svg;
 }

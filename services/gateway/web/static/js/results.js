@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { barChart } from "./charts.js";
 import { $, h, percent, say } from "./dom.js";
-import { renderHistory } from "./history.js";
+import { drawProgress, fetchProgress, renderHistory } from "./history.js";
 import { legend, roleItem } from "./roles.js";
 import { LEVELS, fail, loadProfile, state } from "./session.js";
 
@@ -94,13 +94,22 @@ function render(data) {
   $("#r-credits").replaceChildren(...credits(data).filter(Boolean));
 }
 
+/**
+ * Ask for the recommendations and the progress towards the same target at once, and show both together
+ * (nothing drawn later pushes what is already on screen). Without a target the server picks the same
+ * role for both; should they ever differ, the progress is asked again for the plan's role.
+ */
 async function recommend(target) {
   const query = target ? `?target_role=${encodeURIComponent(target)}` : "";
+  const progress = fetchProgress(target);
   const { body } = await api("GET", `/api/v1/me/recommendations${query}`);
+  const history = await progress;
   render(body);
+  $("#r-loading").hidden = true;
+  if (history.body && history.body.target_role !== body.target_role) await renderHistory(body.target_role);
+  else drawProgress(history);
   $("#r-body").hidden = false;
   say($("#r-error"), "");
-  renderHistory(body.target_role);
   return body;
 }
 
@@ -139,8 +148,10 @@ export async function load() {
   }
   say($("#r-error"), "");
   say($("#r-target-status"), "");
+  $("#r-body").hidden = true; // shown whole once its answers are in: nothing moves while they arrive
+  $("#r-loading").hidden = false;
   try {
-    if (!(await loadProfile())) {
+    if (!state.profile && !(await loadProfile())) { // signing in or loading the page has read it
       location.hash = "#/questionnaire";
       return;
     }
@@ -148,6 +159,7 @@ export async function load() {
     await recommend(state.roles.some((r) => r.id === picked) ? picked : state.profile.target_role);
   } catch (error) {
     $("#r-body").hidden = true;
+    $("#r-loading").hidden = true;
     fail(error, null, $("#r-error"));
   }
 }
