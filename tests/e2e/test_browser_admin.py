@@ -10,6 +10,7 @@ from playwright.async_api import Locator, expect
 from tests.e2e import browser as web
 from tests.e2e.browser import Ui
 from tests.e2e.market_versions import kept_versions
+from tests.e2e.test_accessibility import AXE, BLOCKING, RUN_AXE, TAGS
 from tools.supervisor.stack import Stack
 
 browser, ui, kept = web.browser, web.ui, kept_versions  # the fixtures
@@ -24,6 +25,15 @@ async def _admin_view(ui: Ui, stack: Stack, email: str) -> None:
     await ui.log_in(stack.url, email)
     await ui.page.get_by_role("link", name="Admin").click()
     await expect(ui.page.locator("#view-admin")).to_be_visible()
+
+
+async def _axe(ui: Ui, what: str) -> None:
+    """axe-core on the page as it is now (an open dialog included): nothing critical, serious or moderate."""
+    if not await ui.page.evaluate("() => typeof window.axe === 'object'"):
+        await ui.page.evaluate(AXE.read_text())  # through the debugger protocol: the page's CSP allows it
+    violations = await ui.page.evaluate(RUN_AXE, TAGS)
+    print(f"axe {what}: {len(violations)} violation(s) {violations}")
+    assert [v for v in violations if v["impact"] in BLOCKING] == [], what
 
 
 def _live(admin_api: httpx.Client) -> str:
@@ -112,6 +122,7 @@ async def test_switching_names_both_versions_and_synthetic_data_needs_the_tick(
     await expect(dialog.locator(".badge.warn")).to_have_text(badge)
     tick = dialog.get_by_role("checkbox", name=f"I understand {synthetic} is synthetic test data")
     await expect(tick).not_to_be_checked()
+    await _axe(ui, "switch dialog, desktop")
     await ui.capture("synthetic-dialog")
     await dialog.get_by_role("button", name="Use this version").click()
     await expect(dialog.locator("#confirm-tick-error")).to_have_text(
@@ -191,12 +202,14 @@ async def test_on_a_phone_the_admin_tables_are_cards_with_their_buttons_in_view(
             "(b) => { const r = b.getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; }"
         )
     await ui.capture("phone-cards")
+    await _axe(ui, "admin cards, phone")
 
     # the dialog fits the phone too, its buttons in view
     await row.get_by_role("button", name="Revoke the key for Initech People Operations").click()
     dialog = page.get_by_role("dialog", name="Revoke the key for Initech People Operations?")
     await expect(dialog).to_be_visible()
     assert await _overflow(dialog) == []
+    await _axe(ui, "revoke dialog, phone")
     for name in ("Cancel", "Revoke Initech People Operations's key"):
         await expect(dialog.get_by_role("button", name=name)).to_be_in_viewport()
     await dialog.get_by_role("button", name="Cancel").click()
