@@ -173,6 +173,14 @@ async def test_the_questionnaire_names_bad_input_before_any_request(ui: Ui, stac
         "The text is 51 kB; at most 50 kB is read: paste the part about your experience"
     )
     assert calls == []  # nothing was sent
+
+    await page.goto(stack.url + "/#/quick")  # the quick start's years, checked the same way
+    await page.locator("#k-question input[type=radio]").first.check()
+    asked = len(calls)  # the first question was asked for
+    await page.get_by_label("How many years have you worked professionally?").fill("61")
+    await page.get_by_role("button", name="Next question").click()
+    await expect(page.locator("#k-form [data-error-for=years_experience]")).to_have_text("Enter 60 or less")
+    assert len(calls) == asked
     assert ui.problems == []
 
 

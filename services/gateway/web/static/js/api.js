@@ -21,7 +21,7 @@ export class ApiError extends Error {
 }
 
 const FORMATS = {
-  email: "is not a valid email address",
+  email: "Enter an e-mail address like name@example.com",
   source: "must be snapshot, file:NAME or an http(s) URL",
   target_role: "is not a known role",
   version: "is not a valid version id",
@@ -29,18 +29,18 @@ const FORMATS = {
 
 const RULES = [
   [/^Expected `str` of length >= 1\b/, () => "is required"],
-  [/^Expected `str` of length >= (\d+)/, (m) => `must be at least ${m[1]} characters`],
-  [/^Expected `str` of length <= (\d+)/, (m) => `must be at most ${m[1]} characters`],
-  [/^Expected `(?:int|float)` >= ([\d.]+)/, (m) => `must be ${Number(m[1])} or more`],
-  [/^Expected `(?:int|float)` <= ([\d.]+)/, (m) => `must be ${Number(m[1])} or less`],
-  [/^Expected `(?:int|float)`/, () => "must be a number"],
+  [/^Expected `str` of length >= (\d+)/, (m) => `Use at least ${m[1]} characters`],
+  [/^Expected `str` of length <= (\d+)/, (m) => `Use at most ${m[1]} characters`],
+  [/^Expected `(?:int|float)` >= ([\d.]+)/, (m) => `Enter ${Number(m[1])} or more`],
+  [/^Expected `(?:int|float)` <= ([\d.]+)/, (m) => `Enter ${Number(m[1])} or less`],
+  [/^Expected `(?:int|float)`/, () => "Enter a number"],
   [/^Expected `array` of length >= 1/, () => "choose at least one"],
   [/^Expected `str` matching regex/, (m, field) => FORMATS[field] || "is not in the expected format"],
   [/^Invalid RFC3339/, () => "is not a valid date"],
   [/^Object missing required field `(\w+)`/, (m) => `${m[1].replace(/_/g, " ")} is required`],
 ];
 
-/** Turn a validator's message into words a person reads ("must be at least 10 characters"). */
+/** Turn a validator's message into words a person reads ("Use at least 10 characters"), as validate.js says them. */
 export function humanize(message, field) {
   for (const [pattern, words] of RULES) {
     const m = pattern.exec(message || "");

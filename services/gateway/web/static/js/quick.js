@@ -8,6 +8,7 @@ import { $, clearErrors, h, percent, say } from "./dom.js";
 import { roleItem } from "./roles.js";
 import { LEVELS, draftKey, fail, state } from "./session.js";
 import { levelExamples } from "./triage.js";
+import * as check from "./validate.js";
 
 const FIRST = 10; // questions before the first results
 const MORE = 5; // questions a "refine" adds
@@ -26,11 +27,12 @@ function years() {
 }
 
 async function ask() {
-  const value = years();
-  if (value === null) {
-    fail({ status: 400, errors: [{ field: "years_experience", message: "must be a number" }] }, form());
+  const problem = check.years($("#k-years")); // as the server checks it, before the request
+  if (problem) {
+    fail({ status: 400, errors: [{ field: "years_experience", message: problem }] }, form());
     return false;
   }
+  const value = years();
   const body = { answers: quick.answers, years_experience: value };
   $("#k-next").disabled = true;
   try {
