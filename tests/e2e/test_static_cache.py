@@ -3,9 +3,12 @@ with their ETag (304, no body), never served from outside ``static/``."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
+from services.gateway.web import STATIC_DIR
 from tools.supervisor.stack import Stack
 
 FILES = {
@@ -67,3 +70,14 @@ def test_a_malformed_if_none_match_is_refused_naming_the_header(stack: Stack) ->
     answer = httpx.get(stack.url + "/static/js/app.js", headers={"If-None-Match": "abc"})
     assert answer.status_code == 400
     assert [e["field"] for e in answer.json()["errors"]] == ["If-None-Match"]
+
+
+def test_the_page_preloads_every_module_so_imports_do_not_wait_for_each_other(stack: Stack) -> None:
+    page = httpx.get(stack.url + "/", headers={"Accept-Encoding": "br"})
+    assert page.status_code == 200
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="(/static/js/[\w.-]+\.js)">', page.text))
+    modules = {f"/static/js/{m.name}" for m in (STATIC_DIR / "js").glob("*.js")}
+    assert preloaded == modules
+    assert page.text.index("modulepreload") < page.text.index("</head>")
+    for path in sorted(preloaded):
+        assert httpx.get(stack.url + path).status_code == 200, path

@@ -41,10 +41,23 @@ SECURITY_HEADERS = {
 }
 
 
+def _with_module_preloads(page: bytes) -> bytes:
+    """``page`` with a ``<link rel="modulepreload">`` for every module in ``static/js``, before ``</head>``.
+
+    app.js imports the others, which import more: without the links the browser learns of each level only
+    once the one above has arrived, a round trip per level (on a 562 ms-RTT connection, seconds). The list
+    is made from the folder when the page is served, so a new module is preloaded without editing it."""
+    links = "".join(
+        f'<link rel="modulepreload" href="/static/js/{module.name}">\n'
+        for module in sorted((STATIC_DIR / "js").glob("*.js"))
+    )
+    return page.replace(b"</head>", links.encode() + b"</head>", 1)
+
+
 @get("/", include_in_schema=False, sync_to_thread=False)
 def index() -> Response[bytes]:
     return Response(
-        (STATIC_DIR / "index.html").read_bytes(),
+        _with_module_preloads((STATIC_DIR / "index.html").read_bytes()),
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"},
     )

@@ -111,15 +111,20 @@ async function boot() {
   banner("");
   $("#loading").hidden = false;
   try {
-    const [skills, roles] = await Promise.all([api("GET", "/api/v1/skills"), api("GET", "/api/v1/roles")]);
+    // all four at once: in a row they took three round trips (1.7 s on a 562 ms-RTT network)
+    const visitor = (error) => {
+      if (error.status !== 401) throw error;
+      return null;
+    };
+    const [skills, roles, me] = await Promise.all([
+      api("GET", "/api/v1/skills"),
+      api("GET", "/api/v1/roles"),
+      api("GET", "/api/v1/auth/me").then(({ body }) => body, visitor),
+      loadProfile().catch(visitor),
+    ]);
     state.skills = skills.body;
     state.roles = roles.body;
-    try {
-      signedIn((await api("GET", "/api/v1/auth/me")).body);
-      await loadProfile();
-    } catch (error) {
-      if (error.status !== 401) throw error;
-    }
+    if (me) signedIn(me);
   } catch (error) {
     $("#loading").hidden = true;
     fail(error);
