@@ -340,3 +340,21 @@ async def test_forgotten_password_reset_from_the_mail(ui: Ui, stack: Stack) -> N
     await page.get_by_role("link", name="Ask for a new link").click()
     await expect(page.locator("#forgot-title")).to_be_focused()
     assert ui.problems == []
+
+
+async def test_an_ended_session_asks_to_sign_in_then_comes_back_to_the_view(ui: Ui, stack: Stack) -> None:
+    page = ui.page
+    email = await ui.sign_up(stack.url)
+    await page.get_by_role("link", name="Your account").click()
+    await expect(page.locator("#account-title")).to_be_focused()
+    await page.context.clear_cookies()  # the session is gone (expired, or ended elsewhere)
+    await page.get_by_role("button", name="Download my data").click()
+    await expect(page.locator("#signin-note")).to_have_text("Your session has ended. Please sign in again.")
+    await expect(page.locator("#auth-title")).to_be_focused()
+    await expect(page.locator("#nav")).to_be_hidden()
+    signin = page.locator("#signin-form")
+    await ui.fill_credentials("#signin-form", email)
+    await signin.get_by_label("Password").press("Enter")
+    await expect(page.locator("#account-title")).to_be_focused()  # back where the session ended
+    await expect(page.locator("#account-email")).to_have_text(email)
+    assert ui.problems == []
