@@ -67,7 +67,7 @@ async function route() {
     return;
   }
   if (view === "admin" && state.user.role !== "admin") view = "";
-  if (!VIEWS.includes(view) || view === "auth" || view === "reset") view = state.profile ? "results" : "questionnaire";
+  if (!VIEWS.includes(view) || view === "auth") view = state.profile ? "results" : "questionnaire";
   if (view === "questionnaire") {
     await questionnaire.load(); // shown once filled in, so nothing typed meanwhile is overwritten
     show(view);
