@@ -23,6 +23,8 @@ browser, ui = web.browser, web.ui  # the fixtures
 
 pytestmark = pytest.mark.e2e
 
+# a profile with roles within reach besides its best one (test_browser's)
+SKILLS = {"python": 3, "sql": 3, "postgresql": 2, "http": 3, "rest": 2, "git": 3, "docker": 2, "linux": 2}
 MAX_TABS = 250  # more than every control of the longest view (59 chips, 8 "none of these", the levels open)
 
 # Where the focused element is and what covers it: its centre must be inside the viewport and the topmost
@@ -30,7 +32,7 @@ MAX_TABS = 250  # more than every control of the longest view (59 chips, 8 "none
 FOCUS = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return {what: 'body', shown: false, why: 'nothing has focus'};
-  const r = el.getBoundingClientRect();
+  const r = el.getClientRects()[0] || el.getBoundingClientRect(); // a wrapped link: its first line
   const tag = el.tagName.toLowerCase();
   const what = el.id ? `${tag}#${el.id}` : `${tag} ${el.textContent.trim().slice(0, 40)}`;
   if (!r.width || !r.height) return {what, shown: false, why: 'no size'};
@@ -214,10 +216,12 @@ async def test_quick_start_by_keyboard(ui: Ui, stack: Stack) -> None:
     assert ui.problems == []
 
 
-async def test_triage_cv_and_save_by_keyboard(ui: Ui, stack: Stack) -> None:
+# a short desktop window and a phone: the sticky Save bar covers a good part of either
+@pytest.mark.parametrize("size", [(1000, 600), (390, 844)], ids=["short-desktop", "phone"])
+async def test_triage_cv_and_save_by_keyboard(ui: Ui, stack: Stack, size: tuple[int, int]) -> None:
     """Signed in: jump links, chips, levels, "none of these", a pasted CV confirmed, saved; Shift+Tab too."""
     page, keys = ui.page, Keys(ui.page)
-    await page.set_viewport_size({"width": 1000, "height": 600})  # a short window: the Save bar matters
+    await page.set_viewport_size({"width": size[0], "height": size[1]})
     email = f"keys-{secrets.token_hex(5)}@example.com"
     sign_up(stack.url, email).close()
     await _sign_in(keys, stack.url, email)
@@ -276,7 +280,7 @@ async def test_target_role_changes_only_when_asked_by_keyboard(ui: Ui, stack: St
     email = f"keys-{secrets.token_hex(5)}@example.com"
     client = sign_up(stack.url, email)
     try:
-        body = {"display_name": "Ada", "skills": {"python": 3, "sql": 3, "docker": 2}, "years_experience": 3}
+        body = {"display_name": "Ada", "skills": SKILLS, "years_experience": 3}
         assert client.put("/api/v1/me/profile", json=body).status_code in (200, 201)
     finally:
         client.close()
@@ -305,6 +309,15 @@ async def test_target_role_changes_only_when_asked_by_keyboard(ui: Ui, stack: St
     await expect(page.get_by_role("button", name="Show the plan")).to_be_focused()  # focus stays put
     await keys.visible()
     assert len([url for url in asked if "target_role=" in url]) == 1
+
+    # a role within reach, by keyboard: its button goes with the old plan, so focus goes to the list
+    await keys.tab_to("#r-stretch-buttons button", back=True)
+    other = await page.evaluate("() => document.activeElement.dataset.role")
+    await keys.submit()
+    await expect(page.locator("#r-roles li.target")).to_have_attribute("data-role", other)
+    await expect(page.locator("#r-target")).to_be_focused()
+    await expect(page.locator("#r-target")).to_have_value(other)
+    await keys.visible()
 
     # navigation by keyboard: the questionnaire link, focus on that view's heading
     await keys.tab_to("#nav a[href='#/questionnaire']", back=True)
