@@ -240,7 +240,7 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
     if path == "/api/v1/partner/keys/rotate":
         codes.add(409)  # rotated already (one successor), or the key it replaced is still in its grace period
     if path.endswith("/rollback"):
-        codes.add(404)
+        codes |= {404, 409}  # not kept; expected_live is not the live version any more
     if path.endswith("/rollback") or (path.startswith("/api/v1/admin/keys/") and method == "DELETE"):
         codes.add(422)  # confirmation_required: a destructive admin call not confirmed
     return sorted(codes)

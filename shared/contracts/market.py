@@ -262,3 +262,12 @@ class AdminSwitchRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unkno
             False,
         ),
     ] = False
+    expected_live: Annotated[
+        VersionId | None,
+        described(
+            "Optional: the version you saw live, the one this switch replaces. When another version is "
+            "live by now (another admin switched, or a refresh published), the switch is refused with 409 "
+            "naming this field and nothing changes: look again before deciding.",
+            "bundled-2024.05-2",
+        ),
+    ] = None

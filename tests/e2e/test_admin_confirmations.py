@@ -115,6 +115,21 @@ def test_switching_without_the_confirmation_is_refused_and_the_live_version_stay
     assert _live(admin_api) == live
 
 
+def test_a_switch_decided_on_a_stale_view_is_409_and_changes_nothing(
+    admin_api: httpx.Client, kept: tuple[str, str, str]
+) -> None:
+    live, real, synthetic = kept
+    assert admin_api.post(SWITCH, json={"version": real, "confirm": real}).status_code == 200  # someone else
+    stale = {"version": synthetic, "confirm": synthetic, "confirm_synthetic": True, "expected_live": live}
+    answer = admin_api.post(SWITCH, json=stale)
+    _problem(answer, 409, "expected_live", "conflict")
+    assert real in answer.json()["detail"] and _live(admin_api) == real
+    fresh = admin_api.post(SWITCH, json={**stale, "expected_live": real})
+    assert fresh.status_code == 200 and fresh.json()["current"] == synthetic, fresh.text
+    bad = admin_api.post(SWITCH, json={**stale, "expected_live": "../etc"})
+    _problem(bad, 400, "expected_live")
+
+
 def test_confirmed_switches_move_the_live_version_forward_and_to_synthetic_data(
     admin_api: httpx.Client, kept: tuple[str, str, str]
 ) -> None:

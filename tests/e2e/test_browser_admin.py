@@ -148,6 +148,29 @@ async def test_switching_names_both_versions_and_synthetic_data_needs_the_tick(
     assert ui.problems == []
 
 
+async def test_a_switch_confirmed_on_a_stale_list_is_refused_and_the_list_shows_what_is_live(
+    ui: Ui, stack: Stack, admin_api: httpx.Client, admin_email: str, kept: tuple[str, str, str]
+) -> None:
+    live, real, synthetic = kept
+    page = ui.page
+    await _admin_view(ui, stack, admin_email)
+    await expect(page.locator(f"#versions tr[data-version='{live}'] .badge")).to_have_text("in use")
+    switched = admin_api.post("/api/v1/admin/market/rollback", json={"version": real, "confirm": real})
+    assert switched.status_code == 200  # by someone else, behind this page's back
+
+    await page.get_by_role("button", name=f"Use this version {synthetic}").click()
+    dialog = page.get_by_role("dialog", name=f"Use market data version {synthetic}?")
+    await expect(dialog).to_contain_text(f"from the live version {live}")  # what this page last saw
+    await dialog.get_by_role("checkbox").check()
+    await dialog.get_by_role("button", name="Use this version").click()
+    status = page.locator("#versions-status")
+    await expect(status).to_contain_text(f"changed since this list was shown: {real} is live now")
+    await expect(status).to_be_focused()
+    await expect(page.locator(f"#versions tr[data-version='{real}'] .badge")).to_have_text("in use")
+    assert _live(admin_api) == real
+    assert ui.problems == []
+
+
 async def _overflow(table: Locator) -> list[str]:
     """Elements of a table whose box reaches past the viewport's right edge (or starts left of 0); the
     column headings are left out when they are only there for screen readers (clipped to 1 px)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from services.gateway.audit import audit
@@ -100,7 +100,8 @@ class AdminMarketRoutes(Controller):
             "`version` exactly, and a synthetic version (generated test data) also needs "
             "`confirm_synthetic: true`. A missing `confirm` is 400; a different one, or a synthetic version "
             "without `confirm_synthetic`, is 422 `confirmation_required` naming the field, and the live "
-            "version stays as it was. A version not kept: 404."
+            "version stays as it was. A version not kept: 404. With `expected_live`, a switch decided on a "
+            "stale view (another version is live by now) is 409 naming it."
         ),
     )
     async def rollback(
@@ -116,6 +117,12 @@ class AdminMarketRoutes(Controller):
         target = next((v for v in kept.versions if v.version == data.version), None)
         if target is None:
             raise NotFoundException(detail=f"market-data version {data.version!r} is not kept")
+        if data.expected_live is not None and data.expected_live != kept.current:
+            raise HTTPException(
+                status_code=409,
+                detail=f"{kept.current} is live now, not {data.expected_live}: nothing was switched",
+                extra={"field": "expected_live"},
+            )
         if target.synthetic and not data.confirm_synthetic:
             raise unconfirmed(
                 "confirm_synthetic",

@@ -153,16 +153,23 @@ async function use(version, live, button) {
   if (!sure) return;
   say(status, `Switching to ${version.version}…`);
   try {
-    // the API needs the confirmation too: the version's id (and, for test data, that it was ticked)
-    const body = { version: version.version, confirm: version.version, ...(version.synthetic ? { confirm_synthetic: true } : {}) };
+    // the API needs the confirmation too: the version's id (and, for test data, that it was ticked), and
+    // the live version the dialog named, so a switch decided on a stale list is refused (409)
+    const body = { version: version.version, confirm: version.version, ...(version.synthetic ? { confirm_synthetic: true } : {}),
+      ...(live ? { expected_live: live.version } : {}) };
     const { body: now } = await api("POST", "/api/v1/admin/market/rollback", { body });
     say(status, `Now serving market data version ${now.current}.`, "ok");
     await loadVersions();
-    status.tabIndex = -1;
-    status.focus(); // the row's button is gone: say what happened where focus lands
   } catch (error) {
-    fail(error, null, status);
+    if (error.status === 409) {
+      say(status, `The live version changed since this list was shown: ${error.detail}. The list below is as it is now.`, "error");
+      await loadVersions().catch(() => {});
+    } else {
+      fail(error, null, status);
+    }
   }
+  status.tabIndex = -1;
+  status.focus(); // the row's button is gone (or the list changed): say what happened where focus lands
 }
 
 /** Show the admin area: runs (watching one still active), versions and partner keys. */
