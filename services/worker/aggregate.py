@@ -1,33 +1,71 @@
 """Turn validated postings into a market document the recommender reads.
 
-Per skill: ``demand`` (share of accepted postings that mention it) and ``trend`` (relative change of that
-share against the previous version). Per role: ``openings`` (postings for the role), the salary band
-(p10 / median / p90 of the stated annual salaries) and ``openings_trend``. The document keeps the shape
-of the bundled snapshot (``version``, ``source``, ``as_of``, ``attribution``, ``skills``, ``roles``): a
-:class:`~shared.contracts.market_document.MarketDocument`.
+Per skill: ``demand`` (share of accepted postings that mention it) and ``trend``. Per role: ``openings``
+(postings for the role), the salary band (p10 / median / p90 of the stated annual salaries) and
+``openings_trend``. The document keeps the shape of the bundled snapshot (``version``, ``source``,
+``as_of``, ``attribution``, ``skills``, ``roles``): a
+:class:`~shared.contracts.market_document.MarketDocument`, with a monthly ``series``.
+
+The series: per calendar month of ``posted_date``, the accepted postings, the mentions per skill and the
+openings per role (months without postings are zeros; undated postings count in the totals, not in any
+month: ``series.undated``).
+
+Trend (:func:`series_trend`): the months of the last twelve (counted back from the latest dated month)
+with at least :data:`MIN_MONTH_POSTINGS` postings; with three or more, a least-squares line through the
+skill's monthly share (mentions / postings that month), and the trend is that line's rise from the first
+to the last of those months over the mean share — a relative change, like the old figure, clamped to
+-1..10. With fewer than three such months the trend falls back to the relative change of demand against the
+previous version (``notes.trend`` says which). ``openings_trend`` likewise from the role's share of openings.
+
+Aggregation is mergeable: a chunk of the source is aggregated on its own into a :class:`Partial` (counts,
+salaries, dates, rejected samples) and partials are merged (:meth:`Aggregator.merge`) into one: counts add,
+salary samples concatenate (the band stays exact), so chunking changes nothing in the result.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 
+import msgspec
 import numpy as np
 
 from services.worker.matching import RoleMatcher, SkillMatcher
 from services.worker.sources.records import Posting
 from shared.catalog import Catalog
-from shared.contracts.market_document import MarketDocument, RoleFigures, SkillFigures
+from shared.contracts.market_document import MarketDocument, MarketSeries, RoleFigures, SkillFigures
 
-__all__ = ["AGGREGATION_VERSION", "Aggregator", "relative_change"]
+__all__ = [
+    "AGGREGATION_VERSION",
+    "MIN_MONTH_POSTINGS",
+    "TREND_MONTHS",
+    "Aggregator",
+    "Partial",
+    "relative_change",
+    "series_trend",
+]
 
-AGGREGATION_VERSION = "postings-1"  # bump when the figures a source yields change for the same bytes
+AGGREGATION_VERSION = "postings-2"  # bump when the figures a source yields change for the same bytes
+TREND_MONTHS = 12  # the trend reads at most this many months back from the latest dated month
+MIN_TREND_MONTHS = 3  # fewer usable months: the trend is against the previous version instead
+MIN_MONTH_POSTINGS = 20  # a month with fewer dated postings is too noisy to be a point of the trend
 NOTES = {
     "demand": "share of the accepted postings that mention the skill (through the taxonomy's synonyms)",
-    "trend": "relative change of demand against previous_version (0 when that version lacks the skill)",
     "openings": "accepted postings whose title (or, failing that, skills) match the role",
     "salary": "p10 / median / p90 of the annual salaries stated by the role's postings (currency as given)",
+    "series": "per month of posted_date: accepted postings, mentions per skill, openings per role; undated "
+    "postings are in the totals only (series.undated)",
 }
+TREND_FROM_SERIES = (
+    f"relative change of the skill's monthly share across the last {TREND_MONTHS} months with at least "
+    f"{MIN_MONTH_POSTINGS} dated postings, read off a least-squares line (its rise from the first to the "
+    "last month over the mean share), clamped to -1..10"
+)
+TREND_FROM_PREVIOUS = (
+    f"relative change of demand against previous_version (fewer than {MIN_TREND_MONTHS} months with "
+    f"{MIN_MONTH_POSTINGS}+ dated postings; 0 when that version lacks the skill)"
+)
 
 
 def relative_change(now: float, before: float | None) -> float:
@@ -36,17 +74,77 @@ def relative_change(now: float, before: float | None) -> float:
     return round(max(-1.0, min(10.0, (now - before) / before)), 4)
 
 
+def _month_index(month: str) -> int:
+    year, number = month.split("-")
+    return int(year) * 12 + int(number) - 1
+
+
+def _month_name(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def series_trend(months: Sequence[str], counts: Sequence[int], totals: Sequence[int]) -> float | None:
+    """The trend of ``counts`` (per month, ``months`` consecutive) as a share of ``totals``, or None when
+    fewer than three of the last twelve months have enough postings (see the module's description)."""
+    if not months:
+        return None
+    last = _month_index(months[-1])
+    points = [
+        (_month_index(m), c / t)
+        for m, c, t in zip(months, counts, totals, strict=True)
+        if t >= MIN_MONTH_POSTINGS and last - _month_index(m) < TREND_MONTHS
+    ]
+    if len(points) < MIN_TREND_MONTHS:
+        return None
+    x = np.array([p[0] for p in points], dtype=float)
+    y = np.array([p[1] for p in points], dtype=float)
+    mean = float(y.mean())
+    if mean <= 0:
+        return 0.0
+    slope = float(np.polyfit(x - x.mean(), y, 1)[0])
+    rise = slope * float(x[-1] - x[0])
+    return round(max(-1.0, min(10.0, rise / mean)), 4)
+
+
+class Sample(msgspec.Struct, array_like=True, frozen=True):
+    line: int
+    field: str
+    reason: str
+
+
+class Partial(msgspec.Struct, kw_only=True, frozen=True):
+    """What one chunk of a source adds up to; partials merge into the same figures as one pass would."""
+
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    samples: list[Sample] = []
+    undated: int = 0
+    mentions: dict[str, int] = {}
+    openings: dict[str, int] = {}
+    salaries: dict[str, list[float]] = {}
+    months: dict[str, int] = {}  # "YYYY-MM" -> dated postings
+    month_mentions: dict[str, dict[str, int]] = {}  # month -> skill -> mentions
+    month_openings: dict[str, dict[str, int]] = {}  # month -> role -> openings
+    earliest: str | None = None
+    latest: str | None = None
+    synthetic: bool = False
+
+
 class Aggregator:
     """Accumulates postings one at a time (memory stays flat however large the source)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, matchers: tuple[SkillMatcher, RoleMatcher] | None = None) -> None:
         self.catalog = catalog
-        self.skills = SkillMatcher(catalog)
-        self.roles = RoleMatcher(catalog)
+        self.skills, self.roles = matchers or (SkillMatcher(catalog), RoleMatcher(catalog))
         self.accepted = 0
+        self.undated = 0
         self.mentions: Counter[str] = Counter()
         self.openings: Counter[str] = Counter()
         self.salaries: dict[str, list[float]] = defaultdict(list)
+        self.months: Counter[str] = Counter()
+        self.month_mentions: dict[str, Counter[str]] = defaultdict(Counter)
+        self.month_openings: dict[str, Counter[str]] = defaultdict(Counter)
         self.latest: dt.date | None = None
         self.earliest: dt.date | None = None
         self.synthetic = False
@@ -61,22 +159,105 @@ class Aggregator:
             self.openings[role] += 1
             if posting.salary is not None:
                 self.salaries[role].append(posting.salary)
-        if posting.posted is not None:
-            self.latest = max(self.latest or posting.posted, posting.posted)
-            self.earliest = min(self.earliest or posting.posted, posting.posted)
+        posted = posting.posted
+        if posted is not None:
+            self.latest = max(self.latest or posted, posted)
+            self.earliest = min(self.earliest or posted, posted)
+            month = f"{posted.year:04d}-{posted.month:02d}"
+            self.months[month] += 1
+            self.month_mentions[month].update(found)
+            if role is not None:
+                self.month_openings[month][role] += 1
+        else:
+            self.undated += 1
         self.synthetic = self.synthetic or posting.synthetic
 
-    def _role(self, role_id: str, previous: dict[str, RoleFigures], total_openings: int) -> RoleFigures:
+    def partial(self, read: int = 0, rejected: int = 0, samples: Iterable[Sample] = ()) -> Partial:
+        """What was added so far, as a mergeable :class:`Partial` (with the chunk's read/rejected counts)."""
+        return Partial(
+            read=read,
+            accepted=self.accepted,
+            rejected=rejected,
+            samples=list(samples),
+            undated=self.undated,
+            mentions=dict(self.mentions),
+            openings=dict(self.openings),
+            salaries={k: list(v) for k, v in self.salaries.items()},
+            months=dict(self.months),
+            month_mentions={m: dict(c) for m, c in self.month_mentions.items()},
+            month_openings={m: dict(c) for m, c in self.month_openings.items()},
+            earliest=self.earliest.isoformat() if self.earliest else None,
+            latest=self.latest.isoformat() if self.latest else None,
+            synthetic=self.synthetic,
+        )
+
+    def merge(self, part: Partial) -> None:
+        """Add a chunk's partial to this aggregate (counts add, salaries concatenate)."""
+        self.accepted += part.accepted
+        self.undated += part.undated
+        self.mentions.update(part.mentions)
+        self.openings.update(part.openings)
+        for role, values in part.salaries.items():
+            self.salaries[role].extend(values)
+        self.months.update(part.months)
+        for month, counts in part.month_mentions.items():
+            self.month_mentions[month].update(counts)
+        for month, counts in part.month_openings.items():
+            self.month_openings[month].update(counts)
+        for day in (part.earliest, part.latest):
+            if day is not None:
+                value = dt.date.fromisoformat(day)
+                self.latest = max(self.latest or value, value)
+                self.earliest = min(self.earliest or value, value)
+        self.synthetic = self.synthetic or part.synthetic
+
+    def series(self) -> MarketSeries | None:
+        """The monthly series (consecutive months, earliest to latest dated); None with no dated postings."""
+        if not self.months:
+            return None
+        indexes = [_month_index(m) for m in self.months]
+        months = [_month_name(i) for i in range(min(indexes), max(indexes) + 1)]
+        return MarketSeries(
+            months=months,
+            postings=[self.months.get(m, 0) for m in months],
+            undated=self.undated,
+            skills={
+                s: [self.month_mentions[m][s] if m in self.month_mentions else 0 for m in months]
+                for s in self.catalog.skills
+                if self.mentions[s]
+            },
+            roles={
+                r: [self.month_openings[m][r] if m in self.month_openings else 0 for m in months]
+                for r in self.catalog.roles
+                if self.openings[r]
+            },
+        )
+
+    def _role(
+        self,
+        role_id: str,
+        previous: dict[str, RoleFigures],
+        total_openings: int,
+        series: MarketSeries | None,
+    ) -> RoleFigures:
         role = self.catalog.roles[role_id]
         openings = self.openings[role_id]
         salaries = self.salaries.get(role_id, [])
         band: list[float | None] = [None, None, None]
         if salaries:
             band = [round(float(v)) for v in np.percentile(np.asarray(salaries), [10, 50, 90])]
-        prev_total = sum(float(r.openings or 0) for r in previous.values()) or None
-        before = previous.get(role_id)
-        prev_share = float((before.openings if before else None) or 0) / prev_total if prev_total else None
-        share = openings / total_openings if total_openings else 0.0
+        trend = None
+        if series is not None:
+            by_month = series.roles.get(role_id, [0] * len(series.months))
+            trend = series_trend(series.months, by_month, series.postings)
+        if trend is None:
+            prev_total = sum(float(r.openings or 0) for r in previous.values()) or None
+            before = previous.get(role_id)
+            prev_share = (
+                float((before.openings if before else None) or 0) / prev_total if prev_total else None
+            )
+            share = openings / total_openings if total_openings else 0.0
+            trend = relative_change(share, prev_share)
         return RoleFigures(
             name=role.name,
             occupation_code=role.occupation_code,
@@ -85,7 +266,7 @@ class Aggregator:
             salary_median=band[1],
             salary_p90=band[2],
             salary_samples=len(salaries),
-            openings_trend=relative_change(share, prev_share),
+            openings_trend=trend,
         )
 
     def document(self, source: str, previous: MarketDocument | None, today: dt.date) -> MarketDocument:
@@ -93,18 +274,25 @@ class Aggregator:
         previous = previous or MarketDocument()
         prev_skills = previous.skills
         n = self.accepted
+        series = self.series()
         skills = {}
+        from_series = 0
         for skill_id in self.catalog.skills:
             demand = round(self.mentions[skill_id] / n, 4) if n else 0.0
-            before = prev_skills.get(skill_id)
+            trend = None
+            if series is not None:
+                by_month = series.skills.get(skill_id, [0] * len(series.months))
+                trend = series_trend(series.months, by_month, series.postings)
+            if trend is None:
+                before = prev_skills.get(skill_id)
+                trend = relative_change(demand, float(before.demand) if before else None)
+            else:
+                from_series += 1
             skills[skill_id] = SkillFigures(
-                demand=demand,
-                trend=relative_change(demand, float(before.demand) if before else None),
-                postings=self.mentions[skill_id],
-                basis="postings",
+                demand=demand, trend=trend, postings=self.mentions[skill_id], basis="postings"
             )
         total_openings = sum(self.openings.values())
-        roles = {r: self._role(r, previous.roles, total_openings) for r in self.catalog.roles}
+        roles = {r: self._role(r, previous.roles, total_openings, series) for r in self.catalog.roles}
         as_of = (self.latest or today).isoformat()
         period = f"{self.earliest.isoformat()}..{as_of}" if self.earliest else f"read {today.isoformat()}"
         label = f"postings: {source}"
@@ -115,6 +303,7 @@ class Aggregator:
                 f"SYNTHETIC postings from {source}, generated by careerpath for tests and benchmarks: "
                 "not market data."
             ]
+        trend_note = TREND_FROM_SERIES if from_series else TREND_FROM_PREVIOUS
         return MarketDocument(
             source=label,
             as_of=as_of,
@@ -123,7 +312,8 @@ class Aggregator:
             synthetic=self.synthetic,
             postings=n,
             previous_version=previous.version,
-            notes=NOTES,
+            notes={**NOTES, "trend": trend_note, "openings_trend": trend_note.replace("skill's", "role's")},
             skills=skills,
             roles=roles,
+            series=series,
         )

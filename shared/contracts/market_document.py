@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import msgspec
 
-__all__ = ["MarketDocument", "RoleFigures", "SkillFigures"]
+__all__ = ["MarketDocument", "MarketSeries", "RoleFigures", "SkillFigures"]
 
 Number = int | float
 
@@ -41,6 +41,18 @@ class RoleFigures(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True,
     openings_trend: Number | None = None
 
 
+class MarketSeries(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True, gc=False):
+    """Demand over time: per calendar month of the postings' dates, oldest first, consecutive (a month with
+    no postings is zeros). ``skills`` and ``roles`` hold one count per month (mentions, openings) and name
+    only skills and roles seen at least once; ``undated`` postings count in the totals, in no month."""
+
+    months: list[str] = []  # "YYYY-MM"
+    postings: list[int] = []  # dated accepted postings per month
+    undated: int = 0
+    skills: dict[str, list[int]] = {}
+    roles: dict[str, list[int]] = {}
+
+
 class MarketDocument(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
     """One version of the job-market data. ``version`` and ``published_at`` are set when it is published."""
 
@@ -56,3 +68,4 @@ class MarketDocument(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=Tr
     notes: dict[str, str] = {}
     skills: dict[str, SkillFigures] = {}
     roles: dict[str, RoleFigures] = {}
+    series: MarketSeries | None = None  # since postings-2 documents; older readers ignore it

@@ -68,11 +68,35 @@ def test_the_contract_schema_is_stable() -> None:
     assert {name: sorted(c["properties"]) for name, c in components.items()} == {
         "MarketDocument": sorted(
             ["version", "published_at", "source", "as_of", "attribution", "basis", "synthetic", "postings"]
-            + ["previous_version", "notes", "skills", "roles"]
+            + ["previous_version", "notes", "skills", "roles", "series"]
         ),
+        "MarketSeries": ["months", "postings", "roles", "skills", "undated"],
         "RoleFigures": sorted(
             ["name", "occupation_code", "occupation_title", "employment", "openings", "salary_p10"]
             + ["salary_median", "salary_p90", "salary_samples", "growth_pct", "openings_trend"]
         ),
         "SkillFigures": ["basis", "demand", "postings", "trend"],
     }
+
+
+def test_a_document_with_a_series_is_read_by_an_older_reader() -> None:
+    """A postings-2 document (with ``series``) decodes with a reader that has no such field."""
+
+    class OlderDocument(msgspec.Struct, kw_only=True):
+        source: str = ""
+        skills: dict[str, dict[str, object]] = {}
+
+    newer = {
+        **BEFORE,
+        "series": {
+            "months": ["2025-04", "2025-05"],
+            "postings": [3, 4],
+            "undated": 1,
+            "skills": {"python": [1, 2]},
+            "roles": {},
+        },
+    }
+    raw = json.dumps(newer).encode()
+    assert msgspec.json.decode(raw, type=OlderDocument).skills["python"]["demand"] == 1.0
+    doc = msgspec.json.decode(raw, type=MarketDocument)
+    assert doc.series is not None and doc.series.skills["python"] == [1, 2] and doc.series.undated == 1
