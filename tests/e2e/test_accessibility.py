@@ -1,9 +1,8 @@
 """axe-core in a real Chromium on every view of the page, at a desktop and a phone width.
 
-axe-core is pinned in ``tools/axe`` (``tools/ensure_node.sh`` installs it with ``npm ci``; the test fails,
-never skips, when it is missing) and injected with Playwright's ``add_script_tag``. The rules run are those
-tagged WCAG 2.0, 2.1 and 2.2 level A and AA plus axe's best practices; each view's violations are printed
-(rule, impact, how many elements, the first one) and none may be critical, serious or moderate.
+axe-core and the rules run (WCAG 2.0, 2.1 and 2.2 level A and AA, and axe's best practices) are in
+``tests/e2e/axe.py``; each view's violations are printed (rule, impact, how many elements, the first one)
+and none may be critical, serious or moderate.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +17,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e import browser as web
+from tests.e2e.axe import BLOCKING, violations
 from tests.e2e.browser import Ui
 from tests.e2e.helpers import PASSWORD, log_in, sign_up
 from tests.e2e.test_browser import market_stack, web_admin_email, web_db
@@ -30,20 +29,10 @@ __all__ = ["market_stack", "web_admin_email", "web_db"]  # a stack of its own wi
 
 pytestmark = pytest.mark.e2e
 
-AXE = Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-# WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe has no "wcag22a" tag: 2.2's new A criteria are not
-# automatable), and axe's best practices (landmarks, heading order, region, scrollable regions, ...)
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-BLOCKING = ("critical", "serious", "moderate")
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 RUNS = "/api/v1/admin/market/runs"
 EARLY = {"python": 2, "sql": 2, "git": 2}
 LATER = {"python": 3, "sql": 3, "postgresql": 2, "http": 3, "rest": 2, "git": 3, "docker": 2, "linux": 2}
-
-RUN_AXE = """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
-  .then((result) => result.violations.map((v) => ({
-    id: v.id, impact: v.impact, count: v.nodes.length, target: v.nodes[0].target.join(' '),
-    help: v.help})))"""
 
 
 @pytest.fixture(scope="module")
@@ -86,20 +75,10 @@ class Audit(Ui):
         self.viewport = viewport
         self.found: dict[str, list[dict[str, Any]]] = {}
 
-    async def run(self) -> list[dict[str, Any]]:
-        """The current view's violations (axe injected first when the page has not got it yet)."""
-        if not AXE.is_file():  # fail, never skip: `make test` and CI install it
-            pytest.fail(f"{AXE} is missing: run tools/ensure_node.sh (npm ci in tools/axe)", pytrace=False)
-        if not await self.page.evaluate("() => typeof window.axe === 'object'"):
-            await self.page.add_script_tag(path=str(AXE))
-        violations: list[dict[str, Any]] = await self.page.evaluate(RUN_AXE, TAGS)
-        return violations
-
     async def __call__(self, view: str) -> None:
-        violations = await self.run()
-        self.found[view] = violations
-        print(f"axe {self.viewport} {view}: {len(violations)} violation(s)")
-        for v in violations:
+        found = self.found[view] = await violations(self.page)
+        print(f"axe {self.viewport} {view}: {len(found)} violation(s)")
+        for v in found:
             print(f"  {v['id']} ({v['impact']}) x{v['count']}: {v['target']} -- {v['help']}")
 
     def blocking(self) -> list[str]:
@@ -130,8 +109,7 @@ async def test_axe_finds_nothing_serious_on_any_view(
     viewport: str,
 ) -> None:
     base = stack.url  # the admin's views are on market_stack, which has a worker and so finished runs
-    # the page's CSP (script-src 'self') refuses the inline script add_script_tag adds: bypassed for axe only
-    context = await browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True)
+    context = await browser.new_context(viewport=VIEWPORTS[viewport])
     context.set_default_timeout(web.TIMEOUT_MS)
     page = await context.new_page()
     audit = Audit(page, viewport)
@@ -146,7 +124,7 @@ async def test_axe_finds_nothing_serious_on_any_view(
             "() => document.querySelector('main').append(Object.assign("
             "document.createElement('input'), {id: 'unlabelled'}))"
         )
-        assert ("label", "critical") in {(v["id"], v["impact"]) for v in await audit.run()}
+        assert ("label", "critical") in {(v["id"], v["impact"]) for v in await violations(page)}
         await page.evaluate("() => document.getElementById('unlabelled').remove()")
         await signin.get_by_label("Email").fill("nobody@example.com")
         await signin.get_by_label("Password").fill("not the password")

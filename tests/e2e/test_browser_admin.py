@@ -8,9 +8,9 @@ import pytest
 from playwright.async_api import Locator, expect
 
 from tests.e2e import browser as web
+from tests.e2e.axe import BLOCKING, violations
 from tests.e2e.browser import Ui
 from tests.e2e.market_versions import kept_versions
-from tests.e2e.test_accessibility import AXE, BLOCKING, RUN_AXE, TAGS
 from tools.supervisor.stack import Stack
 
 browser, ui, kept = web.browser, web.ui, kept_versions  # the fixtures
@@ -29,11 +29,9 @@ async def _admin_view(ui: Ui, stack: Stack, email: str) -> None:
 
 async def _axe(ui: Ui, what: str) -> None:
     """axe-core on the page as it is now (an open dialog included): nothing critical, serious or moderate."""
-    if not await ui.page.evaluate("() => typeof window.axe === 'object'"):
-        await ui.page.evaluate(AXE.read_text())  # through the debugger protocol: the page's CSP allows it
-    violations = await ui.page.evaluate(RUN_AXE, TAGS)
-    print(f"axe {what}: {len(violations)} violation(s) {violations}")
-    assert [v for v in violations if v["impact"] in BLOCKING] == [], what
+    found = await violations(ui.page)
+    print(f"axe {what}: {len(found)} violation(s) {found}")
+    assert [v for v in found if v["impact"] in BLOCKING] == [], what
 
 
 def _live(admin_api: httpx.Client) -> str:
