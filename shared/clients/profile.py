@@ -127,8 +127,8 @@ class ProfileClient:
         await self.transport.request("POST", "/users/password-reset", json=body)
 
     async def reset_password(self, body: ResetUse) -> User:
-        """Spend the token and set the new password: the user whose password it was (400 naming
-        ``token``, 422 naming ``password``)."""
+        """Spend the token and set the new password: the user whose password it was (422 naming
+        ``token`` or ``password``)."""
         answer = await self.transport.request("POST", "/users/password-reset/confirm", json=body)
         return _user.decode(answer.content)
 

@@ -40,9 +40,10 @@ PROBLEMS = _problems(
      "invalid field (`field`, `pointer` for body fields, `message`); fix them all and send again."),
     ("bad_request", 400, "Bad request",
      "The request cannot be read at all (the body is not JSON, or the Host header is not one of ours)."),
-    ("reset_token_refused", 400, "Reset link not valid",
+    ("reset_token_refused", 422, "Reset link not valid",
      "The password-reset token is unknown, expired, already used, or replaced by a newer request: ask for "
-     "a new reset mail. `errors` names `token`; the password is unchanged."),
+     "a new reset mail. `errors` names `token`; the password is unchanged (a token that is not a string, "
+     "or longer than any token, is a `validation_error`, 400)."),
     ("unauthorized", 401, "Authentication required",
      "No credential, or one that is refused: send `Authorization: Bearer <API key>` (partners) or sign in "
      "(browsers). `WWW-Authenticate` says which; `error=\"invalid_token\"` means the key given is invalid, "

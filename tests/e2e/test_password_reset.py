@@ -127,7 +127,7 @@ def test_reset_by_mail_ends_every_session_and_changes_the_password(
 
     # the token worked once
     again = anon.post(CONFIRM, json={"token": token, "password": "another fine long phrase"})
-    assert _fields(again, 400) == ["token"]
+    assert _fields(again, 422) == ["token"]
     assert again.json()["detail"] == TOKEN_REFUSED
     assert again.json()["code"] == "reset_token_refused"
     assert anon.get(again.json()["type"]).status_code == 200  # the code is described at its type URI
@@ -197,16 +197,20 @@ def test_expired_reused_forged_and_superseded_tokens_change_nothing(
     newer = _token_for(stack, anon, email)  # a new request replaces the older link
 
     refused = anon.post(CONFIRM, json={"token": older, "password": NEW_PASSWORD})
-    assert _fields(refused, 400) == ["token"]
+    assert _fields(refused, 422) == ["token"]
 
     asyncio.run(_expire(infra.database_url, newer))
     expired = anon.post(CONFIRM, json={"token": newer, "password": NEW_PASSWORD})
-    assert _fields(expired, 400) == ["token"]
+    assert _fields(expired, 422) == ["token"]
     assert expired.json()["detail"] == TOKEN_REFUSED
 
     forged = anon.post(CONFIRM, json={"token": secrets.token_urlsafe(32), "password": NEW_PASSWORD})
-    assert _fields(forged, 400) == ["token"]
-    for malformed in ("", "abc", "not a token at all!", "x" * 300, 12345, None):
+    assert _fields(forged, 422) == ["token"]
+    for made_up in ("", "abc", "not a token at all!", older.upper()):  # a string: refused in words
+        answer = anon.post(CONFIRM, json={"token": made_up, "password": NEW_PASSWORD})
+        assert _fields(answer, 422) == ["token"], made_up
+        assert answer.json()["detail"] == TOKEN_REFUSED
+    for malformed in ("x" * 300, 12345, None, ["a"]):  # not a token's shape: a validation error
         answer = anon.post(CONFIRM, json={"token": malformed, "password": NEW_PASSWORD})
         assert _fields(answer, 400) == ["token"], malformed
     assert _logs_in(stack, email, PASSWORD) == 200
@@ -226,10 +230,10 @@ def test_two_confirms_at_once_one_wins(stack: Stack, anon: httpx.Client) -> None
 
     with ThreadPoolExecutor(2) as pool:
         statuses = list(pool.map(confirm, passwords))
-    assert sorted(statuses) == [204, 400]
+    assert sorted(statuses) == [204, 422]
     winner = passwords[statuses.index(204)]
     assert _logs_in(stack, email, winner) == 200
-    assert _logs_in(stack, email, passwords[statuses.index(400)]) == 401
+    assert _logs_in(stack, email, passwords[statuses.index(422)]) == 401
 
 
 def test_reset_clears_the_failed_log_in_lock(stack: Stack, anon: httpx.Client) -> None:

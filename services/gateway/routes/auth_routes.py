@@ -160,9 +160,9 @@ class AuthRoutes(Controller):
         description=(
             "Sets the new password and spends the token (it works once; a newer request replaces it). "
             "Every session of the account ends (sign in again with the new password) and its failed "
-            "log-ins are forgotten. A token that is unknown, expired or spent: 400 naming `token`; a "
-            "password that is easy to guess: 422 naming `password` with the reason (the token still "
-            "works). Only from careerpath's own pages."
+            "log-ins are forgotten. A token that is unknown, expired, spent or replaced: 422 "
+            "`reset_token_refused` naming `token`; a password that is easy to guess: 422 `weak_password` "
+            "naming `password` with the reason (the token still works). Only from careerpath's own pages."
         ),
         status_code=204,
         security=[],

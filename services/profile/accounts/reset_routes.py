@@ -28,7 +28,7 @@ log = logging.getLogger("careerpath.profile.accounts")
 
 def _token_refused() -> HTTPException:
     return HTTPException(
-        status_code=400, detail=TOKEN_REFUSED, extra={"field": "token", "code": "reset_token_refused"}
+        status_code=422, detail=TOKEN_REFUSED, extra={"field": "token", "code": "reset_token_refused"}
     )
 
 
@@ -98,7 +98,7 @@ class PasswordResetController(Controller):
 
     @post("/confirm", summary="Set a new password with a reset token (used once)", status_code=200)
     async def confirm(self, database: DatabaseDep, passwords: PasswordsDep, data: JSONBody[ResetUse]) -> User:
-        """400 naming ``token`` when it is unknown, expired or spent; 422 naming ``password`` when the new
+        """422 naming ``token`` when it is unknown, expired or spent; 422 naming ``password`` when the new
         one is weak (the token still works). No connection is held while the password is hashed. The
         token is spent and the password set in one transaction; the caller ends the user's sessions."""
         async with database.read() as conn:
