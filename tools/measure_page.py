@@ -7,7 +7,9 @@ afterwards. It creates a user through the API (cookies, not the sign-in form), s
 differ (each rates one more skill, so none scores like another), then opens ``/#/results`` in a fresh
 browser context (empty cache) at 1280x900 (desktop) and 390x844 (phone, 3x, touch), once unthrottled and
 once on DevTools' "Fast 3G" preset (CDP ``Network.emulateNetworkConditions``: 1.6 Mbps x 0.9 down,
-750 kbps x 0.9 up, 562.5 ms round trip added to every request; no CPU throttling). Per run it prints:
+750 kbps x 0.9 up, 562.5 ms round trip added to every request; no CPU throttling), each ``--runs``
+times; with ``--repeat`` it measures a reload after one unmeasured visit instead (what the browser kept
+is used or revalidated). Per run, and then the median of the runs, it prints:
 
 - requests: every request the page made (CDP ``Network.requestWillBeSent``; not ``/favicon.ico``, which
   Chromium asks for or not depending on timing);
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tools.chromium import ARGS, CHROMIUM
 
@@ -109,13 +111,13 @@ class Measurement:
     def row(self) -> str:
         chart = f"{self.chart_ms / 1000:6.2f} s" if self.chart_ms is not None else "   never"
         return (
-            f"{self.viewport:<17} {self.network:<12} {self.requests:>8} {self.transferred / 1000:>9.1f} kB"
+            f"{self.viewport:<17} {self.network:<20} {self.requests:>8} {self.transferred / 1000:>9.1f} kB"
             f" {self.decoded / 1000:>9.1f} kB {chart} {self.cls:>7.3f} {self.cls_sum:>8.3f} {self.points:>6}"
         )
 
 
 HEADER = (
-    f"{'viewport':<17} {'network':<12} {'requests':>8} {'transferred':>12} {'decoded':>12} {'chart':>8}"
+    f"{'viewport':<17} {'network':<20} {'requests':>8} {'transferred':>12} {'decoded':>12} {'chart':>8}"
     f" {'CLS':>7} {'CLS sum':>8} {'points':>6}"
 )
 
@@ -144,18 +146,30 @@ def seed_user(base_url: str, assessments: int) -> httpx.Client:
 
 
 def measure(
-    browser: Browser, base_url: str, cookies: httpx.Cookies, viewport: str, throttled: bool, points: int
+    browser: Browser,
+    base_url: str,
+    cookies: httpx.Cookies,
+    viewport: str,
+    throttled: bool,
+    points: int,
+    repeat: bool = False,
 ) -> Measurement:
-    """Open the results page once in a fresh context (empty cache) and measure it."""
-    result = Measurement(viewport, "Fast 3G" if throttled else "unthrottled")
+    """Open the results page in a fresh context and measure it: the first visit (empty cache), or with
+    ``repeat`` a reload after one unmeasured visit (the browser's cache as that visit left it)."""
+    network = "Fast 3G" if throttled else "unthrottled"
+    result = Measurement(viewport, network + (", repeat" if repeat else ""))
     context = browser.new_context(**VIEWPORTS[viewport])
     context.add_cookies([{"name": c.name, "value": c.value or "", "url": base_url} for c in cookies.jar])
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": not repeat})
     if throttled:
         cdp.send("Network.emulateNetworkConditions", FAST_3G)
+    page.add_init_script(f"({_PROBE})({json.dumps(DOT)}, {points})")
+    timeout = 120_000 if throttled else 30_000
+    if repeat:
+        _load(page, base_url, timeout)
     decoded: dict[str, int] = {}
 
     mine: set[str] = set()  # the page's requests: not the favicon, which Chromium asks for when it likes
@@ -178,11 +192,7 @@ def measure(
     cdp.on("Network.requestWillBeSent", sent)
     cdp.on("Network.dataReceived", received)
     cdp.on("Network.loadingFinished", finished)
-    page.add_init_script(f"({_PROBE})({json.dumps(DOT)}, {points})")
-    timeout = 120_000 if throttled else 30_000
-    page.goto(base_url.rstrip("/") + "/#/results", timeout=timeout)
-    page.wait_for_function("() => window.__chartAt !== null", timeout=timeout, polling=100)
-    page.wait_for_load_state("networkidle", timeout=timeout)
+    _load(page, base_url, timeout, reload=repeat)
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     probe = page.evaluate("() => ({ chart: window.__chartAt, shifts: window.__shifts })")
     result.chart_ms = probe["chart"]
@@ -192,6 +202,16 @@ def measure(
     result.decoded = sum(decoded.values())
     context.close()
     return result
+
+
+def _load(page: Page, base_url: str, timeout: float, reload: bool = False) -> None:
+    """Open (or reload) the results page and wait until its chart is drawn and the network is idle."""
+    if reload:
+        page.reload(timeout=timeout)
+    else:
+        page.goto(base_url.rstrip("/") + "/#/results", timeout=timeout)
+    page.wait_for_function("() => window.__chartAt !== null", timeout=timeout, polling=100)
+    page.wait_for_load_state("networkidle", timeout=timeout)
 
 
 def median(runs: list[Measurement]) -> Measurement:
@@ -231,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assessments", type=int, default=20, help="saved assessments (default 20)")
     parser.add_argument("--runs", type=int, default=3, help="loads per viewport and network (default 3)")
     parser.add_argument("--urls", action="store_true", help="also list every request of each run")
+    parser.add_argument(
+        "--repeat", action="store_true", help="measure a repeat visit (a reload, the cache kept) instead"
+    )
     args = parser.parse_args(argv)
     with _system(args.url) as base_url:
         client = seed_user(base_url, args.assessments)
@@ -244,7 +267,15 @@ def main(argv: list[str] | None = None) -> int:
                     runs = []
                     for _ in range(args.runs):
                         runs.append(
-                            measure(browser, base_url, client.cookies, viewport, throttled, args.assessments)
+                            measure(
+                                browser,
+                                base_url,
+                                client.cookies,
+                                viewport,
+                                throttled,
+                                args.assessments,
+                                args.repeat,
+                            )
                         )
                         print(runs[-1].row(), flush=True)
                         if args.urls:
