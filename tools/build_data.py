@@ -13,6 +13,8 @@ Writes, deterministically (same inputs -> byte-identical outputs):
   respondents, and the O*NET flag of the role's occupation (0 absent, 1 listed, 2 Hot Technology,
   3 In Demand). ``roles.yaml`` requirements are checked against it by the unit tests.
 - ``market_snapshot.json``: per-skill demand and trend, per-role BLS figures. See README.md.
+- ``postings/``: the bundled real postings (SkillSpan tech postings, GSA TTS postings) the refresh reads as
+  ``bundled:NAME`` sources, their licences and ``sources.json`` (:mod:`tools.build_postings`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from shared.catalog import CATALOG_DIR, Catalog, load_catalog, topological_order
+from tools.build_postings import build_postings
 
 __all__ = ["DEVTYPE_ROLE", "ONET_EXAMPLES", "SO_TECH", "build", "main"]
 
@@ -421,11 +424,14 @@ def build(data_dir: Path, catalog: Catalog) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     """Write the derived files; prints one line per file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, required=True, help="folder with so_survey/, onet/, bls/")
+    parser.add_argument(
+        "--data-dir", type=Path, required=True, help="folder with so_survey/, onet/, bls/, postings/"
+    )
     parser.add_argument("--out-dir", type=Path, default=CATALOG_DIR)
     args = parser.parse_args(argv)
-    files = build(args.data_dir, load_catalog())
+    files = {**build(args.data_dir, load_catalog()), **build_postings(args.data_dir)}
     for name, text in files.items():
+        (args.out_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (args.out_dir / name).write_text(text, encoding="utf-8")
         print(f"wrote {args.out_dir / name} ({len(text.encode()):,} bytes)")
     return 0

@@ -28,8 +28,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from services.worker.aggregate import AGGREGATION_VERSION, Aggregator
 from services.worker.settings import WorkerSettings
 from services.worker.sources import Fetched, SourceError, SourceSpec, parse_source
-from services.worker.sources.file import fetch_file
-from services.worker.sources.http import fetch_url
+from services.worker.sources.fetch import fetch_source
 from services.worker.sources.records import Posting, read_postings
 from shared.catalog import load_catalog, load_snapshot
 from shared.contracts.market import RejectedSample
@@ -104,18 +103,7 @@ def redis_call(settings: WorkerSettings, work: Callable[[aioredis.Redis], Awaita
 
 
 def _fetch(spec: SourceSpec, settings: WorkerSettings) -> Fetched:
-    if spec.kind == "file":
-        return fetch_file(
-            spec.location, settings.file_roots, settings.source_max_bytes, settings.source_timeout
-        )
-    return fetch_url(
-        spec.location,
-        max_bytes=settings.source_max_bytes,
-        timeout=settings.source_timeout,
-        connect_timeout=settings.source_connect_timeout,
-        max_redirects=settings.source_max_redirects,
-        allow=settings.allow_networks,
-    )
+    return fetch_source(spec, settings)
 
 
 def _catalog_fingerprint() -> str:
@@ -162,6 +150,8 @@ def build(
         )
     progress.phase = "aggregating"
     document = aggregator.document(str(spec), previous, today)
+    if fetched.credits:  # a real source's own credit (bundled sets, USAJOBS) beside the counts
+        document = msgspec.structs.replace(document, attribution=[*document.attribution, *fetched.credits])
     key = f"{fetched.sha256}:{AGGREGATION_VERSION}:{_catalog_fingerprint()}"
     version = f"{document.as_of}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
     return Outcome(document, version)

@@ -64,6 +64,8 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
     ``source_allow_networks`` (comma-separated CIDRs) re-allows address ranges the SSRF guard refuses by
     default (loopback, private, link-local...); only tests and closed networks should set it.
     ``source_file_roots`` (comma-separated folders) are where ``file:`` sources may be read from.
+    ``usajobs_*``: the USAJOBS Search API's key and registered e-mail (sent as ``User-Agent``), its URL, the
+    page size (at most 500), a cap on pages per run, and how often and how long a 429/503 is waited out.
     """
 
     profile_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+")] = "http://127.0.0.1:8001"
@@ -84,6 +86,15 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
     task_time_limit: Annotated[float, msgspec.Meta(ge=1, le=86400)] = 960.0
     worker_concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
     beat_schedule_file: str = ""
+    usajobs_key: str = ""
+    usajobs_email: str = ""
+    usajobs_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+")] = (
+        "https://data.usajobs.gov/api/Search"
+    )
+    usajobs_results_per_page: Annotated[int, msgspec.Meta(ge=1, le=500)] = 500
+    usajobs_max_pages: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 20
+    usajobs_retries: Annotated[int, msgspec.Meta(ge=0, le=10)] = 3
+    usajobs_max_retry_after: Seconds = 60.0
 
     def __post_init__(self) -> None:
         checks = (

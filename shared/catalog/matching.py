@@ -15,6 +15,8 @@ match.
 Plain-English look-alikes written like the skill are refused by their context (:data:`FALSE_FRIENDS`):
 "Go-getter", "Go-live", "go-to-market", "Go to market", "ready to Go", "Phoenix, AZ".
 
+Nothing inside a web address counts ("https://…", "www.…": not HTTP, not the words of its path).
+
 A mention inside a longer one of the same skill is one mention ("Python 3"); "SQL" and "HTTP" inside
 another skill's name ("SQL Server", "SQL injection", "HTTP caching") do not count on their own.
 
@@ -158,6 +160,8 @@ _BRIDGES = frozenset(
     "studied deploy deployed run ran maintain maintained administer administered really ever at all "
     "been".split()
 )
+# Web addresses: nothing inside one is a mention ("https://example.org/python-jobs" names no skill).
+_URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>()\[\]\"']+|\bwww\.[^\s<>()\[\]\"']+")
 _NAME_LIKE = re.compile(r"[A-Z0-9.]|.*[0-9#+]")
 _NEGATION_WINDOW = 6  # words between the negator and the mention, at most
 
@@ -257,6 +261,9 @@ class SkillMatcher:
         candidates = [
             i for i, w in enumerate(lowered) if w in keys or "-" in w or "/" in w or "'" in w or "’" in w
         ]
+        urls = [m.span() for m in _URL.finditer(text)] if "://" in text or "www." in text else []
+        if urls:
+            candidates = [i for i in candidates if not any(a <= toks[i].start < b for a, b in urls)]
         for i in candidates:
             token = toks[i]
             pieces = _pieces(token)

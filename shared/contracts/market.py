@@ -33,13 +33,17 @@ SourceSpec = Annotated[
         min_length=1,
         max_length=2048,
         pattern=(
-            r"^(snapshot|file:[A-Za-z0-9._-][^\x00-\x1f]*"
+            r"^(snapshot|bundled:[a-z0-9-]+|usajobs:[^\x00-\x1f]*|file:[A-Za-z0-9._-][^\x00-\x1f]*"
             r"|https?://[A-Za-z0-9.-]+"
             r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
             r"(/[^\x00-\x20]*)?)$"
         ),
         description=(
-            "`snapshot` (the bundled figures), a postings file (`file:NAME` inside the configured folders) "
+            "`snapshot` (the bundled figures), real postings shipped with careerpath "
+            "(`bundled:real-postings`, `bundled:skillspan-2021`, `bundled:gsa-tts-2018-2025`), a USAJOBS "
+            "search (`usajobs:` with "
+            "optional Keyword, PositionTitle, JobCategoryCode, LocationName, Organization, DatePosted "
+            "parameters as a query string), a postings file (`file:NAME` inside the configured folders) "
             "or an http(s) URL serving JSON Lines or CSV postings"
         ),
     ),
@@ -55,8 +59,9 @@ class AdminRefreshRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unkn
         SourceSpec | None,
         described(
             (
-                "Where to read the job-market data from: `snapshot`, `file:NAME` or an http(s) "
-                "URL; absent or null: the configured default."
+                "Where to read the job-market data from: `snapshot`, `bundled:NAME`, `usajobs:QUERY`, "
+                "`file:NAME` or an http(s) URL; absent or null: the configured default "
+                "(`bundled:real-postings` unless CAREERPATH_REFRESH_SOURCE says otherwise)."
             ),
             "snapshot",
         ),

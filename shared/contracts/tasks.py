@@ -39,7 +39,7 @@ class BrokerSettings(BaseSettings, kw_only=True, frozen=True):
 
     redis_url: RedisUrl = "redis://127.0.0.1:6379/0"
     broker_url: Annotated[str, msgspec.Meta(pattern=r"^$|^rediss?://")] = ""
-    refresh_source: SourceDefault = "snapshot"
+    refresh_source: SourceDefault = "bundled:real-postings"
 
     @property
     def broker(self) -> str:

@@ -129,7 +129,7 @@ def test_refresh_without_a_source_uses_the_default_source(admin: httpx.Client) -
     answer = admin.post("/api/v1/admin/market/refresh", json={})
     assert answer.status_code == 202, answer.text
     run = wait_run(admin, answer.json()["id"], path=RUNS)
-    assert run["source"] == "snapshot" and run["status"] == "succeeded", run
+    assert run["source"] == "bundled:real-postings" and run["status"] == "succeeded", run
     assert _market_version(admin) == run["version"]
 
 
@@ -159,6 +159,8 @@ def test_admin_market_routes_answer_403_to_users_and_partners_401_to_anonymous(
         ("/api/v1/admin/market/refresh", {"source": "ftp://example.com/feed"}, 400, "source"),
         ("/api/v1/admin/market/refresh", {"source": "snapshot", "requested_by": "someone-else"}, 400, None),
         ("/api/v1/admin/market/refresh", {"source": "x" * 5000}, 400, "source"),
+        ("/api/v1/admin/market/refresh", {"source": "bundled:nope"}, 400, "source"),
+        ("/api/v1/admin/market/refresh", {"source": "usajobs:Foo=1"}, 400, "source"),
         (
             "/api/v1/admin/market/rollback",
             {"version": "never-published", "confirm": "never-published"},

@@ -249,4 +249,4 @@ def test_beat_triggers_the_scheduled_refresh(svc: RefreshServices, tmp_path: Pat
         beat.stop()
     assert scheduled, svc.logs()
     run = wait_run(svc.client, scheduled[0]["id"])
-    assert run["status"] == "succeeded" and run["source"] == "snapshot", run
+    assert run["status"] == "succeeded" and run["source"] == "bundled:real-postings", run

@@ -3,6 +3,8 @@
 A source is named by one string (the ``source`` of a run, ``CAREERPATH_REFRESH_SOURCE`` by default):
 
 * ``snapshot`` — the bundled market figures (``shared/catalog/market_snapshot.json``);
+* ``bundled:NAME`` — real postings shipped with careerpath (``shared/catalog/postings/``, :mod:`.bundled`);
+* ``usajobs:QUERY`` — the USAJOBS Search API, paged (:mod:`.usajobs`);
 * ``file:NAME`` — a JSON Lines or CSV postings file inside one of ``CAREERPATH_SOURCE_FILE_ROOTS``;
 * ``https://…`` / ``http://…`` — a feed serving JSON Lines or CSV, fetched with the SSRF guard.
 
@@ -41,6 +43,7 @@ class Fetched:
     sha256: str
     declared: Format | None
     name: str
+    credits: tuple[str, ...] = ()  # the source's own attribution (licence, dates), added to the version's
 
 
 def format_from_name(name: str) -> Format | None:

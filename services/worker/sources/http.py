@@ -20,7 +20,7 @@ import httpx
 
 from services.worker.sources import Fetched, Format, SourceError, format_from_name, spool
 
-__all__ = ["check_address", "fetch_url", "resolve_checked"]
+__all__ = ["check_address", "fetch_url", "pinned_target", "resolve_checked"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -87,7 +87,7 @@ def resolve_checked(host: str, port: int, allow: tuple[Network, ...], timeout: f
     return checked[0]
 
 
-def _pinned(
+def pinned_target(
     url: str, allow: tuple[Network, ...], timeout: float
 ) -> tuple[str, dict[str, str], dict[str, str]]:
     """(URL with the checked IP as host, extra headers, request extensions) for one hop."""
@@ -134,7 +134,7 @@ def fetch_url(
     current = url
     with httpx.Client(timeout=limits, follow_redirects=False, trust_env=False, headers=HEADERS) as client:
         for _hop in range(max_redirects + 1):
-            pinned, headers, extensions = _pinned(current, allow, connect_timeout)
+            pinned, headers, extensions = pinned_target(current, allow, connect_timeout)
             try:
                 with client.stream("GET", pinned, headers=headers, extensions=extensions) as response:
                     if response.status_code in REDIRECTS and "location" in response.headers:
