@@ -115,5 +115,5 @@ class Mailer:
                 start_tls=target.start_tls,
                 timeout=self.timeout,
             )
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the caller logs and audits it
             raise MailError(f"{type(exc).__name__}: {exc}"[:200]) from None
