@@ -255,7 +255,8 @@ class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
             (
                 "What happened, e.g. `signup`, `login`, `login_failed`, `api_key_issued`, "
                 "`api_key_revoked`, `api_key_rotated`, `market_refresh_requested`, "
-                "`market_rollback`."
+                "`market_rollback`, `password_reset_requested` (`detail.account`: whether an account "
+                "uses the address), `password_reset`, `password_reset_mail_failed` (`detail.reason`)."
             ),
             "api_key_issued",
         ),
