@@ -25,6 +25,7 @@ salary samples concatenate (the band stays exact), so chunking changes nothing i
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -141,7 +142,7 @@ class Aggregator:
         self.undated = 0
         self.mentions: Counter[str] = Counter()
         self.openings: Counter[str] = Counter()
-        self.salaries: dict[str, list[float]] = defaultdict(list)
+        self.salaries: dict[str, array[float]] = defaultdict(lambda: array("d"))  # 8 bytes a sample
         self.months: Counter[str] = Counter()
         self.month_mentions: dict[str, Counter[str]] = defaultdict(Counter)
         self.month_openings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -182,7 +183,7 @@ class Aggregator:
             undated=self.undated,
             mentions=dict(self.mentions),
             openings=dict(self.openings),
-            salaries={k: list(v) for k, v in self.salaries.items()},
+            salaries={k: v.tolist() for k, v in self.salaries.items()},
             months=dict(self.months),
             month_mentions={m: dict(c) for m, c in self.month_mentions.items()},
             month_openings={m: dict(c) for m, c in self.month_openings.items()},
@@ -242,7 +243,7 @@ class Aggregator:
     ) -> RoleFigures:
         role = self.catalog.roles[role_id]
         openings = self.openings[role_id]
-        salaries = self.salaries.get(role_id, [])
+        salaries = self.salaries.get(role_id, array("d"))
         band: list[float | None] = [None, None, None]
         if salaries:
             band = [round(float(v)) for v in np.percentile(np.asarray(salaries), [10, 50, 90])]
@@ -304,6 +305,9 @@ class Aggregator:
                 "not market data."
             ]
         trend_note = TREND_FROM_SERIES if from_series else TREND_FROM_PREVIOUS
+        notes = {**NOTES, "trend": trend_note, "openings_trend": trend_note.replace("skill's", "role's")}
+        if series is None:
+            notes["series"] = f"no series: none of the {n:,} postings has a posted_date"
         return MarketDocument(
             source=label,
             as_of=as_of,
@@ -312,7 +316,7 @@ class Aggregator:
             synthetic=self.synthetic,
             postings=n,
             previous_version=previous.version,
-            notes={**NOTES, "trend": trend_note, "openings_trend": trend_note.replace("skill's", "role's")},
+            notes=notes,
             skills=skills,
             roles=roles,
             series=series,

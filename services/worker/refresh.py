@@ -26,10 +26,11 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services.worker.aggregate import AGGREGATION_VERSION, Aggregator
+from services.worker.chunks import ChunkTask, Collected, check_jsonl_start, collect, ends_mid_record
 from services.worker.settings import WorkerSettings
 from services.worker.sources import Fetched, SourceError, SourceSpec, parse_source
 from services.worker.sources.fetch import fetch_source
-from services.worker.sources.records import Posting, read_postings
+from services.worker.sources.records import Posting, detect_format, read_postings
 from shared.catalog import load_catalog, load_snapshot
 from shared.contracts.market import RejectedSample
 from shared.contracts.market_document import MarketDocument
@@ -116,8 +117,11 @@ def build(
     progress: Progress,
     previous: MarketDocument | None,
     today: dt.date | None = None,
+    run_id: str = "local",
+    dispatch: Callable[[ChunkTask], None] | None = None,
 ) -> Outcome:
-    """Read, validate and aggregate ``source`` into a market document (no I/O besides the source)."""
+    """Read, validate and aggregate ``source`` into a market document (no I/O besides the source and, for a
+    chunked run, the spool folder and Redis; ``dispatch`` sends chunks to other workers)."""
     spec = parse_source(source) if isinstance(source, str) else source
     if spec.kind == "snapshot":
         progress.phase = "reading"
@@ -130,15 +134,24 @@ def build(
     try:
         progress.phase = "validating"
         aggregator = Aggregator(load_catalog())
-        for item in read_postings(fetched, today):
-            progress.read += 1
-            if isinstance(item, Posting):
-                progress.accepted += 1
-                aggregator.add(item)
-            else:
-                progress.reject(item.line, item.field, item.reason)
-            if progress.read % CHECK_EVERY == 0 and progress.lost.is_set():
-                raise LeaseLost
+        jsonl = detect_format(fetched) == "jsonl"  # before reading: a CSV reader closes the body when done
+        if _chunked(fetched, settings):
+            _collect(fetched, settings, progress, aggregator, today, run_id, dispatch)
+        else:
+            for item in read_postings(fetched, today):
+                progress.read += 1
+                if isinstance(item, Posting):
+                    progress.accepted += 1
+                    aggregator.add(item)
+                else:
+                    progress.reject(item.line, item.field, item.reason)
+                if progress.read % CHECK_EVERY == 0 and progress.lost.is_set():
+                    raise LeaseLost
+        if jsonl and ends_mid_record(fetched):
+            raise SourceError(
+                f"the source ends mid-record: its last line is cut off ({progress.read:,} records read); "
+                "an incomplete source is not published"
+            )
     finally:
         fetched.body.close()
     if progress.accepted == 0:
@@ -155,6 +168,47 @@ def build(
     key = f"{fetched.sha256}:{AGGREGATION_VERSION}:{_catalog_fingerprint()}"
     version = f"{document.as_of}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
     return Outcome(document, version)
+
+
+def _chunked(fetched: Fetched, settings: WorkerSettings) -> bool:
+    """Whether the source is read in chunks (JSON Lines larger than one chunk; CSV is read in one pass)."""
+    limit = settings.refresh_chunk_bytes
+    return bool(limit) and fetched.size > limit and detect_format(fetched) == "jsonl"
+
+
+def _collect(
+    fetched: Fetched,
+    settings: WorkerSettings,
+    progress: Progress,
+    aggregator: Aggregator,
+    today: dt.date,
+    run_id: str,
+    dispatch: Callable[[ChunkTask], None] | None,
+) -> None:
+    """A chunked read (:mod:`services.worker.chunks`): the merged counts land in ``progress``."""
+    check_jsonl_start(fetched)
+
+    def update(total: Collected) -> None:
+        progress.read, progress.accepted, progress.rejected = total.read, total.accepted, total.rejected
+        progress.samples = [
+            RejectedSample(line=s.line, field=s.field, reason=s.reason) for s in total.samples
+        ]
+
+    digest = f"{fetched.sha256[:16]}-{settings.refresh_chunk_bytes}"
+    collect(
+        fetched=fetched,
+        redis_url=settings.redis_url,
+        key=f"{settings.redis_prefix}refresh:{run_id}:{digest}",
+        spool_dir=settings.spool_dir,
+        chunk_bytes=settings.refresh_chunk_bytes,
+        lease=settings.lease_seconds,
+        today=today,
+        sample_limit=settings.rejected_sample_limit,
+        aggregator=aggregator,
+        dispatch=dispatch,
+        on_progress=update,
+        lost=progress.lost.is_set,
+    )
 
 
 class Heartbeat(threading.Thread):
@@ -207,15 +261,24 @@ def _previous(settings: WorkerSettings) -> MarketDocument | None:
 
 
 def execute_run(
-    run_id: str, settings: WorkerSettings, worker: str, attempts_left: bool = True
+    run_id: str,
+    settings: WorkerSettings,
+    worker: str,
+    attempts_left: bool = True,
+    dispatch: Callable[[ChunkTask], None] | None = None,
 ) -> dict[str, Any]:
     """Run one refresh; returns a summary. Raises a TRANSIENT error after giving the run back to the queue."""
     with runs_client(settings) as runs:
-        return _execute(run_id, settings, runs, worker, attempts_left)
+        return _execute(run_id, settings, runs, worker, attempts_left, dispatch)
 
 
 def _execute(
-    run_id: str, settings: WorkerSettings, runs: RunsClient, worker: str, attempts_left: bool
+    run_id: str,
+    settings: WorkerSettings,
+    runs: RunsClient,
+    worker: str,
+    attempts_left: bool,
+    dispatch: Callable[[ChunkTask], None] | None = None,
 ) -> dict[str, Any]:
     claim = runs.claim(run_id, worker, settings.lease_seconds)
     run = claim.run
@@ -233,7 +296,7 @@ def _execute(
     error: str | None = None
     version = previous_version = None
     try:
-        outcome = build(run.source, settings, progress, _previous(settings))
+        outcome = build(run.source, settings, progress, _previous(settings), run_id=run_id, dispatch=dispatch)
         progress.phase = "publishing"
         heartbeat.beat()  # fence: never publish a run this worker no longer holds
         if progress.lost.is_set():

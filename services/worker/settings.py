@@ -64,6 +64,8 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
     ``source_allow_networks`` (comma-separated CIDRs) re-allows address ranges the SSRF guard refuses by
     default (loopback, private, link-local...); only tests and closed networks should set it.
     ``source_file_roots`` (comma-separated folders) are where ``file:`` sources may be read from.
+    ``refresh_chunk_bytes``: a JSON Lines source larger than this is read in chunks of about this size by
+    all the worker processes (0: always one pass); ``refresh_spool_dir`` holds the run's copy of it.
     ``usajobs_*``: the USAJOBS Search API's key and registered e-mail (sent as ``User-Agent``), its URL, the
     page size (at most 500), a cap on pages per run, and how often and how long a 429/503 is waited out.
     """
@@ -86,6 +88,8 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
     task_time_limit: Annotated[float, msgspec.Meta(ge=1, le=86400)] = 960.0
     worker_concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
     beat_schedule_file: str = ""
+    refresh_chunk_bytes: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)] = 16_000_000
+    refresh_spool_dir: str = ""
     usajobs_key: str = ""
     usajobs_email: str = ""
     usajobs_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/]+")] = (
@@ -125,6 +129,13 @@ class WorkerSettings(BrokerSettings, kw_only=True, frozen=True):
         if self.source_file_roots.strip():
             return tuple(Path(p.strip()).resolve() for p in self.source_file_roots.split(",") if p.strip())
         return ((Path(os.environ.get("CAREERPATH_DATA_DIR", ".data")) / "sources").resolve(),)
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where a chunked refresh keeps its copy of the source (shared by the host's worker processes)."""
+        if self.refresh_spool_dir.strip():
+            return Path(self.refresh_spool_dir.strip())
+        return Path(tempfile.gettempdir()) / "careerpath-spool"
 
     @property
     def beat_file(self) -> str:

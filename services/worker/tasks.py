@@ -1,4 +1,5 @@
-"""Celery tasks (explicit names): ``market.refresh``, ``market.scheduled_refresh``, ``market.reap``.
+"""Celery tasks (explicit names): ``market.refresh``, ``market.refresh_chunk``, ``market.scheduled_refresh``,
+``market.reap``.
 
 All are idempotent — a refresh claims its run row first, so a redelivered or duplicated message does
 nothing — which makes ``acks_late`` and ``reject_on_worker_lost`` safe. Only infrastructure failures
@@ -16,13 +17,14 @@ import msgspec
 from celery import Task, shared_task
 from celery.signals import worker_ready
 
-from services.worker.celery_app import REAP_TASK, enqueue_refresh
+from services.worker.celery_app import QUEUE, REAP_TASK, enqueue_refresh
+from services.worker.chunks import CHUNK_TASK, ChunkTask, process_chunk
 from services.worker.refresh import TRANSIENT, execute_run, reap_runs, runs_client
 from services.worker.settings import WorkerSettings
 from shared.contracts.market import RefreshTask
 from shared.settings import load_settings
 
-__all__ = ["reap", "refresh", "scheduled_refresh"]
+__all__ = ["reap", "refresh", "refresh_chunk", "scheduled_refresh"]
 
 log = logging.getLogger("careerpath.worker")
 MAX_RETRIES = 5
@@ -60,12 +62,27 @@ def refresh(self: Task, **payload: Any) -> dict[str, Any]:
     task = msgspec.convert(payload, RefreshTask)
     worker = f"{socket.gethostname()}:{os.getpid()}:{self.request.id}"
     settings = _settings(self)
-    outcome = execute_run(task.run_id, settings, worker, attempts_left=self.request.retries < MAX_RETRIES)
+
+    def dispatch(chunk: ChunkTask) -> None:
+        self.app.send_task(CHUNK_TASK, kwargs=msgspec.to_builtins(chunk), queue=QUEUE)
+
+    outcome = execute_run(
+        task.run_id, settings, worker, attempts_left=self.request.retries < MAX_RETRIES, dispatch=dispatch
+    )
     if outcome.get("held"):
         # Delivered again while the run looks held: its holder may be a pool process that was killed (the
         # message came back through reject_on_worker_lost). Look again once its lease must have run out.
         self.app.send_task(REAP_TASK, countdown=settings.lease_seconds * 1.5)
     return outcome
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name=CHUNK_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True
+)
+def refresh_chunk(self: Task, **payload: Any) -> bool:
+    """Aggregate one chunk of a chunked refresh unless it is done or held (idempotent: partials are stored
+    by chunk number; a chunk that raises is counted as failed and left to the run's coordinator)."""
+    return process_chunk(_settings(self).redis_url, msgspec.convert(payload, ChunkTask))
 
 
 @shared_task(name="market.scheduled_refresh", **HOUSEKEEPING)  # type: ignore[untyped-decorator]

@@ -41,7 +41,7 @@ class RoleFigures(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True,
     openings_trend: Number | None = None
 
 
-class MarketSeries(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True, gc=False):
+class MarketSeries(msgspec.Struct, kw_only=True, frozen=True, gc=False):
     """Demand over time: per calendar month of the postings' dates, oldest first, consecutive (a month with
     no postings is zeros). ``skills`` and ``roles`` hold one count per month (mentions, openings) and name
     only skills and roles seen at least once; ``undated`` postings count in the totals, in no month."""
