@@ -26,6 +26,7 @@ from services.gateway.routes.admin_market import AdminMarketRoutes
 from services.gateway.routes.auth_routes import AuthRoutes
 from services.gateway.routes.catalog import list_roles, list_skills
 from services.gateway.routes.extract import extract_skills
+from services.gateway.routes.market_series import market_series
 from services.gateway.routes.me import MeRoutes
 from services.gateway.routes.partner import PartnerRoutes
 from services.gateway.routes.problems import problem_routes
@@ -166,6 +167,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             AdminRoutes,
             PartnerRoutes,
             market_figures,
+            market_series,
             AdminMarketRoutes,
             list_skills,
             extract_skills,

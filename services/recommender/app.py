@@ -18,7 +18,7 @@ from services.recommender.market_routes import MarketVersionController, versions
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
 from services.recommender.questionnaire import Questionnaire, training_table
 from services.recommender.questionnaire_routes import next_question, provide_questionnaire
-from services.recommender.routes import RecommendationController, market, market_figures
+from services.recommender.routes import RecommendationController, market, market_figures, market_series
 from services.recommender.scoring import Scorer
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_catalog, load_snapshot
@@ -79,7 +79,15 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
         "recommender",
         "Role fit, learning steps and market-data versions (internal).",
         settings,
-        [RecommendationController, MarketVersionController, market, market_figures, versions, next_question],
+        [
+            RecommendationController,
+            MarketVersionController,
+            market,
+            market_figures,
+            market_series,
+            versions,
+            next_question,
+        ],
         lifespan,
         checks,
         {**dependencies(settings, scorer, wiring), **provide_questionnaire(questionnaire)},

@@ -11,6 +11,7 @@ import msgspec
 
 from shared.clients import Transport
 from shared.contracts.market import MarketVersions, RollbackRequest
+from shared.contracts.market_series import MarketSeriesResponse
 from shared.contracts.questionnaire import QuestionnaireRequest, QuestionnaireResponse
 from shared.contracts.recommendations import BatchRequest, RecommendationRequest, RecommendationResponse
 from shared.contracts.versions import MARKET_VERSION_HEADER, ServiceVersions
@@ -21,6 +22,7 @@ _recommendation = msgspec.json.Decoder(RecommendationResponse)
 _versions = msgspec.json.Decoder(MarketVersions, strict=False)  # a recommender before 1.3.0 sends Unix times
 _service_versions = msgspec.json.Decoder(ServiceVersions)
 _questionnaire = msgspec.json.Decoder(QuestionnaireResponse)
+_series = msgspec.json.Decoder(MarketSeriesResponse)
 
 
 def _pin(market_version: str | None) -> dict[str, str] | None:
@@ -70,6 +72,10 @@ class RecommenderClient:
     async def market_figures_json(self) -> bytes:
         """The market figures in use, as the recommender's JSON bytes (a ``MarketFigures``)."""
         return (await self.transport.request("GET", "/market/figures")).content
+
+    async def market_series(self) -> MarketSeriesResponse:
+        """The monthly series of the market document in use (every skill and role it has)."""
+        return _series.decode((await self.transport.request("GET", "/market/series")).content)
 
     async def market_versions(self) -> MarketVersions:
         """The published market-data versions kept for rollback, newest first."""
