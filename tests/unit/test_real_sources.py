@@ -235,3 +235,16 @@ def test_near_duplicates_need_the_same_role_or_nearly_the_same_text() -> None:
         == role_key("login.gov - Product Manager")
         == "product manager"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [  # words of the bundled postings the taxonomy named only in part before issue 17
+        ("Technologies\npython sql dbt data-warehouse airflow", {"python", "sql", "etl", "data-warehouses"}),
+        ("Python 3 .\nAirflow Singer Flask and pandas", {"python", "etl", "web-frameworks", "dataframes"}),
+        ("Technologies\nspring java spring-mvc", {"java", "web-frameworks"}),
+        ("REST APIs in Node.js with Express.js or ExpressJS", {"rest", "nodejs", "web-frameworks"}),
+    ],
+)
+def test_words_of_real_postings_name_their_skills(matcher: SkillMatcher, text: str, skills: set[str]) -> None:
+    assert matcher.match(text) == skills
