@@ -1,0 +1,159 @@
+"""Refresh throughput by worker processes: ``python -m tools.bench.refresh_workers [--postings N]``.
+
+Aggregates one SYNTHETIC postings file (generated once, kept in ``var/bench/``) with 1, 2 and 4 worker
+processes and prints postings/s, the scaling against one process, the CPU per posting and each process's
+peak resident memory, with the machine's core count and load. The processes run the chunked refresh's
+own code (:mod:`services.worker.chunks`): one coordinator that cuts the file and works through the chunks
+(``collect``), the others taking chunks from the same Redis claims the ``market.refresh_chunk`` tasks use;
+chunks reach them through a Redis list instead of Celery's queue (one message per chunk either way), and
+nothing is published (no run, no profile service). Redis is started here (an embedded server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import multiprocessing as mp
+import os
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import redis
+
+__all__ = ["main", "measure"]
+
+DAY = dt.date(2026, 1, 1)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _helper(url: str, key: str, out: Any) -> None:
+    from services.worker.chunks import ChunkTask, process_chunk
+
+    client = redis.Redis.from_url(url)
+    done = 0
+    while True:
+        item = client.blpop([f"{key}:queue"], timeout=1)
+        if item is None:
+            if not client.exists(f"{key}:state") and client.exists(f"{key}:over"):
+                break
+            continue
+        done += process_chunk(url, msgspec.msgpack.decode(item[1], type=ChunkTask))
+    out.put(("helper", os.getpid(), done, _cpu(), _peak_mb()))
+
+
+def _coordinator(url: str, key: str, path: str, chunk_bytes: int, spool: str, out: Any) -> None:
+    from services.worker.aggregate import Aggregator
+    from services.worker.chunks import collect
+    from services.worker.sources import Fetched
+    from shared.catalog import load_catalog
+
+    client = redis.Redis.from_url(url)
+    started = time.perf_counter()
+    with open(path, "rb") as body:
+        fetched = Fetched(body=body, size=os.path.getsize(path), sha256="bench", declared="jsonl", name=path)
+        total = collect(
+            fetched=fetched,
+            redis_url=url,
+            key=key,
+            spool_dir=Path(spool),
+            chunk_bytes=chunk_bytes,
+            lease=600,
+            today=DAY,
+            sample_limit=20,
+            aggregator=Aggregator(load_catalog()),
+            dispatch=lambda task: client.rpush(f"{key}:queue", msgspec.msgpack.encode(task)),
+            on_progress=lambda _: None,
+            lost=lambda: False,
+        )
+    elapsed = time.perf_counter() - started
+    client.set(f"{key}:over", 1)
+    out.put(("coordinator", os.getpid(), total.read, _cpu(), _peak_mb(), elapsed, total.chunks))
+
+
+def measure(url: str, path: Path, workers: int, chunk_bytes: int, spool: Path) -> dict[str, Any]:
+    """One aggregation of ``path`` by ``workers`` processes: its figures."""
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    key = f"bench:refresh:{workers}-{time.time_ns()}"
+    procs = [ctx.Process(target=_helper, args=(url, key, out)) for _ in range(workers - 1)]
+    procs.append(ctx.Process(target=_coordinator, args=(url, key, str(path), chunk_bytes, str(spool), out)))
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=3600) for _ in procs]
+    for p in procs:
+        p.join(60)
+    coordinator = next(r for r in results if r[0] == "coordinator")
+    read, elapsed = coordinator[2], coordinator[5]
+    cpu = sum(r[3] for r in results)
+    return {
+        "workers": workers,
+        "postings": read,
+        "seconds": round(elapsed, 2),
+        "per_second": round(read / elapsed),
+        "cpu_us_per_posting": round(cpu / read * 1e6, 1),
+        "peak_mb": [round(r[4], 1) for r in sorted(results, key=lambda r: r[0])],
+        "chunks": coordinator[6],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.refresh_workers", description=__doc__)
+    parser.add_argument("--postings", type=int, default=200_000, help="postings in the file (200000)")
+    parser.add_argument("--workers", default="1,2,4", help="worker process counts (1,2,4)")
+    parser.add_argument("--chunk-bytes", type=int, default=4_000_000, help="bytes per chunk (4000000)")
+    parser.add_argument("--folder", type=Path, default=Path("var/bench"), help="where the file is kept")
+    args = parser.parse_args(argv)
+    from services.worker.sources.synthetic import generate_postings
+    from tools.embedded import EmbeddedRedis
+
+    args.folder.mkdir(parents=True, exist_ok=True)
+    path = args.folder / f"refresh-{args.postings}.jsonl"
+    if not path.exists():
+        print(f"generating {args.postings:,} SYNTHETIC postings in {path} ...", flush=True)
+        generate_postings(path, count=args.postings, seed=7, bad_ratio=0.01)
+    server = EmbeddedRedis().start()
+    rows = []
+    try:
+        for workers in (int(w) for w in args.workers.split(",")):
+            load = os.getloadavg()
+            row = measure(server.url, path, workers, args.chunk_bytes, args.folder / "spool")
+            row["load"] = [round(x, 1) for x in load]
+            rows.append(row)
+            print(msgspec.json.encode(row).decode(), flush=True)
+    finally:
+        server.stop()
+    one = rows[0]["per_second"] / rows[0]["workers"] if rows else 1
+    out = io.StringIO()
+    out.write(
+        f"Refresh by worker processes: {path.stat().st_size / 1e6:.0f} MB, {rows[0]['postings']:,} "
+        f"postings, {args.chunk_bytes / 1e6:g} MB chunks; {os.cpu_count()} cores\n\n"
+    )
+    out.write(
+        "| workers | postings/s | x one | CPU per posting | peak memory per process (MB) | load before |\n"
+    )
+    out.write("|---|---|---|---|---|---|\n")
+    for r in rows:
+        out.write(
+            f"| {r['workers']} | {r['per_second']:,} | {r['per_second'] / one:.2f} | "
+            f"{r['cpu_us_per_posting']} µs | {', '.join(map(str, r['peak_mb']))} | {r['load'][0]} |\n"
+        )
+    best = max(r["per_second"] for r in rows)
+    out.write(f"\n10,000,000 postings at {best:,}/s: {10_000_000 / best / 60:.1f} minutes (extrapolated)\n")
+    print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
