@@ -20,12 +20,23 @@ from tools.bench.child import in_child
 from tools.bench.clients import ClientOptions, compare
 from tools.bench.load import LoadResult, LoadSpec
 from tools.bench.report import Machine, Report, Row, check_targets, render, replace_section, summarise
-from tools.bench.scenarios import Callers, Options, prepare, refresh_once, specs
-from tools.bench.system import System, cpu_seconds, resident_memory, started_system
+from tools.bench.scenarios import Callers, Options, hello_spec, prepare, refresh_once, specs
+from tools.bench.system import System, cpu_seconds, hello_world, resident_memory, started_system
+from tools.bench.wrk import run_wrk, wrk_path
 
 __all__ = ["main"]
 
-SCENARIOS = ("baseline", "recommend", "profile read", "profile update", "batch", "refresh", "http client")
+SCENARIOS = (
+    "hello world",
+    "healthz",
+    "recommend",
+    "recommend (user)",
+    "profile read",
+    "profile update",
+    "batch",
+    "refresh",
+    "http client",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         "--readme", type=Path, help="also replace this file's '## Benchmark' section with the table"
     )
     p.add_argument("--logs", type=Path, help="keep the started services' logs in this folder")
+    p.add_argument("--no-wrk", action="store_true", help="do not also run the scenarios with wrk")
     return p
 
 
@@ -198,12 +210,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _system_scenarios(args: argparse.Namespace, chosen: list[str], options: Options, report: Report) -> None:
-    """Start (or reach) the system, run the chosen load scenarios and the refresh, read the memory."""
+    """Start (or reach) the system and the hello world, run the chosen load scenarios (each also with wrk
+    when it is installed) and the refresh, read the memory."""
     admin = (args.admin_email, os.environ.get("CAREERPATH_ADMIN_PASSWORD", "")) if args.admin_email else None
-    with _system(args) as system:
+    wrk = None if args.no_wrk else wrk_path()
+    if wrk is None:
+        report.notes.append("wrk not run: " + ("--no-wrk" if args.no_wrk else "not installed (Debian: wrk)"))
+    with _system(args) as system, hello_world() as (hello_port, hello_pid):
+        system.pids["hello world"] = hello_pid
         callers = prepare(system.url, options, system.database_url, admin)
         host, port = system.host_port
-        for name, (endpoint, spec) in specs(callers, options, host, port).items():
+        plans = {"hello world": ("GET /hello (Litestar + msgspec)", hello_spec(options, host, hello_port))}
+        plans.update(specs(callers, options, host, port))
+        for name, (endpoint, spec) in plans.items():
             if name not in chosen:
                 continue
             print(
@@ -212,26 +231,28 @@ def _system_scenarios(args: argparse.Namespace, chosen: list[str], options: Opti
                 flush=True,
             )
             result, cpu = _measured(system, spec)
-            report.rows.append(
-                summarise(
-                    name,
-                    endpoint,
-                    len(spec.connections),
-                    result.latencies,
-                    _errors(result),
-                    result.elapsed,
-                    items=options.batch_size if name == "batch" else 1,
-                    item_unit="candidates" if name == "batch" else "",
-                    note=_note(result),
-                    cpu=cpu,
-                )
+            row = summarise(
+                name,
+                endpoint,
+                len(spec.connections),
+                result.latencies,
+                _errors(result),
+                result.elapsed,
+                items=options.batch_size if name == "batch" else 1,
+                item_unit="candidates" if name == "batch" else "",
+                note=_note(result),
+                cpu=cpu,
             )
+            if wrk is not None:
+                print(f"{name}: wrk -t1 -c{len(spec.connections)} ...", file=sys.stderr, flush=True)
+                row.wrk = run_wrk(spec, wrk)
+            report.rows.append(row)
         if "refresh" in chosen:
             if system.sources_dir is None or callers.admin is None:
                 report.notes.append("refresh not measured: needs an admin and --sources-dir with --url")
             else:
                 print(f"refresh: {args.postings:,} postings ...", file=sys.stderr, flush=True)
                 report.rows.append(_refresh(system, callers, args.postings))
-        report.memory = resident_memory(system.pids)
+        report.memory = resident_memory({k: v for k, v in system.pids.items() if k != "hello world"})
         if callers.admin is not None:
             callers.admin.close()

@@ -21,7 +21,7 @@ import msgspec
 from shared.catalog import load_catalog
 from tools.bench.load import Connection, LoadSpec, Request
 
-__all__ = ["Callers", "Options", "prepare", "refresh_once", "specs"]
+__all__ = ["Callers", "Options", "eight_skills", "hello_spec", "prepare", "refresh_once", "specs"]
 
 PASSWORD = "bench-" + secrets.token_hex(8)
 BODIES_PER_CONNECTION = 64
@@ -62,6 +62,16 @@ def skill_vector(rng: random.Random) -> dict[str, int]:
     for s in rng.sample(catalog.skill_ids, k=rng.randint(0, 4)):
         skills.setdefault(s, rng.randint(1, 4))
     return skills
+
+
+def eight_skills(rng: random.Random) -> dict[str, int]:
+    """Eight skills at levels 1-4: a role's requirements first, then others (the issue's request size)."""
+    catalog = load_catalog()
+    role = rng.choice(list(catalog.roles.values()))
+    chosen = [s for s in role.requirements if rng.random() < 0.7][:8]
+    others = [s for s in catalog.skill_ids if s not in chosen]
+    chosen += rng.sample(others, k=8 - len(chosen))
+    return {s: rng.randint(1, 4) for s in chosen}
 
 
 def _create_admin(database_url: str, email: str) -> None:
@@ -127,11 +137,25 @@ def _json(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
 
-def _auth(callers: Callers, user: User) -> dict[str, str]:
-    """A partner key when there is one, else the user's session (sessions may call the partner routes too)."""
-    if callers.key:
+def _auth(callers: Callers, user: User, as_user: bool = False) -> dict[str, str]:
+    """A partner key when there is one (and not ``as_user``), else the user's session (sessions may call
+    the partner routes too)."""
+    if callers.key and not as_user:
         return {"authorization": f"Bearer {callers.key}", "content-type": "application/json"}
     return {"cookie": user.cookie, "x-csrf-token": user.csrf, "content-type": "application/json"}
+
+
+def hello_spec(options: Options, host: str, port: int) -> LoadSpec:
+    """The hello world's scenario: ``GET /hello`` on every connection."""
+    from tools.bench.hello import PATH
+
+    return LoadSpec(
+        host=host,
+        port=port,
+        connections=[Connection(requests=[Request(method="GET", path=PATH)])] * options.connections,
+        duration=options.duration,
+        warmup=options.warmup,
+    )
 
 
 def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str, tuple[str, LoadSpec]]:
@@ -152,15 +176,23 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
         return [_json(make()) for _ in range(BODIES_PER_CONNECTION)]  # type: ignore[operator]
 
     healthz = [Connection(requests=[Request(method="GET", path="/healthz")]) for _ in range(conns)]
-    recommend = [
-        Connection(
-            requests=[
-                Request(method="POST", path="/api/v1/recommendations", headers=_auth(callers, u), body=b)
-                for b in bodies(lambda: {"skills": skill_vector(rng), "years_experience": 3})
-            ]
-        )
-        for u in users[:conns]
-    ]
+
+    def recommend(as_user: bool) -> list[Connection]:
+        return [
+            Connection(
+                requests=[
+                    Request(
+                        method="POST",
+                        path="/api/v1/recommendations",
+                        headers=_auth(callers, u, as_user),
+                        body=b,
+                    )
+                    for b in bodies(lambda: {"skills": eight_skills(rng), "years_experience": 3, "top": 3})
+                ]
+            )
+            for u in users[:conns]
+        ]
+
     read = [
         Connection(
             requests=[
@@ -208,8 +240,15 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
         for u in users[: options.batch_connections]
     ]
     return {
-        "baseline": ("GET /healthz", spec(healthz)),
-        "recommend": ("POST /api/v1/recommendations", spec(recommend)),
+        "healthz": ("GET /healthz (the gateway's)", spec(healthz)),
+        "recommend": (
+            f"POST /api/v1/recommendations ({'partner key' if callers.key else 'session'}, 8 skills, top 3)",
+            spec(recommend(as_user=False)),
+        ),
+        "recommend (user)": (
+            "POST /api/v1/recommendations (session, 8 skills, top 3)",
+            spec(recommend(as_user=True)),
+        ),
         "profile read": ("GET /api/v1/profiles/{id}", spec(read)),
         "profile update": ("PUT /api/v1/profiles/{id} (If-Match)", spec(update)),
         "batch": (

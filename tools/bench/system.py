@@ -21,7 +21,7 @@ from pathlib import Path
 from tools.embedded import EmbeddedPostgres, EmbeddedRedis, servers_from_env
 from tools.supervisor.stack import Stack
 
-__all__ = ["BENCH_ENV", "System", "cpu_seconds", "resident_memory", "started_system"]
+__all__ = ["BENCH_ENV", "System", "cpu_seconds", "hello_world", "resident_memory", "started_system"]
 
 BENCH_ENV = {
     "CAREERPATH_USER_RATE_PER_MINUTE": "1000000",
@@ -139,3 +139,26 @@ def resident_memory(pids: dict[str, int]) -> dict[str, int]:
                 if (child_rss := _rss(child)) is not None:
                     out[f"worker pool {n}"] = child_rss
     return out
+
+
+@contextmanager
+def hello_world() -> Iterator[tuple[int, int]]:
+    """The hello world (tools.bench.hello) in its own process: (its port, its pid) while it runs."""
+    import subprocess
+    import sys
+
+    from tools.embedded import free_port, wait_for_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tools.bench.hello", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port, 30, proc)
+        yield port, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(10)
