@@ -19,7 +19,7 @@ import os
 import resource
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import redis
@@ -49,17 +49,21 @@ def _helper(url: str, key: str, out: Any) -> None:
             if not client.exists(f"{key}:state") and client.exists(f"{key}:over"):
                 break
             continue
-        done += process_chunk(url, msgspec.msgpack.decode(item[1], type=ChunkTask))
+        done += process_chunk(url, msgspec.msgpack.decode(cast("bytes", item[1]), type=ChunkTask))
     out.put(("helper", os.getpid(), done, _cpu(), _peak_mb()))
 
 
 def _coordinator(url: str, key: str, path: str, chunk_bytes: int, spool: str, out: Any) -> None:
     from services.worker.aggregate import Aggregator
-    from services.worker.chunks import collect
+    from services.worker.chunks import ChunkTask, collect
     from services.worker.sources import Fetched
     from shared.catalog import load_catalog
 
     client = redis.Redis.from_url(url)
+
+    def dispatch(task: ChunkTask) -> None:
+        client.rpush(f"{key}:queue", msgspec.msgpack.encode(task))
+
     started = time.perf_counter()
     with open(path, "rb") as body:
         fetched = Fetched(body=body, size=os.path.getsize(path), sha256="bench", declared="jsonl", name=path)
@@ -73,7 +77,7 @@ def _coordinator(url: str, key: str, path: str, chunk_bytes: int, spool: str, ou
             today=DAY,
             sample_limit=20,
             aggregator=Aggregator(load_catalog()),
-            dispatch=lambda task: client.rpush(f"{key}:queue", msgspec.msgpack.encode(task)),
+            dispatch=dispatch,
             on_progress=lambda _: None,
             lost=lambda: False,
         )
