@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import HeaderParameter, JSONBody
 
 from services.recommender.deps import MarketDep, ScorerDep
+from services.recommender.market import Market
+from services.recommender.scoring import Scorer, Standing
 from shared.batch import read_batch
 from shared.contracts.market_series import MarketSeriesResponse, from_document
 from shared.contracts.recommendations import (
@@ -27,6 +30,7 @@ from shared.contracts.versions import MARKET_VERSION_HEADER
 __all__ = [
     "MIN_CONFIDENT_SKILLS",
     "RecommendationController",
+    "answer",
     "market",
     "market_figures",
     "market_series",
@@ -39,7 +43,7 @@ _HINT = (
 )
 
 
-def choose_target(roles: list[RoleFit], asked: str | None) -> tuple[str, list[str]]:
+def choose_target(roles: Sequence[Standing | RoleFit], asked: str | None) -> tuple[str, list[str]]:
     """The plan's target (the role asked for, else the best-matching role not met yet) and the two or
     three nearest stretch roles (not met, not the target, highest readiness first)."""
     unmet = [r for r in roles if not r.meets]
@@ -59,6 +63,34 @@ PinnedVersion = Annotated[
 ]
 
 
+def answer(scorer: Scorer, current: Market, data: RecommendationRequest) -> RecommendationResponse:
+    """The answer to one request: the `top` roles explained (not every role), the target and stretch roles
+    from every role's standing, the learning steps when asked for."""
+    roles, standing = scorer.rank_overview(data.skills, data.years_experience, data.top, current.roles)
+    target, stretch = choose_target(standing, data.target_role)
+    steps = (
+        scorer.learning_steps(data.skills, data.years_experience, target, current.demand)
+        if data.learning_plan
+        else []
+    )
+    have = sum(1 for v in data.skills.values() if v > 0)
+    confident = have >= MIN_CONFIDENT_SKILLS
+    return RecommendationResponse(
+        roles=roles,
+        target_role=target,
+        learning_steps=steps,
+        model_version=scorer.model_version,
+        market=current.info,
+        attribution=list(current.document.attribution),
+        confident=confident,
+        hint=None
+        if confident
+        else _HINT.format(n=MIN_CONFIDENT_SKILLS, have="no skills" if not have else f"only {have}"),
+        stretch_roles=stretch,
+        meanings=MEANINGS,
+    )
+
+
 class RecommendationController(Controller):
     path = "/recommendations"
     tags = ["recommendations"]
@@ -72,27 +104,7 @@ class RecommendationController(Controller):
         market_version: PinnedVersion = None,
     ) -> RecommendationResponse:
         current = await market.get(market_version)
-        roles = scorer.rank(
-            data.skills, data.years_experience, top=len(scorer.role_ids), markets=current.roles
-        )
-        target, stretch = choose_target(roles, data.target_role)
-        steps = scorer.learning_steps(data.skills, data.years_experience, target, current.demand)
-        have = sum(1 for v in data.skills.values() if v > 0)
-        confident = have >= MIN_CONFIDENT_SKILLS
-        return RecommendationResponse(
-            roles=roles[: data.top],
-            target_role=target,
-            learning_steps=steps,
-            model_version=scorer.model_version,
-            market=current.info,
-            attribution=list(current.document.attribution),
-            confident=confident,
-            hint=None
-            if confident
-            else _HINT.format(n=MIN_CONFIDENT_SKILLS, have="no skills" if not have else f"only {have}"),
-            stretch_roles=stretch,
-            meanings=MEANINGS,
-        )
+        return answer(scorer, current, data)
 
     @post(
         "/batch",
@@ -110,7 +122,11 @@ class RecommendationController(Controller):
         good = [c for c in items if isinstance(c, BatchCandidate)]
         ranked = iter(
             scorer.rank_batch(
-                [(c.skills, c.years_experience) for c in good], options.top, options.target, current.roles
+                [(c.skills, c.years_experience) for c in good],
+                options.top,
+                options.target,
+                current.roles,
+                explain=options.explain,
             )
         )
         results = [

@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.preprocessing import FunctionTransformer
@@ -47,7 +47,7 @@ from shared.contracts.recommendations import (
     SkillGap,
 )
 
-__all__ = ["QUADRATURE_POINTS", "Scorer"]
+__all__ = ["QUADRATURE_POINTS", "Scorer", "Standing"]
 
 QUADRATURE_POINTS = 16
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(QUADRATURE_POINTS)
@@ -106,6 +106,14 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class Standing(NamedTuple):
+    """Where a profile stands on one role: enough to choose a target role without explaining it."""
+
+    role: str
+    readiness: float
+    meets: bool
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     p: np.ndarray = e / e.sum(axis=-1, keepdims=True)  # numpy types keepdims reductions as Any
@@ -147,8 +155,10 @@ class Scorer:
         # (padded; the columns of each item's alternatives and its weight are the readiness model's).
         width = max(len(rows) for rows in self.readiness.role_items)
         self._role_item_idx = np.zeros((len(self._roles), width), dtype=np.int64)
+        self._role_item_mask = np.zeros((len(self._roles), width), dtype=bool)  # True: a real item
         for r, rows in enumerate(self.readiness.role_items):
             self._role_item_idx[r, : len(rows)] = rows
+            self._role_item_mask[r, : len(rows)] = True
 
     def _gaps(self, item: int) -> list[list[SkillGap]]:
         """The (immutable, shared) SkillGaps of one requirement item: [alternative slot][level]."""
@@ -202,19 +212,19 @@ class Scorer:
             return _softmax(self._logits(x))
 
     def explain(
-        self, x: np.ndarray, top: int | None = None, role: int | None = None
+        self, x: np.ndarray, top: int | None = None, role: int | None = None, contributions: bool = True
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Explain a raw input matrix in one model call.
 
         Returns probabilities (N x R), baselines (N x R), the selected roles (N x K: the `top` most
         probable, best first, or just `role`, or every role in catalogue order) and their per-skill
-        contributions (N x K x S).
+        contributions (N x K x S; zeros without `contributions`, which skips the path integrals).
         """
         with _one_blas_thread(2 * len(x)):
-            return self._explain(x, top, role)
+            return self._explain(x, top, role, contributions)
 
     def _explain(
-        self, x: np.ndarray, top: int | None, role: int | None
+        self, x: np.ndarray, top: int | None, role: int | None, contributions: bool = True
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The body of `explain`."""
         n, n_roles = len(x), len(self.role_ids)
@@ -229,6 +239,8 @@ class Scorer:
             roles = np.argsort(-proba, axis=1, kind="stable")[:, : max(1, min(top, n_roles))]
         else:
             roles = np.broadcast_to(np.arange(n_roles), (n, n_roles))
+        if not contributions:
+            return proba, base, roles, np.zeros((n, roles.shape[1], x.shape[1] - 1))
         # p along the path at each quadrature node (N x T x R), weighted by the quadrature weights
         path = _softmax(z0[:, None, :] + _NODES[None, :, None] * (z1 - z0)[:, None, :])
         weighted = np.take_along_axis(path, roles[:, None, :], axis=2) * _WEIGHTS[None, :, None]  # N x T x K
@@ -253,25 +265,61 @@ class Scorer:
         top: int = 3,
         role: str | None = None,
         markets: Mapping[str, RoleMarketSummary] | None = None,
+        explain: bool = True,
     ) -> list[list[RoleFit]]:
         """Per candidate, the `top` best-matching roles (or just `role`), explained; one model call in all.
 
-        `markets` (role id -> pay, openings, growth) is attached to each role's fit when given."""
+        `markets` (role id -> pay, openings, growth) is attached to each role's fit when given. Without
+        `explain`, each fit has its figures but empty `matched`, `missing`, `contributions` and
+        `readiness_contributions` (their figures are the same as with it)."""
         if not candidates:
             return []
         if role is not None and role not in self.catalog.roles:
             raise ValueError(f"unknown role {role!r}")
         x = vectorise(candidates, self.skill_ids)
+        return self._rank_rows(x, top, role, markets, explain)[0]
+
+    def rank_overview(
+        self,
+        skills: Mapping[str, int],
+        years: float,
+        top: int,
+        markets: Mapping[str, RoleMarketSummary] | None = None,
+    ) -> tuple[list[RoleFit], list[Standing]]:
+        """The `top` best-matching roles explained (as :meth:`rank` answers them), and every role's
+        standing (id, readiness, meets), best match first: what choosing a target role needs, without
+        explaining the roles not answered."""
+        x = vectorise([(skills, years)], self.skill_ids)
+        # every role's contributions computed, as rank(top=12) does (the same sums, to the last bit), but
+        # only the `top` fits built
+        fits, proba, cover = self._rank_rows(x, len(self.role_ids), None, markets, True, keep=top)
+        ready = self.readiness.from_coverage(cover)[0].tolist()
+        covered: np.ndarray = np.where(self._role_item_mask, cover[0][self._role_item_idx] >= 1.0, True)
+        met: list[bool] = np.all(covered, axis=1).tolist()
+        order = np.argsort(-proba[0], kind="stable").tolist()
+        ids = self.role_ids
+        return fits[0], [Standing(ids[r], ready[r], met[r]) for r in order]
+
+    def _rank_rows(
+        self,
+        x: np.ndarray,
+        top: int,
+        role: str | None,
+        markets: Mapping[str, RoleMarketSummary] | None,
+        explain: bool,
+        keep: int | None = None,
+    ) -> tuple[list[list[RoleFit]], np.ndarray, np.ndarray]:
+        """The fits of each row of `x` (the first `keep` of the `top` explained, default all), the
+        probabilities and the readiness coverage (every role)."""
         if role is None:
-            proba, base, chosen, contrib = self.explain(x, top=top)
+            proba, base, chosen, contrib = self.explain(x, top=top, contributions=explain)
         else:
-            proba, base, chosen, contrib = self.explain(x, role=self.role_ids.index(role))
+            proba, base, chosen, contrib = self.explain(
+                x, role=self.role_ids.index(role), contributions=explain
+            )
+        if keep is not None:
+            chosen, contrib = chosen[:, :keep], contrib[:, :keep]
         levels = x[:, :-1].astype(np.int64)
-        # Each fit lists the profile's skills by |contribution|, largest first (level-0 skills sort last).
-        key = np.where(levels[:, None, :] > 0, -np.abs(contrib), np.inf)
-        order = np.argsort(key, axis=2, kind="stable")
-        ordered = np.take_along_axis(contrib, order, axis=2)
-        counts = (levels > 0).sum(axis=1).tolist()
         chosen_list = chosen.tolist()
         p_list = np.take_along_axis(proba, chosen, axis=1).tolist()
         b_list = np.take_along_axis(base, chosen, axis=1).tolist()
@@ -280,11 +328,21 @@ class Scorer:
         # the chosen roles' requirement items only (N x K x M): coverage, covering slot, its level, weight
         idx = self._role_item_idx[chosen]
         rows = np.arange(len(x))[:, None, None]
-        cover_sel, slot_sel = cover[rows, idx], slots[rows, idx]
+        cover_sel = cover[rows, idx]
+        out: list[list[RoleFit]] = []
+        if not explain:
+            with _gc_paused():
+                self._build_figures(out, chosen_list, p_list, b_list, ready, cover_sel, markets or {})
+            return out, proba, cover
+        # Each fit lists the profile's skills by |contribution|, largest first (level-0 skills sort last).
+        key = np.where(levels[:, None, :] > 0, -np.abs(contrib), np.inf)
+        order = np.argsort(key, axis=2, kind="stable")
+        ordered = np.take_along_axis(contrib, order, axis=2)
+        counts = (levels > 0).sum(axis=1).tolist()
+        slot_sel = slots[rows, idx]
         level_sel = levels[rows, self.readiness.alt_cols[idx, slot_sel]]
         weighted_sel = cover_sel * self.readiness.item_weights[idx]
         selected = (ready, weighted_sel.tolist(), cover_sel.tolist(), slot_sel.tolist(), level_sel.tolist())
-        out: list[list[RoleFit]] = []
         with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
             self._build(
                 out,
@@ -298,7 +356,41 @@ class Scorer:
                 selected,
                 markets or {},
             )
-        return out
+        return out, proba, cover
+
+    def _build_figures(
+        self,
+        out: list[list[RoleFit]],
+        chosen_list: list[list[int]],
+        p_list: list[list[float]],
+        b_list: list[list[float]],
+        ready: list[list[float]],
+        cover_sel: np.ndarray,
+        markets: Mapping[str, RoleMarketSummary],
+    ) -> None:
+        """Fits with their figures only (no per-skill lists)."""
+        # a role is met when every one of its requirement items is covered (padding slots count as met)
+        covered: np.ndarray = np.where(self._role_item_mask[np.asarray(chosen_list)], cover_sel >= 1.0, True)
+        met_list: list[list[bool]] = np.all(covered, axis=2).tolist()
+        roles = self._role_rows
+        for i, chosen in enumerate(chosen_list):
+            fits = []
+            for slot, r in enumerate(chosen):
+                role_id, name, code, _ = roles[r]
+                fits.append(
+                    RoleFit(
+                        role=role_id,
+                        name=name,
+                        score=p_list[i][slot],
+                        occupation_code=code,
+                        baseline=b_list[i][slot],
+                        match=p_list[i][slot],
+                        readiness=ready[i][slot],
+                        meets=met_list[i][slot],
+                        market=markets.get(role_id),
+                    )
+                )
+            out.append(fits)
 
     def _build(
         self,

@@ -44,6 +44,14 @@ class RecommendationRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_un
         Annotated[int, msgspec.Meta(ge=1, le=50)],
         described("How many roles to answer, best match first (1-50).", 12),
     ] = 12
+    learning_plan: Annotated[
+        bool,
+        described(
+            "Whether to answer `learning_steps` towards `target_role`; false answers an empty list and "
+            "skips planning them (`target_role` and `stretch_roles` are answered either way).",
+            True,
+        ),
+    ] = True
 
 
 def _doc(text: str) -> msgspec.Meta:
@@ -407,6 +415,15 @@ class BatchOptions(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
         ),
     ] = None
     top: Annotated[int, msgspec.Meta(ge=1, le=20, description="Roles per candidate, best first.")] = 3
+    explain: Annotated[
+        bool,
+        described(
+            "Whether each role comes with its reasons (`matched`, `missing`, `contributions`, "
+            "`readiness_contributions`); false leaves those lists empty, with every figure the same, "
+            "for a smaller answer computed faster.",
+            True,
+        ),
+    ] = True
 
     @property
     def target(self) -> str | None:
