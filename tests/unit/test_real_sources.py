@@ -12,6 +12,7 @@ from services.worker.refresh import Progress, build
 from services.worker.settings import WorkerSettings
 from services.worker.sources import SourceError
 from services.worker.sources.bundled import BUNDLED_DIR, PARTS, fetch_bundled
+from services.worker.sources.usajobs import Descriptor, Item, Remuneration, annual_pay, posting_record
 from shared.catalog.matching import SkillMatcher
 from shared.contracts.sources import BUNDLED, parse_source
 from shared.contracts.tasks import BrokerSettings
@@ -248,3 +249,26 @@ def test_near_duplicates_need_the_same_role_or_nearly_the_same_text() -> None:
 )
 def test_words_of_real_postings_name_their_skills(matcher: SkillMatcher, text: str, skills: set[str]) -> None:
     assert matcher.match(text) == skills
+
+
+@pytest.mark.parametrize(
+    ("bands", "expected"),
+    [
+        ([("50000", "60000", "PA")], (50000, 60000)),
+        ([("40.5", "", "PH")], (84524, None)),  # 2,087 hours a year
+        ([("3000", "3500", "BW")], (78000, 91000)),  # 26 pay periods
+        ([("8000", "9000", "PM")], (96000, 108000)),
+        ([("0", "0", "WC"), ("300", "400", "PD")], (78000, 104000)),  # without compensation skipped
+        ([("12", "14", "PW")], (None, None)),  # piece work: no yearly figure
+        ([("n/a", "", "PA")], (None, None)),
+        ([], (None, None)),
+    ],
+)
+def test_usajobs_pay_is_normalised_to_a_year(bands: list[tuple[str, str, str]], expected: tuple) -> None:
+    pay = [Remuneration(minimum_range=a, maximum_range=b, rate_interval_code=c) for a, b, c in bands]
+    assert annual_pay(pay) == expected
+
+
+def test_a_usajobs_item_without_a_title_becomes_a_record_the_reader_rejects() -> None:
+    record = posting_record(Item(matched_object_id=7, matched_object_descriptor=Descriptor()))
+    assert record == {"id": "usajobs-7"}  # no title, no text: read_postings names the field
