@@ -117,3 +117,46 @@ export function timeChart(points, { label } = {}) {
   });
   return svg;
 }
+
+/**
+ * Demand month by month: up to four lines ({label, values: share 0..1 or null per month}) over `months`
+ * ("YYYY-MM", evenly spaced); each line has its own colour and dash pattern, named in the legend below.
+ */
+export function seriesChart(lines, months, { label } = {}) {
+  const width = 600;
+  const left = 44;
+  const right = 16;
+  const top = 12;
+  const plotH = 150;
+  const legendTop = top + plotH + 40;
+  const height = legendTop + lines.length * 20;
+  const plotW = width - left - right;
+  const svg = frame(width, height, label);
+  const highest = Math.max(0.01, ...lines.flatMap((l) => l.values.filter((v) => v !== null)));
+  const max = Math.min(1, Math.ceil(highest * 10) / 10);
+  for (const q of [0, 0.5, 1]) {
+    const y = top + plotH * (1 - q);
+    svg.append(s("line", { x1: left, x2: width - right, y1: y, y2: y, class: "chart-grid" }));
+    svg.append(s("text", { x: left - 6, y: y + 4, class: "chart-axis", "text-anchor": "end" }, `${Math.round(q * max * 100)}%`));
+  }
+  const x = (i) => (months.length > 1 ? left + (i / (months.length - 1)) * plotW : left + plotW / 2);
+  const y = (v) => top + plotH * (1 - v / max);
+  const every = Math.ceil(months.length / 6);
+  months.forEach((month, i) => {
+    if (i % every && i !== months.length - 1) return;
+    const [year, number] = month.split("-").map(Number);
+    const text = new Date(year, number - 1, 1).toLocaleDateString(undefined, { month: "short", year: "numeric" });
+    const anchor = i === 0 ? "start" : i === months.length - 1 ? "end" : "middle";
+    svg.append(s("text", { x: x(i).toFixed(1), y: top + plotH + 20, class: "chart-axis", "text-anchor": anchor }, text));
+  });
+  lines.forEach((line, n) => {
+    const points = line.values.map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean);
+    const path = s("polyline", { points: points.join(" "), class: `chart-series s${n}`, "data-skill": line.id || "" });
+    path.append(s("title", {}, `${line.label}: ${line.values.map((v, i) => `${months[i]} ${v === null ? "no postings" : `${Math.round(v * 100)}%`}`).join(", ")}`));
+    svg.append(path);
+    const ly = legendTop + n * 20;
+    svg.append(s("line", { x1: left, x2: left + 30, y1: ly - 4, y2: ly - 4, class: `chart-series s${n}` }));
+    svg.append(s("text", { x: left + 38, y: ly, class: "chart-label" }, line.label));
+  });
+  return svg;
+}

@@ -2,7 +2,7 @@
 // it only asks for another plan: nothing is saved), demand, and where the figures come from.
 
 import { api } from "./api.js";
-import { barChart } from "./charts.js";
+import { barChart, seriesChart } from "./charts.js";
 import { $, h, percent, say } from "./dom.js";
 import { drawProgress, fetchProgress, renderHistory } from "./history.js";
 import { legend, roleItem } from "./roles.js";
@@ -86,6 +86,43 @@ function plan(data) {
     : h("p", {}, "Nothing is missing for this role."));
 }
 
+const monthName = (month) => {
+  const [year, number] = month.split("-").map(Number);
+  return new Date(year, number - 1, 1).toLocaleDateString(undefined, { month: "long", year: "numeric" });
+};
+
+/**
+ * Demand month by month for the plan's skills (the four most asked for), from GET /api/v1/market/series
+ * asked beside the recommendations; hidden when the market data has fewer than two months (no dates, as
+ * the bundled snapshot) or the series could not be read. A table under the chart has the same figures.
+ */
+function trend(data, answer) {
+  const box = $("#r-trend");
+  const series = answer && answer.body;
+  const steps = [...data.learning_steps].sort((a, b) => b.demand - a.demand).slice(0, 4);
+  if (!series || series.months.length < 2 || !steps.length) {
+    box.hidden = true;
+    return;
+  }
+  const none = series.months.map((_, i) => (series.postings[i] ? 0 : null));
+  const lines = steps.map((step) => ({
+    id: step.skill,
+    label: step.name,
+    values: (series.skills[step.skill] || { demand: none }).demand,
+  }));
+  const span = `${monthName(series.months[0])} to ${monthName(series.months[series.months.length - 1])}`;
+  $("#r-trend-summary").textContent = `Share of each month's job postings asking for the skill, ${span}`
+    + (series.undated ? ` (${series.undated.toLocaleString()} postings without a date are not in any month).` : ".");
+  $("#r-trend-chart").replaceChildren(seriesChart(lines, series.months, { label: `Demand month by month for ${lines.map((l) => l.label).join(", ")}` }));
+  $("#r-trend-table thead").replaceChildren(h("tr", {}, h("th", { scope: "col" }, "Month"),
+    ...lines.map((l) => h("th", { scope: "col" }, l.label)), h("th", { scope: "col" }, "Postings")));
+  $("#r-trend-table tbody").replaceChildren(...series.months.map((month, i) => h("tr", {},
+    h("th", { scope: "row" }, monthName(month)),
+    ...lines.map((l) => h("td", {}, l.values[i] === null ? "–" : percent(l.values[i]))),
+    h("td", {}, series.postings[i].toLocaleString()))));
+  box.hidden = false;
+}
+
 function render(data) {
   notices(data);
   $("#r-legend").replaceChildren(...legend(data.meanings || {}));
@@ -102,9 +139,11 @@ function render(data) {
 async function recommend(target) {
   const query = target ? `?target_role=${encodeURIComponent(target)}` : "";
   const progress = fetchProgress(target);
+  const series = api("GET", "/api/v1/market/series").catch(() => null); // all skills: no second round trip
   const { body } = await api("GET", `/api/v1/me/recommendations${query}`);
   const history = await progress;
   render(body);
+  trend(body, await series);
   $("#r-loading").hidden = true;
   if (history.body && history.body.target_role !== body.target_role) await renderHistory(body.target_role);
   else drawProgress(history);
