@@ -24,9 +24,10 @@ from typing import Any, cast
 import msgspec
 import redis
 
-__all__ = ["main", "measure"]
+__all__ = ["CHUNK_BYTES", "main", "measure", "run"]
 
 DAY = dt.date(2026, 1, 1)
+CHUNK_BYTES = 4_000_000
 
 
 def _peak_mb() -> float:
@@ -112,37 +113,32 @@ def measure(url: str, path: Path, workers: int, chunk_bytes: int, spool: Path) -
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench.refresh_workers", description=__doc__)
-    parser.add_argument("--postings", type=int, default=200_000, help="postings in the file (200000)")
-    parser.add_argument("--workers", default="1,2,4", help="worker process counts (1,2,4)")
-    parser.add_argument("--chunk-bytes", type=int, default=4_000_000, help="bytes per chunk (4000000)")
-    parser.add_argument("--folder", type=Path, default=Path("var/bench"), help="where the file is kept")
-    args = parser.parse_args(argv)
+def run(postings: int, workers: tuple[int, ...], chunk_bytes: int, folder: Path) -> str:
+    """Measure each worker count on one file of ``postings``; the Markdown table (also printed as it goes)."""
     from services.worker.sources.synthetic import generate_postings
     from tools.embedded import EmbeddedRedis
 
-    args.folder.mkdir(parents=True, exist_ok=True)
-    path = args.folder / f"refresh-{args.postings}.jsonl"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"refresh-{postings}.jsonl"
     if not path.exists():
-        print(f"generating {args.postings:,} SYNTHETIC postings in {path} ...", flush=True)
-        generate_postings(path, count=args.postings, seed=7, bad_ratio=0.01)
+        print(f"generating {postings:,} SYNTHETIC postings in {path} ...", flush=True)
+        generate_postings(path, count=postings, seed=7, bad_ratio=0.01)
     server = EmbeddedRedis().start()
     rows = []
     try:
-        for workers in (int(w) for w in args.workers.split(",")):
+        for count in workers:
             load = os.getloadavg()
-            row = measure(server.url, path, workers, args.chunk_bytes, args.folder / "spool")
+            row = measure(server.url, path, count, chunk_bytes, folder / "spool")
             row["load"] = [round(x, 1) for x in load]
             rows.append(row)
             print(msgspec.json.encode(row).decode(), flush=True)
     finally:
         server.stop()
-    one = rows[0]["per_second"] / rows[0]["workers"] if rows else 1
+    one = rows[0]["per_second"] / rows[0]["workers"]
     out = io.StringIO()
     out.write(
         f"Refresh by worker processes: {path.stat().st_size / 1e6:.0f} MB, {rows[0]['postings']:,} "
-        f"postings, {args.chunk_bytes / 1e6:g} MB chunks; {os.cpu_count()} cores\n\n"
+        f"postings, {chunk_bytes / 1e6:g} MB chunks; {os.cpu_count()} cores\n\n"
     )
     out.write(
         "| workers | postings/s | x one | CPU per posting | peak memory per process (MB) | load before |\n"
@@ -155,7 +151,20 @@ def main(argv: list[str] | None = None) -> int:
         )
     best = max(r["per_second"] for r in rows)
     out.write(f"\n10,000,000 postings at {best:,}/s: {10_000_000 / best / 60:.1f} minutes (extrapolated)\n")
-    print(out.getvalue())
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.refresh_workers", description=__doc__)
+    parser.add_argument("--postings", type=int, default=200_000, help="postings in the file (200000)")
+    parser.add_argument("--workers", default="1,2,4", help="worker process counts (1,2,4)")
+    parser.add_argument(
+        "--chunk-bytes", type=int, default=CHUNK_BYTES, help=f"bytes per chunk ({CHUNK_BYTES})"
+    )
+    parser.add_argument("--folder", type=Path, default=Path("var/bench"), help="where the file is kept")
+    args = parser.parse_args(argv)
+    workers = tuple(int(w) for w in args.workers.split(","))
+    print(run(args.postings, workers, args.chunk_bytes, args.folder))
     return 0
 
 

@@ -1,7 +1,8 @@
 """``careerpath bench``: start the system (or use ``--url``), run each scenario's load in a child process,
 time a refresh of a large postings file, read the services' memory; then, with the system stopped,
 compare the gateway's HTTP client with aiohttp (``http client``, 30-40 s on two busy cores; no system needed
-when it is the only scenario); print and save the table."""
+when it is the only scenario) and time the refresh's aggregation by 1, 2 and 4 worker processes
+(``refresh workers``, :mod:`tools.bench.refresh_workers`); print and save the table."""
 
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ SCENARIOS = (
     "batch",
     "refresh",
     "http client",
+    "refresh workers",
 )
+SYSTEMLESS = ("http client", "refresh workers")  # measured with the system stopped
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -191,15 +194,21 @@ def main(argv: list[str] | None = None) -> int:
         batch_connections=args.batch_connections,
     )
     report = Report(machine=machine(os.getloadavg()), rows=[])
-    if any(name != "http client" for name in chosen):
+    if any(name not in SYSTEMLESS for name in chosen):
         _system_scenarios(args, chosen, options, report)
+    workers_table = ""
+    if "refresh workers" in chosen:
+        from tools.bench.refresh_workers import CHUNK_BYTES
+        from tools.bench.refresh_workers import run as refresh_workers
+
+        workers_table = refresh_workers(args.postings, (1, 2, 4), CHUNK_BYTES, args.output.parent)
     if "http client" in chosen:
         client_options = ClientOptions(requests=args.client_requests, rounds=args.client_rounds)
         report.clients = compare(client_options)
     report.machine.load_after = os.getloadavg()
     report.targets = check_targets(report.rows, report.memory, target_connections=32, clients=report.clients)
     report.notes += [f"{r.name}: {r.note}" for r in report.rows if r.note]
-    text = render(report)
+    text = render(report) + (f"\n{workers_table}" if workers_table else "")
     print(text)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
