@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from litestar import Litestar, Request
 
 from services.recommender.deps import Wiring, dependencies
-from services.recommender.market import MarketSource
+from services.recommender.market import MarketSource, PointerWatch
 from services.recommender.market_routes import MarketVersionController, versions
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
 from services.recommender.questionnaire import Questionnaire, training_table
@@ -60,11 +60,14 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
             health_check_interval=5,
         )
         wiring.redis = client
-        wiring.market = MarketSource(MarketReader(client, settings.redis_prefix))
+        watch = PointerWatch(client, settings.redis_prefix + "market:current")
+        wiring.market = MarketSource(MarketReader(client, settings.redis_prefix), watch)
         await seed_market(client, settings.redis_prefix)
+        watch.start()
         try:
             yield
         finally:
+            await watch.stop()
             await client.aclose()
 
     async def checks(request: Request[Any, Any, Any]) -> dict[str, str]:

@@ -4,10 +4,15 @@ document."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import logging
 from collections import OrderedDict
+from typing import Any
 
 import msgspec
+import redis.asyncio as aioredis
 from litestar.exceptions import HTTPException
 from redis.exceptions import RedisError
 
@@ -16,9 +21,19 @@ from shared.contracts.recommendations import MarketInfo, Occupation, RoleMarket,
 from shared.contracts.versions import MARKET_VERSION_HEADER
 from shared.market import KEEP_VERSIONS, MarketReader, get_document, is_kept, was_retired
 
-__all__ = ["OUTDATED_AFTER_DAYS", "Derived", "Market", "MarketSource", "occupations"]
+__all__ = ["OUTDATED_AFTER_DAYS", "Derived", "Market", "MarketSource", "PointerWatch", "occupations"]
 
 OUTDATED_AFTER_DAYS = 365
+INVALIDATE_CHANNEL = "__redis__:invalidate"
+_CONNECT_KWARGS = frozenset(
+    {
+        "host", "port", "db", "path", "username", "password", "credential_provider", "client_name",
+        "socket_connect_timeout", "socket_keepalive", "socket_keepalive_options", "ssl_keyfile",
+        "ssl_certfile", "ssl_cert_reqs", "ssl_ca_certs", "ssl_ca_data", "ssl_check_hostname", "encoding",
+        "encoding_errors", "decode_responses",
+    }
+)  # fmt: skip
+log = logging.getLogger("careerpath.recommender.market")
 
 
 class Market(msgspec.Struct, kw_only=True, frozen=True, gc=False):
@@ -107,21 +122,96 @@ def _unavailable(exc: BaseException) -> HTTPException:
     )
 
 
+class PointerWatch:
+    """Tells, without a Redis read per request, whether the live-version pointer may have moved.
+
+    Redis's client-side caching in broadcast mode does the watching: one connection of its own asks for
+    ``CLIENT TRACKING ON REDIRECT <itself> BCAST PREFIX <the pointer's key>`` and subscribes to
+    ``__redis__:invalidate``, so Redis tells it as soon as the pointer is written or deleted, or the data
+    flushed (Redis 6+). Each such message moves :attr:`generation` on. While the connection is not
+    subscribed (starting, Redis away, reconnecting every ``retry_seconds``), :attr:`active` is False and
+    the reader follows the pointer on every request, as before.
+    """
+
+    __slots__ = ("_task", "active", "client", "generation", "key", "retry_seconds")
+
+    def __init__(self, client: aioredis.Redis, key: str, retry_seconds: float = 1.0) -> None:
+        self.client, self.key, self.retry_seconds = client, key, retry_seconds
+        self.generation = 0
+        self.active = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._moved()
+
+    def _moved(self) -> None:
+        self.active = False
+        self.generation += 1
+
+    async def _run(self) -> None:
+        source = self.client.connection_pool
+        # where and how to connect, not the client's RESP3-only extras (maintenance notifications)
+        kwargs = {k: v for k, v in source.connection_kwargs.items() if k in _CONNECT_KWARGS}
+        kwargs.update(protocol=2, socket_timeout=None)  # plain pub/sub messages; wait as long as it takes
+        pool = aioredis.ConnectionPool(connection_class=source.connection_class, **kwargs)
+        try:
+            while True:
+                conn = pool.make_connection()  # type: ignore[no-untyped-call]
+                try:
+                    await self._watch(conn)
+                except (RedisError, OSError) as exc:
+                    log.warning("market pointer watch lost (%s): reading it per request", type(exc).__name__)
+                finally:
+                    self._moved()
+                    await conn.disconnect()
+                await asyncio.sleep(self.retry_seconds)
+        finally:
+            await pool.aclose()
+
+    async def _watch(self, conn: Any) -> None:
+        await conn.connect()
+        await conn.send_command("CLIENT", "ID")
+        own = await conn.read_response()
+        await conn.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own, "BCAST", "PREFIX", self.key)
+        await conn.read_response()
+        await conn.send_command("SUBSCRIBE", INVALIDATE_CHANNEL)
+        await conn.read_response()
+        self._moved()  # anything read before now may be old
+        self.active = True
+        while True:
+            await conn.read_response()  # ["message", channel, [keys] or None (flushed)]
+            self.generation += 1
+
+
 class MarketSource:
     """Hands out the live :class:`Market`, or a pinned kept version; 503 when there is none at all.
 
     The reader decodes the live document once per version and hands out that same object until the
     version moves; what is derived from a document (``roles``, ``figures``, ``demand``) is built once per
     document and kept for the last few versions used (a pinned version as well), not built per request.
-    A pinned version costs one Redis round trip (is it still kept?), like the live one (where is the
-    pointer?).
+    A pinned version costs one Redis round trip (is it still kept?). The live one costs none while a
+    :class:`PointerWatch` is active and says the pointer has not moved since it was last followed (the
+    same :class:`Market` is handed out again, the same day); else one (where is the pointer?).
     """
 
-    __slots__ = ("_derived", "reader")
+    __slots__ = ("_derived", "_live", "reader", "watch")
 
-    def __init__(self, reader: MarketReader) -> None:
+    def __init__(self, reader: MarketReader, watch: PointerWatch | None = None) -> None:
         self.reader = reader
+        self.watch = watch
         self._derived: OrderedDict[str, Derived] = OrderedDict()
+        self._live: tuple[int, dt.date, Market] | None = None  # (watch generation, day, market)
+
+    def forget_live(self) -> None:
+        """Follow the pointer on the next request (this process has just moved it)."""
+        self._live = None
 
     def _remember(self, version: str, doc: MarketDocument) -> Derived:
         derived = self._derived.get(version)
@@ -151,11 +241,21 @@ class MarketSource:
 
     async def current(self) -> Market:
         """The live market, or the last good one (``info.stale``) while Redis is away."""
+        watch, live, today = self.watch, self._live, dt.datetime.now(dt.UTC).date()
+        if watch is not None and live is not None and watch.active:
+            generation, day, market = live
+            if generation == watch.generation and day == today:
+                return market
+        generation = watch.generation if watch is not None else 0
         try:
             doc = await self.reader.document()
         except Exception as exc:  # no document, Redis down or erroring, and no last good copy
             raise _unavailable(exc) from None
-        return self._market(self._remember(str(doc.version), doc), self.reader.stale)
+        market = self._market(self._remember(str(doc.version), doc), self.reader.stale)
+        # kept only when the watch saw no move while the pointer was read (else the next request reads)
+        if watch is not None and watch.active and watch.generation == generation and not self.reader.stale:
+            self._live = (generation, today, market)
+        return market
 
     async def get(self, version: str | None) -> Market:
         """The market a request asked for: ``version`` while it is kept, else the live one (``None``).

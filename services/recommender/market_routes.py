@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import JSONBody
 from redis.exceptions import RedisError
 
-from services.recommender.deps import RedisDep, ScorerDep, SettingsDep
+from services.recommender.deps import MarketDep, RedisDep, ScorerDep, SettingsDep
 from services.recommender.model.artefact import ModelArtefact
 from shared.contracts.market import MarketVersion, MarketVersions, RollbackRequest
 from shared.contracts.versions import MarketVersionInfo, ModelInfo, ServiceVersions
@@ -56,12 +56,14 @@ class MarketVersionController(Controller):
 
     @post("/rollback", summary="Point readers at an earlier kept version", status_code=200)
     async def rollback(
-        self, redis: RedisDep, settings: SettingsDep, data: JSONBody[RollbackRequest]
+        self, redis: RedisDep, settings: SettingsDep, market: MarketDep, data: JSONBody[RollbackRequest]
     ) -> MarketVersions:
         try:
             found = await rollback(redis, settings.redis_prefix, data.version)
         except (RedisError, OSError) as exc:
             raise _unavailable(exc) from None
+        finally:
+            market.forget_live()  # this process's own move is seen at once, before the watch hears of it
         if not found:
             raise NotFoundException(detail=f"market-data version {data.version!r} is not kept")
         return await _versions(redis, settings.redis_prefix)

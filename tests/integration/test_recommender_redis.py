@@ -3,12 +3,14 @@ its last good copy (flagged stale) when Redis goes away."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import redis.asyncio as aioredis
 from litestar.testing import AsyncTestClient
 
 from services.recommender.app import create_app
+from services.recommender.market import PointerWatch
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_snapshot
 from shared.market import publish
@@ -27,6 +29,73 @@ def _settings(infra, prefix: str) -> RecommenderSettings:  # type: ignore[no-unt
     )
 
 
+WATCH_WAIT_SECONDS = 10 * PointerWatch(None, "").retry_seconds  # type: ignore[arg-type]
+
+
+async def _answer_with(api: AsyncTestClient, headers: dict[str, str], version: str) -> dict:  # type: ignore[type-arg]
+    """The first answer computed with market version ``version`` (asked again until then, for at most
+    ten of the watch's reconnection delays)."""
+    deadline = asyncio.get_running_loop().time() + WATCH_WAIT_SECONDS
+    while True:
+        answer = (await api.post("/recommendations/", json=BODY, headers=headers)).json()
+        if answer["market"]["version"] == version or asyncio.get_running_loop().time() > deadline:
+            return answer  # type: ignore[no-any-return]
+        await asyncio.sleep(0.01)
+
+
+async def _gets(client: aioredis.Redis) -> int:
+    return int((await client.info("commandstats")).get("cmdstat_get", {}).get("calls", 0))
+
+
+async def test_live_pointer_is_not_read_per_request_while_watched(infra) -> None:  # type: ignore[no-untyped-def]
+    """With the pointer watched (Redis client-side caching, broadcast mode), answers do not read Redis;
+    a new version, a flush or a lost watch connection are followed all the same."""
+    server = EmbeddedRedis(persist=False).start()  # our own: its command counts are ours alone
+    try:
+        settings = RecommenderSettings(
+            redis_url=server.url, model_dir=str(infra.model_dir), service_token=infra.service_token
+        )
+        headers = {"x-service-token": infra.service_token}
+        client = aioredis.Redis.from_url(server.url)
+        async with AsyncTestClient(create_app(settings)) as api:
+            first = (await api.post("/recommendations/", json=BODY, headers=headers)).json()
+            version = first["market"]["version"]
+            deadline = asyncio.get_running_loop().time() + WATCH_WAIT_SECONDS
+            while True:  # until the watch is subscribed: then 20 answers read the pointer at most once
+                before = await _gets(client)
+                for _ in range(20):
+                    answer = await api.post("/recommendations/", json=BODY, headers=headers)
+                    assert answer.json()["market"]["version"] == version
+                reads = await _gets(client) - before
+                if reads <= 1 or asyncio.get_running_loop().time() > deadline:
+                    break
+            assert reads <= 1
+
+            changed = load_snapshot()
+            changed["as_of"] = "2099-01-01"
+            prefix = settings.redis_prefix
+            moved = await publish(client, prefix, changed)
+            assert (await _answer_with(api, headers, moved))["market"]["version"] == moved
+
+            killed = await client.client_kill_filter(_type="pubsub")
+            assert killed == 1  # the watch's connection: answers read the pointer until it is back
+            back = await publish(client, prefix, load_snapshot())
+            assert (await _answer_with(api, headers, back))["market"]["version"] == back
+
+            await client.flushall()  # the data lost: the recommender gives the last good version back
+            deadline = asyncio.get_running_loop().time() + WATCH_WAIT_SECONDS
+            while (pointer := await client.get(prefix + "market:current")) is None:
+                again = (await api.post("/recommendations/", json=BODY, headers=headers)).json()
+                assert again["market"]["version"] == back
+                if asyncio.get_running_loop().time() > deadline:
+                    break
+                await asyncio.sleep(0.01)
+            assert pointer is not None and pointer.decode() == back
+        await client.aclose()
+    finally:
+        server.stop()
+
+
 async def test_seeds_snapshot_and_follows_new_versions(infra) -> None:  # type: ignore[no-untyped-def]
     prefix = f"{infra.redis_prefix}rec-{secrets.token_hex(3)}:"
     app = create_app(_settings(infra, prefix))
@@ -43,7 +112,8 @@ async def test_seeds_snapshot_and_follows_new_versions(infra) -> None:  # type: 
         changed["as_of"] = "2099-01-01"
         changed["skills"] = {sid: {**v, "demand": 0.9} for sid, v in changed["skills"].items()}
         new_version = await publish(client, prefix, changed)
-        second = (await api.post("/recommendations/", json=BODY, headers=headers)).json()
+        # the pointer watch hears of the move from Redis (asynchronously): a few answers may come first
+        second = await _answer_with(api, headers, new_version)
         assert second["market"]["version"] == new_version != seeded["version"]
         assert all(step["demand"] == 0.9 for step in second["learning_steps"])
         assert second["model_version"] == first.json()["model_version"]
