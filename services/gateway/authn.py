@@ -133,22 +133,32 @@ def _presented_key(headers: Headers) -> str | None:
     return None
 
 
-async def resolve_api_key(settings: GatewaySettings, wiring: Wiring, key: str, ip: str) -> ApiKey:
-    """The valid key behind ``key`` (cached in Redis for a minute; revocation clears the cache).
+async def resolve_api_key(
+    settings: GatewaySettings, wiring: Wiring, key: str, ip: str, path: str = ""
+) -> tuple[ApiKey, Limit | None]:
+    """The valid key behind ``key`` (cached in Redis for a minute; revocation clears the cache), and, for
+    a cached key, this request already counted against its partner's rate limit (None: not counted yet).
 
-    The key's use count is left to the caller (the middleware counts it together with the rate limit,
-    in one Redis exchange). Failed checks are counted per IP: the count is read in the same exchange as
-    the cache (a cached key pays nothing more), and an IP over its quota gets 429 instead of another
-    look-up by the profile service."""
+    One Redis exchange (a script) reads the cache and, for a cached valid key, counts the request: the
+    partner's rate limit, the key's use count and the partner's requests today by the class of ``path``.
+    A key not cached is counted by the caller once the profile service has vouched for it. Failed checks
+    are counted per IP: the count is read in the same exchange as the cache, and an IP over its quota gets
+    429 instead of another look-up by the profile service."""
     if not key.startswith("cpk_") or len(key) > 200:
         raise AuthError(401, "invalid API key")
     digest = hashlib.sha256(key.encode()).hexdigest()
     cache_key = f"{settings.redis_prefix}apikey:{digest}"
     failed_bucket = f"badkey:{ip}"
     quota = settings.failed_key_rate_per_minute
-    cached, failures, redis_up = None, None, True
+    cached, failures, redis_up, counted = None, None, True, None
     try:
-        cached, failures = await wiring.redis.mget(cache_key, wiring.limiter.key(failed_bucket))
+        day = (datetime.now(UTC).date().isoformat(), endpoint_class(path), DAY_COUNT_TTL)
+        looked = await wiring.limiter.look_up_key(
+            cache_key, failed_bucket, settings.redis_prefix, partner_bucket(""), day
+        )
+        cached, failures = looked.cached, looked.failures
+        if looked.count is not None and looked.ttl_ms is not None:
+            counted = wiring.limiter.counted(looked.count, looked.ttl_ms, settings.key_rate_per_minute)
     except RedisError:  # down or stalled: ask the profile service, and spare this request more Redis waits
         log.warning("API key cache unavailable; asking the profile service")
         redis_up = False
@@ -180,7 +190,7 @@ async def resolve_api_key(settings: GatewaySettings, wiring: Wiring, key: str, i
             ttl = min(ttl, left)
         if redis_up:
             await _cache(wiring, cache_key, answer, ttl)
-    return found
+    return found, counted
 
 
 async def _count_failure(wiring: Wiring, bucket: str, quota: int) -> None:
@@ -217,9 +227,9 @@ class AuthMiddleware(ASGIMiddleware):
             _check_media_type(headers)
             if scope.get("method") == "POST" and path.rstrip("/") in OWN_PAGES_ONLY:
                 _check_same_origin(headers, settings.cors_origins)
-            principal = await self._principal(scope)
+            principal, counted = await self._principal(scope)
             scope["user"] = principal  # request.user in the handlers
-            limits = await self._limits(scope, principal)
+            limits = await self._limits(scope, principal, counted)
             if scope.get("method") == "POST" and path.rstrip("/") == LOGIN_PATH:
                 body, receive = await _buffered(receive, settings.max_body_bytes)
                 email = _login_email(body)
@@ -259,45 +269,52 @@ class AuthMiddleware(ASGIMiddleware):
             detail = "too many reset mails asked for this address: try again later"
             raise AuthError(429, detail, counted.headers())
 
-    async def _principal(self, scope: Scope) -> Principal | None:
+    async def _principal(self, scope: Scope) -> tuple[Principal | None, Limit | None]:
+        """Who calls, and, for a partner key, the rate limit already counted with its look-up (or None)."""
         headers = Headers.from_scope(scope)
         key = _presented_key(headers)
         if key is not None:
             try:
-                found = await resolve_api_key(self.settings, self.wiring, key, _client_ip(scope))
+                found, counted = await resolve_api_key(
+                    self.settings, self.wiring, key, _client_ip(scope), scope.get("path", "")
+                )
             except AuthError as exc:  # a key given but refused (RFC 6750)
                 if exc.status == 401:
                     exc.headers = {**(exc.headers or {}), "WWW-Authenticate": INVALID_TOKEN}
                 raise
-            return Principal(
+            partner = Principal(
                 kind="partner",
                 id=found.id,
                 role="partner",
                 scopes=frozenset(found.scopes),
                 partner=found.family_id or found.id,
             )
+            return partner, counted
         session_id = _cookie(headers, SESSION_COOKIE)
         if not session_id:
-            return None
+            return None, None
         try:
             session = await self.wiring.sessions.get(session_id)
         except RedisError:
             raise AuthError(503, "session store unavailable", {"Retry-After": "2"}) from None
         if session is None:
-            return None
+            return None, None
         if scope.get("method", "GET") not in SAFE_METHODS:
             given = headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(given.encode(), session.csrf.encode()):
                 raise AuthError(403, "missing or wrong X-CSRF-Token header")
-        return Principal(
+        user = Principal(
             kind="user",
             id=session.user_id,
             role=session.role,
             email=session.email,
             session_id=session_id,
         )
+        return user, None
 
-    async def _limits(self, scope: Scope, principal: Principal | None) -> list[Limit]:
+    async def _limits(self, scope: Scope, principal: Principal | None, counted: Limit | None) -> list[Limit]:
+        """Count the request in its buckets (the caller's first, unless ``counted`` already has it, with
+        the key's use and the partner's day) and refuse it (429) past any quota."""
         settings = self.settings
         ip = _client_ip(scope)
         if principal is None:
@@ -318,6 +335,9 @@ class AuthMiddleware(ASGIMiddleware):
             day_key = day_counts_key(settings.redis_prefix, principal.partner or principal.id, today)
             day = (day_key, endpoint_class(scope.get("path", "")), DAY_COUNT_TTL)
         limits: list[Limit] = []
+        if counted is not None:  # the caller's bucket, the key's use and the day: counted with the key
+            limits.append(counted)
+            buckets, use, day = buckets[1:], None, None
         try:
             for bucket, quota in buckets:
                 limits.append(await self.wiring.limiter.hit(bucket, quota, count_use=use, count_day=day))

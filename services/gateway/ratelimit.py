@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError, RedisError
 
-__all__ = ["AccountLock", "Limit", "RateLimiter"]
+__all__ = ["AccountLock", "KeyLookup", "Limit", "RateLimiter"]
 
 log = logging.getLogger("careerpath.gateway.ratelimit")
 
@@ -22,6 +22,42 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}
 """
+
+
+# A partner key's whole Redis exchange in one script: the cached key (and, when it is not cached or was
+# refused, the failed-key count of the caller's IP); for a cached valid key, its partner's rate-limit
+# count (INCR, first PEXPIRE), the key's use count and the partner's count today by endpoint class.
+# KEYS: the key cache, the failed-key bucket. ARGV: the Redis prefix, the rate-limit key's prefix and
+# window suffix, the window (ms), the day hash's suffix, the endpoint class, the day hash's TTL (s).
+_KEY_SCRIPT = """
+local cached = redis.call('GET', KEYS[1])
+if (not cached) or cached == '-' then
+  return {cached, redis.call('GET', KEYS[2])}
+end
+local key = cjson.decode(cached)
+local partner = key['family_id']
+if partner == nil or partner == cjson.null then partner = key['id'] end
+local bucket = ARGV[2] .. partner .. ARGV[3]
+local count = redis.call('INCR', bucket)
+if count == 1 then redis.call('PEXPIRE', bucket, ARGV[4]) end
+redis.call('HINCRBY', ARGV[1] .. 'keyusage', key['id'], 1)
+local day = ARGV[1] .. 'partnerday:' .. partner .. ARGV[5]
+redis.call('HINCRBY', day, ARGV[6], 1)
+redis.call('EXPIRE', day, ARGV[7])
+return {cached, false, count, redis.call('PTTL', bucket)}
+"""
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    """What one exchange says about a presented key: its cached JSON (None: not cached; b"-": refused),
+    the caller's failed-key count when the key was not a cached valid one, and the partner's rate-limit
+    count and its time to live (ms) when it was (that request is counted then)."""
+
+    cached: bytes | None
+    failures: int | None
+    count: int | None = None
+    ttl_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +86,7 @@ class RateLimiter:
         self.prefix = prefix
         self.window = window_seconds
         self.script = client.register_script(_SCRIPT)
+        self.key_script = client.register_script(_KEY_SCRIPT)
 
     def key(self, bucket: str) -> str:
         """The Redis key counting ``bucket`` in the current window (read it with GET/MGET to peek)."""
@@ -78,13 +115,36 @@ class RateLimiter:
             count, ttl_ms = await self.script(keys=[key], args=[self.window * 1000])
         else:
             count, ttl_ms = await self._hit_and_count(key, count_use, count_day)
-        reset = max(1, int((int(ttl_ms) + 999) // 1000)) if int(ttl_ms) > 0 else self.window
+        return self.counted(int(count), int(ttl_ms), limit)
+
+    def counted(self, count: int, ttl_ms: int, limit: int) -> Limit:
+        """The outcome of a bucket counted at ``count`` with ``ttl_ms`` left in its window."""
+        reset = max(1, int((ttl_ms + 999) // 1000)) if ttl_ms > 0 else self.window
         return Limit(
-            allowed=int(count) <= limit,
-            limit=limit,
-            remaining=max(0, limit - int(count)),
-            reset_seconds=reset,
+            allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset_seconds=reset
         )
+
+    async def look_up_key(
+        self,
+        cache_key: str,
+        failed_bucket: str,
+        prefix: str,
+        partner_bucket: str,
+        day: tuple[str, str, int],
+    ) -> KeyLookup:
+        """One exchange for a presented key (see ``_KEY_SCRIPT``): its cached JSON and, when it is a cached
+        valid key, this request counted against ``partner_bucket`` + its partner id (the rate limit, as
+        :meth:`hit` counts it), the key's uses (``keyusage``) and the partner's day (``partnerday``):
+        ``day`` is (the date, the endpoint class, seconds the day's hash is kept)."""
+        window = f":{int(time.time() // self.window)}"
+        date, endpoint, keep = day
+        args: list[str | int] = [prefix, f"{self.prefix}rl:{partner_bucket}", window, self.window * 1000]
+        args += [f":{date}", endpoint, keep]
+        answer = await self.key_script(keys=[cache_key, self.key(failed_bucket)], args=args)
+        cached, failures = answer[0], answer[1]
+        if len(answer) < 4:
+            return KeyLookup(cached=cached, failures=None if failures is None else int(failures))
+        return KeyLookup(cached=cached, failures=None, count=int(answer[2]), ttl_ms=int(answer[3]))
 
     async def _hit_and_count(
         self, key: str, count_use: tuple[str, str] | None, count_day: tuple[str, str, int] | None
