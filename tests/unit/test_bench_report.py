@@ -81,7 +81,7 @@ def test_targets_met_and_missed() -> None:
     assert verdicts["recommend (user) >= 0.20x hello world"] is False
     assert verdicts["recommend (user) p99 <= 30 ms at 32 connections"] is True
     assert verdicts["profile read >= 0.30x hello world"] is True
-    assert verdicts["batch scoring >= 50,000 candidates/s"] is True
+    assert verdicts["batch >= 50,000 candidates/s"] is True
     assert verdicts["100,000-posting refresh < 20 s"] is True
     assert verdicts["gateway resident memory < 200 MB"] is True
     assert verdicts["worker resident memory < 200 MB"] is False
@@ -126,7 +126,7 @@ def test_render_has_machine_rows_memory_and_targets() -> None:
     assert "| hello world | `/` | 32 | 1,000 | 0 | 1,000 | 5.0 | 10.0 | 10.0 | 1.00 |" in text
     assert "10.0 (10,000 candidates/s)" in text
     assert "gateway 100 MB" in text
-    assert "| batch scoring >= 50,000 candidates/s | 10,000 candidates/s | **no** |" in text
+    assert "| batch >= 50,000 candidates/s | 10,000 candidates/s | **no** |" in text
     assert "wrk" not in text  # no wrk figures, no wrk table
 
 

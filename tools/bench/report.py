@@ -204,14 +204,19 @@ def check_targets(
         out.append(_ratio_target(rows, name, RECOMMEND_RATIO))
         out.append(_p99_target(rows, name, target_connections))
     out.append(_ratio_target(rows, "profile read", PROFILE_RATIO))
-    batch = _row(rows, "batch")
-    out.append(
-        Target(
-            what=f"batch scoring >= {BATCH_RATE:,} candidates/s",
-            measured=f"{batch.item_rate:,.0f} candidates/s" if batch and batch.requests else "not measured",
-            met=(batch.item_rate >= BATCH_RATE and batch.errors == 0) if batch and batch.requests else None,
+    for name in ("batch", "batch (figures only)"):
+        batch = _row(rows, name)
+        out.append(
+            Target(
+                what=f"{name} >= {BATCH_RATE:,} candidates/s",
+                measured=f"{batch.item_rate:,.0f} candidates/s"
+                if batch and batch.requests
+                else "not measured",
+                met=(batch.item_rate >= BATCH_RATE and batch.errors == 0)
+                if batch and batch.requests
+                else None,
+            )
         )
-    )
     refresh = _row(rows, "refresh")
     done = refresh is not None and refresh.requests > 0
     full = done and refresh is not None and refresh.items >= 100_000

@@ -35,6 +35,7 @@ SCENARIOS = (
     "profile read",
     "profile update",
     "batch",
+    "batch (figures only)",
     "refresh",
     "http client",
     "refresh workers",
@@ -247,8 +248,8 @@ def _system_scenarios(args: argparse.Namespace, chosen: list[str], options: Opti
                 result.latencies,
                 _errors(result),
                 result.elapsed,
-                items=options.batch_size if name == "batch" else 1,
-                item_unit="candidates" if name == "batch" else "",
+                items=options.batch_size if name.startswith("batch") else 1,
+                item_unit="candidates" if name.startswith("batch") else "",
                 note=_note(result),
                 cpu=cpu,
             )

@@ -225,20 +225,23 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
         {"id": f"c{i}", "skills": skill_vector(rng), "years_experience": i % 15}
         for i in range(options.batch_size)
     ]
-    batch_body = _json({"candidates": candidates, "top": 3})
-    batch = [
-        Connection(
-            requests=[
-                Request(
-                    method="POST",
-                    path="/api/v1/recommendations/batch",
-                    headers=_auth(callers, u),
-                    body=batch_body,
-                )
-            ]
-        )
-        for u in users[: options.batch_connections]
-    ]
+
+    def batch(explain: bool) -> list[Connection]:
+        body = _json({"candidates": candidates, "top": 3, "explain": explain})
+        return [
+            Connection(
+                requests=[
+                    Request(
+                        method="POST",
+                        path="/api/v1/recommendations/batch",
+                        headers=_auth(callers, u),
+                        body=body,
+                    )
+                ]
+            )
+            for u in users[: options.batch_connections]
+        ]
+
     return {
         "healthz": ("GET /healthz (the gateway's)", spec(healthz)),
         "recommend": (
@@ -252,8 +255,12 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
         "profile read": ("GET /api/v1/profiles/{id}", spec(read)),
         "profile update": ("PUT /api/v1/profiles/{id} (If-Match)", spec(update)),
         "batch": (
-            f"POST /api/v1/recommendations/batch ({options.batch_size:,})",
-            spec(batch, options.batch_connections),
+            f"POST /api/v1/recommendations/batch ({options.batch_size:,}, top 3)",
+            spec(batch(explain=True), options.batch_connections),
+        ),
+        "batch (figures only)": (
+            f'POST /api/v1/recommendations/batch ({options.batch_size:,}, top 3, "explain": false)',
+            spec(batch(explain=False), options.batch_connections),
         ),
     }
 
