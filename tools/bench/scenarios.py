@@ -227,7 +227,7 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
     ]
 
     def batch(explain: bool) -> list[Connection]:
-        body = _json({"candidates": candidates, "top": 3, "explain": explain})
+        body = _json({"candidates": candidates, "top": 3, **({} if explain else {"explain": False})})
         return [
             Connection(
                 requests=[
