@@ -31,6 +31,7 @@ SCENARIOS = (
     "hello world",
     "healthz",
     "recommend",
+    "recommend (no plan)",
     "recommend (user)",
     "profile read",
     "profile update",

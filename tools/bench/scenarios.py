@@ -177,7 +177,7 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
 
     healthz = [Connection(requests=[Request(method="GET", path="/healthz")]) for _ in range(conns)]
 
-    def recommend(as_user: bool) -> list[Connection]:
+    def recommend(as_user: bool, **extra: object) -> list[Connection]:
         return [
             Connection(
                 requests=[
@@ -187,7 +187,9 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
                         headers=_auth(callers, u, as_user),
                         body=b,
                     )
-                    for b in bodies(lambda: {"skills": eight_skills(rng), "years_experience": 3, "top": 3})
+                    for b in bodies(
+                        lambda: {"skills": eight_skills(rng), "years_experience": 3, "top": 3, **extra}
+                    )
                 ]
             )
             for u in users[:conns]
@@ -247,6 +249,10 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
         "recommend": (
             f"POST /api/v1/recommendations ({'partner key' if callers.key else 'session'}, 8 skills, top 3)",
             spec(recommend(as_user=False)),
+        ),
+        "recommend (no plan)": (
+            'POST /api/v1/recommendations (8 skills, top 3, "learning_plan": false)',
+            spec(recommend(as_user=False, learning_plan=False)),
         ),
         "recommend (user)": (
             "POST /api/v1/recommendations (session, 8 skills, top 3)",
