@@ -37,11 +37,18 @@ def in_child(module: str, spec: msgspec.Struct, answer: type[T], timeout: float,
     )
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed: {done.stderr.decode(errors='replace')[-2000:]}")
-    return msgspec.json.decode(done.stdout, type=answer)
+    try:
+        return msgspec.json.decode(done.stdout, type=answer)
+    except msgspec.DecodeError as exc:
+        raise RuntimeError(
+            f"{what} answered {len(done.stdout):,} bytes that do not decode ({exc}); its standard error: "
+            f"{done.stderr.decode(errors='replace')[-2000:]}"
+        ) from None
 
 
 def child_main(spec_type: type[S], run: Callable[[S], msgspec.Struct]) -> int:
     """The child's side of :func:`in_child`."""
     spec = msgspec.json.decode(sys.stdin.buffer.read(), type=spec_type)
     sys.stdout.buffer.write(msgspec.json.encode(run(spec)))
+    sys.stdout.buffer.flush()
     return 0
