@@ -237,6 +237,8 @@ def _error_codes(path: str, method: str, has_body: bool) -> list[int]:
         codes.add(422)  # a repeated candidate id; an address like another account's; a weak password
     if path == "/api/v1/skills/extract":
         codes.add(422)  # text empty, only white space, or with control characters
+    if path == "/api/v1/market/series":
+        codes.add(422)  # skills= or roles= naming ids the catalogue does not have
     if path.startswith("/api/v1/recommendations"):
         codes |= {410, 422}  # Careerpath-Market-Version: trimmed since; never published
     if path == "/api/v1/partner/keys/rotate":

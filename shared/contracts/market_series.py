@@ -2,7 +2,7 @@
 
 The recommender serves the whole series of the market-data version in use (``GET /market/series``); the
 gateway keeps the skills and roles a caller names (``skills=python,sql``, ``roles=...``, each a catalogue
-id; at most :data:`MAX_IDS` of each) and refuses unknown ones (400 naming the parameter).
+id; at most :data:`MAX_IDS` of each) and refuses unknown ones (422 naming the parameter).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Partners read demand over time: GET /api/v1/market/series after a refresh of dated postings, through
-the whole stack (gateway, recommender, profile, worker, Redis, PostgreSQL); bad parameters are 400 naming
-the parameter."""
+the whole stack (gateway, recommender, profile, worker, Redis, PostgreSQL); bad parameters are 4xx naming
+the parameter: 422 for ids that are not the catalogue's, 400 for a value longer than the schema allows."""
 
 from __future__ import annotations
 
@@ -105,24 +105,25 @@ def test_without_parameters_every_skill_and_role_seen(reader: httpx.Client) -> N
 
 
 @pytest.mark.parametrize(
-    ("params", "field", "words"),
+    ("params", "status", "field", "words"),
     [
-        ({"skills": "kubernetes,nope"}, "skills", "unknown skill id: 'nope'"),
-        ({"skills": ""}, "skills", "separated by commas"),
-        ({"skills": "go,,sql"}, "skills", "none empty"),
-        ({"skills": ",".join(["go"] * 51)}, "skills", "at most 50"),
-        ({"roles": "astronaut"}, "roles", "unknown role id"),
-        ({"skills": "x" * 5000}, "skills", None),
+        ({"skills": "kubernetes,nope"}, 422, "skills", "unknown skill id: 'nope'"),
+        ({"skills": ""}, 422, "skills", "separated by commas"),
+        ({"skills": "go,,sql"}, 422, "skills", "none empty"),
+        ({"skills": ",".join(["go"] * 51)}, 422, "skills", "at most 50"),
+        ({"roles": "astronaut"}, 422, "roles", "unknown role id"),
+        ({"skills": "x" * 1501}, 400, "skills", None),
     ],
 )
-def test_bad_parameters_are_400_naming_the_parameter(
-    reader: httpx.Client, params: dict, field: str, words: str | None
+def test_bad_parameters_are_refused_naming_the_parameter(
+    reader: httpx.Client, params: dict, status: int, field: str, words: str | None
 ) -> None:
     answer = reader.get(SERIES, params=params)
-    assert answer.status_code == 400, answer.text
+    assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     errors = answer.json()["errors"]
     assert [e["field"] for e in errors] == [field], errors
+    assert answer.json()["code"] == ("unprocessable" if status == 422 else "validation_error")
     if words:
         assert words in errors[0]["message"]
 

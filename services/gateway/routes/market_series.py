@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import get
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
 
 from services.gateway.auth import scope_guard
@@ -19,7 +19,7 @@ __all__ = ["market_series"]
 SkillIds = Annotated[
     str | None,
     QueryParameter(
-        max_length=4000,
+        max_length=1500,
         description=f"Skill ids, comma-separated (at most {MAX_IDS}; GET /api/v1/skills lists them); "
         "default every skill the postings mention. A skill asked for and never mentioned has zeros.",
     ),
@@ -27,7 +27,7 @@ SkillIds = Annotated[
 RoleIds = Annotated[
     str | None,
     QueryParameter(
-        max_length=4000,
+        max_length=1500,
         description=f"Role ids, comma-separated (at most {MAX_IDS}; GET /api/v1/roles lists them); "
         "default every role with openings.",
     ),
@@ -37,9 +37,9 @@ RoleIds = Annotated[
 def _ids(value: str | None, known: set[str], what: str, field: str) -> list[str] | None:
     try:
         return parse_ids(value, known, what)
-    except ValueError as exc:
-        raise ValidationException(
-            detail="the request is not valid", extra=[{"key": field, "message": str(exc), "source": "query"}]
+    except ValueError as exc:  # well-formed text, refused: 422 naming the parameter
+        raise HTTPException(
+            status_code=422, detail=str(exc), extra={"field": field, "code": "unprocessable"}
         ) from None
 
 
@@ -50,7 +50,7 @@ def _ids(value: str | None, known: set[str], what: str, field: str) -> list[str]
     description=(
         "The monthly series of the market-data version in use: per calendar month of the postings' dates, "
         "the dated postings, and for each skill the postings that mention it and their share, for each "
-        "role its openings. `skills` and `roles` narrow it to the ids named; an unknown id is 400 naming "
+        "role its openings. `skills` and `roles` narrow it to the ids named; an unknown id is 422 naming "
         "the parameter. A version whose source has no dates (the bundled snapshot) has empty lists. "
         "Needs scope `market:read`."
     ),
