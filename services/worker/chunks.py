@@ -239,7 +239,8 @@ def collect(
     """Cut the source into chunks, have them aggregated (here and by other workers), merge the partials
     into ``aggregator``; raise :class:`SourceError` if a chunk failed twice."""
     spool_dir.mkdir(parents=True, exist_ok=True)
-    path = spool_dir / f"{key.rsplit(':', 2)[-2]}-{key.rsplit(':', 1)[-1]}-{os.getpid()}.jsonl"
+    stem = f"{key.rsplit(':', 2)[-2]}-{key.rsplit(':', 1)[-1]}"  # the run and the source's digest
+    path = spool_dir / f"{stem}-{os.getpid()}.jsonl"
     client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5)
     client.set(f"{key}:state", _worker(), ex=TTL)  # names the coordinator
     tasks: list[ChunkTask] = []
@@ -297,6 +298,9 @@ def collect(
         return total
     finally:
         path.unlink(missing_ok=True)
+        if len(done) == len(tasks):  # merged: copies left by an earlier coordinator of this run go too
+            for stale in spool_dir.glob(f"{stem}-*.jsonl"):
+                stale.unlink(missing_ok=True)
         names = [f"{key}:state"] + [
             f"{key}:{kind}:{t.index}" for t in tasks for kind in ("part", "claim", "fails", "error")
         ]

@@ -114,6 +114,29 @@ def test_a_pool_process_killed_mid_chunk_loses_nothing_and_counts_nothing_twice(
     assert _leftovers(svc) == []
 
 
+def test_the_run_s_coordinator_killed_mid_run_is_taken_over_and_counts_once(svc: RefreshServices) -> None:
+    expected = _expected(svc, "many.jsonl")
+    (svc.sources / "many3.jsonl").write_bytes((svc.sources / "many.jsonl").read_bytes())
+    answer = svc.client.post("/market/runs/", json={"source": "file:many3.jsonl", "requested_by": "tests"})
+    run_id = answer.json()["id"]
+    deadline = time.monotonic() + 60
+    while True:  # once a few chunks are stored, SIGKILL the process that holds the run
+        assert time.monotonic() < deadline, "the run never got going"
+        states = list(svc.redis.scan_iter(match=f"{svc.prefix}refresh:{run_id}:*:state"))
+        parts = list(svc.redis.scan_iter(match=f"{svc.prefix}refresh:{run_id}:*:part:*"))
+        if states and len(parts) >= 2:
+            coordinator = int(svc.redis.get(states[0]).decode().rsplit(":", 1)[-1])
+            os.kill(coordinator, signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    done = wait_run(svc.client, run_id, timeout=120)
+    assert done["status"] == "succeeded" and done["attempts"] == 2, done
+    assert (done["records_read"], done["records_accepted"], done["records_rejected"]) == expected
+    _, doc = svc.current()
+    assert doc is not None and sum(doc["series"]["postings"]) == expected[1]
+    assert _leftovers(svc) == [] and not list((svc.log_dir / "spool").glob("*"))
+
+
 def test_a_source_that_ends_mid_record_fails_and_the_live_version_stays(svc: RefreshServices) -> None:
     good = svc.refresh("file:many.jsonl", timeout=120)
     before = svc.current()
