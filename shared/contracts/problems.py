@@ -93,10 +93,11 @@ PROBLEMS = _problems(
 
 ProblemCode: Any = Literal[tuple(PROBLEMS)]
 
-_BY_STATUS: dict[int, str] = {}
-for _problem in PROBLEMS.values():
-    _BY_STATUS.setdefault(_problem.status, _problem.code)
-_BY_STATUS[400] = "bad_request"  # a 400 with no more specific code: validation errors name theirs
+# Specific codes that share a status with a general one; every other status has exactly one code, which is
+# its general code. Listed so that adding a specific code can never turn into the general answer of its
+# status (reset_token_refused, listed before unprocessable, once became every 422's code).
+_SPECIFIC = frozenset({"validation_error", "reset_token_refused", "weak_password", "confirmation_required"})
+_BY_STATUS: dict[int, str] = {p.status: p.code for p in PROBLEMS.values() if p.code not in _SPECIFIC}
 
 
 def code_for_status(status: int) -> str:

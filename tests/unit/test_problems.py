@@ -67,6 +67,23 @@ def test_every_status_raised_has_its_own_code() -> None:
         assert PROBLEMS[code_for_status(status)].status == status, status
 
 
+def test_a_status_without_a_specific_code_gets_its_general_one() -> None:
+    """A refusal that names no code is answered with its status's general code, never with a specific one
+    that happens to share the status (a batch's repeated id once came back as reset_token_refused)."""
+    general = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+        422: "unprocessable",
+        429: "rate_limited",
+        503: "unavailable",
+    }
+    for status, code in general.items():
+        assert code_for_status(status) == code, status
+
+
 def test_an_unknown_code_is_refused() -> None:
     with pytest.raises(KeyError):
         error_response(400, "no_such_code", "x")
