@@ -64,6 +64,10 @@ def market_stack(infra, web_db: str, tmp_path_factory: pytest.TempPathFactory) -
         CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "web:",
         CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
         CAREERPATH_UPSTREAM_TIMEOUT="1.5",
+        # the scheduled refresh republishes the bundled snapshot (the same version), so the admin page
+        # starts with exactly one version whenever that refresh ends (the default source, the bundled real
+        # postings, would add a second one at a moment the test cannot know)
+        CAREERPATH_REFRESH_SOURCE="snapshot",
     )
     running = Stack(env=env, log_dir=logs, with_worker=True).start()
     try:
