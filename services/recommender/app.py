@@ -60,7 +60,9 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
             health_check_interval=5,
         )
         wiring.redis = client
-        watch = PointerWatch(client, settings.redis_prefix + "market:current")
+        # the watch is trusted while it hears from Redis every two heartbeats (see PointerWatch)
+        heartbeat = max(0.25, 2 * settings.redis_timeout)
+        watch = PointerWatch(client, settings.redis_prefix + "market:current", heartbeat=heartbeat)
         wiring.market = MarketSource(MarketReader(client, settings.redis_prefix), watch)
         await seed_market(client, settings.redis_prefix)
         watch.start()

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -131,15 +132,31 @@ class PointerWatch:
     flushed (Redis 6+). Each such message moves :attr:`generation` on. While the connection is not
     subscribed (starting, Redis away, reconnecting every ``retry_seconds``), :attr:`active` is False and
     the reader follows the pointer on every request, as before.
+
+    Silence is not proof: a Redis that stalls (paused, or a link that drops packets) sends no invalidation
+    and no error either. So the watch PINGs every ``heartbeat`` seconds and is :attr:`active` only while
+    something (a PONG or an invalidation) arrived within the last two heartbeats; otherwise requests read
+    the pointer themselves, and time out into the last good copy flagged ``stale`` (tests/faults:
+    ``test_redis_stalled_then_resumed``). A connection silent for ``DROP_AFTER`` heartbeats is dropped and
+    made anew.
     """
 
-    __slots__ = ("_task", "active", "client", "generation", "key", "retry_seconds")
+    DROP_AFTER = 10
+    __slots__ = ("_seen", "_subscribed", "_task", "client", "generation", "heartbeat", "key", "retry_seconds")
 
-    def __init__(self, client: aioredis.Redis, key: str, retry_seconds: float = 1.0) -> None:
-        self.client, self.key, self.retry_seconds = client, key, retry_seconds
+    def __init__(
+        self, client: aioredis.Redis, key: str, retry_seconds: float = 1.0, heartbeat: float = 0.5
+    ) -> None:
+        self.client, self.key, self.retry_seconds, self.heartbeat = client, key, retry_seconds, heartbeat
         self.generation = 0
-        self.active = False
+        self._subscribed = False
+        self._seen = 0.0  # time.monotonic() of the last message on the watch connection
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def active(self) -> bool:
+        """Subscribed, and heard from within the last two heartbeats."""
+        return self._subscribed and time.monotonic() - self._seen < 2 * self.heartbeat
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -152,7 +169,7 @@ class PointerWatch:
         self._moved()
 
     def _moved(self) -> None:
-        self.active = False
+        self._subscribed = False
         self.generation += 1
 
     async def _run(self) -> None:
@@ -166,7 +183,7 @@ class PointerWatch:
                 conn = pool.make_connection()  # type: ignore[no-untyped-call]
                 try:
                     await self._watch(conn)
-                except (RedisError, OSError) as exc:
+                except (RedisError, OSError, TimeoutError) as exc:
                     log.warning("market pointer watch lost (%s): reading it per request", type(exc).__name__)
                 finally:
                     self._moved()
@@ -175,7 +192,7 @@ class PointerWatch:
         finally:
             await pool.aclose()
 
-    async def _watch(self, conn: Any) -> None:
+    async def _subscribe(self, conn: Any) -> None:
         await conn.connect()
         await conn.send_command("CLIENT", "ID")
         own = await conn.read_response()
@@ -183,11 +200,32 @@ class PointerWatch:
         await conn.read_response()
         await conn.send_command("SUBSCRIBE", INVALIDATE_CHANNEL)
         await conn.read_response()
-        self._moved()  # anything read before now may be old
-        self.active = True
+
+    async def _ping(self, conn: Any) -> None:
+        """PING every heartbeat; drop a connection that stayed silent for DROP_AFTER heartbeats."""
         while True:
-            await conn.read_response()  # ["message", channel, [keys] or None (flushed)]
-            self.generation += 1
+            await asyncio.sleep(self.heartbeat)
+            if time.monotonic() - self._seen > self.DROP_AFTER * self.heartbeat:
+                await conn.disconnect()  # the read below fails and the watch starts again
+                return
+            await conn.send_command("PING")
+
+    async def _watch(self, conn: Any) -> None:
+        # a Redis that accepts the connection but does not answer must not hold the watch forever
+        await asyncio.wait_for(self._subscribe(conn), timeout=self.DROP_AFTER * self.heartbeat)
+        self._moved()  # anything read before now may be old
+        self._subscribed, self._seen = True, time.monotonic()
+        pinger = asyncio.get_running_loop().create_task(self._ping(conn))
+        try:
+            while True:
+                message = await conn.read_response()  # ["message", channel, [keys] or None] or ["pong", ""]
+                self._seen = time.monotonic()
+                if not (isinstance(message, list) and message and message[0] in (b"pong", "pong")):
+                    self.generation += 1
+        finally:
+            pinger.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+                await pinger
 
 
 class MarketSource:
