@@ -1,4 +1,8 @@
-"""``POST /questionnaire/next`` (internal): the ranking for the answers so far and the next question."""
+"""``POST /questionnaire/next`` (internal): the predicted full-questionnaire ranking and the next question.
+
+The role items are the recommendation's for the answers so far (unanswered skills 0: what a saved profile
+with these answers shows), in the order the full questionnaire is predicted to rank them
+(`services.recommender.questionnaire.Prediction`), with the predicted figures beside them (`predicted`)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,12 @@ from litestar.params import JSONBody, SkipValidation
 
 from services.recommender.deps import MarketDep
 from services.recommender.questionnaire import Decision, Questionnaire
-from shared.contracts.questionnaire import NextQuestion, QuestionnaireRequest, QuestionnaireResponse
+from shared.contracts.questionnaire import (
+    NextQuestion,
+    PredictedRole,
+    QuestionnaireRequest,
+    QuestionnaireResponse,
+)
 
 __all__ = ["QuestionnaireDep", "next_question", "provide_questionnaire", "why"]
 
@@ -25,14 +34,15 @@ def provide_questionnaire(questionnaire: Questionnaire) -> dict[str, Provide]:
 
 
 def why(questionnaire: Questionnaire, decision: Decision) -> str:
-    """One sentence: which roles the answer tells apart, and how likely it is to move the top three."""
+    """One sentence: which roles the answer tells apart (the two whose chance of being in the full top
+    three it moves most apart), and how likely it is to move the top three shown."""
     assert decision.skill is not None and decision.contrast is not None
     catalog = questionnaire.scorer.catalog
     skill = catalog.skills[questionnaire.scorer.skill_ids[decision.skill]].name
     up, down = (catalog.roles[questionnaire.scorer.role_ids[r]].name for r in decision.contrast)
     return (
         f"How well you know {skill} tells {up} apart from {down}: of the questions left, its answer is "
-        f"expected to settle your ranking most (it changes your top three with a chance of "
+        f"expected to settle your top roles best (it changes the top three shown with a chance of "
         f"{decision.change_chance:.0%})."
     )
 
@@ -40,7 +50,7 @@ def why(questionnaire: Questionnaire, decision: Decision) -> str:
 @post(
     "/questionnaire/next",
     tags=["questionnaire"],
-    summary="The role ranking for the answers so far and the next question to ask",
+    summary="The predicted full-questionnaire role ranking for the answers so far and the next question",
     status_code=200,
 )
 async def next_question(
@@ -48,8 +58,27 @@ async def next_question(
 ) -> QuestionnaireResponse:
     scorer = questionnaire.scorer
     current = await market.current()
-    roles = scorer.rank(data.answers, data.years_experience, top=data.top, markets=current.roles)
     decision = questionnaire.next_for(data.answers, data.years_experience)
+    prediction = decision.prediction
+    assert prediction is not None
+    # every role's item for the answers alone, then the prediction's order and selection
+    fits = {
+        fit.role: fit
+        for fit in scorer.rank(
+            data.answers, data.years_experience, top=len(scorer.role_ids), markets=current.roles
+        )
+    }
+    order = prediction.order[: data.top]
+    roles = [fits[scorer.role_ids[r]] for r in order]
+    predicted = [
+        PredictedRole(
+            role=scorer.role_ids[r],
+            top1_chance=round(prediction.top1_chance[r], 4),
+            top3_chance=round(prediction.top3_chance[r], 4),
+            expected_match=round(prediction.expected_match[r], 4),
+        )
+        for r in order
+    ]
     question = None
     if decision.skill is not None:
         skill = scorer.catalog.skills[scorer.skill_ids[decision.skill]]
@@ -66,6 +95,7 @@ async def next_question(
         next_skill=question.skill if question else None,
         question=question,
         roles=roles,
+        predicted=predicted,
         confidence=round(decision.confidence, 4),
         answered=answered,
         remaining=len(scorer.skill_ids) - answered,

@@ -1,9 +1,10 @@
 """Adaptive questionnaire contracts: gateway <-> recommender (``POST /questionnaire/next``).
 
-The caller sends the skills answered so far (0 included: "asked, none"); the answer is the current role
-ranking (the same items, in the same order, as a recommendation for those answers) and the one question
-expected to change that ranking most, or none when no answer left is expected to change the top three.
-Nothing is stored.
+The caller sends the skills answered so far (0 included: "asked, none"); the answer is the role ranking the
+full questionnaire is predicted to give (each item what a recommendation for the answers so far gives for
+that role; the order and the per-role chances are the prediction's) and the one question whose answer is
+expected to make that prediction right most often, or none when the rest of the questions are unlikely to
+change the predicted top three. Nothing is stored.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import msgspec
 from shared.contracts.common import SentYears, SkillLevels, described
 from shared.contracts.recommendations import RoleFit
 
-__all__ = ["NextQuestion", "QuestionnaireRequest", "QuestionnaireResponse"]
+__all__ = ["NextQuestion", "PredictedRole", "QuestionnaireRequest", "QuestionnaireResponse"]
 
 
 class QuestionnaireRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -53,17 +54,40 @@ class NextQuestion(msgspec.Struct, kw_only=True, frozen=True):
     information_gain: Annotated[
         float,
         described(
-            "How much the answer is expected to settle the role ranking: the expected fall in its entropy, "
-            "in bits (0 = the answer changes nothing).",
+            "How much the answer is expected to settle which three roles the full questionnaire puts on "
+            "top: the expected fall in the entropy of that prediction, in bits (0 = the answer changes "
+            "nothing).",
             0.21,
         ),
     ]
     change_chance: Annotated[
         float,
         described(
-            "The chance (0..1) that answering it changes the set of your top three roles, from how people "
+            "The chance (0..1) that answering it changes the three roles shown on top, from how people "
             "with answers like yours answered.",
             0.34,
+        ),
+    ]
+
+
+class PredictedRole(msgspec.Struct, kw_only=True, frozen=True):
+    """What the full questionnaire is predicted to give one role, from people with answers like yours."""
+
+    role: Annotated[str, described("The role's id (the same role as the item of `roles` at this position).")]
+    top1_chance: Annotated[
+        float,
+        described("The chance (0..1) that the full questionnaire ranks this role first.", 0.46),
+    ]
+    top3_chance: Annotated[
+        float,
+        described("The chance (0..1) that the role is among the full questionnaire's top three.", 0.81),
+    ]
+    expected_match: Annotated[
+        float,
+        described(
+            "The role's expected `match` once every skill is answered (the answers so far kept, the rest "
+            "as people with answers like yours answered them).",
+            0.31,
         ),
     ]
 
@@ -74,8 +98,9 @@ class QuestionnaireResponse(msgspec.Struct, kw_only=True, frozen=True):
     next_skill: Annotated[
         str | None,
         described(
-            "The id of the unanswered skill whose answer is expected to change the ranking most; null when "
-            "no answer left is expected to change the top three roles (the questionnaire is done).",
+            "The id of the unanswered skill whose answer is expected to make the predicted ranking right "
+            "most often; null when the rest of the questions are unlikely to change the predicted top three "
+            "roles (`confidence` is at least 1 - 0.05) or none is left (the questionnaire is done).",
             "kubernetes",
         ),
     ]
@@ -86,14 +111,24 @@ class QuestionnaireResponse(msgspec.Struct, kw_only=True, frozen=True):
     roles: Annotated[
         list[RoleFit],
         described(
-            "The roles for the answers so far (unanswered skills count as 0), best match first: the same "
-            "items in the same order as POST /api/v1/recommendations answers for them."
+            "The roles in the order the full questionnaire is predicted to rank them, best first: the three "
+            "roles most likely to be in its top three (led by the one most likely to be first), then the "
+            "others by that chance (`predicted`). Each item is the one POST "
+            "/api/v1/recommendations gives for the answers so far (its `match`, `readiness` and reasons "
+            "count the unanswered skills as 0), so the order can differ from the order of `match`."
+        ),
+    ] = []
+    predicted: Annotated[
+        list[PredictedRole],
+        described(
+            "Per role of `roles`, in the same order: the predicted full-questionnaire figures behind the "
+            "order (chance of being first, of being in the top three, expected match)."
         ),
     ] = []
     confidence: Annotated[
         float,
         described(
-            "The estimated chance (0..1) that the current top three roles are the top three the full "
+            "The estimated chance (0..1) that the first three of `roles` are the top three the full "
             "questionnaire would give, from how people with answers like yours answered the rest.",
             0.82,
         ),

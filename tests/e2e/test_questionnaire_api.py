@@ -1,5 +1,6 @@
-"""`POST /api/v1/questionnaire/next` through the gateway: the next question, the ranking a recommendation
-gives for the same answers, who may call it, and the bad versions of every field (nothing is stored)."""
+"""`POST /api/v1/questionnaire/next` through the gateway: the next question, the predicted ranking (the
+items a recommendation gives for the same answers, in the predicted order, with the predicted figures), who
+may call it, and the bad versions of every field (nothing is stored)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,22 @@ def test_first_question_then_the_answers_change_the_ranking_like_a_recommendatio
     assert body["answered"] == 4 and body["remaining"] == len(CATALOG.skills) - 4
     assert body["next_skill"] is None or body["next_skill"] not in answers
     recommended = api.post("/api/v1/recommendations", json={"skills": answers, "years_experience": 3}).json()
-    assert [r["role"] for r in body["roles"]] == [r["role"] for r in recommended["roles"]]
-    assert [r["match"] for r in body["roles"]] == [r["match"] for r in recommended["roles"]]
+    # every item is the recommendation's for these answers (what a saved profile shows), in the predicted
+    # order, with the predicted figures beside it
+    items = {r["role"]: r for r in recommended["roles"]}
+    assert sorted(r["role"] for r in body["roles"]) == sorted(items) and len(items) == len(CATALOG.roles)
+    assert all(r == items[r["role"]] for r in body["roles"])
     assert body["model_version"] == recommended["model_version"]
+    predicted = body["predicted"]
+    assert [p["role"] for p in predicted] == [r["role"] for r in body["roles"]]
+    assert sum(p["top3_chance"] for p in predicted) == pytest.approx(3, abs=1e-3)
+    assert sum(p["top1_chance"] for p in predicted) == pytest.approx(1, abs=1e-3)
+    assert 0 < body["confidence"] <= min(p["top3_chance"] for p in predicted[:3]) + 1e-4
+    chances = [p["top3_chance"] for p in predicted]  # the three most likely in the full top three first
+    assert min(chances[:3]) >= max(chances[3:]) and chances[3:] == sorted(chances[3:], reverse=True)
+    top3 = ask(api, answers=answers, years_experience=3, top=3)
+    assert [r["role"] for r in top3["roles"]] == [r["role"] for r in body["roles"][:3]]
+    assert top3["predicted"] == predicted[:3]
 
 
 def test_every_skill_answered_is_done(api: httpx.Client) -> None:

@@ -43,7 +43,16 @@ async function ask() {
   } finally {
     $("#k-next").disabled = false;
   }
-  $("#k-roles").replaceChildren(...quick.last.roles.slice(0, 5).map((fit) => roleItem(fit, null)));
+  // the roles in the order the full list is predicted to give (their match counts only the answers so
+  // far); each says how likely it is in the full list's top three, in the small type of the market line
+  const predicted = new Map((quick.last.predicted || []).map((p) => [p.role, p]));
+  $("#k-roles").replaceChildren(...quick.last.roles.slice(0, 5).map((fit) => {
+    const item = roleItem(fit, null);
+    const p = predicted.get(fit.role);
+    if (p) item.querySelector(".role-head").after(h("p", { class: "market predicted" },
+      `${percent(p.top3_chance)} likely in your top three after the full list`));
+    return item;
+  }));
   $("#k-confidence").textContent = quick.asked
     ? `${quick.asked} answered · ${percent(quick.last.confidence)} likely that these are the top three the full list would give.`
     : "Answer the first question to see which roles fit.";
