@@ -61,7 +61,9 @@ def market_stack(infra, web_db: str, tmp_path_factory: pytest.TempPathFactory) -
     env = infra.env(
         **E2E_ENV,
         DATABASE_URL=web_db,
-        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "web:",
+        # a prefix of its own: test_accessibility starts this fixture too (another database, same run), and
+        # its refresh must not add a market version to the one this module's admin test counts
+        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + f"web-{secrets.token_hex(3)}:",
         CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
         CAREERPATH_UPSTREAM_TIMEOUT="1.5",
         # the scheduled refresh republishes the bundled snapshot (the same version), so the admin page
