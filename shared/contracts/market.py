@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 import msgspec
 
 from shared.contracts.common import described
-from shared.contracts.sources import SOURCE_PATTERN
 
 __all__ = [
     "AdminRefreshRequest",
@@ -33,7 +32,12 @@ SourceSpec = Annotated[
     msgspec.Meta(
         min_length=1,
         max_length=2048,
-        pattern=SOURCE_PATTERN,
+        pattern=(
+            r"^(snapshot|bundled:[a-z0-9-]+|usajobs:[^\x00-\x1f]*|file:[A-Za-z0-9._-][^\x00-\x1f]*"
+            r"|https?://[A-Za-z0-9.-]+"
+            r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+            r"(/[^\x00-\x20]*)?)$"
+        ),
         description=(
             "`snapshot` (the bundled figures), real postings shipped with careerpath "
             "(`bundled:real-postings`, `bundled:skillspan-2021`, `bundled:gsa-tts-2018-2025`), a USAJOBS "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-__all__ = ["BUNDLED", "SOURCE_PATTERN", "USAJOBS_PARAMETERS", "SourceSpec", "parse_source", "usajobs_query"]
+__all__ = ["BUNDLED", "USAJOBS_PARAMETERS", "SourceSpec", "parse_source", "usajobs_query"]
 
 #: Real postings bundled with careerpath (``shared/catalog/postings/``), by source name.
 BUNDLED: dict[str, str] = {
@@ -33,39 +33,6 @@ USAJOBS_PARAMETERS: dict[str, re.Pattern[str]] = {
     "Organization": re.compile(r"[A-Za-z0-9]{2,10}(?:;[A-Za-z0-9]{2,10}){0,9}"),
     "DatePosted": re.compile(r"(?:[0-9]|[1-5][0-9]|60)"),
 }
-
-#: The value of each USAJOBS parameter as the OpenAPI document states it: a subset of what
-#: :func:`usajobs_query` accepts (free text narrowed to unreserved characters, so a value the schema allows
-#: never needs percent-decoding), so a request valid by the document is never refused.
-_USAJOBS_SCHEMA_VALUES: dict[str, str] = {
-    "Keyword": r"[A-Za-z0-9._~-]{1,200}",
-    "PositionTitle": r"[A-Za-z0-9._~-]{1,200}",
-    "JobCategoryCode": r"[0-9]{4}(;[0-9]{4}){0,9}",
-    "LocationName": r"[A-Za-z0-9._~-]{1,200}",
-    "Organization": r"[A-Za-z0-9]{2,10}(;[A-Za-z0-9]{2,10}){0,9}",
-    "DatePosted": r"([0-9]|[1-5][0-9]|60)",
-}
-
-
-def _usajobs_schema_pattern() -> str:
-    """Parameters in the catalogue's order, each at most once (a repeat is refused), `&`-separated."""
-    items = [f"{name}={value}" for name, value in _USAJOBS_SCHEMA_VALUES.items()]
-    starts = ["".join([items[i], *(f"(&{rest})?" for rest in items[i + 1 :])]) for i in range(len(items))]
-    return "usajobs:(" + "|".join(f"({start})" for start in starts) + ")?"
-
-
-#: The JSON Schema pattern of a source string in the public contract (refresh triggers): every string it
-#: matches is one :func:`parse_source` accepts (tests/unit/test_real_sources.py checks samples of both).
-SOURCE_PATTERN = (
-    r"^(snapshot|bundled:("
-    + "|".join(BUNDLED)
-    + ")|"
-    + _usajobs_schema_pattern()
-    + r"|file:[A-Za-z0-9._-][^\x00-\x1f]*"
-    r"|https?://[A-Za-z0-9.-]+"
-    r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
-    r"(/[^\x00-\x20]*)?)$"
-)
 
 
 @dataclass(frozen=True)
