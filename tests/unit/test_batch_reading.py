@@ -35,6 +35,7 @@ def _read(body: bytes) -> list[BatchCandidate | BatchResult]:
         _body([{"id": "a", "skills": {}}], target_role="astronaut"),
         _body([{"id": "a", "skills": {}}], extra=1),
         b'{"candidates": [{"id": "a", "skills": {}}], "top": 2, "top": 3}',
+        b'{"candidates": [{"id": "a", "skills": {}}], "explain": true, "explain": false}',
     ],
 )
 def test_a_malformed_batch_is_refused_whole(body: bytes) -> None:
@@ -126,6 +127,9 @@ def test_a_candidate_error_encodes_without_roles_and_a_result_without_error() ->
         b'{"candidates": [{"id": "a", "skills": {"java": 3}}, {"id": "b", "skills": {"go": 2, "go": 1}}]}',
         b'{"candidates": [{"id": "a", "skills": {"java": 3}}, {"id": "b", "skills": {}, "id": "c"}]}',
         b'{"candidates": [{"id": "a", "skills": {"java": 3.0}}], "top": 3, "role": "data-engineer"}',
+        _body([{"id": "a", "skills": {"java": 3}}, {"id": "b", "skills": {"go": 2}}], explain=False),
+        b'{"candidates": [{"id": "a", "skills": {"java": 3}}, {"id": "b", "skills": {"go": 2, "go": 1}}], '
+        b'"explain": false}',
     ],
 )
 def test_the_one_pass_reading_of_a_good_batch_agrees_with_the_candidate_by_candidate_one(body: bytes) -> None:
@@ -138,6 +142,9 @@ def test_the_one_pass_reading_of_a_good_batch_agrees_with_the_candidate_by_candi
 def test_the_one_pass_reading_refuses_what_the_envelope_refuses() -> None:
     with pytest.raises(ValidationException):
         read_batch(b'{"candidates": [{"id": "a", "skills": {}}], "top": 2, "top": 3}')
+    with pytest.raises(ValidationException) as twice:  # the option the one-pass count once left out
+        read_batch(b'{"candidates": [{"id": "a", "skills": {}}], "explain": false, "explain": true}')
+    assert twice.value.extra == [{"key": "explain", "message": "this field is given more than once"}]
     with pytest.raises(HTTPException) as caught:
         read_batch(_body([{"id": "a", "skills": {}}, {"id": "a", "skills": {}}]))
     assert caught.value.status_code == 422 and caught.value.extra == {"field": "candidates[1].id"}
