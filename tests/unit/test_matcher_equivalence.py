@@ -1,0 +1,271 @@
+"""The fast skill matcher answers exactly what the plain one did: every mention (skill, words' offsets,
+status, cue offsets) and every ``match`` set, on real and adversarial text.
+
+The reference is the matcher as it stood before its fast path (:mod:`tests.matcher_reference`). Texts:
+the bundled real postings as the worker reads them (title, description, skills), SkillSpan's postings
+(``tests/data/skillspan/``), the CV texts (``tests/data/cv_texts.yaml``), 3,000 SYNTHETIC postings, the
+hard cases of the matcher's docstring and tests, and 4,000 seeded random texts built from the taxonomy's
+words in odd cases and glued by the rules' own cues: negations and their bridges, wishes, clause breaks,
+look-alike contexts, compound separators, web addresses, ": none", and characters whose lower case is
+ASCII or longer (Kelvin sign, dotted capital I).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from services.worker.sources import Fetched
+from services.worker.sources.records import Posting, read_postings
+from services.worker.sources.synthetic import generate_postings
+from shared.catalog import load_catalog
+from shared.catalog.matching import FALSE_FRIENDS, SkillMatcher
+from tests.matcher_reference import ReferenceMatcher
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = load_catalog()
+HARD_CASES = [
+    "JavaScript and TypeScript, Java/JavaScript, I'm a Go-getter who likes to Go to market fast",
+    "Go-live planning; ready to Go. Services in Go and Golang; docker go kubernetes",
+    "we go to the rest of the node and spark joy. C, C++ and embedded C. C# and .NET Core",
+    "R and Swift for analysis, then Spring cleaning. Spring Boot services. Rust belt, rust never sleeps",
+    "Rust and Cargo. PostgreSQL and MySQL. PostgreSQL, T-SQL. Lived in Phoenix, AZ",
+    "employment authorization required; java kotlin spring-boot amazon-web-services",
+    "no Kubernetes experience. Python, not Java. without Docker or Podman. never used Terraform",
+    "no experience with Kafka, but Python daily. Kubernetes: none. Helm (never used)",
+    "not only Python but also Go. I want to learn Rust. I'd like to learn Kubernetes. Docker daily.",
+    "SQL Server, SQL injection, HTTP caching, Python 3, REST/GraphQL, Python's, Docker-based, CI/CD",
+    "see https://example.org/python-jobs or www.docker.com/go for Node.js, not just Java",
+    "no MongoDB, Cassandra or K8s; haven't had a chance to use Kafka; without supervision on Python",
+    "Oracle's database, an Oracle of truth, Oracle Cloud, go-to-market, Go to market",
+]
+# Glue between taxonomy words: the cues the rules read, separators, and characters that test offsets.
+GLUE = [
+    " ",
+    " ",
+    " ",
+    ", ",
+    "/",
+    "-",
+    "'",
+    "’",
+    "'s ",
+    ".",
+    ". ",
+    "; ",
+    ": ",
+    "! ",
+    "? ",
+    "\n",
+    "\r\n",
+    "\t",
+    " and ",
+    " or ",
+    " & ",
+    " + ",
+    " | ",
+    " • ",
+    " (",
+    ") ",
+    " [",
+    "] ",
+    " - ",
+    " – ",
+    " — ",
+    "\u00a0",
+    " no ",
+    " not ",
+    " No ",
+    " NOT ",
+    " without ",
+    " never ",
+    " don't ",
+    " can't ",
+    " zero ",
+    " nor ",
+    " not only ",
+    " not just ",
+    " not limited to ",
+    " not later ",
+    " no prior experience with ",
+    " experience with ",
+    " used ",
+    " any ",
+    " haven't had a chance to use ",
+    " really ",
+    " at all ",
+    " but ",
+    " however ",
+    " although ",
+    " except ",
+    " yet ",
+    " whereas ",
+    " though ",
+    ": none",
+    " (never used)",
+    " - no experience",
+    ": not yet",
+    " (no)",
+    " no\n",
+    ": no.",
+    " want to learn ",
+    " would like to learn ",
+    " plan to pick up ",
+    " interested in learning ",
+    " next to learn ",
+    " hoping to try ",
+    " eager to study ",
+    " keen to get into ",
+    " to ",
+    " ready to ",
+    " let's ",
+    " will ",
+    " in ",
+    " near ",
+    " from ",
+    " the ",
+    " an ",
+    "-getter ",
+    "-live ",
+    " ahead ",
+    " the extra ",
+    ", AZ",
+    " Arizona",
+    " area",
+    " delivery",
+    " joy",
+    " belt",
+    "'s",
+    " of ",
+    " Cloud",
+    " Corp",
+    " employment ",
+    " work ",
+    " https://example.org/python-go/",
+    " www.kubernetes.io ",
+    " ftp://host/java ",
+    " http://x.y",
+    " HTTPS://Example.org/Go-Java",
+    " WWW.Go.dev ",
+    "xhttp://docker",
+    " ://python ",
+    " httpſ://go.dev",
+    " http://a.b/?u=https://c.d/java ",
+    "www.",
+    "://",
+    " hTTp://",
+    " FTP://",
+    " C++ ",
+    " C# ",
+    " .NET ",
+    " 3 ",
+    " 2.7 ",
+    " 5+ years ",
+    "K",
+    "\u212a",
+    "\u0130",
+    "\u017f",
+    "\U0001f600",
+    "é",
+    "++",
+    "#",
+    "..",
+    "--",
+    "/-",
+    "'-",
+]
+
+
+def _cases(word: str, rng: random.Random) -> str:
+    pick = rng.random()
+    if pick < 0.45:
+        return word
+    if pick < 0.65:
+        return word.lower()
+    if pick < 0.8:
+        return word.upper()
+    if pick < 0.9:
+        return word.title()
+    return "".join(c.upper() if rng.random() < 0.5 else c for c in word)
+
+
+def _words() -> list[str]:
+    words = {w for s in CATALOG.skills.values() for w in (*s.synonyms, s.name, s.id)}
+    words |= set(FALSE_FRIENDS) | {"Python", "Go", "go", "Java", "SQL", "HTTP", "Spring", "data", "high"}
+    return sorted(words)
+
+
+def _fuzz(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words = _words()
+    texts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 40)):
+            parts.append(_cases(rng.choice(words), rng) if rng.random() < 0.55 else rng.choice(GLUE))
+        texts.append("".join(parts))
+    return texts
+
+
+def _worker_texts(path: Path) -> list[str]:
+    """The text the refresh matches for each valid posting of a JSON Lines file."""
+    with path.open("rb") as body:
+        fetched = Fetched(body=body, size=path.stat().st_size, sha256="-", declared="jsonl", name=str(path))
+        return [
+            "\n".join((p.title, p.text, " ; ".join(p.skills)))
+            for p in read_postings(fetched, dt.date(2026, 1, 1))
+            if isinstance(p, Posting)
+        ]
+
+
+def _skillspan() -> list[str]:
+    texts: dict[tuple[str, int], list[str]] = {}
+    for name in ("train_tech_knowledge.jsonl", "dev_knowledge.jsonl"):
+        for line in (ROOT / "tests/data/skillspan" / name).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            texts.setdefault((name, row["idx"]), []).append(" ".join(row["tokens"]))
+    return ["\n".join(sentences) for sentences in texts.values()]
+
+
+@pytest.fixture(scope="module")
+def matchers() -> tuple[SkillMatcher, ReferenceMatcher]:
+    return SkillMatcher(CATALOG), ReferenceMatcher(CATALOG)
+
+
+def _same(matchers: tuple[SkillMatcher, ReferenceMatcher], texts: list[str]) -> None:
+    fast, reference = matchers
+    assert texts
+    for text in texts:
+        expected = reference.mentions(text)
+        assert fast.mentions(text) == expected, text
+        assert fast.match(text) == reference.match(text), text
+
+
+def test_bundled_real_postings(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    folder = ROOT / "shared/catalog/postings"
+    texts = [t for path in sorted(folder.glob("*.jsonl")) for t in _worker_texts(path)]
+    assert len(texts) > 200
+    _same(matchers, texts)
+
+
+def test_skillspan_and_cv_texts(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    cvs = yaml.safe_load((ROOT / "tests/data/cv_texts.yaml").read_text(encoding="utf-8"))
+    _same(matchers, [*_skillspan(), *(cv["text"] for cv in cvs)])
+
+
+def test_synthetic_postings(matchers: tuple[SkillMatcher, ReferenceMatcher], tmp_path: Path) -> None:
+    path = tmp_path / "synthetic.jsonl"
+    generate_postings(path, count=3_000, seed=23, bad_ratio=0.0)
+    _same(matchers, _worker_texts(path))
+
+
+def test_hard_cases_and_random_texts(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    texts = [*HARD_CASES, "\n".join(HARD_CASES), "", "go", "Go", ".NET", "-", *_fuzz(4_000, seed=5)]
+    fast, reference = matchers
+    assert sum(m.status != "plain" for t in texts for m in reference.mentions(t)) > 1_000  # cues are hit
+    _same(matchers, texts)
