@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -126,17 +127,24 @@ def order_steps(
                 effective[s] = max(effective[s], priorities[d])
                 blocked[d] += 1
                 unlocks[s].append(d)
+
+    # the steps whose prerequisite steps are placed, best first (a step's key never changes: a heap, not a
+    # scan of every pending step per placement)
+    def key(s: str) -> tuple[float, float, int, str]:
+        return -effective[s], -priorities[s], position.get(s, len(position)), s
+
+    ready = [key(s) for s in priorities if not blocked[s]]
+    heapq.heapify(ready)
     placed: list[str] = []
-    pending = set(priorities)
-    while pending:
-        ready = [s for s in pending if not blocked[s]]
-        if not ready:
-            raise ValueError(f"prerequisite cycle among steps {sorted(pending)}")
-        best = min(ready, key=lambda s: (-effective[s], -priorities[s], position.get(s, len(position))))
+    while ready:
+        best = heapq.heappop(ready)[-1]
         placed.append(best)
-        pending.remove(best)
         for d in unlocks[best]:
             blocked[d] -= 1
+            if not blocked[d]:
+                heapq.heappush(ready, key(d))
+    if len(placed) < len(priorities):
+        raise ValueError(f"prerequisite cycle among steps {sorted(set(priorities) - set(placed))}")
     return placed
 
 
