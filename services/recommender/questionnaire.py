@@ -103,6 +103,11 @@ EFFECTIVE = 300.0
 PRUNE = 1e-7  # completions lighter than this share of the heaviest are left out (they change nothing)
 TIE = 1e-3
 CHUNK = 128
+# A category question's look-ahead: the answers ("which of these do you use?", one pattern of ticks) that
+# the kept completions give, most probable first, until they cover PATTERN_MASS of the weight or number
+# PATTERNS (the rest change the expectation by less than that mass).
+PATTERNS = 64
+PATTERN_MASS = 0.995
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,6 +185,11 @@ class Decision:
     # the two roles (indices) whose chance of being in the full top three the answer moves most apart
     contrast: tuple[int, int] | None
     prediction: Prediction | None = None
+    # the category to ask "which of these do you use?" about next (index into `Questionnaire.categories`;
+    # None when done or every category's skills are answered), with its figures
+    category: int | None = None
+    category_gain: float = 0.0
+    category_change: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,6 +202,10 @@ class _Assessment:
     change: np.ndarray
     gain: np.ndarray
     contrast: np.ndarray  # S x 2
+    # per category (C; categories with every skill answered -inf / 0): the same three figures
+    category_value: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    category_change: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    category_gain: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
 
 _THREADPOOLS: ThreadpoolController | None = None
@@ -260,6 +274,15 @@ class Questionnaire:
         self.members = np.zeros((r**3, r), dtype=bool)
         for digit in (codes // (r * r), (codes // r) % r, codes % r):
             self.members[codes, digit] = True
+        # the catalogue's categories and each skill's (index), for "which of these do you use?" questions
+        catalog = scorer.catalog
+        self.categories: tuple[str, ...] = tuple(catalog.categories)
+        self.skill_category = np.asarray(
+            [self.categories.index(catalog.skills[s].category) for s in scorer.skill_ids], dtype=np.int64
+        )
+        widest = int(np.bincount(self.skill_category).max())
+        self._bits = np.asarray([bin(v).count("1") for v in range(1 << widest)], dtype=np.int64)
+        self._mismatch_power = mismatch ** np.arange(widest + 1, dtype=np.float64)
 
     # --- the shared input ---------------------------------------------------------------------------
 
@@ -407,13 +430,73 @@ class Questionnaire:
         change = p_used * self._moved(in_top_if_used, shown) + p_none * self._moved(in_top_if_none, shown)
         moved = in_top_if_used - in_top_if_none  # S x R: "used" minus "none"
         contrast = np.stack([moved.argmax(axis=1), moved.argmin(axis=1)], axis=1)
+        category_value, category_change, category_gain = self._category_lookahead(
+            answered, kept, w, inverse, first, set_total, sets, shown
+        )
         return _Assessment(
             prediction=prediction,
             value=np.where(answered, -np.inf, value),
             change=np.where(answered, 0.0, change),
             gain=np.where(answered, 0.0, gain),
             contrast=contrast,
+            category_value=category_value,
+            category_change=category_change,
+            category_gain=category_gain,
         )
+
+    def _category_lookahead(
+        self,
+        answered: np.ndarray,
+        kept: np.ndarray,
+        w: np.ndarray,
+        set_of: np.ndarray,
+        first: np.ndarray,
+        set_total: np.ndarray,
+        sets: np.ndarray,
+        shown: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per category (C): the value, the chance of changing the three roles shown, and the information
+        gain of asking "which of these do you use?" about its unanswered skills; -inf / 0 / 0 for a category
+        with none left. The answer is one pattern of ticks; its chance is the weight of the completions
+        with that pattern (the `PATTERNS` most probable, up to `PATTERN_MASS`), and after it every completion
+        is re-weighted by `mismatch` per tick it does not share, as a skill's answer re-weights them. The
+        value is the skill look-ahead's (most probable top-3 set plus most probable top-1, expected over the
+        answers): the two are comparable, but a category's answer tells more than any of its skills alone.
+        `set_of` and `first` are each completion's top-3 set (index into `sets`) and top-1 role."""
+        n_categories, n_sets = len(self.categories), len(sets)
+        value = np.full(n_categories, -np.inf)
+        change, gain = np.zeros(n_categories), np.zeros(n_categories)
+        before = _entropy(set_total)
+        has = self.has[kept]
+        for c in range(n_categories):
+            skills = np.flatnonzero((self.skill_category == c) & ~answered)
+            if not len(skills):
+                continue
+            # a completion's pattern of ticks as one integer (bit b: the category's b-th unanswered skill)
+            code = has[:, skills] @ (1 << np.arange(len(skills), dtype=np.int64))
+            unique, which = np.unique(code, return_inverse=True)
+            weight = np.bincount(which, weights=w, minlength=len(unique))  # per pattern
+            # the completions' weight per pattern and label (patterns x labels): completions with the same
+            # pattern are re-weighted alike, so the look-ahead works on patterns, not completions
+            n_labels = n_sets + self.n_roles
+            by_pattern = (
+                np.bincount(which * n_labels + set_of, weights=w, minlength=len(unique) * n_labels)
+                + np.bincount(which * n_labels + n_sets + first, weights=w, minlength=len(unique) * n_labels)
+            ).reshape(len(unique), n_labels)
+            likely = np.argsort(-weight, kind="stable")
+            covered = int(np.searchsorted(np.cumsum(weight[likely]), PATTERN_MASS)) + 1
+            likely = likely[: max(1, min(PATTERNS, covered))]
+            answers, chance = unique[likely], weight[likely] / weight[likely].sum()
+            # answers x patterns: `mismatch` to the power of the ticks not shared
+            factor = self._mismatch_power[self._bits[answers[:, None] ^ unique[None, :]]]
+            summed = factor @ by_pattern  # answers x labels
+            summed /= (factor @ weight)[:, None]
+            by_set, by_first = summed[:, :n_sets], summed[:, n_sets:]
+            spread = float(chance @ _entropy(by_set))
+            value[c] = float(chance @ (by_set.max(axis=1) + by_first.max(axis=1))) - TIE * spread
+            gain[c] = max(float(before) - spread, 0.0)
+            change[c] = float(chance @ self._moved(by_set @ self.members[sets], shown))
+        return value, change, gain
 
     def assess_all(
         self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, lookahead: bool = True
@@ -446,6 +529,9 @@ class Questionnaire:
         out = []
         for n, a in enumerate(assessed):
             j = int(chosen[n])
+            c = int(np.argmax(a.category_value)) if j >= 0 else -1
+            if c >= 0 and not np.isfinite(a.category_value[c]):
+                c = -1
             out.append(
                 Decision(
                     skill=None if j < 0 else j,
@@ -454,9 +540,49 @@ class Questionnaire:
                     confidence=a.prediction.confidence,
                     contrast=None if j < 0 else (int(a.contrast[j, 0]), int(a.contrast[j, 1])),
                     prediction=a.prediction,
+                    category=None if c < 0 else c,
+                    category_gain=float(a.category_gain[c]) if c >= 0 else 0.0,
+                    category_change=float(a.category_change[c]) if c >= 0 else 0.0,
                 )
             )
         return out
+
+    def level_question(
+        self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, assumed: np.ndarray
+    ) -> np.ndarray:
+        """Per person (N x S masks and levels; `assumed`: the ticked skills whose level is assumed) the
+        ticked skill whose level is worth asking next, -1 when none: the one whose level one step below and
+        one above the assumed one (within 1..4) changes the model's top three set and its first role for the
+        answers most often (0..4 changes over the two steps), ties to the larger change of logits; -1 when
+        no single step changes either. The
+        model is linear in the levels, so each step is exact: the answers' logits plus the step times the
+        skill's weights."""
+        z = self.scorer._logits(self.matrix(answered, levels, years))  # N x R
+        shown = top_sets(z)
+        out = np.full(len(levels), -1)
+        for n in range(len(levels)):
+            skills = np.flatnonzero(assumed[n] & answered[n] & (levels[n] > 0))
+            if not len(skills):
+                continue
+            changes, size = np.zeros(len(skills)), np.zeros(len(skills))
+            for step in (-1, 1):
+                moved = np.clip(levels[n, skills] + step, 1, LEVELS - 1) - levels[n, skills]  # skills
+                delta = moved[:, None] * self.level_weights[skills]  # skills x R
+                after = z[n][None, :] + delta
+                changes += (top_sets(after) != shown[n]).any(axis=1)
+                changes += after.argmax(axis=1) != z[n].argmax()
+                size += np.abs(delta).max(axis=1)
+            best = int(np.lexsort((-size, -changes))[0])
+            if changes[best] > 0:
+                out[n] = skills[best]
+        return out
+
+    def choose_category(self, answered: np.ndarray, assessed: list[_Assessment]) -> np.ndarray:
+        """Per person the category to ask "which of these do you use?" about (the best look-ahead value),
+        -1 when every skill is answered."""
+        value = np.stack([a.category_value for a in assessed])
+        chosen = np.argmax(value, axis=1)
+        return np.where(np.isfinite(value[np.arange(len(value)), chosen]), chosen, -1)
 
     def choose(
         self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, stop: bool = True

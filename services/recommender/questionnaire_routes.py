@@ -6,20 +6,23 @@ with these answers shows), in the order the full questionnaire is predicted to r
 
 from __future__ import annotations
 
+import numpy as np
 from litestar import post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, SkipValidation
 
 from services.recommender.deps import MarketDep
+from services.recommender.model.labels import inferred_level
 from services.recommender.questionnaire import Decision, Questionnaire
 from shared.contracts.questionnaire import (
+    CategoryQuestion,
     NextQuestion,
     PredictedRole,
     QuestionnaireRequest,
     QuestionnaireResponse,
 )
 
-__all__ = ["QuestionnaireDep", "next_question", "provide_questionnaire", "why"]
+__all__ = ["QuestionnaireDep", "category_why", "next_question", "provide_questionnaire", "why"]
 
 QuestionnaireDep = NamedDependency[SkipValidation[Questionnaire]]
 
@@ -47,6 +50,32 @@ def why(questionnaire: Questionnaire, decision: Decision) -> str:
     )
 
 
+def category_why(category: str, decision: Decision) -> str:
+    """One sentence for a 'which of these have you used?' question."""
+    return (
+        f"Which {category.replace('-', ' and ')} skills you have used is expected to settle your top roles "
+        f"best of the questions left (it changes the top three shown with a chance of "
+        f"{decision.category_change:.0%})."
+    )
+
+
+def _category_question(
+    questionnaire: Questionnaire, decision: Decision, answers: dict[str, int], level: int
+) -> CategoryQuestion | None:
+    if decision.category is None:
+        return None
+    category = questionnaire.categories[decision.category]
+    catalog = questionnaire.scorer.catalog
+    return CategoryQuestion(
+        category=category,
+        skills=[s for s in catalog.skill_ids if catalog.skills[s].category == category and s not in answers],
+        assumed_level=level,
+        why=category_why(category, decision),
+        information_gain=round(decision.category_gain, 4),
+        change_chance=round(decision.category_change, 4),
+    )
+
+
 @post(
     "/questionnaire/next",
     tags=["questionnaire"],
@@ -58,14 +87,17 @@ async def next_question(
 ) -> QuestionnaireResponse:
     scorer = questionnaire.scorer
     current = await market.current()
-    decision = questionnaire.next_for(data.answers, data.years_experience)
+    # a ticked skill counts at the level the model's survey people have for their years; a level sent wins
+    level = inferred_level(data.years_experience)
+    answers = {skill: level for skill in data.used} | dict(data.answers)
+    decision = questionnaire.next_for(answers, data.years_experience)
     prediction = decision.prediction
     assert prediction is not None
     # every role's item for the answers alone, then the prediction's order and selection
     fits = {
         fit.role: fit
         for fit in scorer.rank(
-            data.answers, data.years_experience, top=len(scorer.role_ids), markets=current.roles
+            answers, data.years_experience, top=len(scorer.role_ids), markets=current.roles
         )
     }
     order = prediction.order[: data.top]
@@ -90,10 +122,21 @@ async def next_question(
             information_gain=round(decision.information_gain, 4),
             change_chance=round(decision.change_chance, 4),
         )
-    answered = len(data.answers)
+    answered = len(answers)
+    assumed = [skill for skill in data.used if skill not in data.answers]
+    next_level = None
+    if assumed:
+        mask, levels = questionnaire.encode([answers])
+        flagged, _ = questionnaire.encode([dict.fromkeys(assumed, 1)])
+        years = np.asarray([data.years_experience], dtype=np.float64)
+        chosen = int(questionnaire.level_question(mask, levels, years, flagged)[0])
+        next_level = scorer.skill_ids[chosen] if chosen >= 0 else None
     return QuestionnaireResponse(
         next_skill=question.skill if question else None,
         question=question,
+        next_category=_category_question(questionnaire, decision, answers, level),
+        next_level=next_level,
+        assumed_level=level,
         roles=roles,
         predicted=predicted,
         confidence=round(decision.confidence, 4),

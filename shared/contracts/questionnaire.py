@@ -13,10 +13,16 @@ from typing import Annotated
 
 import msgspec
 
-from shared.contracts.common import SentYears, SkillLevels, described
+from shared.contracts.common import SentYears, SkillId, SkillLevels, described
 from shared.contracts.recommendations import RoleFit
 
-__all__ = ["NextQuestion", "PredictedRole", "QuestionnaireRequest", "QuestionnaireResponse"]
+__all__ = [
+    "CategoryQuestion",
+    "NextQuestion",
+    "PredictedRole",
+    "QuestionnaireRequest",
+    "QuestionnaireResponse",
+]
 
 
 class QuestionnaireRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -30,6 +36,17 @@ class QuestionnaireRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unk
             {"python": 3, "kubernetes": 0},
         ),
     ] = {}
+    used: Annotated[
+        Annotated[list[SkillId], msgspec.Meta(max_length=200)],
+        described(
+            "Skills ticked in a 'which of these have you used?' question (`next_category`) without a level "
+            "yet: each counts at the level people with your years of experience usually have (2, or 3 from "
+            "five years on: the level of the survey respondents the model learnt from) until a level is sent "
+            "for it under `answers`, which wins. Send the category's skills left unticked under `answers` "
+            "as 0.",
+            ["python", "postgresql"],
+        ),
+    ] = []
     years_experience: SentYears = 0.0
     top: Annotated[
         Annotated[int, msgspec.Meta(ge=1, le=50)],
@@ -67,6 +84,42 @@ class NextQuestion(msgspec.Struct, kw_only=True, frozen=True):
             "with answers like yours answered.",
             0.34,
         ),
+    ]
+
+
+class CategoryQuestion(msgspec.Struct, kw_only=True, frozen=True):
+    """A 'which of these have you used?' question about one category's unanswered skills, and why."""
+
+    category: Annotated[str, described("The category's id in the catalogue.", "databases")]
+    skills: Annotated[
+        list[str],
+        described(
+            "The category's skills not answered yet, in catalogue order: send the ticked ones under `used` "
+            "(or with a level under `answers`) and the others under `answers` as 0.",
+            ["postgresql", "mysql", "redis"],
+        ),
+    ]
+    assumed_level: Annotated[
+        int,
+        described("The level a ticked skill counts at until its level is sent (see `used`).", 2),
+    ]
+    why: Annotated[
+        str,
+        described(
+            "Why this question, in one sentence.",
+            "Which databases you have used is expected to settle your top roles best of the questions "
+            "left (it changes the three roles shown with a chance of 41%).",
+        ),
+    ]
+    information_gain: Annotated[
+        float,
+        described(
+            "The expected fall in the entropy of the predicted top three, in bits, from the answer.", 0.9
+        ),
+    ]
+    change_chance: Annotated[
+        float,
+        described("The chance (0..1) that the answer changes the three roles shown on top.", 0.41),
     ]
 
 
@@ -108,6 +161,27 @@ class QuestionnaireResponse(msgspec.Struct, kw_only=True, frozen=True):
         NextQuestion | None,
         described("The next question with its name, category and reason; null when `next_skill` is null."),
     ] = None
+    next_category: Annotated[
+        CategoryQuestion | None,
+        described(
+            "The quicker question: 'which of these have you used?' about the category whose answer is "
+            "expected to make the predicted ranking right most often (one answer covers several skills; "
+            "the page asks these first). Null when the questionnaire is done or every category's skills "
+            "are answered."
+        ),
+    ] = None
+    next_level: Annotated[
+        str | None,
+        described(
+            "A skill ticked under `used` whose level is worth rating next (send it under `answers`): the one "
+            "whose level one step below or above the assumed level changes the top three or the first role "
+            "most often; null when no such step would (or nothing is ticked without a level).",
+            "docker",
+        ),
+    ] = None
+    assumed_level: Annotated[
+        int, described("The level a skill under `used` counts at, for the years sent.", 2)
+    ] = 0
     roles: Annotated[
         list[RoleFit],
         described(
@@ -134,11 +208,16 @@ class QuestionnaireResponse(msgspec.Struct, kw_only=True, frozen=True):
         ),
     ] = 0.0
     answered: Annotated[
-        int, described("How many questions are answered so far (skills in `answers`).", 4)
+        int, described("How many skills are answered so far (in `answers` or `used`).", 4)
     ] = 0
     remaining: Annotated[int, described("How many skills of the catalogue are not answered yet.", 55)] = 0
     done: Annotated[
-        bool, described("True when no question is left worth asking (`next_skill` is null).", False)
+        bool,
+        described(
+            "True when no question is left worth asking (`next_skill` and `next_category` are null; "
+            "`next_level` may still name a ticked skill whose level is worth rating).",
+            False,
+        ),
     ] = False
     model_version: Annotated[
         str, described("The role-match model version that ranked the roles and chose the question.")
