@@ -43,6 +43,7 @@ __all__ = [
     "TREND_MONTHS",
     "Aggregator",
     "Partial",
+    "posting_text",
     "relative_change",
     "series_trend",
 ]
@@ -132,6 +133,11 @@ class Partial(msgspec.Struct, kw_only=True, frozen=True):
     synthetic: bool = False
 
 
+def posting_text(posting: Posting) -> str:
+    """The text whose skills a posting counts for: its title, description and listed skills."""
+    return "\n".join((posting.title, posting.text, " ; ".join(posting.skills)))
+
+
 class Aggregator:
     """Accumulates postings one at a time (memory stays flat however large the source)."""
 
@@ -152,8 +158,7 @@ class Aggregator:
 
     def add(self, posting: Posting) -> None:
         self.accepted += 1
-        text = "\n".join((posting.title, posting.text, " ; ".join(posting.skills)))
-        found = self.skills.match(text)
+        found = self.skills.match(posting_text(posting))
         self.mentions.update(found)
         role = self.roles.match(posting.title, found)
         if role is not None:

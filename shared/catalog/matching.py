@@ -336,13 +336,15 @@ class SkillMatcher:
                 found.append((skill, start + a, start + b, i))
         return pieces
 
-    def _raw(self, words: _Text) -> list[tuple[str, int, int, int]]:
-        """(skill, start, end, index of the first token) for every match, overlaps included."""
+    def _raw(self, words: _Text) -> tuple[list[tuple[str, int, int, int]], bool]:
+        """(skill, start, end, index of the first token) for every match, overlaps included; and whether
+        they are in text order already (only whole tokens matched: no piece, phrase or list)."""
         found: list[tuple[str, int, int, int]] = []
         append = found.append
         text, lowered, bounds, phrases = words.text, words.lowered, words.bounds, self.phrases
         candidates, present, compound = self._candidates(words)
         hit: set[int] = set()
+        ordered = True
         for i in candidates:
             low, start, end = lowered[i], bounds[2 * i + 1], bounds[2 * i + 2]
             skills, checked, seconds = self._plan.get(low, _NO_PLAN)
@@ -351,19 +353,23 @@ class SkillMatcher:
             for skill in skills:
                 append((skill, start, end, i))
             pieces = self._piece_matches(text, words.words[i], start, i, found) if low in compound else ()
+            if pieces:
+                ordered = False
             if seconds is not None and i + 1 < len(lowered) and lowered[i + 1] in seconds:
+                ordered = False
                 for phrase, skill in phrases[low]:
                     if tuple(lowered[i : i + len(phrase)]) == phrase:
                         append((skill, start, bounds[2 * (i + len(phrase) - 1) + 2], i))
-            seq = [p.lower() for p, _, _ in pieces]  # "spring-boot", "amazon-web-services"
-            for k, lower in enumerate(seq):
-                for phrase, skill in phrases.get(lower, ()):
-                    if tuple(seq[k : k + len(phrase)]) == phrase:
-                        append((skill, start + pieces[k][1], start + pieces[k + len(phrase) - 1][2], i))
+            if pieces:
+                seq = [p.lower() for p, _, _ in pieces]  # "spring-boot", "amazon-web-services"
+                for k, lower in enumerate(seq):
+                    for phrase, skill in phrases.get(lower, ()):
+                        if tuple(seq[k : k + len(phrase)]) == phrase:
+                            append((skill, start + pieces[k][1], start + pieces[k + len(phrase) - 1][2], i))
             if found and found[-1][3] == i:
                 hit.add(i)
         if self._sensitive_lower.isdisjoint(present):
-            return found
+            return found, ordered
         for i in candidates:  # "docker go kubernetes": a look-alike in a list of skills
             low, start, end = lowered[i], bounds[2 * i + 1], bounds[2 * i + 2]
             if i in hit or low not in self._sensitive_lower or _false_friend(text, start, end, low):
@@ -372,10 +378,12 @@ class SkillMatcher:
             after_ok = i + 1 in hit and _LIST_GAP.match(text[end : words.start(i + 1)])
             if before_ok or after_ok:
                 found.extend((skill, start, end, i) for skill in self._by_lower[low])
-        return found
+                ordered = False
+        return found, ordered
 
     def _kept(self, words: _Text) -> list[tuple[str, int, int, int]]:
-        return keep_longest(self._raw(words))
+        found, ordered = self._raw(words)
+        return keep_longest(found, ordered)
 
     def mentions(self, text: str) -> list[Mention]:
         """Every mention, in text order; a mention inside a longer one of the same skill is dropped."""
@@ -423,10 +431,14 @@ def _piece_spans(word: str) -> tuple[tuple[str, int, int], ...]:
     return found if len(found) > 1 else ()
 
 
-def keep_longest(raw: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
-    """The matches (skill, start, end, first token) in text order; a mention inside a longer one of the same
-    skill is dropped, and SQL or HTTP inside another skill's longer name."""
-    raw.sort(key=lambda m: (m[1], -m[2]))
+def keep_longest(
+    raw: list[tuple[str, int, int, int]], ordered: bool = False
+) -> list[tuple[str, int, int, int]]:
+    """The matches (skill, start, end, first token) in text order (sorted by start, then longest first,
+    unless ``ordered`` says they are); a mention inside a longer one of the same skill is dropped, and SQL
+    or HTTP inside another skill's longer name."""
+    if not ordered:
+        raw.sort(key=lambda m: (m[1], -m[2]))
     kept: list[tuple[str, int, int, int]] = []
     reach: dict[str, int] = {}
     for skill, start, end, index in raw:
@@ -480,7 +492,7 @@ def _wish_words(text: str) -> list[int] | None:
         return None
     if not low.isascii():
         low = low.replace("ı", "i").replace("ſ", "s")
-    return sorted(at for word in _WISH_WORDS for at in _find_all(low, word))
+    return sorted(at for word in _WISH_WORDS if word in low for at in _find_all(low, word))
 
 
 class _Context:
@@ -510,9 +522,8 @@ class _Context:
                         return "negated", words.start(j), words.end(j)
                 elif not (word in _BRIDGES or word in self.keys or _NAME_LIKE.match(words.words[j])):
                     break  # "without supervision on Python": the negation is about something else
-        limit = min(len(text), end + 30)
-        if text[end:limit].lstrip()[:1] in _AFTER_NEGATION_FIRST:
-            after = _AFTER_NEGATION.match(text, end, limit)
+        if text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST:
+            after = _AFTER_NEGATION.match(text, end, min(len(text), end + 30))
             if after is not None:
                 return "negated", after.start(), after.end()
         reach = max(0, start - 120)

@@ -12,7 +12,6 @@ ASCII or longer (Kelvin sign, dotted capital I).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 from pathlib import Path
@@ -20,12 +19,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.worker.sources import Fetched
-from services.worker.sources.records import Posting, read_postings
 from services.worker.sources.synthetic import generate_postings
 from shared.catalog import load_catalog
 from shared.catalog.matching import FALSE_FRIENDS, SkillMatcher
 from tests.matcher_reference import ReferenceMatcher
+from tools.bench.matcher import worker_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog()
@@ -212,17 +210,6 @@ def _fuzz(count: int, seed: int) -> list[str]:
     return texts
 
 
-def _worker_texts(path: Path) -> list[str]:
-    """The text the refresh matches for each valid posting of a JSON Lines file."""
-    with path.open("rb") as body:
-        fetched = Fetched(body=body, size=path.stat().st_size, sha256="-", declared="jsonl", name=str(path))
-        return [
-            "\n".join((p.title, p.text, " ; ".join(p.skills)))
-            for p in read_postings(fetched, dt.date(2026, 1, 1))
-            if isinstance(p, Posting)
-        ]
-
-
 def _skillspan() -> list[str]:
     texts: dict[tuple[str, int], list[str]] = {}
     for name in ("train_tech_knowledge.jsonl", "dev_knowledge.jsonl"):
@@ -248,7 +235,7 @@ def _same(matchers: tuple[SkillMatcher, ReferenceMatcher], texts: list[str]) -> 
 
 def test_bundled_real_postings(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
     folder = ROOT / "shared/catalog/postings"
-    texts = [t for path in sorted(folder.glob("*.jsonl")) for t in _worker_texts(path)]
+    texts = [t for path in sorted(folder.glob("*.jsonl")) for t in worker_texts(path)]
     assert len(texts) > 200
     _same(matchers, texts)
 
@@ -261,7 +248,7 @@ def test_skillspan_and_cv_texts(matchers: tuple[SkillMatcher, ReferenceMatcher])
 def test_synthetic_postings(matchers: tuple[SkillMatcher, ReferenceMatcher], tmp_path: Path) -> None:
     path = tmp_path / "synthetic.jsonl"
     generate_postings(path, count=3_000, seed=23, bad_ratio=0.0)
-    _same(matchers, _worker_texts(path))
+    _same(matchers, worker_texts(path))
 
 
 def test_hard_cases_and_random_texts(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
