@@ -405,8 +405,14 @@ class SkillMatcher:
         found: set[str] = set()
         if kept:
             context = _Context(words, self._keys)
+            # no negating word and no wish word in the text: only ": none" after a mention can be a cue
+            plain = not context.negators and context.wishes == []
             for skill, start, end, index in kept:
-                if skill not in found and context.cue(start, end, index) is None:
+                if skill in found:
+                    continue
+                if plain and text[end : end + 30].lstrip()[:1] not in _AFTER_NEGATION_FIRST:
+                    found.add(skill)
+                elif context.cue(start, end, index) is None:
                     found.add(skill)
         return found
 
@@ -510,7 +516,7 @@ class _Context:
         """Whether the mention at ``start``..``end`` (its first token ``index``) is negated or wished for,
         with the cue's offsets; None when it counts."""
         words, text = self.words, self.words.text
-        low = max(0, index - _NEGATION_WINDOW)
+        low = index - _NEGATION_WINDOW if index > _NEGATION_WINDOW else 0
         if self.negators and not _NEGATORS.isdisjoint(words.lowered[low:index]):
             for j in range(index - 1, low - 1, -1):
                 word = words.lowered[j]
@@ -526,7 +532,7 @@ class _Context:
             after = _AFTER_NEGATION.match(text, end, min(len(text), end + 30))
             if after is not None:
                 return "negated", after.start(), after.end()
-        reach = max(0, start - 120)
+        reach = start - 120 if start > 120 else 0
         wishes = self.wishes
         if wishes is not None:
             k = bisect.bisect_left(wishes, reach)
