@@ -50,10 +50,23 @@ def why(questionnaire: Questionnaire, decision: Decision) -> str:
     )
 
 
+# what a category's skills are called in a sentence
+CATEGORY_WORDS = {
+    "languages": "languages",
+    "databases": "databases",
+    "apis": "API technologies",
+    "servers-hosting": "server and hosting tools",
+    "architecture": "architecture practices",
+    "security": "security practices",
+    "data": "data tools",
+    "practice": "engineering practices",
+}
+
+
 def category_why(category: str, decision: Decision) -> str:
     """One sentence for a 'which of these have you used?' question."""
     return (
-        f"Which {category.replace('-', ' and ')} skills you have used is expected to settle your top roles "
+        f"Which {CATEGORY_WORDS.get(category, category)} you have used is expected to settle your top roles "
         f"best of the questions left (it changes the top three shown with a chance of "
         f"{decision.category_change:.0%})."
     )

@@ -109,6 +109,37 @@ class Ui:
             group = self.page.locator(f"#skill-{skill}")
             await group.get_by_role("radio", name=f"{level} {LEVELS[level]}", exact=True).check()
 
+    async def answer_quick(self, ticks: int, level: int) -> dict[str, int | None]:
+        """Answer the quick start's question on screen and wait for the next one (or the results): a "which
+        of these have you used?" question by ticking its first ``ticks`` skills ("None of these" for 0), a
+        level question with ``level``. What was answered: skill -> level, None for a tick (level assumed)."""
+        question = self.page.locator("#k-question")
+        key = await question.get_attribute("data-question")
+        answered: dict[str, int | None] = {}
+        if await question.get_attribute("data-kind") == "category":
+            await expect(question.locator("legend")).to_have_text(
+                re.compile(r"^Which of these .+ have you used\?$")
+            )
+            boxes = question.locator("input[data-tick]")
+            for i, box in enumerate(await boxes.all()):
+                skill = await box.get_attribute("data-tick")
+                assert skill
+                if i < ticks:
+                    await box.check()
+                answered[skill] = None if i < ticks else 0
+            if ticks == 0:
+                await question.get_by_label("None of these").check()
+        else:
+            await expect(question.locator("legend")).to_have_text(re.compile(r"^How well do you know .+\?$"))
+            skill = await question.get_attribute("data-skill")
+            assert skill
+            await question.get_by_role("radio", name=re.compile(rf"^{level} ")).check()
+            answered[skill] = level
+        await self.page.get_by_role("button", name="Next question").click()
+        after = f"#k-done:not([hidden]), #k-form:not([hidden]) #k-question:not([data-question='{key}'])"
+        await expect(self.page.locator(after)).to_have_count(1)  # the results, or the next question
+        return answered
+
 
 @pytest.fixture
 async def ui(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Ui]:

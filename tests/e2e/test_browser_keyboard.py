@@ -175,19 +175,25 @@ async def test_quick_start_by_keyboard(ui: Ui, stack: Stack) -> None:
         count = 0
         while not await page.locator("#k-done").is_visible():
             question = page.locator("#k-question")
-            skill = await question.get_attribute("data-skill")
-            await expect(question.locator("input").first).to_be_focused()  # each new question's levels
+            key = await question.get_attribute("data-question")
+            await expect(question.locator("input").first).to_be_focused()  # each new question's first input
             await keys.visible()
-            level = [1, 2][count % 2]  # answers that leave more to ask after ten (refine is offered)
-            await _pick_level(keys, level)
-            await expect(question.locator(f"input[value='{level}']")).to_be_checked()
-            if count == 0:
+            if await question.get_attribute("data-kind") == "category":
+                await keys.press("Space")  # ticks the first skill of the category
+                await expect(question.locator("input[data-tick]").first).to_be_checked()
+                if count == 0:
+                    await keys.ring("tick box")
+                await keys.tab_to("#k-next")  # past the other skills and "None of these"
+            else:
+                level = [1, 2][count % 2]  # answers that leave more to ask after ten (refine is offered)
+                await _pick_level(keys, level)
+                await expect(question.locator(f"input[value='{level}']")).to_be_checked()
                 await keys.ring("level radio")
-            await keys.press("Tab")
+                await keys.press("Tab")
             await expect(page.get_by_role("button", name="Next question")).to_be_focused()
             await keys.submit()
             count += 1
-            after = f"#k-done:not([hidden]), #k-form:not([hidden]) #k-question:not([data-skill='{skill}'])"
+            after = f"#k-done:not([hidden]), #k-form:not([hidden]) #k-question:not([data-question='{key}'])"
             await expect(page.locator(after)).to_have_count(1)
             assert count <= limit
         return count

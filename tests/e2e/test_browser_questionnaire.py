@@ -151,27 +151,26 @@ async def test_the_save_bar_never_hides_focus_and_views_start_at_their_heading(u
     assert ui.problems == []
 
 
-async def _answer_until_done(ui: Ui, levels: list[int], answered: dict[str, int]) -> int:
-    """Answer the quick questions (the i-th with levels[i % len]) until the results show; how many."""
+async def _answer_until_done(ui: Ui, answers: list[tuple[int, int]], answered: dict[str, int | None]) -> int:
+    """Answer the quick questions until the results show (the i-th with answers[i % len]: ticks for a
+    category question, the level for a level question); how many."""
     page = ui.page
-    done = page.locator("#k-done")
     count = 0
-    while not await done.is_visible():
-        question = page.locator("#k-question")
-        await expect(question.locator("legend")).to_have_text(re.compile(r"^How well do you know .+\?$"))
-        skill = await question.get_attribute("data-skill")
-        assert skill and skill not in answered
-        level = levels[len(answered) % len(levels)]
-        await question.get_by_role("radio", name=re.compile(rf"^{level} ")).check()
-        await page.get_by_role("button", name="Next question").click()
-        answered[skill] = level
+    while not await page.locator("#k-done").is_visible():
+        ticks, level = answers[count % len(answers)]
+        took = await ui.answer_quick(ticks, level)
+        assert not any(answered.get(skill) is not None for skill in took)  # a level is asked once
+        answered.update(took)
         count += 1
         await expect(page.locator("#k-roles > li")).to_have_count(5)
-        await expect(page.locator("#k-confidence")).to_contain_text(f"{len(answered)} answered")
-        after = f"#k-done:not([hidden]), #k-form:not([hidden]) #k-question:not([data-skill='{skill}'])"
-        await expect(page.locator(after)).to_have_count(1)  # the results, or the next question
+        await expect(page.locator("#k-confidence")).to_contain_text(f"{count} answered")
         assert count <= 15
     return count
+
+
+def _levels(answered: dict[str, int | None], assumed: int) -> dict[str, int]:
+    """The profile the answers make: a tick at the assumed level, a level as answered, 0 left out."""
+    return {skill: assumed if level is None else level for skill, level in answered.items() if level != 0}
 
 
 async def test_quick_start_answers_refine_full_list_and_save(ui: Ui, stack: Stack) -> None:
@@ -185,29 +184,41 @@ async def test_quick_start_answers_refine_full_list_and_save(ui: Ui, stack: Stac
     await expect(page.locator("#k-title")).to_be_focused()
     await expect(page.locator("#k-count")).to_have_text("Question 1 of about 10")
     await expect(page.locator("#k-question .why")).to_have_text(re.compile(r"\w{3,}"))
+    # the first question covers a whole category: ticks, or "None of these" (each unticks the other)
+    question = page.locator("#k-question")
+    await expect(question.locator("legend")).to_have_text(re.compile(r"^Which of these .+ have you used\?$"))
     await page.get_by_role("button", name="Next question").click()  # nothing picked
     await expect(page.locator("#k-form [data-error-for=answers]")).to_have_text(
-        "pick a level (0 none if you have not used it)"
+        "tick the ones you have used, or “None of these”"
     )
+    first_box = question.locator("input[data-tick]").first
+    await first_box.check()
+    await question.get_by_label("None of these").check()
+    await expect(first_box).not_to_be_checked()
+    await first_box.check()
+    await expect(question.get_by_label("None of these")).not_to_be_checked()
+    await first_box.uncheck()
     await page.get_by_label("How many years have you worked professionally?").fill("4")
 
-    answered: dict[str, int] = {}
-    first = await _answer_until_done(ui, [3, 0, 2], answered)
+    answered: dict[str, int | None] = {}
+    first = await _answer_until_done(ui, [(2, 3), (0, 0), (1, 2)], answered)
     assert first <= 10
+    assert None in answered.values() and 0 in answered.values()  # ticks, and skills left unticked
     await expect(page.locator("#k-done-title")).to_be_focused()
     await ui.capture("quick-results")
     await page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing scrolls sideways
     assert await ui.page_width() <= 390
     await page.set_viewport_size({"width": 1280, "height": 900})
-    rated = {skill: level for skill, level in answered.items() if level}
+    assumed = 3  # a tick counts at the level of the model's survey people with 4 years (3 from 3 years on)
+    rated = _levels(answered, assumed)
 
     # the full list opens with these answers ticked (a draft); the quick start carries on after
     await page.get_by_role("link", name="Open the full list").click()
     await expect(page.locator("#q-resume")).to_contain_text("not saved yet")
-    for skill, level in answered.items():
-        await expect(page.locator(f"#used-{skill}")).to_be_checked(checked=bool(level))
-        if level:
-            await expect(page.locator(f"#skill-{skill} input[value='{level}']")).to_be_checked()
+    for skill in answered:
+        await expect(page.locator(f"#used-{skill}")).to_be_checked(checked=skill in rated)
+        if skill in rated:
+            await expect(page.locator(f"#skill-{skill} input[value='{rated[skill]}']")).to_be_checked()
     await expect(page.get_by_label("Years of professional experience")).to_have_value("4")
     await page.get_by_role("link", name=re.compile("^Quick start")).click()
     await expect(page.locator("#k-done")).to_be_visible()
@@ -215,8 +226,8 @@ async def test_quick_start_answers_refine_full_list_and_save(ui: Ui, stack: Stac
     if await page.get_by_role("button", name="Refine: five more questions").is_visible():
         await page.get_by_role("button", name="Refine: five more questions").click()
         await expect(page.locator("#k-count")).to_have_text(f"Question {first + 1} of about {first + 5}")
-        assert await _answer_until_done(ui, [2, 0], answered) <= 5
-        rated = {skill: level for skill, level in answered.items() if level}
+        assert await _answer_until_done(ui, [(1, 2), (0, 0)], answered) <= 5
+        rated = _levels(answered, assumed)
 
     await page.get_by_role("button", name="Save my results").click()
     await expect(page.locator("#r-roles > li")).to_have_count(12)
@@ -318,8 +329,8 @@ async def test_a_visitor_gets_results_then_saves_them_by_creating_an_account(ui:
     await expect(page.locator("#nav")).to_be_hidden()
     await page.get_by_label("How many years have you worked professionally?").fill("3")
 
-    answered: dict[str, int] = {}
-    assert await _answer_until_done(ui, [2, 0, 3], answered) <= 10  # the roles after every answer
+    answered: dict[str, int | None] = {}
+    assert await _answer_until_done(ui, [(1, 2), (0, 0), (3, 3)], answered) <= 10  # roles after every answer
     await expect(page.locator("#k-done-title")).to_be_focused()
     await expect(page.locator("#k-done-text")).to_contain_text("you create an account")
     await expect(page.get_by_role("link", name="Open the full list")).to_be_hidden()
@@ -345,6 +356,6 @@ async def test_a_visitor_gets_results_then_saves_them_by_creating_an_account(ui:
     await expect(page.locator("#r-title")).to_be_focused()  # the new view's heading
     await expect(page.locator("#who")).to_have_text(email)
     saved = await (await page.request.get(stack.url + "/api/v1/me/profile")).json()
-    assert saved["skills"] == {skill: level for skill, level in answered.items() if level}
+    assert saved["skills"] == _levels(answered, 3)  # a tick at the level of 3 years (3 from 3 years on)
     assert saved["years_experience"] == 3
     assert ui.problems == []
