@@ -2,9 +2,10 @@
 
     .venv/bin/python tools/screenshot_quickstart.py http://127.0.0.1:8000 [docs/screenshot-quickstart.png]
 
-Opens the page without an account, follows "Quick start", answers five adaptive questions (the levels of
-a Python back-end developer where asked, 0 otherwise) and captures the next question with the roles so
-far, in Debian's Chromium.
+Opens the page without an account, follows "Quick start", answers three adaptive questions as a Python
+back-end developer would (ticks the skills they use when asked "which of these have you used?", their
+level when asked a level, 0 otherwise) and captures the next question with the roles so far, in Debian's
+Chromium.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tools.chromium import ARGS, CHROMIUM
 
 #: What the demo visitor answers when asked; any other skill is answered 0 ("none").
 KNOWS = {"python": 3, "sql": 3, "postgresql": 2, "http": 3, "rest": 3, "git": 3, "docker": 2, "linux": 2}
-QUESTIONS = 5
+QUESTIONS = 3
 
 
 def main(base_url: str, out: Path) -> None:
@@ -31,11 +32,20 @@ def main(base_url: str, out: Path) -> None:
         page.get_by_label("How many years have you worked professionally?").fill("3")
         for answered in range(1, QUESTIONS + 1):
             question = page.locator("#k-question")
-            skill = question.get_attribute("data-skill") or ""
-            level = KNOWS.get(skill, 0)
-            question.get_by_role("radio", name=re.compile(rf"^{level} ")).check()
+            key = question.get_attribute("data-question")
+            if question.get_attribute("data-kind") == "category":
+                ticks = question.locator("input[data-tick]")
+                known = [box for box in ticks.all() if box.get_attribute("data-tick") in KNOWS]
+                for box in known:
+                    box.check()
+                if not known:
+                    question.get_by_label("None of these").check()
+            else:
+                level = KNOWS.get(question.get_attribute("data-skill") or "", 0)
+                question.get_by_role("radio", name=re.compile(rf"^{level} ")).check()
             page.get_by_role("button", name="Next question").click()
             expect(page.locator("#k-confidence")).to_contain_text(f"{answered} answered")
+            expect(page.locator(f"#k-question:not([data-question='{key}'])")).to_have_count(1)
         expect(page.locator("#k-roles > li")).to_have_count(5)
         out.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(out), full_page=True)
