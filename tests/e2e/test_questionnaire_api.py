@@ -66,6 +66,32 @@ def test_a_visitor_may_ask_limited_per_ip_and_a_partner_needs_the_scope(
     assert partner_api.post(PATH, json={"answers": {"go": 3}}).status_code == 200
 
 
+def test_a_category_question_then_ticks_count_at_the_assumed_level(api: httpx.Client) -> None:
+    """`next_category` names a category's unanswered skills; ticks sent under `used` count as the level the
+    years give (the same ranking as those levels sent under `answers`), the rest as 0; `next_level` is a
+    ticked skill; a level sent for a ticked skill wins over the tick."""
+    first = ask(api, answers={}, years_experience=4)
+    category = first["next_category"]
+    assert category and category["category"] in CATALOG.categories and first["assumed_level"] == 3
+    members = [s for s in CATALOG.skill_ids if CATALOG.skills[s].category == category["category"]]
+    assert category["skills"] == members and category["assumed_level"] == 3
+    assert 0 <= category["change_chance"] <= 1 and category["information_gain"] >= 0 and category["why"]
+    ticked, rest = members[:2], members[2:]
+    body = ask(api, answers=dict.fromkeys(rest, 0), used=ticked, years_experience=4)
+    assert body["answered"] == len(members) and body["remaining"] == len(CATALOG.skills) - len(members)
+    assert body["next_category"] is None or body["next_category"]["category"] != category["category"]
+    assert body["next_level"] is None or body["next_level"] in ticked
+    same = ask(api, answers=dict.fromkeys(rest, 0) | dict.fromkeys(ticked, 3), years_experience=4)
+    assert [r["role"] for r in body["roles"]] == [r["role"] for r in same["roles"]]
+    assert body["predicted"] == same["predicted"] and body["confidence"] == same["confidence"]
+    rated = ask(api, answers=dict.fromkeys(rest, 0) | {ticked[0]: 1}, used=ticked, years_experience=4)
+    expected = ask(api, answers=dict.fromkeys(rest, 0) | {ticked[0]: 1, ticked[1]: 3}, years_experience=4)
+    assert rated["roles"] == expected["roles"] and rated["next_level"] in (None, ticked[1])
+    everything = ask(api, answers={}, used=list(CATALOG.skill_ids), years_experience=1, top=3)
+    assert everything["done"] is True and everything["next_category"] is None
+    assert everything["assumed_level"] == 2 and everything["remaining"] == 0
+
+
 BAD_BODIES = [
     ({"answers": {"cobol-on-mars": 2}}, "answers.cobol-on-mars"),
     ({"answers": {"python": 5}}, "answers.python"),
@@ -78,6 +104,10 @@ BAD_BODIES = [
     ({"answers": {}, "years_experience": "ten"}, "years_experience"),
     ({"answers": {}, "top": 0}, "top"),
     ({"answers": {}, "next": "python"}, "next"),
+    ({"used": ["cobol-on-mars"]}, "used[0]"),
+    ({"used": "python"}, "used"),
+    ({"used": [{"python": 2}]}, "used[0]"),
+    ({"used": ["python"] * 201}, "used"),
 ]
 
 
@@ -88,4 +118,4 @@ def test_bad_bodies_name_the_field(api: httpx.Client, body: dict, field: str) ->
     error = answer.json()
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert error["status"] == answer.status_code and error["code"]
-    assert any(e["field"] == field for e in error["errors"]), error
+    assert any(e["field"] == field for e in error["errors"]), error["errors"]
