@@ -80,6 +80,62 @@ class _Cap:
         asyncio.get_running_loop().call_later(LINGER_SECONDS, self.transport.close)
 
 
+COALESCE_BYTES = 65_536  # writes up to this size, made in one event-loop step, leave as one
+
+
+class _Coalesced:
+    """A connection's transport whose small writes of one event-loop step leave in one ``send``.
+
+    uvicorn writes an answer's head and its body separately, each a system call that on loopback also
+    delivers to (and wakes) the reader; a small answer now goes as one. A write over ``COALESCE_BYTES``
+    sends what is pending, then itself, at once (no copy of a large body); closing, ``write_eof`` and
+    aborting send or drop what is pending first. Everything else is the transport's."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if len(data) > COALESCE_BYTES:
+            self.flush()
+            self._transport.write(data)
+            return
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._pending.append(bytes(data))
+
+    def writelines(self, lines: Any) -> None:
+        for data in lines:
+            self.write(data)
+
+    def flush(self) -> None:
+        """Send what is pending (dropped when the connection is closing)."""
+        if not self._pending:
+            return
+        data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+        self._pending = []
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + sum(len(p) for p in self._pending)
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending = []
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 def _httptools_protocol() -> type[asyncio.Protocol] | None:
     try:
         from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -96,6 +152,9 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
         _in_head = False
         _streamed = 0
         _exact = 0
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(_Coalesced(transport))  # type: ignore[arg-type]
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
