@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -124,6 +125,9 @@ def along(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     else:
         out = a[np.arange(n)[:, None, None], np.arange(a.shape[1])[None, :, None], idx]
     return out
+
+
+_CONTRIBUTION = operator.attrgetter("contribution")
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -434,21 +438,20 @@ class Scorer:
                 matched: list[SkillGap] = []
                 missing: list[SkillGap] = []
                 parts: list[SkillContribution] = []
-                alts, levels_held, covers, parts_of = (
+                # the role's items (the per-item rows are padded past them: zip stops at the items)
+                for gaps, alt, level, covered, part in zip(
+                    requirements,
                     slots[i][slot],
                     held[i][slot],
                     cover[i][slot],
                     weighted[i][slot],
-                )
-                for k, gaps in enumerate(requirements):
-                    level = levels_held[k]
-                    gap = gaps[alts[k]][level]
-                    (matched if covers[k] >= 1.0 else missing).append(gap)
+                    strict=False,
+                ):
+                    gap = gaps[alt][level]
+                    (matched if covered >= 1.0 else missing).append(gap)
                     if level:
-                        parts.append(
-                            SkillContribution(skill=gap.skill, level=level, contribution=parts_of[k])
-                        )
-                parts.sort(key=lambda c: -c.contribution)
+                        parts.append(SkillContribution(skill=gap.skill, level=level, contribution=part))
+                parts.sort(key=_CONTRIBUTION, reverse=True)  # largest first; stable, as -c was
                 contributions = [  # the profile's skills in contribution order
                     SkillContribution(skill=ids[j], level=row[j], contribution=v)
                     for j, v in zip(order_rows[i][slot][:m], ordered_rows[i][slot][:m], strict=True)
