@@ -401,20 +401,40 @@ class SkillMatcher:
     def match(self, text: str) -> set[str]:
         """The skills the text mentions, negated and wanted mentions left out."""
         words = _Text(text)
-        kept = self._kept(words)
+        raw, ordered = self._raw(words)
+        if not raw:
+            return set()
+        context = _Context(words, self._keys)
+        # no negating and no wish word in the text: only ": none" after a mention can be a cue
+        plain = not context.negators and context.wishes == []
+        if plain:
+            skills = {m[0] for m in raw}
+            if all(_stands_alone(raw, skill) for skill in NOT_IMPLIED_INSIDE & skills) and not any(
+                text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST for _, _, end, _ in raw
+            ):
+                return skills  # each skill has a mention kept, and every mention counts
         found: set[str] = set()
-        if kept:
-            context = _Context(words, self._keys)
-            # no negating word and no wish word in the text: only ": none" after a mention can be a cue
-            plain = not context.negators and context.wishes == []
-            for skill, start, end, index in kept:
-                if skill in found:
-                    continue
-                if plain and text[end : end + 30].lstrip()[:1] not in _AFTER_NEGATION_FIRST:
-                    found.add(skill)
-                elif context.cue(start, end, index) is None:
-                    found.add(skill)
+        for skill, start, end, index in keep_longest(raw, ordered):
+            if skill in found:
+                continue
+            if plain and text[end : end + 30].lstrip()[:1] not in _AFTER_NEGATION_FIRST:
+                found.add(skill)
+            elif context.cue(start, end, index) is None:
+                found.add(skill)
         return found
+
+
+def _stands_alone(raw: list[tuple[str, int, int, int]], skill: str) -> bool:
+    """Whether a match of ``skill`` is inside no longer match of another skill (then :func:`keep_longest`
+    keeps one of its mentions: that one, or an earlier one)."""
+    return any(
+        not any(
+            s != skill and s_start <= start and end <= s_end and s_end - s_start > end - start
+            for s, s_start, s_end, _ in raw
+        )
+        for k, start, end, _ in raw
+        if k == skill
+    )
 
 
 def _compound_words(joined: str) -> set[str]:
