@@ -343,11 +343,13 @@ class SkillMatcher:
         append = found.append
         text, lowered, bounds, phrases = words.text, words.lowered, words.bounds, self.phrases
         candidates, present, compound = self._candidates(words)
+        plan, n_tokens = self._plan, len(lowered)
+        lists = not self._sensitive_lower.isdisjoint(present)  # a look-alike may stand in a list of skills
         hit: set[int] = set()
         ordered = True
         for i in candidates:
             low, start, end = lowered[i], bounds[2 * i + 1], bounds[2 * i + 2]
-            skills, checked, seconds = self._plan.get(low, _NO_PLAN)
+            skills, checked, seconds = plan.get(low, _NO_PLAN)
             if checked:  # a look-alike or a word matched as written
                 skills = self._word(text, words.words[i], low, start, end)
             for skill in skills:
@@ -355,7 +357,7 @@ class SkillMatcher:
             pieces = self._piece_matches(text, words.words[i], start, i, found) if low in compound else ()
             if pieces:
                 ordered = False
-            if seconds is not None and i + 1 < len(lowered) and lowered[i + 1] in seconds:
+            if seconds is not None and i + 1 < n_tokens and lowered[i + 1] in seconds:
                 ordered = False
                 for phrase, skill in phrases[low]:
                     if tuple(lowered[i : i + len(phrase)]) == phrase:
@@ -366,9 +368,9 @@ class SkillMatcher:
                     for phrase, skill in phrases.get(lower, ()):
                         if tuple(seq[k : k + len(phrase)]) == phrase:
                             append((skill, start + pieces[k][1], start + pieces[k + len(phrase) - 1][2], i))
-            if found and found[-1][3] == i:
+            if lists and found and found[-1][3] == i:
                 hit.add(i)
-        if self._sensitive_lower.isdisjoint(present):
+        if not lists:
             return found, ordered
         for i in candidates:  # "docker go kubernetes": a look-alike in a list of skills
             low, start, end = lowered[i], bounds[2 * i + 1], bounds[2 * i + 2]
