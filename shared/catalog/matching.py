@@ -247,9 +247,14 @@ class SkillMatcher:
     six words before it, ": none" only when the text after it starts with such a word or sign, a wish
     only when a wish word ("want", "like", "plan" …) starts in the 120 characters before it (a
     case-insensitive regex search reads ~40 ns a character). ``match`` stops reading a skill's mentions
-    at the first that counts. ``match`` on the 262 bundled real postings (7,500 characters each): 1,651-2,004
-    -> 870-1,023 µs a posting; on SYNTHETIC ones (214 characters): 164-227 -> 57-79 µs (x2.6-3.4; one
-    process, process time, best of 5, alternating with the plain matcher, on a busy 2-core machine).
+    at the first that counts, and answers from the matches alone when no cue can apply.
+
+    Measured A/B, alternating with the plain matcher in one process (process time, best of 5, a 2-core
+    machine at load 4-8; ``python -m tools.bench.matcher`` prints this one's): ``match`` on SYNTHETIC
+    postings (214 characters) 164-227 -> 41-50 µs a posting (x3.8-4.9), on the 262 bundled real ones
+    (7,500 characters) 1,651-2,128 -> 857-1,082 µs (x1.9-2.2); ``mentions`` 181 -> 57 µs and 1,703 ->
+    885 µs. What is left is mostly splitting into tokens (:class:`_Text`, ~40 % of a synthetic posting's
+    time; ``re.split`` reads ~25-60 ns a character) and the loop over candidate tokens.
     """
 
     def __init__(self, catalog: Catalog) -> None:
