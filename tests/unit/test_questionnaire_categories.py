@@ -184,6 +184,11 @@ def test_adaptive_category_order_beats_catalogue_and_random_order_on_held_out_pr
     assert category_area(curves["adaptive"]) > category_area(curves["random order"])
     for name, levels in report["level questions"].items():
         assert len(levels) == 10 and all(0 <= a <= 1 and 0 <= b <= 1 for a, b in levels), name
+    # the page's path (categories, then ticked skills' levels): levels that differ from the assumed ones
+    # are harder to get right in ten questions than the survey's own
+    assert set(report["page path"]) == {"survey levels", "levels differ"}
+    assert report["page path"]["survey levels"][1] >= report["page path"]["levels differ"][1]
     print_category_report(report)
     out = capsys.readouterr().out
     assert "stopping rule on this path" in out and "assumed levels" in out and "random order" in out
+    assert "the page's path" in out

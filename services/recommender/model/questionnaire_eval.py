@@ -228,6 +228,7 @@ def simulate(
 CATEGORY_ORDERS = ("adaptive", "catalogue order", "random order")
 JITTER_SEED = 2027
 LEVEL_QUESTIONS = 10
+PAGE_QUESTIONS = 10
 
 
 def simulate_categories(
@@ -297,7 +298,45 @@ def simulate_categories(
         name: _level_curve(qn, full, differing, years, z_differing, name)
         for name in ("adaptive", "random order")
     }
+    report["page path"] = _page_path(qn, full, differing, years, z_full, z_differing)
     return report
+
+
+def _page_path(
+    qn: Questionnaire,
+    assumed_levels: np.ndarray,
+    true: np.ndarray,
+    years: np.ndarray,
+    z_survey: np.ndarray,
+    z_true: np.ndarray,
+) -> dict[str, tuple[float, float]]:
+    """The quick start as the page asks it, `PAGE_QUESTIONS` questions: a category question while the API
+    offers one (`next_category`: not done, a category left), then a ticked skill's level (`next_level`);
+    answered once with the survey levels and once with the differing levels (ticks count at the assumed
+    level until their level is asked). The predicted ranking against the full ranking of those levels."""
+    out = {}
+    for name, levels_true, z_full in (
+        ("survey levels", assumed_levels, z_survey),
+        ("levels differ", true, z_true),
+    ):
+        answered = np.zeros_like(true, dtype=bool)
+        levels, assumed = assumed_levels.copy(), np.zeros_like(true, dtype=bool)
+        for _ in range(PAGE_QUESTIONS):
+            assessed = qn.assess_all(answered, levels, years)
+            category = qn.choose_category(answered, assessed)
+            done = np.asarray([a.prediction.confidence >= 1 - STOP_CHANCE for a in assessed])
+            category = np.where(done, -1, category)
+            asked = (category[:, None] >= 0) & (qn.skill_category[None, :] == category[:, None])
+            answered |= asked
+            assumed |= asked & (assumed_levels > 0)
+            rest = np.flatnonzero(category < 0)
+            if len(rest):
+                level = qn.level_question(answered[rest], levels[rest], years[rest], assumed[rest])
+                rows, skills = rest[level >= 0], level[level >= 0]
+                levels[rows, skills] = levels_true[rows, skills]
+                assumed[rows, skills] = False
+        out[name] = _agree_predicted(qn.predict(answered, levels, years), z_full)
+    return out
 
 
 def _level_curve(
@@ -359,6 +398,11 @@ def print_category_report(report: dict[str, Any]) -> None:
         f"{_cell(report['levels differ'])} (the survey has no levels: this is what rating the ticked "
         "skills' levels, the page's next step, is for)"
     )
+    for name, pair in report["page path"].items():
+        print(
+            f"the page's path, {PAGE_QUESTIONS} questions (categories while offered, then ticked skills' "
+            f"levels), answered with the {name}: top-1 / top-3 set {_cell(pair)}"
+        )
     curves = report["level questions"]
     print("then questions about a ticked skill's level, answered with those levels: top-1 / top-3 set")
     print(f"{'k':>3}  " + "  ".join(f"{name:>15}" for name in curves))
