@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +19,29 @@ E2E_ENV = {
     "CAREERPATH_ANONYMOUS_RATE_PER_MINUTE": "100000",
     "CAREERPATH_PASSWORD_RESET_RATE_PER_MINUTE": "10000",  # per address stays at its default (3 an hour)
 }
+
+
+@contextlib.contextmanager
+def worker_stack(infra, db: str, logs: Path, prefix: str, sources: Mapping[str, bytes]) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    """A whole stack with a Celery worker, on its own database and Redis prefix (``prefix``), whose refreshes
+    may read the files ``sources`` (name -> bytes, written under ``logs``/sources) and whose runs' leases
+    expire in 5 s."""
+    folder = logs / "sources"
+    folder.mkdir()
+    for name, data in sources.items():
+        (folder / name).write_bytes(data)
+    env = infra.env(
+        **E2E_ENV,
+        DATABASE_URL=db,
+        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + prefix,
+        CAREERPATH_SOURCE_FILE_ROOTS=str(folder),
+        CAREERPATH_LEASE_SECONDS="5",
+    )
+    running = Stack(env=env, log_dir=logs, with_worker=True).start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="session")

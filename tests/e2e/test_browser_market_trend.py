@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.e2e.axe import AXE, BLOCKING, RUN_AXE, TAGS
-from tests.e2e.conftest import E2E_ENV
+from tests.e2e.conftest import worker_stack
 from tests.e2e.helpers import create_admin, log_in
 from tests.refresh_support import fresh_database, jsonl, wait_run
 from tools.chromium import ARGS, CHROMIUM
@@ -60,22 +60,9 @@ def db(database_server: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def stack(infra, db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    logs = tmp_path_factory.mktemp("trend-logs")
-    sources = logs / "sources"
-    sources.mkdir()
-    (sources / "dated.jsonl").write_bytes(jsonl(_dated()))
-    env = infra.env(
-        **E2E_ENV,
-        DATABASE_URL=db,
-        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "trend:",
-        CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
-        CAREERPATH_LEASE_SECONDS="5",
-    )
-    running = Stack(env=env, log_dir=logs, with_worker=True).start()
-    try:
+    sources = {"dated.jsonl": jsonl(_dated())}
+    with worker_stack(infra, db, tmp_path_factory.mktemp("trend-logs"), "trend:", sources) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _refresh(stack: Stack, db: str, source: str) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.conftest import E2E_ENV
+from tests.e2e.conftest import worker_stack
 from tests.e2e.helpers import create_admin, log_in, partner
 from tests.refresh_support import fresh_database, jsonl, wait_run
 from tools.supervisor.stack import Stack
@@ -47,22 +47,9 @@ def db(database_server: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def stack(infra, db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    logs = tmp_path_factory.mktemp("series-logs")
-    sources = logs / "sources"
-    sources.mkdir()
-    (sources / "dated.jsonl").write_bytes(jsonl(_dated()))
-    env = infra.env(
-        **E2E_ENV,
-        DATABASE_URL=db,
-        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "series:",
-        CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
-        CAREERPATH_LEASE_SECONDS="5",
-    )
-    running = Stack(env=env, log_dir=logs, with_worker=True).start()
-    try:
+    sources = {"dated.jsonl": jsonl(_dated())}
+    with worker_stack(infra, db, tmp_path_factory.mktemp("series-logs"), "series:", sources) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

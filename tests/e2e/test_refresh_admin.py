@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.conftest import E2E_ENV
+from tests.e2e.conftest import worker_stack
 from tests.e2e.helpers import create_admin, log_in, partner, sign_up
 from tests.refresh_support import fresh_database, jsonl, postings, wait_run
 from tools.supervisor.stack import Stack
@@ -30,26 +30,14 @@ def market_db(database_server: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def market_stack(infra, market_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    logs = tmp_path_factory.mktemp("market-logs")
-    sources = logs / "sources"
-    sources.mkdir()
-    (sources / "postings.jsonl").write_bytes(
-        jsonl(postings("Go, Kubernetes, Terraform and AWS", 40, "Cloud Engineer"))
-    )
-    generated = [{**p, "synthetic": True} for p in postings("Rust and Kafka", 30, "Data Engineer")]
-    (sources / "synthetic.jsonl").write_bytes(jsonl(generated))
-    env = infra.env(
-        **E2E_ENV,
-        DATABASE_URL=market_db,
-        CAREERPATH_REDIS_PREFIX=infra.redis_prefix + "mkt:",
-        CAREERPATH_SOURCE_FILE_ROOTS=str(sources),
-        CAREERPATH_LEASE_SECONDS="5",
-    )
-    running = Stack(env=env, log_dir=logs, with_worker=True).start()
-    try:
+    sources = {
+        "postings.jsonl": jsonl(postings("Go, Kubernetes, Terraform and AWS", 40, "Cloud Engineer")),
+        "synthetic.jsonl": jsonl(
+            [{**p, "synthetic": True} for p in postings("Rust and Kafka", 30, "Data Engineer")]
+        ),
+    }
+    with worker_stack(infra, market_db, tmp_path_factory.mktemp("market-logs"), "mkt:", sources) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
