@@ -48,7 +48,9 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
     model_dir = Path(settings.model_dir) if settings.model_dir else DEFAULT_MODEL_DIR
     catalog, artefact = load_catalog(), load_latest(model_dir)
     scorer = Scorer(catalog, artefact)
-    questionnaire = Questionnaire(scorer, training_table(catalog, artefact.seed))
+    questionnaire = Questionnaire(
+        scorer, training_table(catalog, artefact.seed, train_rows=artefact.train_rows)
+    )
     wiring = Wiring()
 
     @asynccontextmanager

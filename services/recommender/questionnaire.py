@@ -67,11 +67,15 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import scipy.sparse
 from threadpoolctl import ThreadpoolController
 
-from services.recommender.model.labels import LabelledData, generate_profiles, load_survey_profiles
-from services.recommender.model.training import GENERATED_PER_ROLE, GENERATED_WEIGHT, split
+from services.recommender.model.labels import (
+    GENERATED_PER_ROLE,
+    GENERATED_WEIGHT,
+    LabelledData,
+    generate_profiles,
+    load_survey_profiles,
+)
 from services.recommender.scoring import Scorer
 from shared.catalog import Catalog
 
@@ -84,6 +88,7 @@ __all__ = [
     "LevelTable",
     "Prediction",
     "Questionnaire",
+    "label_sums",
     "top_sets",
     "training_table",
 ]
@@ -406,15 +411,14 @@ class Questionnaire:
 
         # the look-ahead: per unanswered skill, how right the prediction is expected to be after its answer.
         # Per label (each top-3 set, then each top-1 role) and skill, the weight of the completions with
-        # that label that use the skill: one sparse (labels x training people) times dense product.
-        labels = scipy.sparse.csr_matrix(
-            (
-                np.concatenate([w, w]),
-                (np.concatenate([inverse, len(sets) + first]), np.concatenate([kept, kept])),
-            ),
-            shape=(len(sets) + r, len(self.has_f)),
+        # that label that use the skill (the same sums to the last bit as the SciPy sparse product it was).
+        used = label_sums(
+            len(sets) + r,
+            np.concatenate([inverse, len(sets) + first]),
+            np.concatenate([kept, kept]),
+            np.concatenate([w, w]),
+            self.has_f,
         )
-        used = np.asarray(labels @ self.has_f)
         p_used, set_if_used, set_if_none = self._after(set_total, used[: len(sets)])
         _, first_if_used, first_if_none = self._after(top1, used[len(sets) :])
         p_none = 1.0 - p_used
@@ -714,12 +718,30 @@ class Questionnaire:
         return score
 
 
-def training_table(catalog: Catalog, seed: int, leave_out: np.ndarray | None = None) -> LevelTable:
-    """The level table of the model's own training rows: the real training split (the split
-    `careerpath train` used with `seed`; without the positions `leave_out` of it) plus the generated
-    profiles, weighted as in training."""
+def label_sums(
+    n_labels: int, labels: np.ndarray, people: np.ndarray, weights: np.ndarray, has: np.ndarray
+) -> np.ndarray:
+    """Per label, the weights of its entries summed per skill the entry's person has (labels x skills):
+    ``out[labels[e]] += weights[e] * has[people[e]]``, entry by entry in order. With the people ascending
+    within each label and no (label, person) twice, that is the sum SciPy's CSR times dense product
+    makes (row by row, in column order), to the last bit; `has` holds 0 and 1, so every product is exact.
+    """
+    out = np.zeros((n_labels, has.shape[1]))
+    np.add.at(out, labels, weights[:, None] * has[people])
+    return out
+
+
+def training_table(
+    catalog: Catalog, seed: int, leave_out: np.ndarray | None = None, train_rows: np.ndarray | None = None
+) -> LevelTable:
+    """The level table of the model's own training rows: the real training split (`train_rows`, the
+    artefact's; without them the split `careerpath train` used with `seed`, which imports scikit-learn;
+    without the positions `leave_out` of it) plus the generated profiles, weighted as in training."""
     real = load_survey_profiles(catalog)
-    train_rows, _ = split(real, seed)
+    if train_rows is None:
+        from services.recommender.model.training import split
+
+        train_rows, _ = split(real, seed)
     if leave_out is not None:
         train_rows = np.delete(train_rows, leave_out)
     generated = generate_profiles(catalog, GENERATED_PER_ROLE, seed)

@@ -19,8 +19,10 @@ integral is computed with 16-point Gauss-Legendre quadrature, so sum_j contribut
 score - baseline up to ~1e-9; the tiny remainder is spread over the skills in proportion to |contribution|,
 making the identity exact to float precision. Skills at level 0 contribute 0.
 
-One model call per batch: the fitted pipeline's `decision_function` is called once on the stacked
-profiles and their empty counterparts; probabilities and path integrals are numpy on those logits.
+One model call per batch: the model's `decision_function` is called once on the stacked profiles and
+their empty counterparts; probabilities and path integrals are numpy on those logits. The model is the
+artefact's plain arrays (model.artefact.LinearModel: numpy only, no scikit-learn import) or, for an
+artefact older than the arrays whose pipeline is not scale_features then a linear model, its pipeline.
 """
 
 from __future__ import annotations
@@ -28,11 +30,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
-from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import ThreadpoolController
 
 from services.recommender.learning_path import plan_steps, role_plans
@@ -72,28 +73,6 @@ def _one_blas_thread(rows: int) -> contextlib.AbstractContextManager[object]:
         _THREADPOOLS = ThreadpoolController()
     limited: contextlib.AbstractContextManager[object] = _THREADPOOLS.limit(limits=1, user_api="blas")
     return limited
-
-
-def _linear_logits(pipeline: Any) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The pipeline's decision function in plain numpy, when it is stateless function transformers then a
-    linear model (what training builds): the same arithmetic without scikit-learn's per-call input checks,
-    which cost more than the arithmetic for one profile. None for any other pipeline."""
-    *transforms, (_, model) = pipeline.steps
-    funcs = []
-    for _, step in transforms:
-        if type(step) is not FunctionTransformer or step.kw_args or step.validate or step.func is None:
-            return None
-        funcs.append(step.func)
-    if not hasattr(model, "coef_") or not hasattr(model, "intercept_"):
-        return None
-    coef_t, intercept = model.coef_.T, model.intercept_
-
-    def logits(x: np.ndarray) -> np.ndarray:
-        for func in funcs:
-            x = func(x)
-        return np.asarray(x @ coef_t + intercept, dtype=np.float64)
-
-    return logits
 
 
 @contextlib.contextmanager
@@ -150,16 +129,22 @@ class Scorer:
         # skill -> its direct and indirect prerequisites in topological order (learning_path asks often)
         self.prerequisites = {s: tuple(prerequisite_closure(catalog, s)) for s in self.skill_ids}
         self.role_plans = role_plans(catalog)  # what learning_path reads of each role
-        self._pipeline = artefact.pipeline
-        model = self._pipeline.steps[-1][1]
-        if list(getattr(model, "classes_", [])) != list(range(len(self.role_ids))):
+        # the arrays (numpy: scikit-learn's per-call input checks cost more than the arithmetic for one
+        # profile), or the pipeline of an old artefact without usable arrays
+        self._model: Any = artefact.linear if artefact.linear is not None else artefact.pipeline
+        classes: Any
+        if artefact.linear is not None:
+            classes, coef = artefact.linear.classes, artefact.linear.coef
+        else:
+            model = artefact.pipeline.steps[-1][1]
+            classes, coef = getattr(model, "classes_", []), model.coef_
+        if list(classes) != list(range(len(self.role_ids))):
             raise ArtefactError(f"model {artefact.version} does not cover every role of the catalogue")
         # Weights on the raw level scale: phi_j = level_j / 4 for skills (see features.scale_features).
-        self._level_weights = np.asarray(model.coef_)[:, : len(self.skill_ids)] / 4.0
-        self._fast_logits = _linear_logits(self._pipeline)
-        self._fast_source = self._pipeline
-        self._check_fast_logits()
-        self._check_softmax()
+        self._level_weights = np.asarray(coef)[:, : len(self.skill_ids)] / 4.0
+        if artefact.pipeline is not None:
+            self._check_arrays(artefact.pipeline)
+            self._check_softmax(artefact.pipeline)
         self._roles = list(catalog.roles.values())
         self.readiness = ReadinessModel(catalog)
         # _role_rows[role]: id, name, occupation code and, per requirement item, (item index, the SkillGap
@@ -197,31 +182,29 @@ class Scorer:
             for s in it.skills
         ]
 
-    def _check_softmax(self) -> None:
+    def _check_softmax(self, pipeline: Any) -> None:
         probe = np.zeros((2, len(self.skill_ids) + 1))
         probe[1, :-1], probe[1, -1] = 2.0, 5.0
-        if not np.allclose(_softmax(self._logits(probe)), self._pipeline.predict_proba(probe), atol=1e-9):
+        if not np.allclose(_softmax(self._logits(probe)), pipeline.predict_proba(probe), atol=1e-9):
             raise ArtefactError(
                 "the model's probabilities are not softmax(decision_function): unsupported model"
             )
 
-    def _check_fast_logits(self) -> None:
-        """Use the numpy decision function only where it gives the pipeline's own answers."""
-        if self._fast_logits is None:
+    def _check_arrays(self, pipeline: Any) -> None:
+        """With a pipeline loaded too, use the arrays only where they give the pipeline's own answers."""
+        if self._model is pipeline:
             return
         probe = np.zeros((3, len(self.skill_ids) + 1))
         probe[1, :-1], probe[1, -1] = 2.0, 5.0
         probe[2, ::3], probe[2, -1] = 4.0, 40.0
-        expected = np.asarray(self._pipeline.decision_function(probe), dtype=np.float64)
-        got = self._fast_logits(probe)
+        expected = np.asarray(pipeline.decision_function(probe), dtype=np.float64)
+        got = self._logits(probe)
         if got.shape != expected.shape or not np.allclose(got, expected, rtol=0, atol=1e-12):
-            self._fast_logits = None
+            self._model = pipeline
 
     def _logits(self, x: np.ndarray) -> np.ndarray:
         """The single model call: logits of every role for every row of the raw input matrix."""
-        if self._fast_logits is not None and self._pipeline is self._fast_source:  # not swapped since
-            return self._fast_logits(x)
-        return np.asarray(self._pipeline.decision_function(x), dtype=np.float64)
+        return np.asarray(self._model.decision_function(x), dtype=np.float64)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Role probabilities for a raw input matrix (one model call)."""

@@ -23,6 +23,8 @@ from services.recommender.model.features import vectorise
 from shared.catalog import CATALOG_DIR, Catalog
 
 __all__ = [
+    "GENERATED_PER_ROLE",
+    "GENERATED_WEIGHT",
     "PROFICIENT_AFTER",
     "PROFILES_PATH",
     "LabelledData",
@@ -33,6 +35,10 @@ __all__ = [
 
 PROFILES_PATH = CATALOG_DIR / "so_profiles.csv"
 PROFICIENT_AFTER = 3.0
+# generated profiles per role in a training set, and the sample weight of each (see model.training; here
+# so the questionnaire rebuilds the training rows without importing the trainer and scikit-learn)
+GENERATED_PER_ROLE = 300
+GENERATED_WEIGHT = 0.05
 
 
 class LabelledData:

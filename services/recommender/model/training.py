@@ -31,9 +31,17 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
 
-from services.recommender.model.artefact import DEFAULT_MODEL_DIR, PREFIX, ModelArtefact, save_artefact
+from services.recommender.model.artefact import (
+    DEFAULT_MODEL_DIR,
+    PREFIX,
+    ModelArtefact,
+    linear_model,
+    save_artefact,
+)
 from services.recommender.model.features import feature_names, scale_features
 from services.recommender.model.labels import (
+    GENERATED_PER_ROLE,
+    GENERATED_WEIGHT,
     PROFILES_PATH,
     LabelledData,
     generate_profiles,
@@ -59,8 +67,6 @@ __all__ = [
 ]
 
 HELD_OUT = 0.2
-GENERATED_PER_ROLE = 300
-GENERATED_WEIGHT = 0.05
 C = 1.0
 PRIOR_GRID = tuple(round(0.1 * i, 1) for i in range(13))
 MICRO_FLOOR = 0.87
@@ -163,6 +169,8 @@ def train(output_dir: Path = DEFAULT_MODEL_DIR, seed: int = 7, *, save: bool = T
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     artefact = ModelArtefact(
         pipeline=pipeline,
+        linear=linear_model(pipeline),
+        train_rows=train_rows,
         version=f"{PREFIX}{now:%Y%m%dT%H%M%SZ}-{digest}",
         data_version=data_version(),
         features=tuple(feature_names(catalog.skill_ids)),
