@@ -412,13 +412,7 @@ class Questionnaire:
         # the look-ahead: per unanswered skill, how right the prediction is expected to be after its answer.
         # Per label (each top-3 set, then each top-1 role) and skill, the weight of the completions with
         # that label that use the skill (the same sums to the last bit as the SciPy sparse product it was).
-        used = label_sums(
-            len(sets) + r,
-            np.concatenate([inverse, len(sets) + first]),
-            np.concatenate([kept, kept]),
-            np.concatenate([w, w]),
-            self.has_f,
-        )
+        used = label_sums(len(sets) + r, np.stack([inverse, len(sets) + first]), kept, w, self.has)
         p_used, set_if_used, set_if_none = self._after(set_total, used[: len(sets)])
         _, first_if_used, first_if_none = self._after(top1, used[len(sets) :])
         p_none = 1.0 - p_used
@@ -721,14 +715,21 @@ class Questionnaire:
 def label_sums(
     n_labels: int, labels: np.ndarray, people: np.ndarray, weights: np.ndarray, has: np.ndarray
 ) -> np.ndarray:
-    """Per label, the weights of its entries summed per skill the entry's person has (labels x skills):
-    ``out[labels[e]] += weights[e] * has[people[e]]``, entry by entry in order. With the people ascending
-    within each label and no (label, person) twice, that is the sum SciPy's CSR times dense product
-    makes (row by row, in column order), to the last bit; `has` holds 0 and 1, so every product is exact.
-    """
-    out = np.zeros((n_labels, has.shape[1]))
-    np.add.at(out, labels, weights[:, None] * has[people])
-    return out
+    """Per label, the weights of the people with it summed per skill they have: labels x skills.
+
+    `labels` (K x N) gives each of the N people (`people`: rows of `has`, people x skills, boolean) K
+    labels, `weights` (N) their weights. One `np.bincount` over the (label, skill) of every pair where the
+    person has the skill, person by person in order: with `people` ascending and the K labellings' labels
+    apart, those are the sums SciPy's CSR times dense product made (row by row in column order, adding
+    weight x 0 or 1), to the last bit, without SciPy. On the look-ahead's 8,288 people x 59 skills:
+    ~2 ms against SciPy's ~1 ms (`np.add.at` on the dense rows: ~10 ms)."""
+    width = has.shape[1]
+    cell = np.flatnonzero(has[people])  # (person, skill) pairs, row-major
+    person = cell // width
+    skill = cell - person * width
+    codes = (labels[:, person] * width + skill).ravel()
+    sums = np.bincount(codes, weights=np.tile(weights[person], len(labels)), minlength=n_labels * width)
+    return sums.reshape(n_labels, width)
 
 
 def training_table(

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import joblib
 import msgspec
 import numpy as np
 import pytest
@@ -58,6 +59,10 @@ def test_training_writes_the_arrays_the_sidecar_names(model_dir: Path, joblib_on
     sidecar = sorted(model_dir.glob("rolefit-*.json"))[-1]
     meta = json.loads(sidecar.read_text())
     assert meta["arrays"] == sidecar.with_suffix(".npz").name
+    # the .joblib's own metadata does not name them: code from before the arrays loads it as it was
+    assert joblib.load(sidecar.with_suffix(".joblib"))["metadata"] == {
+        k: v for k, v in meta.items() if k != "arrays"
+    }
     with np.load(model_dir / meta["arrays"], allow_pickle=False) as npz:
         assert sorted(npz.files) == ["classes", "coef", "intercept", "train_rows"]
         model = joblib_only.pipeline.named_steps["model"]
@@ -114,20 +119,20 @@ def test_questionnaire_from_the_arrays_asks_and_predicts_the_same(
 
 
 def test_label_sums_are_the_sparse_product_to_the_bit(arrays: ModelArtefact) -> None:
-    has = Questionnaire(
-        Scorer(CATALOG, arrays), training_table(CATALOG, arrays.seed, train_rows=arrays.train_rows)
-    ).has_f
+    table = training_table(CATALOG, arrays.seed, train_rows=arrays.train_rows)
+    has = Questionnaire(Scorer(CATALOG, arrays), table).has
     rng = np.random.default_rng(11)
     for _ in range(20):
-        kept = np.flatnonzero(rng.random(len(has)) < rng.uniform(0.01, 0.9))  # ascending, as assess keeps
+        kept = np.flatnonzero(rng.random(len(has)) < rng.uniform(0.01, 1.0))  # ascending, as assess keeps
         w = rng.dirichlet(np.ones(len(kept)))
         n_sets, n_roles = int(rng.integers(1, 40)), len(CATALOG.role_ids)
-        labels = np.concatenate(
-            [rng.integers(0, n_sets, len(kept)), n_sets + rng.integers(0, n_roles, len(kept))]
+        labels = np.stack([rng.integers(0, n_sets, len(kept)), n_sets + rng.integers(0, n_roles, len(kept))])
+        entries = (labels.ravel(), np.concatenate([kept, kept]))  # what assess gave SciPy
+        shape = (n_sets + n_roles, len(has))
+        want = scipy.sparse.csr_matrix((np.concatenate([w, w]), entries), shape=shape) @ has.astype(
+            np.float64
         )
-        people, weights = np.concatenate([kept, kept]), np.concatenate([w, w])
-        sparse = scipy.sparse.csr_matrix((weights, (labels, people)), shape=(n_sets + n_roles, len(has)))
-        assert np.array_equal(label_sums(n_sets + n_roles, labels, people, weights, has), sparse @ has)
+        assert np.array_equal(label_sums(n_sets + n_roles, labels, kept, w, has), want)
 
 
 def test_artefact_without_arrays_loads_its_pipeline(

@@ -147,7 +147,8 @@ def save_artefact(artefact: ModelArtefact, directory: Path) -> Path:
         arrays.with_suffix(".npz.tmp").replace(arrays)
         meta["arrays"] = arrays.name
     tmp = path.with_suffix(".joblib.tmp")
-    joblib.dump({"format": FORMAT, "pipeline": artefact.pipeline, "metadata": meta}, tmp)
+    # the .joblib's metadata without `arrays`: code from before the arrays still loads the artefact
+    joblib.dump({"format": FORMAT, "pipeline": artefact.pipeline, "metadata": artefact.metadata()}, tmp)
     tmp.replace(path)  # atomic: readers never see half a file
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return path
@@ -164,9 +165,10 @@ def load_artefact(path: Path, *, pipeline: bool = False) -> ModelArtefact:
             with np.load(path.with_name(meta["arrays"]), allow_pickle=False) as npz:
                 linear = LinearModel(**{name: npz[name] for name in LINEAR})
                 train_rows = npz["train_rows"]
-            return _artefact(path, meta, None, linear, train_rows)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
         raise ArtefactError(f"cannot read model artefact {path}: {exc}") from exc
+    if meta.get("arrays") and not pipeline:
+        return _artefact(path, meta, None, linear, train_rows)
     if not pipeline:
         log.info("model artefact %s has no arrays: loading its pipeline (imports scikit-learn)", path.name)
     try:
