@@ -114,6 +114,7 @@ class Ui:
         of these have you used?" question by ticking its first ``ticks`` skills ("None of these" for 0), a
         level question with ``level``. What was answered: skill -> level, None for a tick (level assumed)."""
         question = self.page.locator("#k-question")
+        await expect(self.page.locator("#k-question[data-question]")).to_have_count(1)  # one is on screen
         key = await question.get_attribute("data-question")
         answered: dict[str, int | None] = {}
         if await question.get_attribute("data-kind") == "category":
