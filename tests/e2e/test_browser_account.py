@@ -93,6 +93,7 @@ async def test_the_page_names_bad_input_before_any_request(ui: Ui, stack: Stack)
     await page.goto(stack.url + "/#/signin")
     signin = page.locator("#signin-form")
     email = signin.get_by_label("Email")
+    await expect(email).to_be_visible()  # the page has routed (a key pressed before lands nowhere)
     await email.press("Enter")  # nothing typed
     await expect(signin.locator("[data-error-for=email]")).to_have_text("Enter your e-mail address")
     await expect(signin.locator("[data-error-for=password]")).to_have_text("Enter your password")
