@@ -368,10 +368,18 @@ class Questionnaire:
         return np.clip(p_used, 0.0, 1.0), after_used, after_none
 
     def assess(
-        self, answered: np.ndarray, levels: np.ndarray, years: float, *, lookahead: bool = True
+        self,
+        answered: np.ndarray,
+        levels: np.ndarray,
+        years: float,
+        *,
+        lookahead: bool = True,
+        categories: bool = True,
     ) -> _Assessment:
         """The prediction and (unless `lookahead` is False: zeros) the look-ahead for one person (answered
-        mask and levels: S). Call it with BLAS limited to one thread (`one_blas_thread`)."""
+        mask and levels: S), with the categories' look-ahead unless `categories` is False (then -inf / 0:
+        no category is chosen; a caller choosing skills only saves its ~8 ms). Call it with BLAS limited to
+        one thread (`one_blas_thread`)."""
         x = self.matrix(answered[None, :], levels[None, :], np.asarray([years], dtype=np.float64))
         logits = self.scorer._logits(x)[0]
         kept, w, z = self._completions(answered, levels, years, logits)
@@ -428,9 +436,14 @@ class Questionnaire:
         change = p_used * self._moved(in_top_if_used, shown) + p_none * self._moved(in_top_if_none, shown)
         moved = in_top_if_used - in_top_if_none  # S x R: "used" minus "none"
         contrast = np.stack([moved.argmax(axis=1), moved.argmin(axis=1)], axis=1)
-        category_value, category_change, category_gain = self._category_lookahead(
-            answered, kept, w, inverse, first, set_total, sets, shown
-        )
+        if categories:
+            category_value, category_change, category_gain = self._category_lookahead(
+                answered, kept, w, inverse, first, set_total, sets, shown
+            )
+        else:
+            n_categories = len(self.categories)
+            category_value = np.full(n_categories, -np.inf)
+            category_change, category_gain = np.zeros(n_categories), np.zeros(n_categories)
         return _Assessment(
             prediction=prediction,
             value=np.where(answered, -np.inf, value),
@@ -497,12 +510,20 @@ class Questionnaire:
         return value, change, gain
 
     def assess_all(
-        self, answered: np.ndarray, levels: np.ndarray, years: np.ndarray, *, lookahead: bool = True
+        self,
+        answered: np.ndarray,
+        levels: np.ndarray,
+        years: np.ndarray,
+        *,
+        lookahead: bool = True,
+        categories: bool = True,
     ) -> list[_Assessment]:
         """`assess` for each of N people (answered masks, levels N x S; years N)."""
         with one_blas_thread():
             return [
-                self.assess(answered[n], levels[n], float(years[n]), lookahead=lookahead)
+                self.assess(
+                    answered[n], levels[n], float(years[n]), lookahead=lookahead, categories=categories
+                )
                 for n in range(len(levels))
             ]
 
@@ -524,12 +545,11 @@ class Questionnaire:
         """The next question for each of N people (answered masks, levels N x S; years N)."""
         assessed = self.assess_all(answered, levels, years)
         chosen = self.pick(answered, levels, years, assessed, stop=True)
+        # no category either when the questionnaire is done
+        category = np.where(chosen >= 0, self.choose_category(answered, assessed), -1)
         out = []
         for n, a in enumerate(assessed):
-            j = int(chosen[n])
-            c = int(np.argmax(a.category_value)) if j >= 0 else -1
-            if c >= 0 and not np.isfinite(a.category_value[c]):
-                c = -1
+            j, c = int(chosen[n]), int(category[n])
             out.append(
                 Decision(
                     skill=None if j < 0 else j,
@@ -552,9 +572,8 @@ class Questionnaire:
         ticked skill whose level is worth asking next, -1 when none: the one whose level one step below and
         one above the assumed one (within 1..4) changes the model's top three set and its first role for the
         answers most often (0..4 changes over the two steps), ties to the larger change of logits; -1 when
-        no single step changes either. The
-        model is linear in the levels, so each step is exact: the answers' logits plus the step times the
-        skill's weights."""
+        no single step changes either. The model is linear in the levels, so each step is exact: the
+        answers' logits plus the step times the skill's weights."""
         z = self.scorer._logits(self.matrix(answered, levels, years))  # N x R
         shown = top_sets(z)
         out = np.full(len(levels), -1)
@@ -588,7 +607,7 @@ class Questionnaire:
         """Per person the chosen skill, -1 when done; `stop=False`: a skill whenever one is left."""
         assessed = None
         if stop or self.criterion == "lookahead":
-            assessed = self.assess_all(answered, levels, years)
+            assessed = self.assess_all(answered, levels, years, categories=False)
         return self.pick(answered, levels, years, assessed, stop=stop)
 
     def pick(

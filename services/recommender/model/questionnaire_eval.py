@@ -120,7 +120,7 @@ def simulate_order(
     curves: dict[str, list[tuple[float, float]]] = {PREDICTED: [], ALONE: []} if predicted else {ALONE: []}
 
     def assessed_now() -> list[Any]:
-        return qn.assess_all(answered, full, years, lookahead=lookahead)
+        return qn.assess_all(answered, full, years, lookahead=lookahead, categories=False)
 
     now = assessed_now() if lookahead or observe else None
     if observe and now is not None:
@@ -322,10 +322,10 @@ def _page_path(
         answered = np.zeros_like(true, dtype=bool)
         levels, assumed = assumed_levels.copy(), np.zeros_like(true, dtype=bool)
         for _ in range(PAGE_QUESTIONS):
-            assessed = qn.assess_all(answered, levels, years)
-            category = qn.choose_category(answered, assessed)
-            done = np.asarray([a.prediction.confidence >= 1 - STOP_CHANCE for a in assessed])
-            category = np.where(done, -1, category)
+            # the API's decision: no category once done (stopping rule) or none left
+            category = np.asarray(
+                [-1 if d.category is None else d.category for d in qn.decide(answered, levels, years)]
+            )
             asked = (category[:, None] >= 0) & (qn.skill_category[None, :] == category[:, None])
             answered |= asked
             assumed |= asked & (assumed_levels > 0)
