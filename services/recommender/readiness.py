@@ -37,6 +37,8 @@ from shared.catalog.evidence import SkillEvidence, load_evidence, load_rationale
 __all__ = ["MIN_SURVEY_RESPONDENTS", "RATIONALE_EVIDENCE", "Item", "ReadinessModel", "weight_of"]
 
 MIN_SURVEY_RESPONDENTS = 30
+# from this many rows coverage takes coverage_of_many's int8 path (for one profile it costs more: 16 -> 36 us)
+_MANY_ROWS = 16
 FULL_SHARE = 0.6
 RATIONALE_EVIDENCE = 0.5
 _ONET_WORDS = {3: "O*NET In Demand", 2: "O*NET Hot Technology", 1: "listed by O*NET"}
@@ -79,6 +81,14 @@ def weight_of(
     return requirement.level * (0.5 + max(scores)), "; ".join(words)
 
 
+def _whole_levels(levels: np.ndarray) -> np.ndarray | None:
+    """The levels as int8 when each is a whole number 0..4 (as vectorise gives them), else None."""
+    small = levels.astype(np.int8)
+    if small.size and (small.min() < 0 or small.max() > 4 or not np.array_equal(small, levels)):
+        return None
+    return small
+
+
 class ReadinessModel:
     """Readiness of skill vectors for every role, vectorised, with its explanation."""
 
@@ -115,12 +125,24 @@ class ReadinessModel:
         self._single = np.asarray([i for i, it in enumerate(items) if len(it.skills) == 1], dtype=np.int64)
         self._choice = np.asarray([i for i, it in enumerate(items) if len(it.skills) > 1], dtype=np.int64)
         self._need = np.asarray([i.level for i in items], dtype=np.float64)
+        # coverage_of_many's tables: a single item's coverage at each level 0..4 (flattened, five per item),
+        # the choices' levels as int8, and the column of each item among [singles..., choices...]
+        single_need = self._need[self._single][:, None]
+        self._single_table = (np.minimum(np.arange(5.0)[None, :], single_need) / single_need).ravel()
+        self._single_cols = self.alt_cols[self._single, 0]
+        self._single_offsets = 5 * np.arange(len(self._single))
+        self._choice_need = self._need[self._choice].astype(np.int8)
+        self._catalogue_order = np.argsort(np.concatenate([self._single, self._choice]))
         self._weights = np.zeros((len(items), len(self.role_ids)))
         for r, rows in enumerate(self.role_items):
             self._weights[rows, r] = [items[i].weight for i in rows]
 
     def coverage(self, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row and item: the coverage 0..1, and the alternative (slot) that gives it (N x I each)."""
+        if len(levels) >= _MANY_ROWS and (small := _whole_levels(levels)) is not None:
+            cover, best = self.coverage_of_many(small)
+            assert best is not None
+            return cover, best
         n = len(levels)
         cover = np.empty((n, len(self.items)))
         best = np.zeros((n, len(self.items)), dtype=np.int64)
@@ -135,6 +157,37 @@ class ReadinessModel:
             cover[:, self._choice] = at / need
             best[:, self._choice] = slot
         return cover, best
+
+    def coverage_of_many(self, small: np.ndarray, slots: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """`coverage` for many rows of whole levels 0..4 as int8 (`_whole_levels`), the same numbers (the
+        slots only when asked for, else None).
+
+        The work is done on int8:
+        a single-skill item's coverage is read from its table of five values (min(level, need) / need,
+        computed as `coverage` computes it), a choice keeps its best alternative so far over the
+        alternatives (strictly better only: the first among equals, as argmax), and one column gather
+        puts the items back in catalogue order. 1,000 candidates: 2.5 -> 0.95 ms, 0.75 ms without the
+        slots (tests/unit/test_recommend_answers.py holds it to `coverage`'s small-batch path).
+        """
+        n, width = len(small), len(self._single)
+        first = np.empty((n, len(self.items)))
+        first[:, :width] = self._single_table[small[:, self._single_cols] + self._single_offsets]
+        best = None
+        if len(self._choice):
+            top = np.minimum(small[:, self.alt_cols[self._choice, 0]], self._choice_need)
+            slot = np.zeros(top.shape, dtype=np.int64) if slots else None
+            for k in range(1, self.alt_cols.shape[1]):
+                held = np.minimum(small[:, self.alt_cols[self._choice, k]], self._choice_need)
+                if slot is not None:
+                    slot[held > top] = k
+                np.maximum(top, held, out=top)
+            np.divide(top, self._need[self._choice], out=first[:, width:])
+            if slot is not None:
+                best = np.zeros((n, len(self.items)), dtype=np.int64)
+                best[:, self._choice] = slot
+        elif slots:
+            best = np.zeros((n, len(self.items)), dtype=np.int64)
+        return first.take(self._catalogue_order, axis=1), best
 
     def readiness(self, levels: np.ndarray) -> np.ndarray:
         """N x R readiness for a matrix of skill levels (N x S)."""

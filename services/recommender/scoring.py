@@ -36,10 +36,11 @@ from typing import Any, NamedTuple
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from services.recommender.fit_bytes import FitFragments, figures_fit, float_bytes, fragments
 from services.recommender.learning_path import plan_steps, role_plans
 from services.recommender.model.artefact import ArtefactError, ModelArtefact
 from services.recommender.model.features import vectorise
-from services.recommender.readiness import ReadinessModel
+from services.recommender.readiness import _MANY_ROWS, ReadinessModel, _whole_levels
 from shared.catalog import Catalog, prerequisite_closure
 from shared.contracts.recommendations import (
     LearningStep,
@@ -94,6 +95,34 @@ class Standing(NamedTuple):
     meets: bool
 
 
+_NONE = np.empty(0)
+
+
+class Ranked(NamedTuple):
+    """What the fits of a matrix of profiles (N rows) are made of, for its K chosen roles each.
+
+    Every row's probabilities (N x R), item coverage (N x I) and readiness (N x R); the chosen roles and,
+    for them, the match, baseline and readiness (N x K) and their items' coverage (N x K x M). Explained
+    only: the levels, the skill count, the skills' contribution order and contributions in that order,
+    and per item the weighted coverage, covering slot and that skill's level (N x K x M)."""
+
+    proba: np.ndarray
+    cover: np.ndarray
+    readiness: np.ndarray
+    chosen_list: list[list[int]]
+    p_sel: np.ndarray
+    b_sel: np.ndarray
+    ready_sel: np.ndarray
+    cover_sel: np.ndarray
+    levels: np.ndarray = _NONE
+    counts: list[int] = []  # noqa: RUF012 - never changed
+    order: np.ndarray = _NONE
+    ordered: np.ndarray = _NONE
+    weighted_sel: np.ndarray = _NONE
+    slot_sel: np.ndarray = _NONE
+    level_sel: np.ndarray = _NONE
+
+
 def along(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """``np.take_along_axis(a, idx, axis=-1)`` for a 2-D or 3-D ``a``: the same gather (the same index
     arrays, so the same values and layout) without numpy's per-call checks, which cost more than the
@@ -107,6 +136,7 @@ def along(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 _CONTRIBUTION = operator.attrgetter("contribution")
+_FIRST = operator.itemgetter(0)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -149,6 +179,7 @@ class Scorer:
         self.readiness = ReadinessModel(catalog)
         # _role_rows[role]: id, name, occupation code and, per requirement item, (item index, the SkillGap
         # for each alternative slot and level 0..4): what each RoleFit of the role is built from
+        self._fragments: dict[int, FitFragments] = {}  # per market version: fit_bytes.fragments
         self._role_rows = [
             (r.id, r.name, r.occupation_code, [self._gaps(i) for i in rows])
             for r, rows in zip(self._roles, self.readiness.role_items, strict=True)
@@ -274,13 +305,44 @@ class Scorer:
         `readiness_contributions` (their figures are the same as with it)."""
         if not candidates:
             return []
-        if role is not None and role not in self.catalog.roles:
-            raise ValueError(f"unknown role {role!r}")
-        x = vectorise(candidates, self.skill_ids, self.skill_index)
+        x = self._batch_input(candidates, role)
         # every BLAS call of the batch on one thread, the readiness product too: with two threads it was
         # the idle one's spinning that cost most (1,000 candidates without explanations: 40 -> 21 ms CPU)
         with _one_blas_thread(2 * len(x)):
             return self._rank_rows(x, top, role, markets, explain)[0]
+
+    def _batch_input(
+        self, candidates: Sequence[tuple[Mapping[str, int], float]], role: str | None
+    ) -> np.ndarray:
+        """The raw input matrix of a batch, its target role checked."""
+        if role is not None and role not in self.catalog.roles:
+            raise ValueError(f"unknown role {role!r}")
+        return vectorise(candidates, self.skill_ids, self.skill_index)
+
+    def rank_batch_json(
+        self,
+        candidates: Sequence[tuple[Mapping[str, int], float]],
+        top: int = 3,
+        role: str | None = None,
+        markets: Mapping[str, RoleMarketSummary] | None = None,
+        explain: bool = True,
+    ) -> list[bytes]:
+        """Per candidate, the JSON of :meth:`rank_batch`'s fits (``[fit, ...]``), byte for byte what
+        msgspec writes for them, written from fixed fragments without building the structs
+        (services/recommender/fit_bytes.py)."""
+        if not candidates:
+            return []
+        x = self._batch_input(candidates, role)
+        parts = fragments(self._fragments, self._make_fragments, markets or {})
+        with _one_blas_thread(2 * len(x)):
+            ranked = self._ranked(x, top, role, explain)
+        if not explain:
+            return _figures_json(parts, ranked, self._met(ranked))
+        with _gc_paused():
+            return self._explained_json(parts, ranked)
+
+    def _make_fragments(self, markets: Mapping[str, RoleMarketSummary]) -> FitFragments:
+        return FitFragments(self._role_rows, self.skill_ids, markets)
 
     def rank_overview(
         self,
@@ -314,6 +376,19 @@ class Scorer:
     ) -> tuple[list[list[RoleFit]], np.ndarray, np.ndarray, np.ndarray]:
         """The fits of each row of `x` (the first `keep` of the `top` explained, default all), the
         probabilities, the readiness coverage (every item) and the readiness (every role)."""
+        ranked = self._ranked(x, top, role, explain, keep)
+        out: list[list[RoleFit]] = []
+        with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
+            if explain:
+                self._build(out, ranked, markets or {})
+            else:
+                self._build_figures(out, ranked, markets or {})
+        return out, ranked.proba, ranked.cover, ranked.readiness
+
+    def _ranked(
+        self, x: np.ndarray, top: int, role: str | None, explain: bool, keep: int | None = None
+    ) -> Ranked:
+        """What the fits of each row of `x` are made of (see :class:`Ranked`)."""
         if role is None:
             proba, base, chosen, contrib = self._explain(x, top, None, explain)
         else:
@@ -322,20 +397,23 @@ class Scorer:
             chosen, contrib = chosen[:, :keep], contrib[:, :keep]
         levels = x[:, :-1].astype(np.int64)
         chosen_list = chosen.tolist()
-        p_list = along(proba, chosen).tolist()
-        b_list = along(base, chosen).tolist()
-        cover, slots = self.readiness.coverage(x[:, :-1])
+        p_sel, b_sel = along(proba, chosen), along(base, chosen)
+        small = _whole_levels(x[:, :-1]) if len(x) >= _MANY_ROWS and not explain else None
+        if small is not None:  # figures only: the covering slots are not needed
+            cover = self.readiness.coverage_of_many(small, slots=False)[0]
+            slots = None
+        else:
+            cover, slots = self.readiness.coverage(x[:, :-1])
         readiness = self.readiness.from_coverage(cover)
-        ready = along(readiness, chosen).tolist()
+        ready_sel = along(readiness, chosen)
         # the chosen roles' requirement items only (N x K x M): coverage, covering slot, its level, weight
         idx = self._role_item_idx[chosen]
         rows = np.arange(len(x))[:, None, None]
         cover_sel = cover[rows, idx]
-        out: list[list[RoleFit]] = []
+        ranked = Ranked(proba, cover, readiness, chosen_list, p_sel, b_sel, ready_sel, cover_sel)
         if not explain:
-            with _gc_paused():
-                self._build_figures(out, chosen_list, p_list, b_list, ready, cover_sel, markets or {})
-            return out, proba, cover, readiness
+            return ranked
+        assert slots is not None
         # Each fit lists the profile's skills by |contribution|, largest first (level-0 skills sort last).
         key = np.where(levels[:, None, :] > 0, -np.abs(contrib), np.inf)
         order = np.argsort(key, axis=2, kind="stable")
@@ -344,75 +422,64 @@ class Scorer:
         slot_sel = slots[rows, idx]
         level_sel = levels[rows, self.readiness.alt_cols[idx, slot_sel]]
         weighted_sel = cover_sel * self.readiness.item_weights[idx]
-        selected = (ready, weighted_sel.tolist(), cover_sel.tolist(), slot_sel.tolist(), level_sel.tolist())
-        with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
-            self._build(
-                out,
-                levels,
-                counts,
-                chosen_list,
-                order,
-                ordered,
-                p_list,
-                b_list,
-                selected,
-                markets or {},
-            )
-        return out, proba, cover, readiness
+        return ranked._replace(
+            levels=levels,
+            counts=counts,
+            order=order,
+            ordered=ordered,
+            weighted_sel=weighted_sel,
+            slot_sel=slot_sel,
+            level_sel=level_sel,
+        )
 
     def _build_figures(
-        self,
-        out: list[list[RoleFit]],
-        chosen_list: list[list[int]],
-        p_list: list[list[float]],
-        b_list: list[list[float]],
-        ready: list[list[float]],
-        cover_sel: np.ndarray,
-        markets: Mapping[str, RoleMarketSummary],
+        self, out: list[list[RoleFit]], ranked: Ranked, markets: Mapping[str, RoleMarketSummary]
     ) -> None:
         """Fits with their figures only (no per-skill lists)."""
-        # a role is met when every one of its requirement items is covered (padding slots count as met)
-        covered: np.ndarray = np.where(self._role_item_mask[np.asarray(chosen_list)], cover_sel >= 1.0, True)
-        met_list: list[list[bool]] = np.all(covered, axis=2).tolist()
+        chosen_list = ranked.chosen_list
+        p_list, b_list, ready = ranked.p_sel.tolist(), ranked.b_sel.tolist(), ranked.ready_sel.tolist()
+        met_list: list[list[bool]] = self._met(ranked).tolist()
         roles = self._role_rows
         for i, chosen in enumerate(chosen_list):
             fits = []
             for slot, r in enumerate(chosen):
                 role_id, name, code, _ = roles[r]
+                market = markets.get(role_id)
                 fits.append(
-                    RoleFit(
-                        role=role_id,
-                        name=name,
-                        score=p_list[i][slot],
-                        occupation_code=code,
-                        baseline=b_list[i][slot],
-                        match=p_list[i][slot],
-                        readiness=ready[i][slot],
-                        meets=met_list[i][slot],
-                        market=markets.get(role_id),
+                    figures_fit(
+                        role_id,
+                        name,
+                        code,
+                        market,
+                        p_list[i][slot],
+                        b_list[i][slot],
+                        ready[i][slot],
+                        met_list[i][slot],
                     )
                 )
             out.append(fits)
 
+    def _met(self, ranked: Ranked) -> np.ndarray:
+        """N x K: every requirement item of the chosen role covered (padding slots count as met)."""
+        mask = self._role_item_mask[np.asarray(ranked.chosen_list, dtype=np.intp)]
+        covered: np.ndarray = np.where(mask, ranked.cover_sel >= 1.0, True)
+        met: np.ndarray = np.all(covered, axis=2)
+        return met
+
     def _build(
-        self,
-        out: list[list[RoleFit]],
-        levels: np.ndarray,
-        counts: list[int],
-        chosen_list: list[list[int]],
-        order: np.ndarray,
-        ordered: np.ndarray,
-        p_list: list[list[float]],
-        b_list: list[list[float]],
-        readiness: tuple[list[Any], list[Any], list[Any], list[Any], list[Any]],
-        markets: Mapping[str, RoleMarketSummary],
+        self, out: list[list[RoleFit]], ranked: Ranked, markets: Mapping[str, RoleMarketSummary]
     ) -> None:
+        """Fits with their explanations."""
+        levels, counts, chosen_list = ranked.levels, ranked.counts, ranked.chosen_list
+        order, ordered = ranked.order, ranked.ordered
+        p_list, b_list, ready = ranked.p_sel.tolist(), ranked.b_sel.tolist(), ranked.ready_sel.tolist()
+        weighted, cover = ranked.weighted_sel.tolist(), ranked.cover_sel.tolist()
+        slots, held = ranked.slot_sel.tolist(), ranked.level_sel.tolist()
         # Whole arrays to Python lists once (not three small numpy calls per fit: most of a batch's time).
         width = max(counts, default=0)
         order_rows = order[:, :, :width].tolist()
         ordered_rows = ordered[:, :, :width].tolist()
         ids, roles = self.skill_ids, self._role_rows
-        ready, weighted, cover, slots, held = readiness
         for i, row in enumerate(levels.tolist()):
             m = counts[i]
             fits = []
@@ -458,6 +525,79 @@ class Scorer:
                 )
             out.append(fits)
 
+    def _explained_json(self, parts: FitFragments, ranked: Ranked) -> list[bytes]:
+        """`_build`'s fits as JSON (fit_bytes): the same walk over the same numbers, writing bytes."""
+        counts, chosen_list = ranked.counts, ranked.chosen_list
+        width = max(counts, default=0)
+        order_rows = ranked.order[:, :, :width].tolist()
+        weighted = ranked.weighted_sel.tolist()
+        cover, slots, held = ranked.cover_sel.tolist(), ranked.slot_sel.tolist(), ranked.level_sel.tolist()
+        p_bytes, b_bytes = float_bytes(ranked.p_sel), float_bytes(ranked.b_sel)
+        r_bytes = float_bytes(ranked.ready_sel)
+        # the numbers written, in the walk's order: the items covered by a skill held (of the role's own
+        # items, not the padding), and each row's skills' contributions (the first `count` in order)
+        real = self._role_item_mask[np.asarray(chosen_list, dtype=np.intp)]
+        shares_bytes = iter(float_bytes(ranked.weighted_sel[(ranked.level_sel > 0) & real]))
+        ordered = ranked.ordered[:, :, :width]
+        firsts = np.arange(width)[None, None, :] < np.asarray(counts)[:, None, None]
+        contribution_bytes = iter(float_bytes(ordered[np.broadcast_to(firsts, ordered.shape)]))
+        openings, share_openings = parts.contribution, parts.shares
+        out = []
+        k = 0
+        for i, row in enumerate(ranked.levels.tolist()):
+            m = counts[i]
+            fits = []
+            for slot, r in enumerate(chosen_list[i]):
+                f = parts.explained[r]
+                matched: list[bytes] = []
+                missing: list[bytes] = []
+                shares: list[tuple[float, bytes]] = []
+                for gaps, opening, alt, level, covered, part in zip(
+                    parts.gaps[r],
+                    share_openings[r],
+                    slots[i][slot],
+                    held[i][slot],
+                    cover[i][slot],
+                    weighted[i][slot],
+                    strict=False,
+                ):
+                    (matched if covered >= 1.0 else missing).append(gaps[alt][level])
+                    if level:
+                        shares.append((part, opening[alt][level] + next(shares_bytes) + b"}"))
+                shares.sort(key=_FIRST, reverse=True)  # largest first; stable, as _build's sort
+                mine = [
+                    openings[j][row[j]] + next(contribution_bytes) + b"}" for j in order_rows[i][slot][:m]
+                ]
+                score = p_bytes[k]
+                fits.append(
+                    b"".join(
+                        (
+                            f[0],
+                            score,
+                            f[1],
+                            b"[" + b",".join(matched) + b"]",
+                            f[2],
+                            b"[" + b",".join(missing) + b"]",
+                            f[3],
+                            b"[" + b",".join(mine) + b"]",
+                            f[4],
+                            b_bytes[k],
+                            f[5],
+                            score,
+                            f[6],
+                            r_bytes[k],
+                            f[7],
+                            b"[" + b",".join([b for _, b in shares]) + b"]",
+                            f[8],
+                            b"false" if missing else b"true",
+                            f[9],
+                        )
+                    )
+                )
+                k += 1
+            out.append(b"[" + b",".join(fits) + b"]")
+        return out
+
     def rank(
         self,
         skills: Mapping[str, int],
@@ -473,3 +613,24 @@ class Scorer:
     ) -> list[LearningStep]:
         """Ordered steps towards `target_role` (see learning_path.plan_steps)."""
         return plan_steps(self, skills, years, target_role, demand)
+
+
+def _figures_json(parts: FitFragments, ranked: Ranked, met: np.ndarray) -> list[bytes]:
+    """`Scorer._build_figures`'s fits as JSON (fit_bytes), one ``[fit, ...]`` per row."""
+    p_bytes, b_bytes = float_bytes(ranked.p_sel), float_bytes(ranked.b_sel)
+    r_bytes = float_bytes(ranked.ready_sel)
+    meets = [b"true" if m else b"false" for m in met.ravel().tolist()]
+    frames = parts.figures
+    out = []
+    k = 0
+    for chosen in ranked.chosen_list:
+        fits = []
+        for r in chosen:
+            f = frames[r]
+            score = p_bytes[k]
+            fits.append(
+                b"".join((f[0], score, f[1], b_bytes[k], f[2], score, f[3], r_bytes[k], f[4], meets[k], f[5]))
+            )
+            k += 1
+        out.append(b"[" + b",".join(fits) + b"]")
+    return out

@@ -1,25 +1,43 @@
 """Answers stay the same: the recommender's answer (the `top` roles explained, the target chosen from every
 role's standing) against the reference path it replaced (every role explained, then cut to `top`), on
 seeded random profiles; the options that drop work (`learning_plan`, the batch's `explain`) change only
-what they say they drop."""
+what they say they drop; and each shortcut gives what it replaces: the batch's fits written as bytes
+(fit_bytes) are msgspec's encoding of Scorer.rank_batch's structs, the batch answer's bytes are the
+BatchResponse's encoding, readiness coverage of many rows is the small-batch path's, and vectorise places
+what the loop it replaced placed."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import msgspec
 import numpy as np
 import pytest
+from litestar.serialization import encode_json
 
+from services.recommender.fit_bytes import FitFragments, batch_json, float_bytes, fragments
 from services.recommender.market import Market, MarketSource, derive
 from services.recommender.model.artefact import load_latest
 from services.recommender.model.features import vectorise
+from services.recommender.readiness import ReadinessModel
 from services.recommender.routes import answer, choose_target
 from services.recommender.scoring import Scorer, along
+from shared.batch import read_batch
 from shared.catalog import load_catalog, load_snapshot
+from shared.contracts.common import ErrorDetail
 from shared.contracts.market_document import MarketDocument
-from shared.contracts.recommendations import RecommendationRequest, RoleFit
+from shared.contracts.recommendations import (
+    BatchCandidate,
+    BatchItemError,
+    BatchResponse,
+    BatchResult,
+    MarketInfo,
+    RecommendationRequest,
+    RoleFit,
+    RoleMarketSummary,
+)
 
 CATALOG = load_catalog()
 PROFILES = 300
@@ -125,3 +143,178 @@ def test_the_shortcuts_give_what_they_replace(scorer: Scorer) -> None:
     assert np.array_equal(
         vectorise(profiles, scorer.skill_ids, scorer.skill_index), vectorise(profiles, scorer.skill_ids)
     )
+
+
+def _candidates(seed: int, n: int) -> list[tuple[dict[str, int], float]]:
+    rng = random.Random(seed)
+    return [
+        (
+            {s: rng.randint(0, 4) for s in rng.sample(CATALOG.skill_ids, k=rng.randint(0, 20))},
+            rng.choice([0.0, 0.5, 3.0, 7.5, 15.0, 40.0, 60.0]),
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_fits_as_bytes_are_msgspecs_encoding_of_the_fits(
+    scorer: Scorer, market: Market, explain: bool
+) -> None:
+    expert = ({s: 4 for s in CATALOG.skill_ids}, 10.0)  # meets every role
+    rng = random.Random(7)
+    for size in (1, 5, 15, 16, 40, 400):  # either side of readiness's many-rows path
+        candidates = [*_candidates(seed=size, n=size - 1), expert]
+        rng.shuffle(candidates)
+        for top, role in ((3, None), (1, None), (12, None), (20, None), (3, rng.choice(CATALOG.role_ids))):
+            for markets in (market.roles, None):
+                want = scorer.rank_batch(candidates, top, role, markets, explain=explain)
+                got = scorer.rank_batch_json(candidates, top, role, markets, explain=explain)
+                assert got == [msgspec.json.encode(fits) for fits in want], (size, top, role)
+    assert scorer.rank_batch_json([], explain=explain) == []
+    with pytest.raises(ValueError, match="unknown role"):
+        scorer.rank_batch_json([({}, 0.0)], role="astronaut", explain=explain)
+
+
+def test_fragments_are_made_once_per_market_version(scorer: Scorer, market: Market) -> None:
+    cache: dict[int, FitFragments] = {}
+    made: list[Mapping[str, RoleMarketSummary]] = []
+
+    def make(markets: Mapping[str, RoleMarketSummary]) -> FitFragments:
+        made.append(markets)
+        return FitFragments([], [], markets)
+
+    first = fragments(cache, make, market.roles)
+    assert fragments(cache, make, market.roles) is first and made == [market.roles]
+    other = dict(market.roles)
+    assert fragments(cache, make, other).markets is other and len(made) == 2
+    for _ in range(5):  # a bounded cache: old versions leave
+        fragments(cache, make, dict(market.roles))
+    assert len(cache) <= 4
+
+
+def test_numbers_are_written_as_msgspec_writes_them() -> None:
+    rng = np.random.default_rng(3)
+    values = np.concatenate(
+        [rng.normal(size=500) * 10.0 ** rng.integers(-30, 30, 500), [0.0, -0.0, 1.0, 1e-5]]
+    )
+    assert float_bytes(values) == [msgspec.json.encode(v) for v in values.tolist()]
+    assert float_bytes(values.reshape(4, -1)) == float_bytes(values)
+    assert float_bytes(np.empty((0, 3))) == []
+
+
+def test_the_answer_bytes_are_the_batch_responses_encoding(scorer: Scorer, market: Market) -> None:
+    odd_ids = ["c0", 'quote " and \\ backslash', "tab\tnew\nline\x01", "naïve ✓ 𝄞", "</script>"]
+    candidates = [
+        BatchCandidate(id=odd_ids[i % len(odd_ids)] + str(i), skills=skills, years_experience=years)
+        for i, (skills, years) in enumerate(_candidates(seed=31, n=60))
+    ]
+    error = BatchItemError(
+        status=422,
+        code="validation_error",
+        detail="this candidate is not valid: candidates[3].skills: bad",
+        errors=[ErrorDetail(field="candidates[3].skills", pointer="/candidates/3/skills", message="bad")],
+    )
+    items: list[BatchCandidate | BatchResult] = list(candidates)
+    for at in (0, 3, 59):
+        items[at] = BatchResult(id=None if at == 0 else f"bad{at}", index=at, error=error)
+    good = [c for c in items if isinstance(c, BatchCandidate)]
+    info = MarketInfo(version="v1", source="test", as_of="2024-05-31")
+    for explain in (False, True):
+        profiles: Sequence[tuple[Mapping[str, int], float]] = [(c.skills, c.years_experience) for c in good]
+        fits = iter(scorer.rank_batch(profiles, 3, None, market.roles, explain=explain))
+        results = [
+            BatchResult(id=c.id, index=i, roles=next(fits)) if isinstance(c, BatchCandidate) else c
+            for i, c in enumerate(items)
+        ]
+        envelope = BatchResponse(
+            results=[], succeeded=len(good), failed=3, model_version="m", market=info, attribution=["a"]
+        )
+        written = scorer.rank_batch_json(profiles, 3, None, market.roles, explain=explain)
+        got = batch_json(items, written, envelope)
+        assert got == encode_json(msgspec.structs.replace(envelope, results=results))
+    with pytest.raises(ValueError, match="give it none"):
+        batch_json([], [], msgspec.structs.replace(envelope, results=results))
+
+
+def test_a_read_batch_is_answered_with_the_same_bytes(scorer: Scorer, market: Market) -> None:
+    body = msgspec.json.encode(
+        {
+            "candidates": [
+                {"id": f"c{i}", "skills": skills, "years_experience": years}
+                for i, (skills, years) in enumerate(_candidates(seed=32, n=50))
+            ],
+            "top": 4,
+        }
+    )
+    options, items = read_batch(body)
+    good = [c for c in items if isinstance(c, BatchCandidate)]
+    profiles = [(c.skills, c.years_experience) for c in good]
+    fits = scorer.rank_batch(profiles, options.top, options.target, market.roles)
+    results = [
+        BatchResult(id=c.id, index=i, roles=f) for i, (c, f) in enumerate(zip(good, fits, strict=True))
+    ]
+    envelope = BatchResponse(results=[], succeeded=50, model_version="m", market=market.info)
+    written = scorer.rank_batch_json(profiles, options.top, options.target, market.roles)
+    assert batch_json(items, written, envelope) == encode_json(
+        msgspec.structs.replace(envelope, results=results)
+    )
+
+
+def test_coverage_of_many_rows_is_the_small_batch_paths() -> None:
+    model = ReadinessModel(CATALOG)
+    rng = np.random.default_rng(8)
+    levels = rng.integers(0, 5, (300, len(CATALOG.skill_ids))).astype(np.float64)
+    levels[rng.random(levels.shape) < 0.6] = 0.0
+    levels[:3] = np.asarray([0.0, 4.0, 2.0])[:, None]  # empty, every skill, every skill at one level
+    one_by_one = [model.coverage(row[None, :]) for row in levels]  # one row: the small path
+    cover, slots = model.coverage(levels)  # many rows: coverage_of_many
+    assert np.array_equal(cover, np.vstack([c for c, _ in one_by_one]))
+    assert np.array_equal(slots, np.vstack([s for _, s in one_by_one]))
+    assert slots.any()  # a later alternative is chosen somewhere
+    figures, none = model.coverage_of_many(levels.astype(np.int8), slots=False)
+    assert none is None and np.array_equal(figures, cover)
+    # levels that are not whole numbers 0..4 take the general path, which answers for them
+    for odd in (levels + 0.5, levels - 1.0, levels * 2.0):
+        got, got_slots = model.coverage(odd)
+        rows = [model.coverage(row[None, :]) for row in odd]
+        assert np.array_equal(got, np.vstack([c for c, _ in rows]))
+        assert np.array_equal(got_slots, np.vstack([s for _, s in rows]))
+
+
+def _vectorise_loop(
+    profiles: Sequence[tuple[Mapping[str, int], float]], skill_ids: Sequence[str]
+) -> np.ndarray:
+    """vectorise as it was: a Python loop over every profile's skills."""
+    index = {s: i for i, s in enumerate(skill_ids)}
+    out = np.zeros((len(profiles), len(skill_ids) + 1), dtype=np.float64)
+    rows, cols, values, years_col = [], [], [], []
+    for row, (skills, years) in enumerate(profiles):
+        for skill, level in skills.items():
+            col = index.get(skill)
+            if col is not None:
+                rows.append(row)
+                cols.append(col)
+                values.append(level)
+        years_col.append(years)
+    out[rows, cols] = values
+    np.clip(out, 0.0, 4.0, out=out)
+    np.floor(out, out=out)
+    out[:, -1] = np.maximum(np.asarray(years_col, dtype=np.float64), 0.0)
+    return out
+
+
+def test_vectorise_places_what_the_loop_placed() -> None:
+    rng = random.Random(9)
+    names = [*CATALOG.skill_ids, "cobol", "not-a-skill"]
+    profiles: list[tuple[Mapping[str, int], float]] = [
+        (
+            {s: rng.choice([-2, 0, 1, 2, 3, 4, 9]) for s in rng.sample(names, k=rng.randint(0, 25))},
+            rng.uniform(-5, 70),
+        )
+        for _ in range(400)
+    ]
+    profiles += [({}, 1.0), ({"cobol": 3}, 2.0), ({"python": 2.7, "sql": 3.0}, 0.0)]  # type: ignore[dict-item]
+    want = _vectorise_loop(profiles, CATALOG.skill_ids)
+    assert np.array_equal(vectorise(profiles, CATALOG.skill_ids), want)
+    assert np.array_equal(vectorise(profiles[:1], CATALOG.skill_ids), want[:1])
+    assert vectorise([], CATALOG.skill_ids).shape == (0, len(CATALOG.skill_ids) + 1)
