@@ -28,6 +28,7 @@ import datetime as dt
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import msgspec
 import numpy as np
@@ -51,6 +52,8 @@ __all__ = [
 AGGREGATION_VERSION = "postings-2"  # bump when the figures a source yields change for the same bytes
 TREND_MONTHS = 12  # the trend reads at most this many months back from the latest dated month
 MIN_TREND_MONTHS = 3  # fewer usable months: the trend is against the previous version instead
+_PENDING = 1024  # postings whose skills are counted together
+_DAYS_KEPT = 4096  # days whose month name is remembered
 MIN_MONTH_POSTINGS = 20  # a month with fewer dated postings is too noisy to be a point of the trend
 NOTES = {
     "demand": "share of the accepted postings that mention the skill (through the taxonomy's synonyms)",
@@ -155,11 +158,17 @@ class Aggregator:
         self.latest: dt.date | None = None
         self.earliest: dt.date | None = None
         self.synthetic = False
+        self._found: list[set[str]] = []  # skills of postings added, not counted yet
+        self._month_found: dict[str, list[set[str]]] = defaultdict(list)
+        self._month_names: dict[dt.date, str] = {}
 
     def add(self, posting: Posting) -> None:
+        """Count one posting. Its skills wait in a list and are counted up to 1,024 postings at a time
+        (one ``Counter.update`` over them all: ~0.6 µs a posting less than one update a posting and month);
+        a day's month is remembered (~0.4 µs a posting less than formatting it)."""
         self.accepted += 1
         found = self.skills.match(posting_text(posting))
-        self.mentions.update(found)
+        self._found.append(found)
         role = self.roles.match(posting.title, found)
         if role is not None:
             self.openings[role] += 1
@@ -167,19 +176,37 @@ class Aggregator:
                 self.salaries[role].append(posting.salary)
         posted = posting.posted
         if posted is not None:
-            self.latest = max(self.latest or posted, posted)
-            self.earliest = min(self.earliest or posted, posted)
-            month = f"{posted.year:04d}-{posted.month:02d}"
+            if self.latest is None or posted > self.latest:
+                self.latest = posted
+            if self.earliest is None or posted < self.earliest:
+                self.earliest = posted
+            month = self._month_names.get(posted)
+            if month is None:
+                month = f"{posted.year:04d}-{posted.month:02d}"
+                if len(self._month_names) < _DAYS_KEPT:
+                    self._month_names[posted] = month
             self.months[month] += 1
-            self.month_mentions[month].update(found)
+            self._month_found[month].append(found)
             if role is not None:
                 self.month_openings[month][role] += 1
         else:
             self.undated += 1
         self.synthetic = self.synthetic or posting.synthetic
+        if len(self._found) >= _PENDING:
+            self._count_found()
+
+    def _count_found(self) -> None:
+        """Count the skills of the postings added since last time (overall and per month)."""
+        if self._found:
+            self.mentions.update(chain.from_iterable(self._found))
+            self._found.clear()
+        for month, found in self._month_found.items():
+            self.month_mentions[month].update(chain.from_iterable(found))
+        self._month_found.clear()
 
     def partial(self, read: int = 0, rejected: int = 0, samples: Iterable[Sample] = ()) -> Partial:
         """What was added so far, as a mergeable :class:`Partial` (with the chunk's read/rejected counts)."""
+        self._count_found()
         return Partial(
             read=read,
             accepted=self.accepted,
@@ -199,6 +226,7 @@ class Aggregator:
 
     def merge(self, part: Partial) -> None:
         """Add a chunk's partial to this aggregate (counts add, salaries concatenate)."""
+        self._count_found()
         self.accepted += part.accepted
         self.undated += part.undated
         self.mentions.update(part.mentions)
@@ -219,6 +247,7 @@ class Aggregator:
 
     def series(self) -> MarketSeries | None:
         """The monthly series (consecutive months, earliest to latest dated); None with no dated postings."""
+        self._count_found()
         if not self.months:
             return None
         indexes = [_month_index(m) for m in self.months]
@@ -277,6 +306,7 @@ class Aggregator:
 
     def document(self, source: str, previous: MarketDocument | None, today: dt.date) -> MarketDocument:
         """The market document for what was added; ``previous`` is the version live before this run."""
+        self._count_found()
         previous = previous or MarketDocument()
         prev_skills = previous.skills
         n = self.accepted

