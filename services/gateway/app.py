@@ -21,6 +21,7 @@ from services.gateway.docs import API_DESCRIPTION, SECURITY_SCHEMES
 from services.gateway.hosts import allowed_hosts_middleware
 from services.gateway.query import SingleValueQueryMiddleware
 from services.gateway.ratelimit import AccountLock, RateLimiter
+from services.gateway.redis_scripts import script_runner
 from services.gateway.routes.admin import AdminRoutes
 from services.gateway.routes.admin_market import AdminMarketRoutes
 from services.gateway.routes.auth_routes import AuthRoutes
@@ -129,7 +130,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         wiring.sessions = SessionStore(
             redis, settings.redis_prefix, settings.session_ttl_seconds, settings.secret_key
         )
-        wiring.limiter = RateLimiter(redis, settings.redis_prefix)
+        runner = script_runner(redis, settings.redis_timeout)  # each request's one script, pipelined
+        wiring.limiter = RateLimiter(redis, settings.redis_prefix, runner=runner)
         wiring.account_lock = AccountLock(
             RateLimiter(redis, settings.redis_prefix, settings.account_login_window_seconds),
             settings.secret_key,
@@ -146,6 +148,8 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
         finally:
             for upstream in wiring.upstreams:
                 await upstream.aclose()
+            if runner is not None:
+                await runner.aclose()
             await redis.aclose()
 
     async def checks(request: Request[Any, Any, Any]) -> dict[str, str]:

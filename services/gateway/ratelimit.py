@@ -8,11 +8,15 @@ import logging
 import time
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError, RedisError
 
-__all__ = ["AccountLock", "KeyLookup", "Limit", "RateLimiter"]
+from services.gateway.redis_scripts import ScriptRunner
+
+__all__ = ["AccountLock", "KeyLookup", "Limit", "RateLimiter", "SessionLookup"]
 
 log = logging.getLogger("careerpath.gateway.ratelimit")
 
@@ -47,6 +51,19 @@ redis.call('EXPIRE', day, ARGV[7])
 return {cached, false, count, redis.call('PTTL', bucket)}
 """
 
+# A session cookie's whole Redis exchange in one script: the session, and the request counted against
+# its user's rate limit (INCR, first PEXPIRE), or against the caller's IP when there is no such session.
+# KEYS: the session, the IP's rate-limit key. ARGV: the user rate-limit key's prefix and window suffix,
+# the window (ms).
+_SESSION_SCRIPT = """
+local session = redis.call('GET', KEYS[1])
+local bucket = KEYS[2]
+if session then bucket = ARGV[1] .. cjson.decode(session)['user_id'] .. ARGV[2] end
+local count = redis.call('INCR', bucket)
+if count == 1 then redis.call('PEXPIRE', bucket, ARGV[3]) end
+return {session, count, redis.call('PTTL', bucket)}
+"""
+
 
 @dataclass(frozen=True)
 class KeyLookup:
@@ -58,6 +75,17 @@ class KeyLookup:
     failures: int | None
     count: int | None = None
     ttl_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class SessionLookup:
+    """What one exchange says about a session cookie: the stored session (None: no such session), and
+    the count and time to live (ms) of the bucket this request was counted in: its user's, or, without a
+    session, the caller's IP's."""
+
+    session: bytes | None
+    count: int
+    ttl_ms: int
 
 
 @dataclass(frozen=True)
@@ -81,12 +109,28 @@ class Limit:
 
 
 class RateLimiter:
-    def __init__(self, client: aioredis.Redis, prefix: str, window_seconds: int = 60) -> None:
+    """Counts in Redis. With a ``runner`` (:mod:`services.gateway.redis_scripts`) the per-request scripts
+    go through it; without one, through redis-py (the same scripts, the same answers)."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        prefix: str,
+        window_seconds: int = 60,
+        runner: ScriptRunner | None = None,
+    ) -> None:
         self.client = client
         self.prefix = prefix
         self.window = window_seconds
+        self.runner = runner
         self.script = client.register_script(_SCRIPT)
         self.key_script = client.register_script(_KEY_SCRIPT)
+        self.session_script = client.register_script(_SESSION_SCRIPT)
+
+    async def _run(self, script: AsyncScript, keys: list[str], args: list[str | int]) -> Any:
+        if self.runner is not None:
+            return await self.runner.run(script, keys, args)
+        return await script(keys=keys, args=args)
 
     def key(self, bucket: str) -> str:
         """The Redis key counting ``bucket`` in the current window (read it with GET/MGET to peek)."""
@@ -112,7 +156,7 @@ class RateLimiter:
         ``count_day`` (hash, field, seconds the hash is kept: a partner's requests today by class)."""
         key = self.key(bucket)
         if count_use is None and count_day is None:
-            count, ttl_ms = await self.script(keys=[key], args=[self.window * 1000])
+            count, ttl_ms = await self._run(self.script, [key], [self.window * 1000])
         else:
             count, ttl_ms = await self._hit_and_count(key, count_use, count_day)
         return self.counted(int(count), int(ttl_ms), limit)
@@ -140,11 +184,22 @@ class RateLimiter:
         date, endpoint, keep = day
         args: list[str | int] = [prefix, f"{self.prefix}rl:{partner_bucket}", window, self.window * 1000]
         args += [f":{date}", endpoint, keep]
-        answer = await self.key_script(keys=[cache_key, self.key(failed_bucket)], args=args)
+        answer = await self._run(self.key_script, [cache_key, self.key(failed_bucket)], args)
         cached, failures = answer[0], answer[1]
         if len(answer) < 4:
             return KeyLookup(cached=cached, failures=None if failures is None else int(failures))
         return KeyLookup(cached=cached, failures=None, count=int(answer[2]), ttl_ms=int(answer[3]))
+
+    async def look_up_session(
+        self, session_key: str, user_bucket: str, anonymous_bucket: str
+    ) -> SessionLookup:
+        """One exchange for a session cookie (see ``_SESSION_SCRIPT``): the session stored at
+        ``session_key`` and this request counted against ``user_bucket`` + its user id (as :meth:`hit`
+        counts it), or against ``anonymous_bucket`` when there is no such session."""
+        keys = [session_key, self.key(anonymous_bucket)]
+        args: list[str | int] = [f"{self.prefix}rl:{user_bucket}", f":{int(time.time() // self.window)}"]
+        answer = await self._run(self.session_script, keys, [*args, self.window * 1000])
+        return SessionLookup(session=answer[0], count=int(answer[1]), ttl_ms=int(answer[2]))
 
     async def _hit_and_count(
         self, key: str, count_use: tuple[str, str] | None, count_day: tuple[str, str, int] | None

@@ -64,11 +64,25 @@ class SessionStore:
             await pipe.execute()
         return session_id, session
 
+    @staticmethod
+    def plausible(session_id: str) -> bool:
+        """Whether ``session_id`` could name a session (an empty or overlong one is not looked up)."""
+        return bool(session_id) and len(session_id) <= 128
+
+    def key(self, session_id: str) -> str:
+        """The Redis key of a session (the authentication middleware reads it in its own script)."""
+        return self._key(session_id)
+
+    @staticmethod
+    def decode(raw: bytes | str) -> Session:
+        """A session as stored."""
+        return _decoder.decode(raw)
+
     async def get(self, session_id: str) -> Session | None:
-        if not session_id or len(session_id) > 128:
+        if not self.plausible(session_id):
             return None
         raw = await self.client.get(self._key(session_id))
-        return _decoder.decode(raw) if raw else None
+        return self.decode(raw) if raw else None
 
     async def delete(self, session_id: str) -> None:
         await self.client.delete(self._key(session_id))
