@@ -7,8 +7,9 @@ the batch: per role, the JSON around its figures (its market summary included, p
 requirement item, alternative and level, the whole SkillGap; per skill and level, a SkillContribution up
 to its number. These fragments are cut out of what msgspec itself writes for a struct holding marker
 values (`_fragments`), so field order, escaping and number formatting stay msgspec's; the numbers are
-written by msgspec too, all of a batch's in one call (`float_bytes`). In-process, 1,000 candidates at
-top 3 (2 busy cores): figures only, build + encode 4.5 -> 1.4 ms; explained ~44 -> ~14 ms.
+written by msgspec too, all of a batch's in one call (`float_bytes`). A whole batch of 1,000 candidates
+at top 3 in-process (read, rank, write; min of 5-7 runs alternating, 2 cores at load 1.8-3): figures only
+9.8-10.7 -> 8.9-9.4 ms, explained 61.6-65.7 -> 35.9 ms (the structs and msgspec.json.encode before).
 tests/unit/test_recommend_answers.py compares the bytes with msgspec's encoding of the structs.
 """
 
@@ -30,10 +31,11 @@ from shared.contracts.recommendations import (
     SkillGap,
 )
 
-__all__ = ["FitFragments", "batch_json", "figures_fit", "float_bytes", "fragments"]
+__all__ = ["GAP_STRIDE", "FitFragments", "Pieces", "batch_json", "figures_fit", "float_bytes", "fragments"]
 
 _encode = msgspec.json.encode
 _MARK = 1.2345678901234567e300  # a number no answer holds: where a fit's own figures go
+GAP_STRIDE = 5 * 16  # room for an item's alternatives (16 at most) at five levels each
 
 
 def float_bytes(values: np.ndarray) -> list[bytes]:
@@ -115,8 +117,8 @@ def _marked(role: str, name: str, code: str | None, market: RoleMarketSummary | 
 
 class FitFragments:
     """The fixed JSON of one market version's fits: per role, the fragments around its figures (figures
-    only, and explained), the SkillGaps of its items, and each skill and level's SkillContribution
-    opening."""
+    only, and explained); per requirement item, alternative and level, its SkillGap; per skill and level,
+    a SkillContribution's opening."""
 
     def __init__(
         self,
@@ -127,25 +129,141 @@ class FitFragments:
         self.markets = markets
         self.figures: list[list[bytes]] = []
         self.explained: list[list[bytes]] = []
-        # per role, item (the role's own order), alternative slot and level: the SkillGap's JSON, and the
-        # opening of the SkillContribution crediting that skill at that level with the item's share
-        self.gaps: list[list[list[list[bytes]]]] = []
-        self.shares: list[list[list[list[bytes]]]] = []
+        # per requirement item (in catalogue order: role by role, as role_rows), alternative slot and level,
+        # the SkillGap's JSON at [item * GAP_STRIDE + slot * 5 + level]
+        self.gaps: list[bytes] = []
         for role_id, name, code, requirements in role_rows:
             fit = _marked(role_id, name, code, markets.get(role_id))
             self.figures.append(_fixed(_fragments(fit, _holes(_FIGURES)), _FIGURES))
             self.explained.append(_fixed(_fragments(fit, _holes(_EXPLAINED)), _EXPLAINED))
-            self.gaps.append([[[_encode(gap) for gap in levels] for levels in item] for item in requirements])
-        # the opening of each skill's SkillContribution at each level 0..4, up to its number
-        self.contribution = [[_opening(skill, level) for level in range(5)] for skill in skill_ids]
-        column = {s: j for j, s in enumerate(skill_ids)}
-        for *_, requirements in role_rows:
-            self.shares.append(
-                [
-                    [[self.contribution[column[g.skill]][g.level] for g in levels] for levels in item]
-                    for item in requirements
-                ]
+            for item in requirements:
+                row = [_encode(gap) for levels in item for gap in levels]
+                if len(row) > GAP_STRIDE:
+                    raise ValueError(
+                        f"a requirement of {role_id} has more than {GAP_STRIDE // 5} alternatives"
+                    )
+                self.gaps += row + [b""] * (GAP_STRIDE - len(row))
+        # each skill's SkillContribution at each level 0..4 up to its number, at [skill column * 5 + level]
+        self.contribution = [_opening(skill, level) for skill in skill_ids for level in range(5)]
+        # the same as object arrays, for Pieces; an explained fit's fragments with the lists' brackets: the
+        # fragment before a list ends with its "[", the one after starts with its "]"
+        self.gap_objects = _objects(self.gaps)
+        self.contribution_objects = _objects(self.contribution)
+        framed = []
+        for f in self.explained:
+            framed.append(
+                [f[0], f[1] + b"[", b"]" + f[2] + b"[", b"]" + f[3] + b"[", b"]" + f[4], f[5], f[6]]
+                + [f[7] + b"[", b"]" + f[8], f[9]]
             )
+        self.framed = [_objects([row[i] for row in framed]) for i in range(10)]  # [fragment][role]
+
+
+def _objects(values: Sequence[bytes]) -> np.ndarray:
+    """A 1-D object array of these bytes."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+class Pieces:
+    """Every piece of a batch's explained fits, each in its place in one object array, then joined once
+    per row: the numbers, the fixed fragments, the lists' elements and their separators.
+
+    Fit f takes 16 places and two per SkillGap, three per SkillContribution; a row's first fit one more
+    (its "["). In a fit, in order: fragment 0, score, fragment 1 ("[" of matched), matched (gap, ","),
+    fragment 2 ("]" and missing's "["), missing, fragment 3, contributions (opening, number, "},"),
+    fragment 4, baseline, fragment 5, match, fragment 6, readiness, fragment 7, readiness contributions,
+    fragment 8, meets, fragment 9, then "," or the row's "]"; a list's last element has no ",". Joining
+    each bit once instead of list by list, then fit by fit and row by row (12 MB copied four times): a
+    whole explained batch of 1,000 in-process 47.5 -> 35.9 ms."""
+
+    _FIXED = 16
+
+    def __init__(self, parts: FitFragments, roles: np.ndarray, meets: np.ndarray) -> None:
+        self.parts, self.roles, self.meets = parts, roles, meets
+        self.lists: list[tuple[np.ndarray, int, Any]] = []  # per list: counts, places per element, filler
+
+    def figures(self, score: np.ndarray, baseline: np.ndarray, readiness: np.ndarray) -> None:
+        self.numbers = [_objects(float_bytes(a)) for a in (score, baseline, readiness)]
+
+    def gaps(self, which: int, ids: np.ndarray, counts: np.ndarray) -> None:
+        """List `which` (0 matched, 1 missing): the SkillGaps `ids` (into parts.gaps), `counts` a fit."""
+        self._next(which)
+        self.lists.append((counts, 2, (self.parts.gap_objects[ids],)))
+
+    def contributions(self, which: int, openings: np.ndarray, values: np.ndarray, counts: np.ndarray) -> None:
+        """List `which` (2 contributions, 3 readiness contributions): SkillContributions, `counts` a fit."""
+        self._next(which)
+        self.lists.append(
+            (counts, 3, (self.parts.contribution_objects[openings], _objects(float_bytes(values))))
+        )
+
+    def _next(self, which: int) -> None:
+        if which != len(self.lists):
+            raise ValueError(f"list {which} given when list {len(self.lists)} is due")
+
+    def rows(self, per_row: int) -> list[bytes]:
+        """Each row's ``[fit, ...]`` (`per_row` fits a row)."""
+        fits = len(self.roles)
+        first = np.arange(fits) % per_row == 0
+        sizes = self._FIXED + first + sum(places * counts for counts, places, _ in self.lists)
+        start = np.zeros(fits + 1, dtype=np.intp)
+        np.cumsum(sizes, out=start[1:])
+        out = np.empty(start[-1], dtype=object)
+        out[start[:-1][first]] = b"["
+        at = start[:-1] + first  # where fragment 0 goes
+        framed, roles = self.parts.framed, self.roles
+        score, baseline, readiness = self.numbers
+        out[at] = framed[0][roles]
+        out[at + 1] = score
+        out[at + 2] = framed[1][roles]
+        at = at + 3
+        for which, (counts, places, elements) in enumerate(self.lists):
+            at = self._list(out, at, counts, places, elements)
+            if which < 2:
+                out[at] = framed[2 + which][roles]
+                at = at + 1
+            if which == 2:
+                out[at] = framed[4][roles]
+                out[at + 1] = baseline
+                out[at + 2] = framed[5][roles]
+                out[at + 3] = score
+                out[at + 4] = framed[6][roles]
+                out[at + 5] = readiness
+                out[at + 6] = framed[7][roles]
+                at = at + 7
+        out[at] = framed[8][roles]
+        out[at + 1] = np.where(self.meets, b"true", b"false")
+        out[at + 2] = framed[9][roles]
+        out[at + 3] = np.where(np.arange(fits) % per_row == per_row - 1, b"]", b",")
+        pieces = out.tolist()
+        return [
+            b"".join(pieces[a:b])
+            for a, b in zip(start[:-1:per_row].tolist(), start[per_row::per_row].tolist(), strict=True)
+        ]
+
+    @staticmethod
+    def _list(
+        out: np.ndarray, at: np.ndarray, counts: np.ndarray, places: int, elements: tuple[np.ndarray, ...]
+    ) -> np.ndarray:
+        """Put a list's elements (each `places` places: its parts, then its separator) after `at`; the
+        place after the list, per fit."""
+        total = int(counts.sum())
+        if total:
+            run_start = np.zeros(len(counts), dtype=np.intp)
+            np.cumsum(counts[:-1], out=run_start[1:])
+            within = np.arange(total) - np.repeat(run_start, counts)
+            place = np.repeat(at, counts) + places * within
+            for offset, part in enumerate(elements):
+                out[place + offset] = part
+            last = within == np.repeat(counts, counts) - 1
+            separator = place + places - 1
+            if places == 2:
+                out[separator] = np.where(last, b"", b",")
+            else:
+                out[separator] = np.where(last, b"}", b"},")
+        after: np.ndarray = at + places * counts
+        return after
 
 
 def _opening(skill: str, level: int) -> bytes:

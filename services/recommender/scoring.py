@@ -36,7 +36,14 @@ from typing import Any, NamedTuple
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from services.recommender.fit_bytes import FitFragments, figures_fit, float_bytes, fragments
+from services.recommender.fit_bytes import (
+    GAP_STRIDE,
+    FitFragments,
+    Pieces,
+    figures_fit,
+    float_bytes,
+    fragments,
+)
 from services.recommender.learning_path import plan_steps, role_plans
 from services.recommender.model.artefact import ArtefactError, ModelArtefact
 from services.recommender.model.features import vectorise
@@ -136,7 +143,6 @@ def along(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 _CONTRIBUTION = operator.attrgetter("contribution")
-_FIRST = operator.itemgetter(0)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -526,77 +532,44 @@ class Scorer:
             out.append(fits)
 
     def _explained_json(self, parts: FitFragments, ranked: Ranked) -> list[bytes]:
-        """`_build`'s fits as JSON (fit_bytes): the same walk over the same numbers, writing bytes."""
-        counts, chosen_list = ranked.counts, ranked.chosen_list
-        width = max(counts, default=0)
-        order_rows = ranked.order[:, :, :width].tolist()
-        weighted = ranked.weighted_sel.tolist()
-        cover, slots, held = ranked.cover_sel.tolist(), ranked.slot_sel.tolist(), ranked.level_sel.tolist()
-        p_bytes, b_bytes = float_bytes(ranked.p_sel), float_bytes(ranked.b_sel)
-        r_bytes = float_bytes(ranked.ready_sel)
-        # the numbers written, in the walk's order: the items covered by a skill held (of the role's own
-        # items, not the padding), and each row's skills' contributions (the first `count` in order)
-        real = self._role_item_mask[np.asarray(chosen_list, dtype=np.intp)]
-        shares_bytes = iter(float_bytes(ranked.weighted_sel[(ranked.level_sel > 0) & real]))
-        ordered = ranked.ordered[:, :, :width]
-        firsts = np.arange(width)[None, None, :] < np.asarray(counts)[:, None, None]
-        contribution_bytes = iter(float_bytes(ordered[np.broadcast_to(firsts, ordered.shape)]))
-        openings, share_openings = parts.contribution, parts.shares
-        out = []
-        k = 0
-        for i, row in enumerate(ranked.levels.tolist()):
-            m = counts[i]
-            fits = []
-            for slot, r in enumerate(chosen_list[i]):
-                f = parts.explained[r]
-                matched: list[bytes] = []
-                missing: list[bytes] = []
-                shares: list[tuple[float, bytes]] = []
-                for gaps, opening, alt, level, covered, part in zip(
-                    parts.gaps[r],
-                    share_openings[r],
-                    slots[i][slot],
-                    held[i][slot],
-                    cover[i][slot],
-                    weighted[i][slot],
-                    strict=False,
-                ):
-                    (matched if covered >= 1.0 else missing).append(gaps[alt][level])
-                    if level:
-                        shares.append((part, opening[alt][level] + next(shares_bytes) + b"}"))
-                shares.sort(key=_FIRST, reverse=True)  # largest first; stable, as _build's sort
-                mine = [
-                    openings[j][row[j]] + next(contribution_bytes) + b"}" for j in order_rows[i][slot][:m]
-                ]
-                score = p_bytes[k]
-                fits.append(
-                    b"".join(
-                        (
-                            f[0],
-                            score,
-                            f[1],
-                            b"[" + b",".join(matched) + b"]",
-                            f[2],
-                            b"[" + b",".join(missing) + b"]",
-                            f[3],
-                            b"[" + b",".join(mine) + b"]",
-                            f[4],
-                            b_bytes[k],
-                            f[5],
-                            score,
-                            f[6],
-                            r_bytes[k],
-                            f[7],
-                            b"[" + b",".join([b for _, b in shares]) + b"]",
-                            f[8],
-                            b"false" if missing else b"true",
-                            f[9],
-                        )
-                    )
-                )
-                k += 1
-            out.append(b"[" + b",".join(fits) + b"]")
-        return out
+        """`_build`'s fits as JSON (fit_bytes), one ``[fit, ...]`` per row.
+
+        Which requirement items are matched or missing, the readiness contributions in their order and
+        the skills' contributions are chosen in numpy over the whole batch (the same choices and orders
+        `_build` makes item by item: the items in the role's order, readiness contributions largest first
+        and stable, contributions in `_ranked`'s order); every piece of the answer is then put in its
+        place in one object array (fit_bytes.Pieces) and each row's pieces joined once."""
+        n, k = len(ranked.chosen_list), len(ranked.chosen_list[0])
+        chosen = np.asarray(ranked.chosen_list, dtype=np.intp)
+        real = self._role_item_mask[chosen]  # N x K x M: the role's own items (not the padding)
+        idx, slot, level = self._role_item_idx[chosen], ranked.slot_sel, ranked.level_sel
+        gap = idx * GAP_STRIDE + slot * 5 + level
+        met = (ranked.cover_sel >= 1.0) & real
+        unmet = (ranked.cover_sel < 1.0) & real
+        # readiness contributions: the items covered by a skill held, largest share first (stable)
+        held = (level > 0) & real
+        by_share = np.argsort(np.where(held, -ranked.weighted_sel, np.inf), axis=2, kind="stable")
+        held_sorted = along(held, by_share)
+        opening = along(self.readiness.alt_cols[idx, slot] * 5 + level, by_share)[held_sorted]
+        # the skills' contributions: each row's first `count` in the contribution order
+        width = max(ranked.counts, default=0)
+        order = ranked.order[:, :, :width]
+        counts = np.asarray(ranked.counts, dtype=np.intp)
+        firsts = np.broadcast_to(np.arange(width)[None, None, :] < counts[:, None, None], order.shape)
+        their_level = ranked.levels[np.arange(n)[:, None, None], order]
+        pieces = Pieces(parts, chosen.ravel(), unmet.sum(axis=2).ravel() == 0)
+        pieces.figures(ranked.p_sel, ranked.b_sel, ranked.ready_sel)
+        pieces.gaps(0, gap[met], met.sum(axis=2).ravel())
+        pieces.gaps(1, gap[unmet], unmet.sum(axis=2).ravel())
+        pieces.contributions(
+            2,
+            (order * 5 + their_level)[firsts],
+            ranked.ordered[:, :, :width][firsts],
+            np.repeat(counts, k),
+        )
+        weighted = along(ranked.weighted_sel, by_share)[held_sorted]
+        pieces.contributions(3, opening, weighted, held.sum(axis=2).ravel())
+        return pieces.rows(k)
 
     def rank(
         self,
