@@ -227,12 +227,13 @@ class _Text:
     then its own lower case (~1.7 µs less for a SYNTHETIC posting than joining the tokens to lower them).
     """
 
-    __slots__ = ("bounds", "lowered", "text")
+    __slots__ = ("bounds", "low", "lowered", "text")
 
     def __init__(self, text: str) -> None:
         low = text.lower()
         self.text = text
-        if len(low) == len(text) and "\u212a" not in text:
+        self.low = low if len(low) == len(text) else None  # the text in lower case, offsets kept
+        if self.low is not None and "\u212a" not in text:
             parts = _SPLIT.split(low)  # gap, token, gap, token, ..., gap
             self.lowered: list[str] = parts[1::2]
         else:
@@ -312,6 +313,11 @@ class SkillMatcher:
         # phrases it starts): one look-up a candidate token
         checked = self._sensitive_lower | frozenset(FALSE_FRIENDS)
         self._named: dict[str, bool] = {}
+        by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for first, group in self.phrases.items():
+            for phrase, named in group:
+                by_pair[first, phrase[1]].append((phrase, named))
+        self._by_pair = dict(by_pair)
         self._plan = {
             k: (
                 self.insensitive.get(k, ()),
@@ -379,7 +385,7 @@ class SkillMatcher:
         append = found.append
         text, lowered, bounds, phrases = words.text, words.lowered, words.bounds, self.phrases
         candidates, present, compound = self._candidates(words)
-        plan, n_tokens = self._plan, len(lowered)
+        plan, n_tokens, by_pair = self._plan, len(lowered), self._by_pair
         ordered = True
         for i in candidates:
             low = lowered[i]
@@ -392,8 +398,8 @@ class SkillMatcher:
             pieces = self._piece_matches(text, text[start:end], start, i, found) if low in compound else ()
             if seconds is not None and i + 1 < n_tokens and lowered[i + 1] in seconds:
                 ordered = False
-                for phrase, skill in phrases[low]:
-                    if tuple(lowered[i : i + len(phrase)]) == phrase:
+                for phrase, skill in by_pair[low, lowered[i + 1]]:  # phrases[low] with that second word
+                    if len(phrase) == 2 or tuple(lowered[i : i + len(phrase)]) == phrase:
                         append((skill, start, bounds[2 * (i + len(phrase) - 1) + 2], i))
             if pieces:
                 ordered = False
@@ -442,11 +448,12 @@ class SkillMatcher:
         if not raw:
             return set()
         # no negating and no wish word in the text: only ": none" after a mention can be a cue
-        plain = _NEGATORS.isdisjoint(words.lowered) and not _may_wish(text)
+        plain = _NEGATORS.isdisjoint(words.lowered) and not _may_wish(words.low)
         if plain:
             skills = {m[0] for m in raw}
-            if all(_stands_alone(raw, skill) for skill in NOT_IMPLIED_INSIDE.intersection(skills)) and (
-                not _may_follow(text)
+            # only whole tokens matched (``ordered``): no match is inside a longer one
+            if (ordered or all(_stands_alone(raw, s) for s in NOT_IMPLIED_INSIDE.intersection(skills))) and (
+                not _may_follow(words.low)
                 or not any(text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST for _, _, end, _ in raw)
             ):
                 return skills  # each skill has a mention kept, and every mention counts
@@ -470,14 +477,11 @@ def _text_order(match: tuple[str, int, int, int]) -> tuple[int, int]:
 def _stands_alone(raw: list[tuple[str, int, int, int]], skill: str) -> bool:
     """Whether a match of ``skill`` is inside no longer match of another skill (then :func:`keep_longest`
     keeps one of its mentions: that one, or an earlier one)."""
-    return any(
-        not any(
-            s != skill and s_start <= start and end <= s_end and s_end - s_start > end - start
-            for s, s_start, s_end, _ in raw
-        )
-        for k, start, end, _ in raw
-        if k == skill
-    )
+    others = [(a, b) for s, a, b, _ in raw if s != skill]
+    for k, start, end, _ in raw:
+        if k == skill and not any(a <= start and end <= b and b - a > end - start for a, b in others):
+            return True
+    return False
 
 
 def _compound_words(joined: str) -> set[str]:
@@ -553,23 +557,22 @@ def _urls(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def _may_wish(text: str) -> bool:
-    """Whether :func:`_wish_words` may find a wish word (it is not ``[]``), at one ``in`` a word: ~1 µs for
-    a SYNTHETIC posting instead of ~2.2 µs (process time)."""
-    low = text.lower()
-    if len(low) != len(text):
+def _may_wish(low: str | None) -> bool:
+    """Whether :func:`_wish_words` may find a wish word (it is not ``[]``) in the text whose lower case is
+    ``low`` (None: its lower case has another length): one ``in`` a word, ~1 µs for a SYNTHETIC posting
+    instead of ~2.2 µs (process time)."""
+    if low is None:
         return True
     if not low.isascii():
         low = low.replace("ı", "i").replace("ſ", "s")
     return any(map(low.__contains__, _WISH_WORDS))
 
 
-def _may_follow(text: str) -> bool:
+def _may_follow(low: str | None) -> bool:
     """Whether a cue after a mention (:data:`_AFTER_NEGATION`: "none", "no", "not yet", "never used") may be
-    in the text: each starts with "no" or "never", and ``re.I`` matches no character but N, n, O, o, E, e,
-    V, v, R, r to those letters."""
-    low = text.lower()
-    return "no" in low or "never" in low
+    in the text whose lower case is ``low``: each starts with "no" or "never", and ``re.I`` matches no
+    character but N, n, O, o, E, e, V, v, R, r to those letters."""
+    return low is None or "no" in low or "never" in low
 
 
 def _wish_words(text: str) -> list[int] | None:
