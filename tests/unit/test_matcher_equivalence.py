@@ -155,3 +155,37 @@ def test_hard_cases_and_random_texts(matchers: tuple[SkillMatcher, ReferenceMatc
     fast, reference = matchers
     assert sum(m.status != "plain" for t in texts for m in reference.mentions(t)) > 1_000  # cues are hit
     _same(matchers, texts)
+
+
+# Where the shortcuts of the lower-case split, the wish and ": none" tests, phrases by their first two words
+# and SQL/HTTP's stand-alone test could go wrong: characters whose lower case is longer or ASCII, words that
+# contain "no", "never" or a wish word without being one, cues at the very end, compound tokens, phrases
+# across line ends, SQL and HTTP inside longer names.
+SHORTCUT_CASES = [
+    "Python", "python", "Go", "SQL", "C#", ".NET", "C++", "Python no", "Python - no", "Python:none",
+    "Python\nnone", "Docker-none", "Docker-None used", "Kafka (None)", "Kafka: NONE", "Helm — no\n",
+    "knowledge of Python, Node.js and Nomad; Python nevertheless", "unlike Java, explain Go, aim for Rust",
+    "hopefully Kubernetes", "ınterested ın learnıng Python", "want to learn Ruſt", "Terraform (never uſed)",
+    "\u212aubernetes and Go\u212a, Jav\u212a", "İstanbul: Python, Go, SQL", "PYTHON İ Docker no",
+    "t-sql, pl/sql, http/2, REST/GraphQL, c++/c#, .net/java, spring-boot, ci/cd, node.js/express",
+    "Spring\nBoot", "Amazon\nWeb\nServices", "we use amazon web", "Apache Kafka, Apache Spark, apache",
+    "SQL Server and SQL", "sql server", "HTTP caching, HTTPS, http", "SQL injection; T-SQL", "HTTP/2 only",
+    "Microsoft SQL Server, Microsoft Azure, Azure SQL", "Oracle Database, oracle, Oracle Cloud",
+    "docker go kubernetes", "python, rust", "Go-getter", "ready to\nGo", "Phoenix,\nAZ",
+]  # fmt: skip
+SHORTCUT_GLUE = [
+    *GLUE, "knowledge", " Nomad ", "none", "-none", " NONE", " unlike ", " nevertheless ", " explain ",
+    " aim ", "\u212aubernetes", "ı", " uſed", "\nnone", " no", "Spring\n", "\nBoot", " amazon web ",
+    " SQL Server ", " HTTP caching ", "t-sql", "http/2",
+]  # fmt: skip
+
+
+def test_shortcut_edges(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    texts = [
+        *SHORTCUT_CASES,
+        *(a + "\n" + b for a, b in zip(SHORTCUT_CASES, SHORTCUT_CASES[1:], strict=False)),
+    ]
+    texts += _fuzz(3_000, seed=7, glue=SHORTCUT_GLUE)
+    fast, reference = matchers
+    assert sum(bool(reference.match(t)) for t in texts) > 2_000  # skills are found
+    _same(matchers, texts)
