@@ -168,7 +168,7 @@ def plan_steps(
     x = np.repeat(now[:, :-1], len(targets) + 1, axis=0)
     for i, (s, b) in enumerate(targets.items(), start=1):
         x[i, scorer.skill_index[s]] = b
-    ready = scorer.readiness.readiness(x)[:, r]
+    ready = scorer.readiness.readiness_for(x, r)
     gains = {s: float(ready[i + 1] - ready[0]) for i, s in enumerate(targets)}
     steps = [s for s in targets if gains[s] > _NO_GAIN]
     folded = [s for s in targets if gains[s] <= _NO_GAIN]

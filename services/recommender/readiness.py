@@ -125,6 +125,14 @@ class ReadinessModel:
         self._single = np.asarray([i for i, it in enumerate(items) if len(it.skills) == 1], dtype=np.int64)
         self._choice = np.asarray([i for i, it in enumerate(items) if len(it.skills) > 1], dtype=np.int64)
         self._need = np.asarray([i.level for i in items], dtype=np.float64)
+        # per role: its single-skill items and its choices (readiness_for)
+        single_set = set(self._single.tolist())
+        self._role_single = [
+            np.asarray([i for i in rows if i in single_set], dtype=np.int64) for rows in self.role_items
+        ]
+        self._role_choice = [
+            np.asarray([i for i in rows if i not in single_set], dtype=np.int64) for rows in self.role_items
+        ]
         # coverage_of_many's tables: a single item's coverage at each level 0..4 (flattened, five per item),
         # the choices' levels as int8, and the column of each item among [singles..., choices...]
         single_need = self._need[self._single][:, None]
@@ -188,6 +196,25 @@ class ReadinessModel:
         elif slots:
             best = np.zeros((n, len(self.items)), dtype=np.int64)
         return first.take(self._catalogue_order, axis=1), best
+
+    def readiness_for(self, levels: np.ndarray, role: int) -> np.ndarray:
+        """Readiness of every row for one role (index): ``readiness(levels)[:, role]``, the same numbers.
+
+        Only the role's own items are covered; the others stay 0 in the same product, where their weight
+        for this role is 0 anyway (each product with it is exactly 0, so every sum is the one `readiness`
+        makes). A learning plan's 9 rows (the profile, then each step taken), min of 7 on a busy machine:
+        40-87 -> 16-37 us."""
+        single, choice = self._role_single[role], self._role_choice[role]
+        n = len(levels)
+        cover = np.zeros((n, len(self.items)))
+        need = self._need[single]
+        cover[:, single] = np.minimum(levels[:, self.alt_cols[single, 0]], need) / need
+        if len(choice):
+            need = self._need[choice]
+            held = np.minimum(levels[:, self.alt_cols[choice]], need[None, :, None])
+            cover[:, choice] = held.max(axis=2) / need
+        ready: np.ndarray = self.from_coverage(cover)[:, role]
+        return ready
 
     def readiness(self, levels: np.ndarray) -> np.ndarray:
         """N x R readiness for a matrix of skill levels (N x S)."""

@@ -318,3 +318,15 @@ def test_vectorise_places_what_the_loop_placed() -> None:
     assert np.array_equal(vectorise(profiles, CATALOG.skill_ids), want)
     assert np.array_equal(vectorise(profiles[:1], CATALOG.skill_ids), want[:1])
     assert vectorise([], CATALOG.skill_ids).shape == (0, len(CATALOG.skill_ids) + 1)
+
+
+def test_readiness_for_one_role_is_that_roles_column_of_readiness() -> None:
+    model = ReadinessModel(CATALOG)
+    rng = np.random.default_rng(12)
+    for rows in (1, 2, 9, 30):
+        levels = rng.integers(0, 5, (rows, len(CATALOG.skill_ids))).astype(np.float64)
+        levels[rng.random(levels.shape) < 0.5] = 0.0
+        every = model.readiness(levels)
+        for role in range(len(CATALOG.role_ids)):
+            assert np.array_equal(model.readiness_for(levels, role), every[:, role])
+    assert (every > 0).any() and (every < 1).any()
