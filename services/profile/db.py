@@ -61,11 +61,11 @@ async def keep_session(conn: asyncpg.Connection) -> None:
     every release: a second round trip per profile read, ~25 % of the profile service's CPU samples under
     load (py-spy, 2026-11-30); without it a read through the service's ASGI app costs 257-285 instead of
     307-354 us of its CPU (in one process, alternating, 4 rounds of 3,000 reads, load ~3.8), and
-    PostgreSQL's share of a read fell 0.12 -> 0.08 ms (careerpath bench). This service leaves no session state for it to undo: its settings are
-    given when a connection is made (``server_settings``, which ``RESET ALL`` keeps), its advisory locks
-    are transaction-scoped (``pg_advisory_xact_lock``), it neither listens nor declares cursors outside a
-    transaction (tests/unit/test_profile_session_state.py fails if its SQL starts to), and migrations
-    run on a connection of their own."""
+    PostgreSQL's share of a read fell 0.12 -> 0.08 ms (careerpath bench). This service leaves no session
+    state for it to undo: its settings are given when a connection is made (``server_settings``, which
+    ``RESET ALL`` keeps), its advisory locks are transaction-scoped (``pg_advisory_xact_lock``), it
+    neither listens nor declares cursors outside a transaction (tests/unit/test_profile_session_state.py
+    fails if its SQL starts to), and migrations run on a connection of their own."""
 
 
 async def create_pool(settings: ProfileSettings) -> asyncpg.Pool:
