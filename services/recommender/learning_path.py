@@ -155,7 +155,7 @@ def plan_steps(
     catalog = scorer.catalog
     if target_role not in catalog.roles:
         raise ValueError(f"unknown role {target_role!r}")
-    shares = {s: min(max(float(v), 0.0), 1.0) for s, v in demand.items()}
+    shares = scorer.demand_shares(demand)
     current = {s: int(v) for s, v in skills.items() if s in catalog.skills}
     targets = wanted_levels(scorer, current, target_role, shares)
     if not targets:

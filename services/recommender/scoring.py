@@ -186,6 +186,7 @@ class Scorer:
         # _role_rows[role]: id, name, occupation code and, per requirement item, (item index, the SkillGap
         # for each alternative slot and level 0..4): what each RoleFit of the role is built from
         self._fragments: dict[int, FitFragments] = {}  # per market version: fit_bytes.fragments
+        self._shares: tuple[Mapping[str, float], dict[str, float]] | None = None  # demand_shares
         self._role_rows = [
             (r.id, r.name, r.occupation_code, [self._gaps(i) for i in rows])
             for r, rows in zip(self._roles, self.readiness.role_items, strict=True)
@@ -580,6 +581,15 @@ class Scorer:
     ) -> list[RoleFit]:
         """The `top` best-matching roles for one profile, best first."""
         return self.rank_batch([(skills, years)], top=top, markets=markets)[0]
+
+    def demand_shares(self, demand: Mapping[str, float]) -> dict[str, float]:
+        """Each skill's market demand clipped to 0..1 (what a learning plan reads), made once per market
+        version: `demand` is the version's derived map, never changed, so the last one's shares are kept
+        by identity (the 59-skill comprehension was ~3 % of the recommender's samples under load)."""
+        kept = self._shares
+        if kept is None or kept[0] is not demand:
+            kept = self._shares = (demand, {s: min(max(float(v), 0.0), 1.0) for s, v in demand.items()})
+        return kept[1]
 
     def learning_steps(
         self, skills: Mapping[str, int], years: float, target_role: str, demand: Mapping[str, float]

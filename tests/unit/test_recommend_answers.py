@@ -316,7 +316,8 @@ def test_vectorise_places_what_the_loop_placed() -> None:
     profiles += [({}, 1.0), ({"cobol": 3}, 2.0), ({"python": 2.7, "sql": 3.0}, 0.0)]  # type: ignore[dict-item]
     want = _vectorise_loop(profiles, CATALOG.skill_ids)
     assert np.array_equal(vectorise(profiles, CATALOG.skill_ids), want)
-    assert np.array_equal(vectorise(profiles[:1], CATALOG.skill_ids), want[:1])
+    for i, profile in enumerate(profiles):  # one profile at a time: vectorise's one-row path
+        assert np.array_equal(vectorise([profile], CATALOG.skill_ids), want[i : i + 1])
     assert vectorise([], CATALOG.skill_ids).shape == (0, len(CATALOG.skill_ids) + 1)
 
 
@@ -330,3 +331,16 @@ def test_readiness_for_one_role_is_that_roles_column_of_readiness() -> None:
         for role in range(len(CATALOG.role_ids)):
             assert np.array_equal(model.readiness_for(levels, role), every[:, role])
     assert (every > 0).any() and (every < 1).any()
+
+
+def test_demand_shares_are_clipped_and_kept_per_demand_map(scorer: Scorer, market: Market) -> None:
+    demand = {"python": 1.7, "sql": -0.2, "docker": 0.25}
+    shares = scorer.demand_shares(demand)
+    assert shares == {"python": 1.0, "sql": 0.0, "docker": 0.25}
+    assert scorer.demand_shares(demand) is shares  # the same map: kept
+    assert scorer.demand_shares(dict(demand)) == shares and scorer.demand_shares(demand) is not shares
+    for data in _requests(seed=22)[:60]:  # a plan from a kept map is a plan from a fresh one
+        target = data.target_role or CATALOG.role_ids[0]
+        kept = scorer.learning_steps(data.skills, data.years_experience, target, market.demand)
+        fresh = scorer.learning_steps(data.skills, data.years_experience, target, dict(market.demand))
+        assert msgspec.json.encode(kept) == msgspec.json.encode(fresh)
