@@ -278,6 +278,21 @@ class SkillMatcher:
     (7,500 characters) 1,651-2,128 -> 857-1,082 µs (x1.9-2.2); ``mentions`` 181 -> 57 µs and 1,703 ->
     885 µs. What is left is mostly splitting into tokens (:class:`_Text`, ~40 % of a synthetic posting's
     time; ``re.split`` reads ~25-60 ns a character) and the loop over candidate tokens.
+
+    Second round (issue 17): the split is of the lower-case text (no joining and lowering of the tokens),
+    with possessive repeats; phrases are looked up by their first two words; ``match`` builds no context
+    reader and no list of wish words for a text without negating or wish words, looks for ": none" after
+    each mention only when "no" or "never" is in the text, and skips SQL/HTTP's stand-alone test when
+    only whole tokens matched. ``python -m tools.bench.matcher``, three rounds alternating with the code
+    before (4cfcbe2), load 4.1-4.6 on 2 cores: ``match`` on SYNTHETIC postings 28.7-32.6 -> 24.5-26.1 µs
+    (x1.17-1.25 round by round), on the bundled real ones 619-661 -> 523-598 µs (x1.05-1.20); ``mentions``
+    32.8-37.2 -> 29.3-31.7 µs and 620-649 -> 521-590 µs. A SYNTHETIC posting (214 characters, ~35
+    tokens, ~8.5 of them taxonomy words) now costs, one process, process time: split ~4.5 µs, offsets and
+    lower case ~2.5 µs, finding the candidate tokens ~4 µs, the loop over them ~7 µs, the plain-text tests
+    ~3 µs. Tried and measured slower, so left out: answering ``match`` from the words present without
+    reading mentions (its tests cost more than the loop they save), several texts joined into one read
+    (15-25 % slower: grouping the matches by text), the single-skill words' matches built with ``map``
+    (~10 % slower).
     """
 
     def __init__(self, catalog: Catalog) -> None:

@@ -15,6 +15,14 @@ alternating the code before (b6cb42e) and after (059d76c) on the same file): CPU
 -> 6,202-7,798, four 1,707-2,254 -> 4,648-9,723; peak 64-68 MB a process either way. The skill matcher
 went from ~70 % to ~65 % of a posting's CPU (``match`` x4); JSON decoding ~1.5 µs, checking a record
 ~3-5 µs, the aggregation's counters ~5 µs. The 40,000 postings/s a process target (25 µs) is not met.
+
+Second round (100,000 postings, the processes forked after the worker's imports and matchers, three
+rounds alternating the code before (4cfcbe2) and after, load 3.7-6.0 on 2 cores, so wall-clock rates
+swing 2x between runs): CPU per posting, one process 38.6-42.0 -> 32.8-37.4 µs, two 42.6-49.2 ->
+37.5-45.1, four 42.2-52.7 -> 35.7-42.0; instructions per posting (valgrind, ``read_range`` over 5,000
+postings, imports subtracted) 372,500 -> 299,400 (-20 %); peak ~55 MB a process either way. The matcher
+is ~25 of the ~30 µs a posting takes on a quiet core; the rest (JSON 1.5, checking 2.2, counting ~1.5 µs)
+was 7.3 µs. 40,000 postings/s a process (25 µs) is still missed: the best one-process run read 29,435/s.
 """
 
 from __future__ import annotations
