@@ -8,9 +8,10 @@ requirement item, alternative and level, the whole SkillGap; per skill and level
 to its number. These fragments are cut out of what msgspec itself writes for a struct holding marker
 values (`_fragments`), so field order, escaping and number formatting stay msgspec's; the numbers are
 written by msgspec too, all of a batch's in one call (`float_bytes`). A whole batch of 1,000 candidates
-at top 3 in-process (read, rank, write; min of 5-7 runs alternating, 2 cores at load 1.8-3): figures only
-9.8-10.7 -> 8.9-9.4 ms, explained 61.6-65.7 -> 35.9 ms (the structs and msgspec.json.encode before).
-tests/unit/test_recommend_answers.py compares the bytes with msgspec's encoding of the structs.
+at top 3 in-process (read, rank, write), this and the faster coverage and vectorise together, against
+the structs and msgspec.json.encode: callgrind instructions (load-independent) figures only 126.7 -> 97.0
+M, explained 559 -> 387 M; time (min of 5-7, 2 busy cores) figures only 16.1 -> 8.9-9.4 ms, explained
+65.7 -> 35.9 ms. tests/unit/test_recommend_answers.py compares the bytes with msgspec's encoding.
 """
 
 from __future__ import annotations
