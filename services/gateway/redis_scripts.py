@@ -44,7 +44,9 @@ def _pack(*parts: Any) -> bytes:
 
 
 class _Pipe(asyncio.Protocol):
-    """One connection: requests written as they come, replies handed out in order."""
+    """One connection: the commands of one event-loop step written together, replies handed out in
+    order. Under load several requests reach their script in the same step; joining their commands saves
+    a system call each (the write was ~15 % of the gateway's samples with one write per command)."""
 
     def __init__(self) -> None:
         self.reader = hiredis.Reader(replyError=ResponseError)
@@ -52,6 +54,7 @@ class _Pipe(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.used = False  # a reply came on it: its close may be news to a later request
+        self.pending: list[bytes] = []  # commands of this event-loop step, sent together at its end
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -80,8 +83,16 @@ class _Pipe(asyncio.Protocol):
             waiter.set_exception(RedisConnectionError("the connection to Redis is closed"))
             return waiter
         self.waiters.append(waiter)
-        self.transport.write(command)
+        if not self.pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.pending.append(command)
         return waiter
+
+    def flush(self) -> None:
+        """Send the commands of this event-loop step in one write (one system call for all of them)."""
+        pending, self.pending = self.pending, []
+        if pending and not self.closed and self.transport is not None:
+            self.transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
 
     def fail(self, exc: Exception) -> None:
         """Close the connection; every request waiting on it fails with ``exc``."""
