@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Response, delete, get, post, put
+from litestar import Controller, Response, delete, post, put
 from litestar.openapi.spec import Operation, Parameter
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from services.gateway.auth import PrincipalRequest, user_guard
 from services.gateway.deps import ProfilesDep, RecommenderDep
+from services.gateway.guarded import get
 from shared.clients.profile import StoredProfile
 from shared.clients.recommender import RecommenderClient
 from shared.contracts.common import RoleId

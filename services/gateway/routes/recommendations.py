@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Litestar, MediaType, Request, Response, get, post
+from litestar import Controller, Litestar, MediaType, Request, Response
+from litestar import post as litestar_post
 from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig
 from litestar.params import JSONBody
@@ -16,6 +17,7 @@ from litestar.params import JSONBody
 from services.gateway.auth import scope_guard
 from services.gateway.conditional import PRIVATE_CACHE, conditional_json, etag_headers
 from services.gateway.deps import RecommenderDep
+from services.gateway.guarded import get, post
 from services.gateway.routes.catalog import NOT_MODIFIED, IfNoneMatch
 from services.gateway.routes.versions import MarketVersionPin, pinned_version
 from shared.batch import read_envelope
@@ -127,7 +129,7 @@ def document_batch_body(app: Litestar) -> None:
     ``document_errors``). The route reads its body itself, so Litestar does not know its type: the schemas
     come from a one-route app that takes a BatchRequest, finished the same way."""
 
-    @post(BATCH_PATH, sync_to_thread=False)
+    @litestar_post(BATCH_PATH, sync_to_thread=False)
     def typed(data: JSONBody[BatchRequest]) -> None: ...
 
     model = Litestar([typed], openapi_config=OpenAPIConfig(title="batch", version="1"), logging_config=None)
