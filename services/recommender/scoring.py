@@ -44,7 +44,7 @@ from services.recommender.fit_bytes import (
     float_bytes,
     fragments,
 )
-from services.recommender.learning_path import plan_steps, role_plans
+from services.recommender.learning_path import ShareTerms, plan_steps, role_plans, share_terms
 from services.recommender.model.artefact import ArtefactError, ModelArtefact
 from services.recommender.model.features import vectorise
 from services.recommender.readiness import _MANY_ROWS, ReadinessModel, _whole_levels
@@ -164,6 +164,7 @@ class Scorer:
         self.role_ids = catalog.role_ids
         # skill -> its direct and indirect prerequisites in topological order (learning_path asks often)
         self.prerequisites = {s: tuple(prerequisite_closure(catalog, s)) for s in self.skill_ids}
+        self.prerequisite_sets = {s: frozenset(p) for s, p in self.prerequisites.items()}  # for `in` and &
         self.role_plans = role_plans(catalog)  # what learning_path reads of each role
         # the arrays (numpy: scikit-learn's per-call input checks cost more than the arithmetic for one
         # profile), or the pipeline of an old artefact without usable arrays
@@ -187,6 +188,7 @@ class Scorer:
         # for each alternative slot and level 0..4): what each RoleFit of the role is built from
         self._fragments: dict[int, FitFragments] = {}  # per market version: fit_bytes.fragments
         self._shares: tuple[Mapping[str, float], dict[str, float]] | None = None  # demand_shares
+        self._terms: tuple[Mapping[str, float], dict[str, ShareTerms]] | None = None  # demand_terms
         self._role_rows = [
             (r.id, r.name, r.occupation_code, [self._gaps(i) for i in rows])
             for r, rows in zip(self._roles, self.readiness.role_items, strict=True)
@@ -589,6 +591,15 @@ class Scorer:
         kept = self._shares
         if kept is None or kept[0] is not demand:
             kept = self._shares = (demand, {s: min(max(float(v), 0.0), 1.0) for s, v in demand.items()})
+        return kept[1]
+
+    def demand_terms(self, demand: Mapping[str, float]) -> dict[str, ShareTerms]:
+        """Per skill, what a learning step writes of its demand share (learning_path.ShareTerms), made once
+        per market version as `demand_shares` is (kept by the identity of `demand`)."""
+        kept = self._terms
+        if kept is None or kept[0] is not demand:
+            terms = {s: share_terms(v) for s, v in self.demand_shares(demand).items()}
+            kept = self._terms = (demand, terms)
         return kept[1]
 
     def learning_steps(
