@@ -133,6 +133,25 @@ class ReadinessModel:
         self._role_choice = [
             np.asarray([i for i in rows if i not in single_set], dtype=np.int64) for rows in self.role_items
         ]
+        # per role, the gathers readiness_for makes: its singles' columns and levels, its choices' columns and
+        # levels (the same arrays as gathered per call: ~4 us less a call)
+        self._role_gathers = [
+            (
+                single,
+                self.alt_cols[single, 0],
+                self._need[single],
+                choice,
+                self.alt_cols[choice],
+                self._need[choice],
+            )
+            for single, choice in zip(self._role_single, self._role_choice, strict=True)
+        ]
+        # coverage's gathers, made once (the same arrays)
+        self._single_need = self._need[self._single]
+        self._choice_need_f = self._need[self._choice]
+        self._choice_need_3d = self._choice_need_f[None, :, None]
+        self._choice_cols = self.alt_cols[self._choice]
+        self._choice_slots = np.arange(len(self._choice))[None, :]
         # coverage_of_many's tables: a single item's coverage at each level 0..4 (flattened, five per item),
         # the choices' levels as int8, and the column of each item among [singles..., choices...]
         single_need = self._need[self._single][:, None]
@@ -154,14 +173,14 @@ class ReadinessModel:
         n = len(levels)
         cover = np.empty((n, len(self.items)))
         best = np.zeros((n, len(self.items)), dtype=np.int64)
-        need = self._need[self._single]
-        cover[:, self._single] = np.minimum(levels[:, self.alt_cols[self._single, 0]], need) / need
+        need = self._single_need
+        cover[:, self._single] = np.minimum(levels[:, self._single_cols], need) / need
         if len(self._choice):
-            need = self._need[self._choice]
-            held = np.minimum(levels[:, self.alt_cols[self._choice]], need[None, :, None])  # N x choices x K
+            need = self._choice_need_f
+            held = np.minimum(levels[:, self._choice_cols], self._choice_need_3d)  # N x choices x K
             slot = held.argmax(axis=2)  # first alternative among equals: the choice's own order
             # held at the slot (np.take_along_axis's gather, without its per-call checks)
-            at = held[np.arange(n)[:, None], np.arange(len(self._choice))[None, :], slot]
+            at = held[np.arange(n)[:, None], self._choice_slots, slot]
             cover[:, self._choice] = at / need
             best[:, self._choice] = slot
         return cover, best
@@ -204,15 +223,12 @@ class ReadinessModel:
         for this role is 0 anyway (each product with it is exactly 0, so every sum is the one `readiness`
         makes). A learning plan's 9 rows (the profile, then each step taken), min of 7 on a busy machine:
         40-87 -> 16-37 us."""
-        single, choice = self._role_single[role], self._role_choice[role]
-        n = len(levels)
-        cover = np.zeros((n, len(self.items)))
-        need = self._need[single]
-        cover[:, single] = np.minimum(levels[:, self.alt_cols[single, 0]], need) / need
+        single, single_cols, single_need, choice, choice_cols, choice_need = self._role_gathers[role]
+        cover = np.zeros((len(levels), len(self.items)))
+        cover[:, single] = np.minimum(levels[:, single_cols], single_need) / single_need
         if len(choice):
-            need = self._need[choice]
-            held = np.minimum(levels[:, self.alt_cols[choice]], need[None, :, None])
-            cover[:, choice] = held.max(axis=2) / need
+            held = np.minimum(levels[:, choice_cols], choice_need[None, :, None])
+            cover[:, choice] = held.max(axis=2) / choice_need
         ready: np.ndarray = self.from_coverage(cover)[:, role]
         return ready
 

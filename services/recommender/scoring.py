@@ -128,6 +128,7 @@ class Ranked(NamedTuple):
     weighted_sel: np.ndarray = _NONE
     slot_sel: np.ndarray = _NONE
     level_sel: np.ndarray = _NONE
+    best_first: list[list[int]] = []  # noqa: RUF012 - never changed; every role by match (with `keep` only)
 
 
 def along(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -366,13 +367,15 @@ class Scorer:
         x = vectorise([(skills, years)], self.skill_ids, self.skill_index)
         # every role's contributions computed, as rank(top=12) does (the same sums, to the last bit), but
         # only the `top` fits built
-        fits, proba, cover, readiness = self._rank_rows(x, len(self.role_ids), None, markets, True, keep=top)
-        ready = readiness[0].tolist()
-        covered: np.ndarray = np.where(self._role_item_mask, cover[0][self._role_item_idx] >= 1.0, True)
+        fits, ranked = self._rank_rows(x, len(self.role_ids), None, markets, True, keep=top)
+        ready = ranked.readiness[0].tolist()
+        covered: np.ndarray = np.where(
+            self._role_item_mask, ranked.cover[0][self._role_item_idx] >= 1.0, True
+        )
         met: list[bool] = np.all(covered, axis=1).tolist()
-        order = np.argsort(-proba[0], kind="stable").tolist()
         ids = self.role_ids
-        return fits[0], [Standing(ids[r], ready[r], met[r]) for r in order]
+        # every role best match first: the stable argsort of -proba that chose the explained roles
+        return fits[0], [Standing(ids[r], ready[r], met[r]) for r in ranked.best_first[0]]
 
     def _rank_rows(
         self,
@@ -382,9 +385,9 @@ class Scorer:
         markets: Mapping[str, RoleMarketSummary] | None,
         explain: bool,
         keep: int | None = None,
-    ) -> tuple[list[list[RoleFit]], np.ndarray, np.ndarray, np.ndarray]:
-        """The fits of each row of `x` (the first `keep` of the `top` explained, default all), the
-        probabilities, the readiness coverage (every item) and the readiness (every role)."""
+    ) -> tuple[list[list[RoleFit]], Ranked]:
+        """The fits of each row of `x` (the first `keep` of the `top` explained, default all), and what
+        they were made of (:class:`Ranked`: the probabilities, coverage and readiness of every role)."""
         ranked = self._ranked(x, top, role, explain, keep)
         out: list[list[RoleFit]] = []
         with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
@@ -392,7 +395,7 @@ class Scorer:
                 self._build(out, ranked, markets or {})
             else:
                 self._build_figures(out, ranked, markets or {})
-        return out, ranked.proba, ranked.cover, ranked.readiness
+        return out, ranked
 
     def _ranked(
         self, x: np.ndarray, top: int, role: str | None, explain: bool, keep: int | None = None
@@ -402,7 +405,9 @@ class Scorer:
             proba, base, chosen, contrib = self._explain(x, top, None, explain)
         else:
             proba, base, chosen, contrib = self._explain(x, None, self.role_ids.index(role), explain)
+        best_first: list[list[int]] = []
         if keep is not None:
+            best_first = chosen.tolist()
             chosen, contrib = chosen[:, :keep], contrib[:, :keep]
         levels = x[:, :-1].astype(np.int64)
         chosen_list = chosen.tolist()
@@ -419,9 +424,9 @@ class Scorer:
         idx = self._role_item_idx[chosen]
         rows = np.arange(len(x))[:, None, None]
         cover_sel = cover[rows, idx]
-        ranked = Ranked(proba, cover, readiness, chosen_list, p_sel, b_sel, ready_sel, cover_sel)
+        common = (proba, cover, readiness, chosen_list, p_sel, b_sel, ready_sel, cover_sel)
         if not explain:
-            return ranked
+            return Ranked(*common, best_first=best_first)
         assert slots is not None
         # Each fit lists the profile's skills by |contribution|, largest first (level-0 skills sort last).
         key = np.where(levels[:, None, :] > 0, -np.abs(contrib), np.inf)
@@ -431,7 +436,8 @@ class Scorer:
         slot_sel = slots[rows, idx]
         level_sel = levels[rows, self.readiness.alt_cols[idx, slot_sel]]
         weighted_sel = cover_sel * self.readiness.item_weights[idx]
-        return ranked._replace(
+        return Ranked(
+            *common,
             levels=levels,
             counts=counts,
             order=order,
@@ -439,6 +445,7 @@ class Scorer:
             weighted_sel=weighted_sel,
             slot_sel=slot_sel,
             level_sel=level_sel,
+            best_first=best_first,
         )
 
     def _build_figures(

@@ -314,10 +314,18 @@ def test_vectorise_places_what_the_loop_placed() -> None:
         for _ in range(400)
     ]
     profiles += [({}, 1.0), ({"cobol": 3}, 2.0), ({"python": 2.7, "sql": 3.0}, 0.0)]  # type: ignore[dict-item]
+    # levels of other types (bool, float, numpy ints, out of range), negative zero and NaN years
+    profiles += [
+        ({"python": True, "sql": np.int64(7), "go": -0.5, "rust": 4.9}, -0.0),  # type: ignore[dict-item]
+        ({"python": 3, "sql": -0.0}, float("nan")),  # type: ignore[dict-item]
+        ({"python": 3, "sql": 9}, -3),
+    ]
     want = _vectorise_loop(profiles, CATALOG.skill_ids)
-    assert np.array_equal(vectorise(profiles, CATALOG.skill_ids), want)
+    assert np.array_equal(vectorise(profiles, CATALOG.skill_ids), want, equal_nan=True)
     for i, profile in enumerate(profiles):  # one profile at a time: vectorise's one-row path
-        assert np.array_equal(vectorise([profile], CATALOG.skill_ids), want[i : i + 1])
+        one = vectorise([profile], CATALOG.skill_ids)
+        assert np.array_equal(one, want[i : i + 1], equal_nan=True)
+        assert np.array_equal(np.signbit(one), np.signbit(want[i : i + 1]))  # no -0.0 where it had 0.0
     assert vectorise([], CATALOG.skill_ids).shape == (0, len(CATALOG.skill_ids) + 1)
 
 
