@@ -146,9 +146,14 @@ def along(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
 _CONTRIBUTION = operator.attrgetter("contribution")
 
 
+_max, _sum = np.maximum.reduce, np.add.reduce
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    p: np.ndarray = e / e.sum(axis=-1, keepdims=True)  # numpy types keepdims reductions as Any
+    """Row-wise softmax. The reductions are the ufuncs' own (what ndarray.max and .sum call, the same
+    numbers) without the Python wrappers around them: ~1 us less a call on one profile's arrays."""
+    e = np.exp(z - _max(z, axis=-1, keepdims=True))
+    p: np.ndarray = e / _sum(e, axis=-1, keepdims=True)  # numpy types keepdims reductions as Any
     return p
 
 
@@ -269,11 +274,15 @@ class Scorer:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The body of `explain`."""
         n, n_roles = len(x), len(self.role_ids)
-        empty = np.zeros_like(x)
-        empty[:, -1] = x[:, -1]
-        logits = self._logits(np.vstack([x, empty]))
+        # the profiles, then each one's empty profile (its years only), in one matrix and one model call;
+        # one softmax over both (row by row: the same numbers as two)
+        stacked = np.zeros((2 * n, x.shape[1]))
+        stacked[:n] = x
+        stacked[n:, -1] = x[:, -1]
+        logits = self._logits(stacked)
         z1, z0 = logits[:n], logits[n:]
-        proba, base = _softmax(z1), _softmax(z0)
+        both = _softmax(logits)
+        proba, base = both[:n], both[n:]
         if role is not None:
             roles = np.full((n, 1), role)
         elif top is not None:
@@ -289,14 +298,14 @@ class Scorer:
         g = -np.matmul(weighted.transpose(0, 2, 1), path)
         rows = np.arange(n)[:, None]
         slots = np.arange(roles.shape[1])[None, :]
-        g[rows, slots, roles] += weighted.sum(axis=1)
+        g[rows, slots, roles] += _sum(weighted, axis=1)
         contrib = np.matmul(g, self._level_weights) * x[:, None, :-1]  # N x K x S
         # Spread the quadrature remainder so contributions add up to score - baseline exactly.
         gap = along(proba - base, roles)
-        remainder = gap - contrib.sum(axis=2)
+        remainder = gap - _sum(contrib, axis=2)
         size = np.abs(contrib)
-        total = size.sum(axis=2, keepdims=True)
-        share = np.divide(size, total, out=np.zeros_like(size), where=total > 0)
+        total = _sum(size, axis=2, keepdims=True)
+        share = np.divide(size, total, out=np.zeros(size.shape), where=total > 0)
         contrib += remainder[:, :, None] * share
         return proba, base, roles, contrib
 

@@ -19,6 +19,7 @@ __all__ = ["MAX_YEARS", "YEARS_FEATURE", "feature_names", "scale_features", "vec
 YEARS_FEATURE = "years"
 _values = methodcaller("values")
 MAX_YEARS = 40.0
+_LOG1P_MAX_YEARS = np.log1p(MAX_YEARS)  # the same numpy float64 as computed per call before
 
 
 def feature_names(skill_ids: Sequence[str]) -> list[str]:
@@ -86,5 +87,5 @@ def scale_features(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     out[:, :-1] = x[:, :-1] / 4.0
-    out[:, -1] = np.log1p(np.minimum(x[:, -1], MAX_YEARS)) / np.log1p(MAX_YEARS)
+    out[:, -1] = np.log1p(np.minimum(x[:, -1], MAX_YEARS)) / _LOG1P_MAX_YEARS
     return out
