@@ -491,11 +491,17 @@ def _text_order(match: tuple[str, int, int, int]) -> tuple[int, int]:
 
 def _stands_alone(raw: list[tuple[str, int, int, int]], skill: str) -> bool:
     """Whether a match of ``skill`` is inside no longer match of another skill (then :func:`keep_longest`
-    keeps one of its mentions: that one, or an earlier one)."""
-    others = [(a, b) for s, a, b, _ in raw if s != skill]
+    keeps one of its mentions: that one, or an earlier one). One loop over the matches, no list of the
+    others and no generator per match: SQL/HTTP's test 20,100 -> 12,800 instructions a SYNTHETIC posting
+    (callgrind, half of them have SQL or HTTP), ``match`` 239,900 -> 231,200."""
     for k, start, end, _ in raw:
-        if k == skill and not any(a <= start and end <= b and b - a > end - start for a, b in others):
-            return True
+        if k == skill:
+            width = end - start
+            for s, a, b, _ in raw:
+                if a <= start and end <= b and b - a > width and s != skill:
+                    break
+            else:
+                return True
     return False
 
 
