@@ -57,6 +57,7 @@ class RolePlan(NamedTuple):
     requirements: Mapping[str, int]  # the single-skill requirements
     levels: Mapping[str, int]  # ``Role.levels``
     choices: Mapping[str, str]  # skill -> the label of the first choice it is an alternative of
+    needs: Mapping[str, str]  # skill (of `levels`) -> a step's reason for it, up to the level's digit
 
 
 def role_plans(catalog: Catalog) -> dict[str, RolePlan]:
@@ -67,11 +68,17 @@ def role_plans(catalog: Catalog) -> dict[str, RolePlan]:
         for group in role.alternatives:
             for s in group.skills:
                 choices.setdefault(s, group.label)
+        needs = {}
+        for s in role.levels:
+            choice = choices.get(s)
+            such_as = f"{choice} such as " if choice else ""
+            needs[s] = f"{role.name} needs {such_as}{catalog.skills[s].name} at level "
         out[role.id] = RolePlan(
             items=tuple((req.skills, req.level) for req in role.items),
             requirements=role.requirements,
             levels=role.levels,
             choices=choices,
+            needs=needs,
         )
     return out
 
@@ -194,9 +201,12 @@ def plan_steps(
     index = scorer.skill_index
     # Row 0: the profile now; row i + 1: the profile with the i-th target skill raised to its goal (the
     # levels as vectorise places them: whole numbers clipped to 0..4).
-    x = np.zeros((len(targets) + 1, len(scorer.skill_ids)))
-    x[:, [index[s] for s in current]] = [min(max(v, 0), 4) for v in current.values()]
-    x[range(1, len(targets) + 1), [index[s] for s in targets]] = list(targets.values())
+    row = np.zeros(len(scorer.skill_ids))
+    for s, v in current.items():
+        row[index[s]] = min(max(v, 0), 4)
+    x = np.repeat(row[None], len(targets) + 1, axis=0)
+    for i, (s, b) in enumerate(targets.items(), start=1):
+        x[i, index[s]] = b
     ready = scorer.readiness.readiness_for(x, r).tolist()
     now = ready[0]
     gains = {s: ready[i] - now for i, s in enumerate(targets, start=1)}
@@ -220,8 +230,7 @@ def plan_steps(
         gain = gains[s]
         term = terms.get(s, _NO_SHARE)
         if plan.levels.get(s, 0) >= b:
-            choice = plan.choices.get(s)
-            reason = f"{role.name} needs {choice + ' such as ' if choice else ''}{skill.name} at level {b}"
+            reason = f"{plan.needs[s]}{b}"
         else:
             needed_by = [skill_rows[d].name for d in ordered if s in prereq_steps[d]]
             reason = f"prerequisite of {', '.join(needed_by)} (needed at level {b})"
