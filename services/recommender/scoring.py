@@ -207,6 +207,7 @@ class Scorer:
         for r, rows in enumerate(self.readiness.role_items):
             self._role_item_idx[r, : len(rows)] = rows
             self._role_item_mask[r, : len(rows)] = True
+        self._role_item_padding = ~self._role_item_mask
 
     def _gaps(self, item: int) -> list[list[SkillGap]]:
         """The (immutable, shared) SkillGaps of one requirement item: [alternative slot][level]."""
@@ -378,10 +379,9 @@ class Scorer:
         # only the `top` fits built
         fits, ranked = self._rank_rows(x, len(self.role_ids), None, markets, True, keep=top)
         ready = ranked.readiness[0].tolist()
-        covered: np.ndarray = np.where(
-            self._role_item_mask, ranked.cover[0][self._role_item_idx] >= 1.0, True
-        )
-        met: list[bool] = np.all(covered, axis=1).tolist()
+        # met: every item of the role covered (padding counts as covered), reduced as np.all reduces
+        covered = (ranked.cover[0][self._role_item_idx] >= 1.0) | self._role_item_padding
+        met: list[bool] = np.logical_and.reduce(covered, axis=1).tolist()
         ids = self.role_ids
         # every role best match first: the stable argsort of -proba that chose the explained roles
         return fits[0], [Standing(ids[r], ready[r], met[r]) for r in ranked.best_first[0]]

@@ -352,3 +352,25 @@ def test_demand_shares_are_clipped_and_kept_per_demand_map(scorer: Scorer, marke
         kept = scorer.learning_steps(data.skills, data.years_experience, target, market.demand)
         fresh = scorer.learning_steps(data.skills, data.years_experience, target, dict(market.demand))
         assert msgspec.json.encode(kept) == msgspec.json.encode(fresh)
+
+
+def test_standing_says_which_roles_are_met_as_the_explained_fits_do(scorer: Scorer, market: Market) -> None:
+    """Profiles that meet roles (each role's requirements at their level, the first alternative of a
+    choice), then the same with one requirement a level short: every role's standing (order, readiness,
+    meets) is what explaining every role says."""
+    rng = random.Random(23)
+    met = unmet = 0
+    for role in CATALOG.roles.values():
+        full = {skills[0]: level for skills, level in ((r.skills, r.level) for r in role.items)}
+        short = dict(full)
+        lowered = rng.choice(sorted(short))
+        short[lowered] -= 1
+        for skills in (full, short, {**full, **{s: 4 for s in rng.sample(CATALOG.skill_ids, k=3)}}):
+            fits = scorer.rank(skills, 5.0, top=len(scorer.role_ids), markets=market.roles)
+            _, standing = scorer.rank_overview(skills, 5.0, 3, market.roles)
+            assert [(s.role, s.readiness, s.meets) for s in standing] == [
+                (f.role, f.readiness, f.meets) for f in fits
+            ]
+            met += sum(s.meets for s in standing)
+            unmet += sum(not s.meets for s in standing)
+    assert met > len(CATALOG.roles) and unmet > len(CATALOG.roles)
