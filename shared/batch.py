@@ -14,10 +14,11 @@ as 3, and a key given twice is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
+import numpy as np
 from litestar.exceptions import HTTPException, ValidationException
 
 from shared.contracts.common import ErrorDetail
@@ -53,6 +54,15 @@ class _Id(msgspec.Struct):
 _id = msgspec.json.Decoder(_Id)
 
 
+class _Ids(msgspec.Struct):
+    """A batch's candidates' ids alone; its options and the rest of each candidate skipped."""
+
+    candidates: list[_Id] = []
+
+
+_ids = msgspec.json.Decoder(_Ids)
+
+
 def _decode(decoder: msgspec.json.Decoder[Any], raw: bytes) -> Any:
     """``raw`` as the decoder's type, strictly; a whole float where an int is due counts as that int."""
     try:
@@ -77,25 +87,63 @@ def read_envelope(body: bytes) -> BatchEnvelope:
         raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from None
     except msgspec.DecodeError as exc:
         raise ValidationException(detail=f"the body is not valid JSON: {exc}") from None
-    # A key given twice at the top level is one of the four known ones (any other is refused as unknown):
-    # the exact parse only when one of their names shows more than once.
-    if any(body.count(key) > 1 for key in _TOP_KEYS):
+    if _top_key_may_repeat(body, envelope.candidates):
         repeated = first_repeated_key(body, top_level_only=True)
         if repeated is not None:
             raise ValidationException(
                 detail="the request is not valid",
                 extra=[{"key": repeated, "message": "this field is given more than once"}],
             )
-    _check_whole(envelope, envelope.candidates)
+    _check_whole(envelope, _raw_ids(body, envelope.candidates))
     return envelope
 
 
-def _check_whole(options: BatchOptions, candidates: Sequence[msgspec.Raw | BatchCandidate]) -> None:
-    """422 for a batch that names the target role twice or two candidates alike."""
+def _top_key_may_repeat(body: bytes, candidates: Sequence[msgspec.Raw]) -> bool:
+    """Whether one of the top-level keys' names shows more than once in ``body`` (then the exact parse).
+
+    A key given twice at the top level is one of the known ones (any other was refused as unknown), and it
+    lies outside the candidates list msgspec kept: counting the names there, in the ~50 bytes of options
+    instead of five scans of the whole body, finds every repeat (1,000 candidates, 150 KB: 317 -> ~5 us).
+    That list's place is where its first and last candidate lie in the body (msgspec's ``Raw`` slices
+    the body it decodes, without a copy), checked; the whole body is counted as before when it cannot be
+    told, or when that outside text holds a backslash: a name spelled with an escape is counted by no
+    search, so which repeats are found then depends on the names inside the candidates, as it did.
+    """
+    span = _candidates_span(body, candidates)
+    if span is None:
+        return any(body.count(key) > 1 for key in _TOP_KEYS)
+    head, tail = body[: span[0]], body[span[1] :]
+    if b"\\" in head or b"\\" in tail:
+        return any(body.count(key) > 1 for key in _TOP_KEYS)
+    return any(head.count(key) + tail.count(key) > 1 for key in _TOP_KEYS)
+
+
+def _address(buffer: bytes | msgspec.Raw) -> int:
+    return int(np.frombuffer(buffer, dtype=np.uint8).ctypes.data)
+
+
+def _candidates_span(body: bytes, candidates: Sequence[msgspec.Raw]) -> tuple[int, int] | None:
+    """Where the kept candidates lie in ``body``: from its first one's start to its last one's end; None
+    when their slices are not found in ``body`` itself."""
+    if not candidates or not body:
+        return None
+    first, last = candidates[0], candidates[-1]
+    start = _address(first) - _address(body)
+    end = _address(last) - _address(body) + len(last)
+    if not 0 <= start <= end - len(last) <= len(body) - len(last):
+        return None
+    if body[start : start + len(first)] != bytes(first) or body[end - len(last) : end] != bytes(last):
+        return None
+    return start, end
+
+
+def _check_whole(options: BatchOptions, ids: Iterable[str | None]) -> None:
+    """422 for a batch that names the target role twice or two candidates alike (``ids``: each
+    candidate's valid id or None)."""
     if options.target_role is not None and options.role is not None:
         detail = "`role` is the deprecated name of `target_role`: give `target_role` only"
         raise HTTPException(status_code=422, detail=detail, extra={"field": "role"})
-    if repeats := _repeated_ids(candidates):
+    if repeats := _repeated_ids(ids):
         raise HTTPException(
             status_code=422,
             detail="candidate ids name the results, so each may be used once: "
@@ -119,19 +167,18 @@ def read_batch(body: bytes) -> tuple[BatchOptions, list[BatchCandidate | BatchRe
         keys = 1 + sum(1 for key in _OPTION_KEYS if key in body) + body.count(b'"years_experience"')
         keys += sum(2 + len(c.skills) for c in whole.candidates)
         if body.count(b":") <= keys:
-            _check_whole(whole, whole.candidates)
+            _check_whole(whole, [c.id for c in whole.candidates])
             return whole, list(whole.candidates)
     envelope = read_envelope(body)
     return envelope, read_candidates(envelope)
 
 
-def _repeated_ids(candidates: Sequence[msgspec.Raw | BatchCandidate]) -> list[ErrorDetail]:
-    """Each candidate whose (string) id an earlier candidate has; an unreadable id is the candidate's own
-    error, found later."""
+def _repeated_ids(ids: Iterable[str | None]) -> list[ErrorDetail]:
+    """Each candidate whose id an earlier candidate has (None: no valid id, the candidate's own error,
+    found later)."""
     seen: set[str] = set()
     repeats = []
-    for index, raw in enumerate(candidates):
-        key = raw.id if isinstance(raw, BatchCandidate) else _candidate_id(raw)
+    for index, key in enumerate(ids):
         if key is None:
             continue
         if key in seen:
@@ -142,11 +189,28 @@ def _repeated_ids(candidates: Sequence[msgspec.Raw | BatchCandidate]) -> list[Er
     return repeats
 
 
+def _raw_ids(body: bytes, candidates: Sequence[msgspec.Raw]) -> list[str | None]:
+    """Each undecoded candidate's valid id or None, read in one decode of the body (each candidate an
+    object: its id only, the rest skipped), else candidate by candidate. 1,000 candidates, 150 KB: one
+    decode 167 us, one per candidate 439 us."""
+    try:
+        read = _ids.decode(body).candidates
+    except msgspec.MsgspecError:
+        return [_candidate_id(raw) for raw in candidates]
+    if len(read) != len(candidates):  # cannot be (both keep the last list); the sure way if it were
+        return [_candidate_id(raw) for raw in candidates]
+    return [_valid_id(one.id) for one in read]
+
+
 def _candidate_id(raw: msgspec.Raw) -> str | None:
     try:
         key = _id.decode(raw).id
     except msgspec.MsgspecError:
         return None
+    return _valid_id(key)
+
+
+def _valid_id(key: Any) -> str | None:
     return key if isinstance(key, str) and 1 <= len(key) <= 128 else None
 
 
