@@ -23,6 +23,14 @@ swing 2x between runs): CPU per posting, one process 38.6-42.0 -> 32.8-37.4 µs,
 postings, imports subtracted) 372,500 -> 299,400 (-20 %); peak ~55 MB a process either way. The matcher
 is ~25 of the ~30 µs a posting takes on a quiet core; the rest (JSON 1.5, checking 2.2, counting ~1.5 µs)
 was 7.3 µs. 40,000 postings/s a process (25 µs) is still missed: the best one-process run read 29,435/s.
+
+Third round (SQL/HTTP's stand-alone test in one loop, compound tokens found with ``filterfalse``, a fast
+path for the usual record): instructions per posting (valgrind, as above) 304,600 -> 279,100 (-8.4 %;
+the matcher 239,900 -> 235,900, checking a record 24,800 -> 15,000); one process, 100,000 postings, three
+rounds alternating with d09d10c at load 1.0-1.2: CPU per posting 31.4-32.8 -> 29.6-29.9 µs, 30,228-31,740
+-> 33,229-33,340 postings/s. 40,000 postings/s a process (25 µs) is still missed: the matcher alone is
+~23.6 µs a SYNTHETIC posting, of which splitting into tokens (one ``re.split``, ~70,000 of its ~236,000
+instructions) and the offsets (~28,000) are a third.
 """
 
 from __future__ import annotations
