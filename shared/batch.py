@@ -14,7 +14,7 @@ as 3, and a key given twice is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -137,9 +137,9 @@ def _candidates_span(body: bytes, candidates: Sequence[msgspec.Raw]) -> tuple[in
     return start, end
 
 
-def _check_whole(options: BatchOptions, ids: Iterable[str | None]) -> None:
+def _check_whole(options: BatchOptions, ids: Sequence[Any]) -> None:
     """422 for a batch that names the target role twice or two candidates alike (``ids``: each
-    candidate's valid id or None)."""
+    candidate's id as decoded, see :func:`_repeated_ids`)."""
     if options.target_role is not None and options.role is not None:
         detail = "`role` is the deprecated name of `target_role`: give `target_role` only"
         raise HTTPException(status_code=422, detail=detail, extra={"field": "role"})
@@ -173,12 +173,21 @@ def read_batch(body: bytes) -> tuple[BatchOptions, list[BatchCandidate | BatchRe
     return envelope, read_candidates(envelope)
 
 
-def _repeated_ids(ids: Iterable[str | None]) -> list[ErrorDetail]:
-    """Each candidate whose id an earlier candidate has (None: no valid id, the candidate's own error,
-    found later)."""
+def _repeated_ids(ids: Sequence[Any]) -> list[ErrorDetail]:
+    """Each candidate whose id an earlier candidate has. ``ids`` holds each candidate's id as decoded
+    (any JSON value, or None): one that is no valid id is the candidate's own error, found later.
+
+    When the values are all unlike one another (the usual batch), so are the valid ids among them: one
+    set tells it (1,000 ids: 51 -> ~25 us, the per-id validity check and loop skipped)."""
+    try:
+        if len(set(ids)) == len(ids):
+            return []
+    except TypeError:  # a list or object given as an id
+        pass
     seen: set[str] = set()
     repeats = []
-    for index, key in enumerate(ids):
+    for index, value in enumerate(ids):
+        key = _valid_id(value)
         if key is None:
             continue
         if key in seen:
@@ -189,17 +198,17 @@ def _repeated_ids(ids: Iterable[str | None]) -> list[ErrorDetail]:
     return repeats
 
 
-def _raw_ids(body: bytes, candidates: Sequence[msgspec.Raw]) -> list[str | None]:
-    """Each undecoded candidate's valid id or None, read in one decode of the body (each candidate an
-    object: its id only, the rest skipped), else candidate by candidate. 1,000 candidates, 150 KB: one
-    decode 167 us, one per candidate 439 us."""
+def _raw_ids(body: bytes, candidates: Sequence[msgspec.Raw]) -> list[Any]:
+    """Each undecoded candidate's id as decoded (or None), read in one decode of the body (each candidate
+    an object: its id only, the rest skipped), else candidate by candidate. 1,000 candidates, 222 KB:
+    one decode 195 us, one per candidate ~440 us."""
     try:
         read = _ids.decode(body).candidates
     except msgspec.MsgspecError:
         return [_candidate_id(raw) for raw in candidates]
     if len(read) != len(candidates):  # cannot be (both keep the last list); the sure way if it were
         return [_candidate_id(raw) for raw in candidates]
-    return [_valid_id(one.id) for one in read]
+    return [one.id for one in read]
 
 
 def _candidate_id(raw: msgspec.Raw) -> str | None:
