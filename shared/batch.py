@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-import numpy as np
 from litestar.exceptions import HTTPException, ValidationException
 
 from shared.contracts.common import ErrorDetail
@@ -87,7 +86,7 @@ def read_envelope(body: bytes) -> BatchEnvelope:
         raise ValidationException(detail=str(exc), extra=[{"message": str(exc), "source": "body"}]) from None
     except msgspec.DecodeError as exc:
         raise ValidationException(detail=f"the body is not valid JSON: {exc}") from None
-    if _top_key_may_repeat(body, envelope.candidates):
+    if _top_key_may_repeat(body):
         repeated = first_repeated_key(body, top_level_only=True)
         if repeated is not None:
             raise ValidationException(
@@ -98,43 +97,15 @@ def read_envelope(body: bytes) -> BatchEnvelope:
     return envelope
 
 
-def _top_key_may_repeat(body: bytes, candidates: Sequence[msgspec.Raw]) -> bool:
+def _top_key_may_repeat(body: bytes) -> bool:
     """Whether one of the top-level keys' names shows more than once in ``body`` (then the exact parse).
 
-    A key given twice at the top level is one of the known ones (any other was refused as unknown), and it
-    lies outside the candidates list msgspec kept: counting the names there, in the ~50 bytes of options
-    instead of five scans of the whole body, finds every repeat (1,000 candidates, 222 KB: 452 -> 9 us).
-    That list's place is where its first and last candidate lie in the body (msgspec's ``Raw`` slices
-    the body it decodes, without a copy), checked; the whole body is counted as before when it cannot be
-    told, or when that outside text holds a backslash: a name spelled with an escape is counted by no
-    search, so which repeats are found then depends on the names inside the candidates, as it did.
-    """
-    span = _candidates_span(body, candidates)
-    if span is None:
-        return any(body.count(key) > 1 for key in _TOP_KEYS)
-    head, tail = body[: span[0]], body[span[1] :]
-    if b"\\" in head or b"\\" in tail:
-        return any(body.count(key) > 1 for key in _TOP_KEYS)
-    return any(head.count(key) + tail.count(key) > 1 for key in _TOP_KEYS)
-
-
-def _address(buffer: bytes | msgspec.Raw) -> int:
-    return int(np.frombuffer(buffer, dtype=np.uint8).ctypes.data)
-
-
-def _candidates_span(body: bytes, candidates: Sequence[msgspec.Raw]) -> tuple[int, int] | None:
-    """Where the kept candidates lie in ``body``: from its first one's start to its last one's end; None
-    when their slices are not found in ``body`` itself."""
-    if not candidates or not body:
-        return None
-    first, last = candidates[0], candidates[-1]
-    start = _address(first) - _address(body)
-    end = _address(last) - _address(body) + len(last)
-    if not 0 <= start <= end - len(last) <= len(body) - len(last):
-        return None
-    if body[start : start + len(first)] != bytes(first) or body[end - len(last) : end] != bytes(last):
-        return None
-    return start, end
+    A key given twice at the top level is one of the known ones (any other was refused as unknown), so
+    counting the five names finds every repeat spelled plainly (~0.45 ms on a 1,000-candidate body of
+    222 KB). Counting only the text outside the candidates list would save most of it, but finding that
+    list's place took the buffers' memory addresses (numpy in the gateway: +17 MB resident) for ~2 % of
+    a batch's CPU; not done."""
+    return any(body.count(key) > 1 for key in _TOP_KEYS)
 
 
 def _check_whole(options: BatchOptions, ids: Sequence[Any]) -> None:
