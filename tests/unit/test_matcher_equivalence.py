@@ -189,3 +189,47 @@ def test_shortcut_edges(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None
     fast, reference = matchers
     assert sum(bool(reference.match(t)) for t in texts) > 2_000  # skills are found
     _same(matchers, texts)
+
+
+# ``match``'s sparse path (no split: the taxonomy's words found by one regex, tokens read only around them):
+# hits that are not whole tokens (token characters before, a joiner and a word character after), compound
+# taxonomy words and their pieces, negating words glued to others, phrases cut by the text's end or a line,
+# look-alikes in lists (their neighbours' gaps), hits at the text's start and end, ": none" after a hit.
+SPARSE_CASES = [
+    "python", "Python.", "Python.x", "python-", "python's", "+go docker", " -python", "x.net .net", ".python",
+    "/python", "python/", "docker-based", "on-call rota", "ci/cd", "T-SQL and SQL", "pl/sql", "http/2 HTTP",
+    "no-python", "+no python", "no+ python", "nopython", "python no", "not-docker", "docker:none",
+    "docker,no",
+    "spring", "Spring Boot", "spring\nboot", "amazon web", "Amazon Web Services.", "amazon web services-x",
+    "docker, go, kubernetes", "docker + go", "docker and go", "docker & go", "Go docker", "Docker/go",
+    "docker go-getter", "docker  go\n kubernetes", "rest, docker", "docker rest", "vault.docker",
+    "SQL Server SQL", "sql server", "HTTP caching http", "python 3", "c# c++ .net", "node.js express",
+    "docker\u00a0go", "DOCKER GO", "helm, oracle, rust", "docker, rust belt", "docker, ready to go",
+]  # fmt: skip
+SPARSE_GLUE = [g for g in SHORTCUT_GLUE if g in PLAIN_GLUE or g in {"+", "-", ".", "/", "'", "’"}] + [
+    "+",
+    ".",
+    "x",
+    "-x",
+    "x-",
+    "'s",
+    " docker ",
+    " go ",
+    " Go ",
+    ", go,",
+    " & ",
+    "\n",
+    " : none",
+    "+no ",
+]
+
+
+def test_sparse_match_edges(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    texts = [*SPARSE_CASES, *(a + " " + b for a, b in zip(SPARSE_CASES, SPARSE_CASES[1:], strict=False))]
+    texts += _fuzz(4_000, seed=8, glue=SPARSE_GLUE)
+    fast, reference = matchers
+    sparse = [t for t in texts if fast._match_sparse(t) is not None]
+    assert len(sparse) > 600  # the sparse path answers these (the others fall back to the split)
+    assert sum(bool(fast._match_sparse(t)) for t in sparse) > 400
+    for text in texts:
+        assert fast.match(text) == reference.match(text), text
