@@ -498,19 +498,22 @@ class SkillMatcher:
         split's candidate tokens); every candidate token (a taxonomy word, or a compound token with one as a
         piece) has a hit starting in it, and no hit that is a whole token can overlap another token, so
         when every hit is a whole token the hits are exactly the candidate tokens. A phrase's next words
-        are the next tokens searched from its first word's end. Read the plain way instead: a text whose
-        lower case changes a length or a class ("İ", the Kelvin sign), with a web address, with a word
-        that may be a negating or wish word, a hit that is not a whole token (a compound token: "T-SQL",
-        "Docker-based"), a look-alike word (its list rule reads the tokens either side), and where the
-        matches' own tests (SQL/HTTP inside a longer name, ": none" after one) do not let the matches
-        answer alone.
+        are the next tokens searched from its first word's end; a look-alike's list neighbours are the hits
+        before and after it with no letter or digit between. Without negating or wish words only ": none"
+        after a mention can be a cue: the mentions :func:`keep_longest` keeps are read for it as the split
+        path reads them. Read the plain way instead: a text whose lower case changes a length or a class
+        ("İ", the Kelvin sign), with a web address, a word that may be a negating or wish word, or a hit
+        that is not a whole token (a compound token with a taxonomy word as a piece: "Docker-based").
 
         Measured (callgrind, 2,000 SYNTHETIC postings, ``PYTHONHASHSEED=0``): ``match`` 239,900 -> 207,800
         instructions a posting (-13 %); 126 of the 2,000 are read the plain way. The trie regex searched at
         every position behind a look-behind read ~77,000 instructions a posting and a separate regex for the
         negating words ~62,000 (as much as the split they save): one regex for both, each word after a
         character of the class ``[^a-z0-9]`` (the engine's fast scan for a first character), ~54,000. The
-        wish words in the same scan (an ASCII text) instead of ``_may_wish``: 207,800 -> 195,500.
+        wish words in the same scan (an ASCII text) instead of ``_may_wish``: 207,800 -> 195,500. ": none"
+        and SQL/HTTP inside a longer name read here, not by the split path (none of the 2,000 now is):
+        195,500 -> 179,300. Tried and left out: ``split`` by the same regex instead of ``finditer`` (one
+        check of the hits' neighbours in C: 195,500 -> 194,800, not worth its code).
         """
         low = text.lower()
         if (
@@ -564,15 +567,22 @@ class SkillMatcher:
         if not found:
             return set()
         skills_found = {m[0] for m in found}
-        if not ordered and not all(
-            _stands_alone(found, s) for s in NOT_IMPLIED_INSIDE.intersection(skills_found)
-        ):
-            return None
-        if _may_follow(low) and any(
+        follows = _may_follow(low) and any(
             text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST for _, _, end, _ in found
+        )
+        if not follows and (
+            ordered or all(_stands_alone(found, s) for s in NOT_IMPLIED_INSIDE.intersection(skills_found))
         ):
-            return None
-        return skills_found
+            return skills_found
+        # as the split path's mentions of a text without negating or wish words: only ": none" after one
+        counted: set[str] = set()
+        for skill, _, end, _ in keep_longest(found, ordered):
+            if skill not in counted and (
+                text[end : end + 30].lstrip()[:1] not in _AFTER_NEGATION_FIRST
+                or _AFTER_NEGATION.match(text, end, min(len(text), end + 30)) is None
+            ):
+                counted.add(skill)
+        return counted
 
     def _listed(
         self, text: str, tokens: list[tuple[str, int, int]], found: list[tuple[str, int, int, int]]
