@@ -195,6 +195,10 @@ _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+#")
 _JOINERS = frozenset("./'’-")
 # _LIST_GAP where no token is between (no "and", "or"): a look-alike's neighbour among the candidate tokens
 _LIST_ADJACENT = re.compile(r"\s*(?:[,/&|+]\s*)?$")
+# Longer texts are split without trying the sparse path: none of the 262 bundled real postings (7,500
+# characters, a negating or wish word in each) can take it, and trying cost them 507-513 -> 545-564 µs
+# (``python -m tools.bench.matcher``, load 6-7); with this bound 522-533 against 525-531 (load 4.5)
+_SPARSE_LONGEST = 2_000
 # one token, searched from where the previous one ended: the next token, as the split makes it
 _NEXT_TOKEN = re.compile(r"\.?+[A-Za-z0-9][A-Za-z0-9+#]*+(?:[./'’-][A-Za-z0-9+#]++)*+")
 
@@ -500,7 +504,7 @@ class SkillMatcher:
 
     def match(self, text: str) -> set[str]:
         """The skills the text mentions, negated and wanted mentions left out."""
-        found = self._match_sparse(text)
+        found = self._match_sparse(text) if len(text) <= _SPARSE_LONGEST else None
         return self._match_split(text) if found is None else found
 
     def _match_sparse(self, text: str) -> set[str] | None:
