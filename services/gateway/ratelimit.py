@@ -134,7 +134,13 @@ class RateLimiter:
 
     def key(self, bucket: str) -> str:
         """The Redis key counting ``bucket`` in the current window (read it with GET/MGET to peek)."""
-        return f"{self.prefix}rl:{bucket}:{int(time.time() // self.window)}"
+        head, window = self._key_parts(bucket)
+        return head + window
+
+    def _key_parts(self, bucket: str) -> tuple[str, str]:
+        """A bucket's key before and after the part a script fills in (a partner or user id appended to
+        ``bucket``), the current window being the second."""
+        return f"{self.prefix}rl:{bucket}", f":{int(time.time() // self.window)}"
 
     def seconds_left(self) -> int:
         """Seconds until the current window ends (and every count in it expires)."""
@@ -180,9 +186,9 @@ class RateLimiter:
         valid key, this request counted against ``partner_bucket`` + its partner id (the rate limit, as
         :meth:`hit` counts it), the key's uses (``keyusage``) and the partner's day (``partnerday``):
         ``day`` is (the date, the endpoint class, seconds the day's hash is kept)."""
-        window = f":{int(time.time() // self.window)}"
+        head, window = self._key_parts(partner_bucket)
         date, endpoint, keep = day
-        args: list[str | int] = [prefix, f"{self.prefix}rl:{partner_bucket}", window, self.window * 1000]
+        args: list[str | int] = [prefix, head, window, self.window * 1000]
         args += [f":{date}", endpoint, keep]
         answer = await self._run(self.key_script, [cache_key, self.key(failed_bucket)], args)
         cached, failures = answer[0], answer[1]
@@ -197,8 +203,8 @@ class RateLimiter:
         ``session_key`` and this request counted against ``user_bucket`` + its user id (as :meth:`hit`
         counts it), or against ``anonymous_bucket`` when there is no such session."""
         keys = [session_key, self.key(anonymous_bucket)]
-        args: list[str | int] = [f"{self.prefix}rl:{user_bucket}", f":{int(time.time() // self.window)}"]
-        answer = await self._run(self.session_script, keys, [*args, self.window * 1000])
+        head, window = self._key_parts(user_bucket)
+        answer = await self._run(self.session_script, keys, [head, window, self.window * 1000])
         return SessionLookup(session=answer[0], count=int(answer[1]), ttl_ms=int(answer[2]))
 
     async def _hit_and_count(
