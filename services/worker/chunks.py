@@ -39,7 +39,14 @@ import redis
 
 from services.worker.aggregate import Aggregator, Partial, Sample
 from services.worker.sources import Fetched, SourceError
-from services.worker.sources.records import MAX_LINE, _Bad, _posting
+from services.worker.sources.records import (
+    MAX_LINE,
+    PlainRecord,
+    _Bad,
+    _checked_posting,
+    _posting,
+    record_posting,
+)
 from shared.catalog import load_catalog
 
 __all__ = [
@@ -60,6 +67,10 @@ TTL = 86_400
 MAX_FAILS = 2
 _json = msgspec.json.Decoder()
 _partial = msgspec.msgpack.Decoder(Partial)
+_record = msgspec.json.Decoder(PlainRecord)
+# valid lines of a chunk read as a dict (a field no posting reads) before all of its lines are: a source
+# with other fields is not decoded twice a line
+_MISSES = 16
 
 
 class ChunkTask(msgspec.Struct, kw_only=True, frozen=True):
@@ -123,6 +134,7 @@ def read_range(
         data = data.removeprefix(codecs.BOM_UTF8)
     lines = data.split(b"\n")
     cut_off = bool(lines[-1].strip())  # the source's last line has no line end
+    plain, misses = True, 0  # records decoded as PlainRecord; lines read as a dict instead
     for k, raw_line in enumerate(lines):
         stripped = raw_line.strip()
         if not stripped:
@@ -132,21 +144,33 @@ def read_range(
         if len(raw_line) > MAX_LINE:
             reject(line, "line", f"longer than {MAX_LINE:,} bytes")
             continue
-        try:
-            value = _json.decode(stripped)
-        except msgspec.DecodeError as exc:
-            if cut_off and k == len(lines) - 1:
-                reject(line, "line", "the source ends mid-record (its last line is cut off)")
-            else:
-                reject(line, "line", f"not valid JSON: {str(exc)[:80]}")
-            continue
-        except RecursionError:
-            reject(line, "line", "nested too deeply")
-            continue
-        if not isinstance(value, dict):
-            reject(line, "line", "not a JSON object")
-            continue
-        posting_id = value.get("id")
+        record: PlainRecord | None = None
+        if plain:
+            try:
+                record = _record.decode(stripped)
+            except (msgspec.DecodeError, RecursionError):
+                pass
+        if record is not None:
+            posting_id = record.id
+        else:
+            try:
+                value = _json.decode(stripped)
+            except msgspec.DecodeError as exc:
+                if cut_off and k == len(lines) - 1:
+                    reject(line, "line", "the source ends mid-record (its last line is cut off)")
+                else:
+                    reject(line, "line", f"not valid JSON: {str(exc)[:80]}")
+                continue
+            except RecursionError:
+                reject(line, "line", "nested too deeply")
+                continue
+            if not isinstance(value, dict):
+                reject(line, "line", "not a JSON object")
+                continue
+            if plain:
+                misses += 1
+                plain = misses < _MISSES
+            posting_id = value.get("id")
         if isinstance(posting_id, (str, int)) and not isinstance(posting_id, bool) and posting_id != "":
             key = str(posting_id)
             if key in seen:
@@ -154,7 +178,12 @@ def read_range(
                 continue
             seen.add(key)
         try:
-            aggregator.add(_posting(line, value, today))
+            if record is None:
+                aggregator.add(_posting(line, value, today))
+            else:
+                posting = record_posting(line, record, today)
+                # every field is read with dict.get's default: the record's fields as a dict read the same
+                aggregator.add(posting or _checked_posting(line, msgspec.structs.asdict(record), today))
         except _Bad as bad:
             reject(line, bad.field, bad.reason)
     return aggregator.partial(read=read, rejected=rejected, samples=samples)

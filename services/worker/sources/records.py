@@ -22,7 +22,16 @@ import msgspec
 
 from services.worker.sources import Fetched, Format, SourceError
 
-__all__ = ["MAX_LINE", "Posting", "Rejected", "detect_format", "read_postings"]
+__all__ = [
+    "MAX_LINE",
+    "PlainRecord",
+    "Posting",
+    "Record",
+    "Rejected",
+    "detect_format",
+    "read_postings",
+    "record_posting",
+]
 
 MAX_LINE = 1 << 20
 MAX_TITLE, MAX_TEXT, MAX_SKILLS, MAX_SKILL, MAX_LOCATION = 300, 100_000, 100, 100, 200
@@ -83,7 +92,10 @@ def _text(raw: dict[str, Any], field: str, limit: int, required: bool = False) -
 
 
 def _skills(raw: dict[str, Any]) -> tuple[str, ...]:
-    value = raw.get("skills")
+    return _skills_of(raw.get("skills"))
+
+
+def _skills_of(value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
     items = _SPLIT.split(value) if isinstance(value, str) else value
@@ -160,19 +172,51 @@ def _posted(raw: dict[str, Any], today: dt.date) -> dt.date | None:
     return None
 
 
+class Record(msgspec.Struct, gc=False):
+    """The fields of a record a posting reads, as decoded (any JSON value; an absent field is None, as
+    ``dict.get`` gives it: the checks read every field that way). Not tracked by the garbage collector
+    (JSON values hold no cycles)."""
+
+    id: Any = None
+    title: Any = None
+    description: Any = None
+    skills: Any = None
+    salary: Any = None
+    salary_min: Any = None
+    salary_max: Any = None
+    location: Any = None
+    posted_date: Any = None
+    posted_at: Any = None
+    date: Any = None
+    synthetic: Any = None
+
+
+class PlainRecord(Record, forbid_unknown_fields=True, gc=False):
+    """A JSON Lines record with no other field than :class:`Record`'s, decoded without building a dict (a
+    refreshed chunk's lines). With any other field the line is read as a dict instead: the decoder would
+    skip a field it does not know without checking it (invalid UTF-8, a number out of range), where a
+    dict's decode refuses the line."""
+
+
 def _posting(line: int, raw: dict[str, Any], today: dt.date) -> Posting:
     """The posting of one record, or :class:`_Bad` for its first invalid field (title, description, skills,
-    location, salary, date: :func:`_checked_posting`'s order).
+    location, salary, date: :func:`_checked_posting`'s order): :func:`record_posting` on its fields."""
+    try:
+        record = msgspec.convert(raw, Record)
+    except msgspec.ValidationError:  # a key that is not text (no JSON or CSV record has one)
+        return _checked_posting(line, raw, today)
+    return record_posting(line, record, today) or _checked_posting(line, raw, today)
 
-    Fast path for the usual record (text fields as text within their limits, no skills or a list, a salary
-    as a number or ``{"min": .., "max": ..}`` of numbers, a valid ``posted_date``): each field read once
-    here; anything else, and every invalid record, goes through :func:`_checked_posting`, so the answers and
-    errors are its own (tests/unit/test_records_fast.py). 24,800 -> 15,000 instructions a SYNTHETIC record
-    (callgrind)."""
-    get = raw.get
-    title = get("title")
-    text = get("description")
-    location = get("location")
+
+def record_posting(line: int, record: Record, today: dt.date) -> Posting | None:
+    """The posting of a usual record (text fields as text within their limits, no skills or a list, a salary
+    as a number or ``{"min": .., "max": ..}`` of numbers, a valid ``posted_date``), each field read once; None
+    for anything else (then :func:`_checked_posting` reads it), or :class:`_Bad` for invalid skills as
+    :func:`_checked_posting` raises it. Its answers and errors are :func:`_checked_posting`'s
+    (tests/unit/test_records_fast.py). 24,800 -> 15,000 instructions a SYNTHETIC record (callgrind)."""
+    title = record.title
+    text = record.description
+    location = record.location
     if (
         type(title) is not str
         or not (title := title.strip())
@@ -183,35 +227,35 @@ def _posting(line: int, raw: dict[str, Any], today: dt.date) -> Posting:
             and (type(location) is not str or len(location := location.strip()) > MAX_LOCATION)
         )
     ):
-        return _checked_posting(line, raw, today)
-    skills = () if get("skills") is None else _skills(raw)
+        return None
+    skills = () if record.skills is None else _skills_of(record.skills)
     if not text and not skills:
-        return _checked_posting(line, raw, today)
-    salary: Any = get("salary")
+        return None
+    salary: Any = record.salary
     if type(salary) is dict:
         low: Any = salary.get("min")
         high: Any = salary.get("max")
         if type(low) not in _NUMBERS or type(high) not in _NUMBERS or low > high:
-            return _checked_posting(line, raw, today)
+            return None
         amount: float | None = (float(low) + float(high)) / 2
     elif type(salary) in _NUMBERS:
         amount = float(salary)
-    elif salary is None and get("salary_min") is None and get("salary_max") is None:
+    elif salary is None and record.salary_min is None and record.salary_max is None:
         amount = None
     else:
-        return _checked_posting(line, raw, today)
+        return None
     if amount is not None and not SALARY_MIN <= amount <= SALARY_MAX:
-        return _checked_posting(line, raw, today)
-    posted = get("posted_date")
+        return None
+    posted = record.posted_date
     if type(posted) is not str or len(posted) < 10:
-        return _checked_posting(line, raw, today)
+        return None
     try:
         day = dt.date.fromisoformat(posted[:10])
     except ValueError:
-        return _checked_posting(line, raw, today)
+        return None
     earliest, latest = _date_range(today)
     if not earliest <= day <= latest:
-        return _checked_posting(line, raw, today)
+        return None
     return Posting(
         line,
         title,
@@ -220,7 +264,7 @@ def _posting(line: int, raw: dict[str, Any], today: dt.date) -> Posting:
         amount,
         location or None,
         day,
-        get("synthetic") in _YES,
+        record.synthetic in _YES,
     )
 
 
