@@ -556,8 +556,11 @@ class SkillMatcher:
         plan, by_pair, compound = self._plan, self._by_pair, self._compound_keys
         tokens: list[tuple[str, int, int]] = []  # the candidate tokens: lower case, start, end
         ordered = True
-        for hit in self._near.finditer(" " + low):
-            start, end = hit.start(1) - 1, hit.end(1) - 1
+        sensitive = False  # a look-alike among the tokens (each is read in its context: ``checked``)
+        for k, hit in enumerate(self._near.finditer(" " + low)):
+            # the match starts at the character before the word: in ``low``, where the word starts
+            start, end = hit.span()
+            end -= 1
             after = low[end : end + 1]
             if (
                 (start and low[start - 1] in _TOKEN_CHARS)
@@ -565,31 +568,31 @@ class SkillMatcher:
                 or (after in _JOINERS and low[end + 1 : end + 2] in _WORD_CHARS)
             ):
                 return None  # not a whole token, or a piece of one
-            word = hit.group(1)
+            word = hit[1]
             if word in _CUE_WORDS:
                 return None
-            k = len(tokens)
             tokens.append((word, start, end))
             skills, checked, seconds = plan[word]
             if checked:
                 skills = self._word(text, text[start:end], word, start, end)
+                sensitive = sensitive or word in self._sensitive_lower
             for skill in skills:
                 append((skill, start, end, k))
             if word in compound and self._compound_matches(text, word, start, end, k, found):
                 ordered = False
             if seconds is not None and (second := _NEXT_TOKEN.search(low, end)) is not None:
-                if second.group() in seconds:
+                if (next_word := second[0]) in seconds:
                     ordered = False
-                    for phrase, skill in by_pair[word, second.group()]:
+                    for phrase, skill in by_pair[word, next_word]:
                         last: re.Match[str] | None = second
                         for rest in phrase[2:]:
                             last = _NEXT_TOKEN.search(low, last.end()) if last is not None else None
-                            if last is None or last.group() != rest:
+                            if last is None or last[0] != rest:
                                 break
                         else:
                             if last is not None:
                                 append((skill, start, last.end(), k))
-        if not self._sensitive_lower.isdisjoint(t[0] for t in tokens) and self._listed(text, tokens, found):
+        if sensitive and self._listed(text, tokens, found):
             ordered = False
         if not found:
             return set()
