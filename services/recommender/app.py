@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from litestar import Litestar, Request
 
 from services.recommender.deps import Wiring, dependencies
+from services.recommender.fast_path import install
 from services.recommender.market import MarketSource, PointerWatch
 from services.recommender.market_routes import MarketVersionController, versions
 from services.recommender.model.artefact import DEFAULT_MODEL_DIR, load_latest
@@ -82,7 +83,7 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
             redis_state = f"unavailable: {type(exc).__name__}"
         return {"redis": redis_state, "model": "ok"}  # without a usable model there is no app
 
-    return internal_app(
+    app = internal_app(
         "recommender",
         "Role fit, learning steps and market-data versions (internal).",
         settings,
@@ -99,3 +100,7 @@ def create_app(settings: RecommenderSettings | None = None) -> Litestar:
         checks,
         {**dependencies(settings, scorer, wiring), **provide_questionnaire(questionnaire)},
     )
+    # POST /recommendations/ answered in front of the router when nothing is unusual (fast_path.py)
+    if not install(app, scorer, lambda: wiring.market, settings.service_token, settings.max_body_bytes):
+        log.warning("recommendations are answered through Litestar's router only (unexpected app layout)")
+    return app
