@@ -72,3 +72,20 @@ def test_fast_path_answers_as_each_check() -> None:
     assert len({expected for _, expected in outcomes if isinstance(expected, tuple)}) > 15  # and many errors
     for (got, expected), raw in zip(outcomes, records, strict=True):
         assert got == expected, raw
+
+
+def test_remembered_dates_are_those_of_the_day_of_reading() -> None:
+    """A valid date's text is remembered per day of reading: read again on another day, it is checked again
+    (a day after tomorrow is out of range)."""
+    days = ["2026-01-02", "2026-01-02T08:00:00Z", "2025-12-31", "1999-12-31", "2000-01-01", "2026-1-02x"]
+    for today in [dt.date(2026, 1, 1), dt.date(2025, 12, 30), dt.date(2026, 1, 1), dt.date(2025, 12, 31)] * 2:
+        for day in days:
+            raw = {"title": "Data Engineer", "description": "We use Python.", "posted_date": day}
+
+            def outcome(check: Any, raw: dict[str, Any] = raw, today: dt.date = today) -> Any:
+                try:
+                    return check(7, raw, today)
+                except _Bad as bad:
+                    return bad.field, bad.reason
+
+            assert outcome(_posting) == outcome(_checked_posting), (today, day)

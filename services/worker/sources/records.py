@@ -154,6 +154,16 @@ def _date_range(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(2000, 1, 1), today + dt.timedelta(days=1)
 
 
+_DAYS_KEPT = 4096  # valid ``posted_date`` texts whose day is remembered, per day of reading
+
+
+@functools.lru_cache(maxsize=8)
+def _valid_days(today: dt.date) -> dict[str, dt.date]:
+    """``posted_date`` texts read on ``today`` with a valid day in range, and that day (filled by
+    :func:`record_posting`): postings repeat their dates (~600 instructions a posting to parse one)."""
+    return {}
+
+
 def _posted(raw: dict[str, Any], today: dt.date) -> dt.date | None:
     earliest, latest = _date_range(today)
     for field in ("posted_date", "posted_at", "date"):
@@ -247,15 +257,22 @@ def record_posting(line: int, record: Record, today: dt.date) -> Posting | None:
     if amount is not None and not SALARY_MIN <= amount <= SALARY_MAX:
         return None
     posted = record.posted_date
-    if type(posted) is not str or len(posted) < 10:
+    if type(posted) is not str:
         return None
-    try:
-        day = dt.date.fromisoformat(posted[:10])
-    except ValueError:
-        return None
-    earliest, latest = _date_range(today)
-    if not earliest <= day <= latest:
-        return None
+    days = _valid_days(today)
+    day = days.get(posted)
+    if day is None:
+        if len(posted) < 10:
+            return None
+        try:
+            day = dt.date.fromisoformat(posted[:10])
+        except ValueError:
+            return None
+        earliest, latest = _date_range(today)
+        if not earliest <= day <= latest:
+            return None
+        if len(days) < _DAYS_KEPT:
+            days[posted] = day
     return Posting(
         line,
         title,
