@@ -1,0 +1,219 @@
+"""The gateway's and the profile service's own cost per request, in one process, without a server.
+
+``python -m tools.bench.edge_requests system FILE`` starts the system (embedded PostgreSQL and Redis,
+the services), makes a partner key and a signed-in user with a profile, writes what the other command
+needs to ``FILE`` (JSON) and waits until interrupted.
+
+``python -m tools.bench.edge_requests run FILE --scenario partner|user|read|profile-read --requests N``
+builds the gateway's app (or the profile service's, for ``profile-read``) in this process from the
+started system's settings, runs its lifespan and sends it ``N`` requests one after another through its
+ASGI interface (no socket, no uvicorn on this side; the upstream services and Redis are the started
+system's, over loopback as in production), checks every answer's status, and prints the CPU time of this
+process per request. Under ``valgrind --tool=callgrind`` two runs with different ``N`` give the
+instructions per request of the app's own work (their difference over the difference of ``N``), which
+does not depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import random
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+_SCENARIOS = ("partner", "user", "read", "profile-read")
+
+
+def _system(out: Path) -> int:
+    from tools.bench.scenarios import Options, eight_skills, prepare
+    from tools.bench.system import started_system
+
+    with started_system() as system:
+        assert system.stack is not None
+        callers = prepare(system.url, Options(connections=1, batch_connections=1), system.database_url, None)
+        user = callers.users[0]
+        import httpx
+
+        me = httpx.get(system.url + "/api/v1/auth/me", headers={"cookie": user.cookie}).json()
+        rng = random.Random(3)
+        out.write_text(
+            json.dumps(
+                {
+                    "gateway": system.stack.services["gateway"].env,
+                    "profile": system.stack.services["profile"].env,
+                    "key": callers.key,
+                    "cookie": user.cookie,
+                    "csrf": user.csrf,
+                    "profile_id": user.profile_id,
+                    "owner": me["user"]["id"],
+                    "bodies": [
+                        json.dumps({"skills": eight_skills(rng), "years_experience": 3, "top": 3})
+                        for _ in range(20)
+                    ],
+                }
+            )
+        )
+        print(f"system up; wrote {out}", flush=True)
+        stop = asyncio.Event()
+
+        async def wait() -> None:
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGINT, stop.set)
+            loop.add_signal_handler(signal.SIGTERM, stop.set)
+            await stop.wait()
+
+        asyncio.run(wait())
+    return 0
+
+
+def _requests(info: dict[str, Any], scenario: str) -> list[tuple[str, str, list[tuple[bytes, bytes]], bytes]]:
+    host = [(b"host", b"127.0.0.1:8000")]
+    if scenario in ("partner", "user"):
+        auth = (
+            [(b"authorization", f"Bearer {info['key']}".encode())]
+            if scenario == "partner"
+            else [(b"cookie", info["cookie"].encode()), (b"x-csrf-token", info["csrf"].encode())]
+        )
+        out = []
+        for body in info["bodies"]:
+            raw = body.encode()
+            headers = [
+                *host,
+                *auth,
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(raw)).encode()),
+            ]
+            out.append(("POST", "/api/v1/recommendations", headers, raw))
+        return out
+    if scenario == "read":
+        headers = [*host, (b"cookie", info["cookie"].encode())]
+        return [("GET", f"/api/v1/profiles/{info['profile_id']}", headers, b"")]
+    token = info["profile"]["CAREERPATH_SERVICE_TOKEN"].encode()
+    headers = [*host, (b"x-service-token", token), (b"x-owner-id", info["owner"].encode())]
+    return [("GET", f"/profiles/{info['profile_id']}", headers, b"")]
+
+
+async def _lifespan(app: Any) -> tuple[asyncio.Queue[Any], asyncio.Task[None]]:
+    inbox: asyncio.Queue[Any] = asyncio.Queue()
+    started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def send(message: Any) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            started.set_result(None)
+        elif message["type"] == "lifespan.startup.failed":
+            started.set_exception(RuntimeError(message.get("message")))
+
+    task = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, send)
+    )
+    await inbox.put({"type": "lifespan.startup"})
+    await started
+    return inbox, task
+
+
+async def _run(info: dict[str, Any], scenario: str, count: int, warmup: int, profile: Path | None) -> None:
+    os.environ.update(info["profile" if scenario == "profile-read" else "gateway"])
+    from shared.settings import load_settings
+
+    if scenario == "profile-read":
+        from services.profile.app import create_app
+        from services.profile.settings import ProfileSettings
+
+        app = create_app(load_settings(ProfileSettings))
+    else:
+        from services.gateway.app import create_app as create_gateway
+        from services.gateway.settings import GatewaySettings
+
+        app = create_gateway(load_settings(GatewaySettings))
+    inbox, lifespan = await _lifespan(app)
+    requests = _requests(info, scenario)
+    statuses: dict[int, int] = {}
+
+    async def one(i: int) -> None:
+        method, path, headers, body = requests[i % len(requests)]
+        scope: Any = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "server": ("127.0.0.1", 8000),
+            "client": ("127.0.0.1", 50000),
+            "scheme": "http",
+            "method": method,
+            "root_path": "",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": headers,
+            "state": {},
+        }
+        sent = False
+
+        async def receive() -> Any:
+            nonlocal sent
+            if sent:
+                await asyncio.sleep(3600)
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                statuses[message["status"]] = statuses.get(message["status"], 0) + 1
+
+        await app(scope, receive, send)
+
+    for i in range(warmup):
+        await one(i)
+    statuses.clear()
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    started = time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    for i in range(count):
+        await one(i)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(profile))
+    spent = time.process_time() - started
+    await inbox.put({"type": "lifespan.shutdown"})
+    await lifespan
+    if count:
+        print(
+            f"{scenario}: {count} requests, {spent / count * 1e6:.1f} us CPU a request, statuses {statuses}"
+        )
+    if set(statuses) - {200}:
+        raise SystemExit(f"unexpected statuses {statuses}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.edge_requests", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("system", help="start the system and write what `run` needs to FILE")
+    up.add_argument("file", type=Path)
+    run = sub.add_parser("run", help="send requests to an app built in this process")
+    run.add_argument("file", type=Path)
+    run.add_argument("--scenario", choices=_SCENARIOS, default="partner")
+    run.add_argument("--requests", type=int, default=2000)
+    run.add_argument("--warmup", type=int, default=200)
+    run.add_argument(
+        "--profile", type=Path, help="write cProfile statistics (CPU time) of the measured requests"
+    )
+    args = parser.parse_args(argv)
+    if args.command == "system":
+        return _system(args.file)
+    from tools.bench.child import run_loop
+
+    run_loop(_run(json.loads(args.file.read_text()), args.scenario, args.requests, args.warmup, args.profile))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
