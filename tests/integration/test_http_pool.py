@@ -254,6 +254,53 @@ async def test_an_answer_that_never_comes_times_out(serve: Serve, pool_to: PoolT
     await asyncio.wait_for(server.hung_up.wait(), 10)  # ... but closed
 
 
+async def test_a_reused_connection_whose_answer_never_comes_times_out(serve: Serve, pool_to: PoolTo) -> None:
+    """The usual request (a free slot, an idle connection) has its own deadline on the answer: the same
+    TimeoutError, the connection dropped, its slot given back."""
+
+    async def not_second(head: bytes, writer: asyncio.StreamWriter) -> bool | None:
+        if head.startswith(b"GET /second "):
+            return None  # say nothing
+        return await ok(head, writer)
+
+    server = await serve(not_second)
+    pool = pool_to(server.port, max_connections=1)
+    assert (await pool.request("GET", "/first", timeout=5)).content == b"/first"
+    assert len(pool._idle) == 1  # kept: the next request takes it
+    started = time.monotonic()
+    with pytest.raises(TimeoutError) as raised:
+        await pool.request("GET", "/second", timeout=0.2)
+    assert not isinstance(raised.value, ConnectError)
+    assert 0.15 <= time.monotonic() - started < 0.2 * SLACK
+    assert not pool._idle and server.connections == 1
+    await asyncio.wait_for(server.hung_up.wait(), 10)  # closed
+    assert not pool._slots.locked()  # its one slot is free again: a new connection answers
+    assert (await pool.request("GET", "/third", timeout=5)).content == b"/third"
+    assert server.connections == 2
+
+
+async def test_a_cancelled_request_on_a_reused_connection_drops_it(serve: Serve, pool_to: PoolTo) -> None:
+    answered = 0
+
+    async def once(head: bytes, writer: asyncio.StreamWriter) -> bool | None:
+        nonlocal answered
+        if answered:
+            return None
+        answered += 1
+        return await ok(head, writer)
+
+    server = await serve(once)
+    pool = pool_to(server.port, max_connections=1)
+    await pool.request("GET", "/first", timeout=5)
+    task = asyncio.create_task(pool.request("GET", "/second", timeout=30))
+    await eventually(lambda: server.requests == 2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not pool._idle and not pool._slots.locked()
+    await asyncio.wait_for(server.hung_up.wait(), 10)
+
+
 async def test_a_connect_that_never_completes_times_out(pool_to: PoolTo) -> None:
     """A listening socket that accepts nothing and whose backlog is full: the kernel drops the SYNs, so
     connecting hangs until the pool's connect timeout."""
