@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 __all__ = ["AllowMiddleware"]
 
 _METHODS = ("get", "put", "post", "delete", "patch")
+_PREFLIGHT = b"access-control-request-method"  # a CORS preflight (the headers are read for OPTIONS only)
 
 
 class AllowMiddleware(ASGIMiddleware):
@@ -32,8 +33,9 @@ class AllowMiddleware(ASGIMiddleware):
         return table
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        headers = dict(scope.get("headers", []))
-        if scope.get("method") != "OPTIONS" or b"access-control-request-method" in headers:
+        if scope.get("method") != "OPTIONS" or b"access-control-request-method" in dict(
+            scope.get("headers", [])
+        ):
             await next_app(scope, receive, send)
             return
         if self._table is None:

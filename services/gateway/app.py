@@ -13,7 +13,6 @@ from litestar.types import Message, Scope
 
 from services.gateway.allow import AllowMiddleware
 from services.gateway.authn import AuthMiddleware
-from services.gateway.bodies import strict_body
 from services.gateway.clients import Upstream, UpstreamError
 from services.gateway.compression import compress_when_asked
 from services.gateway.deps import Wiring, dependencies
@@ -41,6 +40,7 @@ from services.gateway.routes.recommendations import (
 from services.gateway.routes.versions import list_versions
 from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewaySettings
+from services.gateway.shortcut import before_request
 from services.gateway.web import SECURITY_HEADERS, web_routes
 from shared.clients.profile import ProfileClient
 from shared.clients.recommender import RecommenderClient
@@ -191,7 +191,7 @@ def create_app(settings: GatewaySettings | None = None) -> Litestar:
             AllowMiddleware(),
         ],
         exception_handlers=handlers,
-        before_request=strict_body,  # bodies as sent: no coercion, no repeated keys
+        before_request=before_request,  # bodies as sent (no coercion, no repeated keys); hot routes' answers
         openapi_config=openapi_config(
             "careerpath API",
             API_DESCRIPTION,

@@ -26,7 +26,7 @@ from litestar.exceptions import SerializationException, ValidationException
 from shared.strict_json import first_repeated_key, whole_floats_as_ints
 from shared.web.errors import invalid_body
 
-__all__ = ["duplicate_key", "strict_body"]
+__all__ = ["checked_body", "duplicate_key", "strict_body"]
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _ENCODER = msgspec.json.Encoder()
@@ -76,16 +76,23 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
 
     A body that is not JSON at all is left to Litestar, which answers 400 as before.
     """
+    await checked_body(request)
+
+
+async def checked_body(request: Request[Any, Any, Any]) -> Any:
+    """:func:`strict_body`'s checks; then the body as the handler's contract type when it converted as sent
+    (None when the handler takes no body, the body is empty or not JSON, or was read with whole floats as
+    integers: cases Litestar's own reading of ``data`` is left to)."""
     target = _body_type(request)
     if target is None:
-        return
+        return None
     body = await request.body()
     if not body:
-        return
+        return None
     try:
         decoded = await request.json()  # cached: the handler's own decoding reuses it
     except SerializationException:
-        return
+        return None
     repeated = duplicate_key(body, decoded)
     if repeated is not None:
         raise ValidationException(
@@ -93,7 +100,7 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
             extra=[{"key": repeated, "message": "this field is given more than once"}],
         )
     try:
-        msgspec.convert(decoded, target, strict=True)
+        return msgspec.convert(decoded, target, strict=True)
     except msgspec.ValidationError as exc:
         # JSON has one number type and JSON Schema calls 3.0 an integer: a whole float is no coercion
         if "Expected `int`, got `float`" not in str(exc):
@@ -102,3 +109,4 @@ async def strict_body(request: Request[Any, Any, Any]) -> None:
             msgspec.convert(whole_floats_as_ints(decoded), target, strict=True)
         except msgspec.ValidationError:
             raise invalid_body(whole_floats_as_ints(decoded), target) from None
+    return None

@@ -28,7 +28,7 @@ from shared.contracts.partner import RotatedKey
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.contracts.resets import ResetAsk, ResetUse
 
-__all__ = ["OWNER_HEADER", "ProfileClient", "StoredProfile"]
+__all__ = ["OWNER_HEADER", "ProfileClient", "StoredProfile", "StoredProfileJSON"]
 
 OWNER_HEADER = "x-owner-id"
 
@@ -49,6 +49,14 @@ class StoredProfile(NamedTuple):
     """A profile as the profile service answered it: the body, its ETag and the status."""
 
     profile: Profile
+    etag: str | None
+    status_code: int
+
+
+class StoredProfileJSON(NamedTuple):
+    """A profile as the profile service answered it, its body as the service's JSON bytes (a ``Profile``)."""
+
+    content: bytes
     etag: str | None
     status_code: int
 
@@ -78,6 +86,12 @@ class ProfileClient:
 
     async def profile(self, profile_id: str, owner: str) -> StoredProfile:
         return _stored(await self.transport.request("GET", f"/profiles/{profile_id}", headers=_as(owner)))
+
+    async def profile_json(self, profile_id: str, owner: str) -> StoredProfileJSON:
+        """:meth:`profile`, the body as the profile service's JSON bytes (the gateway passes them on as they
+        came: decoding them to encode them again gave the same bytes, at a cost)."""
+        answer = await self.transport.request("GET", f"/profiles/{profile_id}", headers=_as(owner))
+        return StoredProfileJSON(answer.content, answer.headers.get("etag"), answer.status_code)
 
     async def profile_of(self, owner: str) -> StoredProfile:
         """The owner's own profile (404 until saved once)."""

@@ -20,7 +20,9 @@ from services.gateway.deps import RecommenderDep
 from services.gateway.guarded import get, post
 from services.gateway.routes.catalog import NOT_MODIFIED, IfNoneMatch
 from services.gateway.routes.versions import MarketVersionPin, pinned_version
+from services.gateway.shortcut import answered_by, dependency
 from shared.batch import read_envelope
+from shared.clients.recommender import RecommenderClient
 from shared.contracts.recommendations import (
     BatchRequest,
     BatchResponse,
@@ -28,6 +30,7 @@ from shared.contracts.recommendations import (
     RecommendationRequest,
     RecommendationResponse,
 )
+from shared.contracts.versions import MARKET_VERSION_HEADER
 from shared.web.openapi_document import finish_document
 
 __all__ = ["ROLE_DEPRECATION", "RecommendationRoutes", "document_batch_body", "market_figures"]
@@ -38,6 +41,21 @@ ROLE_DEPRECATION = {"Deprecation": "@1796083200"}  # RFC 9745: deprecated since 
 
 def _as_is(content: bytes) -> Response[Any]:
     return Response(content, media_type=MediaType.JSON)
+
+
+_PIN = MARKET_VERSION_HEADER.lower()
+
+
+async def _recommend_checked(
+    request: Request[Any, Any, Any], data: RecommendationRequest | None
+) -> Response[Any] | None:
+    """:meth:`RecommendationRoutes.recommend`'s answer from the strictly checked body
+    (:mod:`services.gateway.shortcut`); None when the body was not converted as sent or the request pins a
+    market version (its header is Litestar's to validate)."""
+    if data is None or _PIN in request.headers:
+        return None
+    recommender: RecommenderClient = await dependency(request, "recommender")
+    return _as_is(await recommender.recommend_json(data, pinned_version(None)))
 
 
 class RecommendationRoutes(Controller):
@@ -56,6 +74,7 @@ class RecommendationRoutes(Controller):
             "with the learning steps toward `target_role` (or the best role not met yet) and the market "
             "figures in use. Needs scope `recommendations:write`. Nothing is stored."
         ),
+        opt=answered_by(_recommend_checked),
     )
     async def recommend(
         self,
