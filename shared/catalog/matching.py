@@ -35,6 +35,7 @@ import functools
 import re
 from collections import defaultdict
 from itertools import accumulate, compress, count, filterfalse
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
 from shared.catalog import Catalog
@@ -191,7 +192,6 @@ _CUE_WORDS = _NEGATORS | frozenset(_WISH_FORMS)
 # the characters a token is made of (lower
 # case): one outside them ends every token
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+#./'’-")
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+#")
 _JOINERS = frozenset("./'’-")
 # _LIST_GAP where no token is between (no "and", "or"): a look-alike's neighbour among the candidate tokens
 _LIST_ADJACENT = re.compile(r"\s*(?:[,/&|+]\s*)?$")
@@ -200,6 +200,7 @@ _LIST_ADJACENT = re.compile(r"\s*(?:[,/&|+]\s*)?$")
 # (``python -m tools.bench.matcher``, load 6-7); with this bound 522-533 against 525-531 (load 4.5)
 _SPARSE_LONGEST = 2_000
 # one token, searched from where the previous one ended: the next token, as the split makes it
+_skill_of = itemgetter(0)  # a match's skill
 _NEXT_TOKEN = re.compile(r"\.?+[A-Za-z0-9][A-Za-z0-9+#]*+(?:[./'’-][A-Za-z0-9+#]++)*+")
 
 
@@ -370,8 +371,13 @@ class SkillMatcher:
         }
         # ``match``'s sparse path: where a taxonomy word may be a token or a piece of one, in the lower-case
         # text (and the negating words: one scan for both), each after a character that is no letter or digit
-        # (the text is read with a space before it): the regex engine's fast scan for that character's class
-        self._near = re.compile(r"[^a-z0-9](" + _trie_pattern(self._keys | _CUE_WORDS) + r")(?![a-z0-9])")
+        # (the text is read with a space before it): the regex engine's fast scan for that character's class.
+        # Group 2 (empty) takes part when the token goes on after the word ("+", "#", a joiner then a
+        # letter or digit: "c++x", "docker-based"): then the word is not a whole token
+        self._near = re.compile(
+            r"[^a-z0-9](" + _trie_pattern(self._keys | _CUE_WORDS) + r")(?![a-z0-9])"
+            r"(?:(?=[+#]|[./'’-][a-z0-9+#])())?"
+        )
         # a wish word inside a taxonomy word ("x-plan"), after a character that is no letter or digit: there
         # ``_WANTED`` could match where the scan finds the taxonomy word (then ``_may_wish`` is asked instead)
         self._cue_inside = any(
@@ -557,17 +563,13 @@ class SkillMatcher:
         tokens: list[tuple[str, int, int]] = []  # the candidate tokens: lower case, start, end
         ordered = True
         sensitive = False  # a look-alike among the tokens (each is read in its context: ``checked``)
-        for k, hit in enumerate(self._near.finditer(" " + low)):
+        spaced = " " + low
+        for k, hit in enumerate(self._near.finditer(spaced)):
             # the match starts at the character before the word: in ``low``, where the word starts
             start, end = hit.span()
             end -= 1
-            after = low[end : end + 1]
-            if (
-                (start and low[start - 1] in _TOKEN_CHARS)
-                or after in _WORD_CHARS
-                or (after in _JOINERS and low[end + 1 : end + 2] in _WORD_CHARS)
-            ):
-                return None  # not a whole token, or a piece of one
+            if spaced[start] in _TOKEN_CHARS or hit.lastindex != 1:
+                return None  # not a whole token, or a piece of one (a token character before or after it)
             word = hit[1]
             if word in _CUE_WORDS:
                 return None
@@ -596,7 +598,7 @@ class SkillMatcher:
             ordered = False
         if not found:
             return set()
-        skills_found = {m[0] for m in found}
+        skills_found = set(map(_skill_of, found))
         follows = _may_follow(low) and any(
             text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST for _, _, end, _ in found
         )
