@@ -446,7 +446,8 @@ class SkillMatcher:
         time there (cProfile); 179,300 -> 171,800 instructions a posting (callgrind)."""
         kept = self._compounds.get(word)
         if kept is not None:
-            found.extend((skill, start + a, start + b, i) for skill, a, b in kept[1])
+            if kept[1]:
+                found.extend([(skill, start + a, start + b, i) for skill, a, b in kept[1]])
             return kept[0]
         added: list[tuple[str, int, int, int]] = []
         pieces = self._piece_matches(text, text[start:end], start, i, added)
@@ -560,7 +561,7 @@ class SkillMatcher:
         found: list[tuple[str, int, int, int]] = []
         append = found.append
         plan, by_pair, compound = self._plan, self._by_pair, self._compound_keys
-        tokens: list[tuple[str, int, int]] = []  # the candidate tokens: lower case, start, end
+        hits: list[re.Match[str]] = []  # the candidate tokens (each hit's group 1)
         ordered = True
         sensitive = False  # a look-alike among the tokens (each is read in its context: ``checked``)
         spaced = " " + low
@@ -573,7 +574,7 @@ class SkillMatcher:
             word = hit[1]
             if word in _CUE_WORDS:
                 return None
-            tokens.append((word, start, end))
+            hits.append(hit)
             skills, checked, seconds = plan[word]
             if checked:
                 skills = self._word(text, text[start:end], word, start, end)
@@ -594,7 +595,7 @@ class SkillMatcher:
                         else:
                             if last is not None:
                                 append((skill, start, last.end(), k))
-        if sensitive and self._listed(text, tokens, found):
+        if sensitive and self._listed(text, [(h[1], h.start(), h.end() - 1) for h in hits], found):
             ordered = False
         if not found:
             return set()
