@@ -266,3 +266,56 @@ def test_other_users_and_malformed_ids_are_answered_as_before() -> None:
         assert now.status_code == former.status_code == 404
         assert now.content.replace(b"/api/v1/", b"/former/") == former.content
         assert client.get("/api/v1/profiles/not-a-uuid").status_code == 404  # no route, as before
+
+
+async def _messages(answer: Any) -> list[Any]:
+    sent: list[Any] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    async def receive() -> Any:
+        return {"type": "http.disconnect"}
+
+    await answer({"type": "http"}, receive, send)
+    return sent
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_passed_on_sends_what_litestars_response_sends(seed: int) -> None:
+    from litestar import MediaType
+    from litestar.datastructures import Cookie
+
+    rng = random.Random(seed)
+    for _ in range(300):
+        content = rng.choice([b"{}", b'{"a":1}', b"[" + b"1," * rng.randint(0, 5000) + b"1]", b""])
+        status = rng.choice([None, 200, 201, 202])
+        headers = rng.choice(
+            [None, {"ETag": f'"{rng.randint(1, 99)}"'}, {"Deprecation": "@1796083200", "X-Other": "é"}]
+        )
+        layer = rng.choice([{}, {}, {"X-Layer": "1"}])
+        cookies = rng.choice([[], [], [Cookie(key="k", value="v")]])
+        route_status = rng.choice([200, 201])
+        head = rng.random() < 0.05 and not content
+        deprecated = rng.random() < 0.1  # as the batch route adds its header
+        both = []
+        for kind in (Response, shortcut.PassedOn):
+            if kind is Response:
+                answer = Response(content, status_code=status, headers=headers, media_type=MediaType.JSON)
+            else:
+                answer = shortcut.PassedOn(content, status_code=status, headers=headers)
+            if deprecated:
+                answer.headers.update({"Deprecation": "@1796083200"})
+            asgi = answer.to_asgi_response(
+                app=None,
+                request=None,  # type: ignore[arg-type]
+                background=None,
+                cookies=cookies,
+                headers=layer,
+                is_head_response=head,
+                media_type="application/json",
+                status_code=route_status,
+                type_encoders=None,
+            )
+            both.append(await _messages(asgi))
+        assert both[0] == both[1]

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, MediaType, Request, Response, delete, post, put
+from litestar import Controller, Request, Response, delete, post, put
 from litestar.openapi.spec import Operation, Parameter
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from services.gateway.auth import PrincipalRequest, user_guard
 from services.gateway.deps import ProfilesDep, RecommenderDep
 from services.gateway.guarded import get
-from services.gateway.shortcut import answered_by, dependency
+from services.gateway.shortcut import PassedOn, answered_by, dependency
 from shared.clients.profile import ProfileClient, StoredProfile, StoredProfileJSON
 from shared.clients.recommender import RecommenderClient
 from shared.contracts.common import RoleId
@@ -68,9 +68,7 @@ def _forward_json(stored: StoredProfileJSON) -> Response[Any]:
     newer profile service added would now reach the caller before the gateway knows it, as a newer
     recommender's do on the recommendation routes."""
     headers = {"ETag": stored.etag} if stored.etag is not None else None
-    return Response(
-        stored.content, status_code=stored.status_code, headers=headers, media_type=MediaType.JSON
-    )
+    return PassedOn(stored.content, status_code=stored.status_code, headers=headers)
 
 
 async def _read(profiles: ProfileClient, profile_id: UUID, user: str) -> Response[Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Litestar, MediaType, Request, Response
+from litestar import Controller, Litestar, Request, Response
 from litestar import post as litestar_post
 from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig
@@ -20,7 +20,7 @@ from services.gateway.deps import RecommenderDep
 from services.gateway.guarded import get, post
 from services.gateway.routes.catalog import NOT_MODIFIED, IfNoneMatch
 from services.gateway.routes.versions import MarketVersionPin, pinned_version
-from services.gateway.shortcut import answered_by, dependency
+from services.gateway.shortcut import PassedOn, answered_by, dependency
 from shared.batch import read_envelope
 from shared.clients.recommender import RecommenderClient
 from shared.contracts.recommendations import (
@@ -40,7 +40,7 @@ ROLE_DEPRECATION = {"Deprecation": "@1796083200"}  # RFC 9745: deprecated since 
 
 
 def _as_is(content: bytes) -> Response[Any]:
-    return Response(content, media_type=MediaType.JSON)
+    return PassedOn(content)
 
 
 _PIN = MARKET_VERSION_HEADER.lower()
