@@ -561,7 +561,7 @@ class SkillMatcher:
         found: list[tuple[str, int, int, int]] = []
         append = found.append
         plan, by_pair, compound = self._plan, self._by_pair, self._compound_keys
-        hits: list[re.Match[str]] = []  # the candidate tokens (each hit's group 1)
+        tokens: list[tuple[str, int, int]] = []  # the candidate tokens: lower case, start, end
         ordered = True
         sensitive = False  # a look-alike among the tokens (each is read in its context: ``checked``)
         spaced = " " + low
@@ -574,7 +574,7 @@ class SkillMatcher:
             word = hit[1]
             if word in _CUE_WORDS:
                 return None
-            hits.append(hit)
+            tokens.append((word, start, end))
             skills, checked, seconds = plan[word]
             if checked:
                 skills = self._word(text, text[start:end], word, start, end)
@@ -595,7 +595,7 @@ class SkillMatcher:
                         else:
                             if last is not None:
                                 append((skill, start, last.end(), k))
-        if sensitive and self._listed(text, [(h[1], h.start(), h.end() - 1) for h in hits], found):
+        if sensitive and self._listed(text, tokens, found):
             ordered = False
         if not found:
             return set()
