@@ -64,7 +64,8 @@ class _Counting:
 
 async def _both(api: AsyncTestClient[Any], fast: FastRecommend, **request: Any) -> tuple[Any, Any]:
     """The same request answered with the fast path and without it (the same request id)."""
-    headers = {"x-request-id": "fast-path-test", **request.pop("headers", {})}
+    headers = httpx.Headers(request.pop("headers", {}))  # a list of pairs: repeated names kept
+    headers["x-request-id"] = "fast-path-test"
     fast.enabled = True
     with_it = _seen(await api.post("/recommendations/", headers=headers, **request))
     fast.enabled = False
@@ -111,6 +112,14 @@ async def test_answers_are_the_routes_for_random_requests(infra) -> None:  # typ
         # lenient only: Litestar converts "3" to 3; the fast path leaves it to Litestar
         with_it, without = await _both(api, fast, json={"skills": {"python": 3}, "top": "3"}, headers=token)
         assert with_it == without and with_it[0] == 200
+        # the body is JSON whatever its content type says; of two version headers, the first counts
+        plain = {**token, "content-type": "text/plain"}
+        with_it, without = await _both(api, fast, content=b'{"skills": {"sql": 2}}', headers=plain)
+        assert with_it == without and with_it[0] == 200
+        # two version headers (sent as one line, "a, b"): refused by both, as a version never published
+        twice = [*token.items(), (MARKET_VERSION_HEADER, live), (MARKET_VERSION_HEADER, "x")]
+        with_it, without = await _both(api, fast, json={"skills": {"sql": 2}}, headers=twice)
+        assert with_it == without and with_it[0] == 422
 
 
 async def test_no_market_data_is_the_routes_503(infra) -> None:  # type: ignore[no-untyped-def]
