@@ -28,6 +28,7 @@ artefact older than the arrays whose pipeline is not scale_features then a linea
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -131,15 +132,26 @@ class Ranked(NamedTuple):
     best_first: list[list[int]] = []  # noqa: RUF012 - never changed; every role by match (with `keep` only)
 
 
+@functools.lru_cache(maxsize=64)
+def _positions(n: int, axes: int, axis: int) -> np.ndarray:
+    """``np.arange(n)`` shaped to index axis `axis` of `axes` (the others of length 1), made once: the same
+    index values as made per call (read-only, shared). A recommendation's scoring made ten of them."""
+    shape = [1] * axes
+    shape[axis] = n
+    out = np.arange(n).reshape(shape)
+    out.flags.writeable = False
+    return out
+
+
 def along(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """``np.take_along_axis(a, idx, axis=-1)`` for a 2-D or 3-D ``a``: the same gather (the same index
     arrays, so the same values and layout) without numpy's per-call checks, which cost more than the
     gather on the small arrays of one profile (7 calls, about a tenth of its scoring)."""
     n = a.shape[0]
     if a.ndim == 2:
-        out: np.ndarray = a[np.arange(n)[:, None], idx]
+        out: np.ndarray = a[_positions(n, 2, 0), idx]
     else:
-        out = a[np.arange(n)[:, None, None], np.arange(a.shape[1])[None, :, None], idx]
+        out = a[_positions(n, 3, 0), _positions(a.shape[1], 3, 1), idx]
     return out
 
 
@@ -297,8 +309,8 @@ class Scorer:
         weighted = along(path, roles[:, None, :]) * _WEIGHTS[None, :, None]  # N x T x K
         # G[n, c, k] = sum_t w_t p_c (delta_ck - p_k), for the selected roles c only: N x K x R
         g = -np.matmul(weighted.transpose(0, 2, 1), path)
-        rows = np.arange(n)[:, None]
-        slots = np.arange(roles.shape[1])[None, :]
+        rows = _positions(n, 2, 0)
+        slots = _positions(roles.shape[1], 2, 1)
         g[rows, slots, roles] += _sum(weighted, axis=1)
         contrib = np.matmul(g, self._level_weights) * x[:, None, :-1]  # N x K x S
         # Spread the quadrature remainder so contributions add up to score - baseline exactly.
@@ -431,7 +443,7 @@ class Scorer:
         ready_sel = along(readiness, chosen)
         # the chosen roles' requirement items only (N x K x M): coverage, covering slot, its level, weight
         idx = self._role_item_idx[chosen]
-        rows = np.arange(len(x))[:, None, None]
+        rows = _positions(len(x), 3, 0)
         cover_sel = cover[rows, idx]
         common = (proba, cover, readiness, chosen_list, p_sel, b_sel, ready_sel, cover_sel)
         if not explain:
