@@ -16,6 +16,7 @@ from services.profile.deps import DatabaseDep, DbDep
 from services.profile.profiles.repository import IdempotencyConflict, ProfileRepository, VersionMismatch
 from shared.contracts.profiles import AssessmentList, Profile, ProfileWrite
 from shared.params import NEWEST, HistoryCursor, Limit
+from shared.serving import DirectJSON
 
 __all__ = ["ProfileController", "etag", "parse_if_match"]
 
@@ -46,7 +47,9 @@ def parse_if_match(value: str | None, required: bool) -> int | None:
 
 
 def _with_etag(profile: Profile, status: int = 200) -> Response[Profile]:
-    return Response(profile, status_code=status, headers={"ETag": etag(profile.version)})
+    """The profile with its ETag: Litestar's answer, built directly (:class:`shared.serving.DirectJSON`;
+    callgrind, one read through the served service: 0.889 M -> 0.841 M instructions)."""
+    return DirectJSON(profile, status_code=status, headers={"ETag": etag(profile.version)})
 
 
 def _precondition_failed(exc: VersionMismatch) -> HTTPException:
