@@ -224,6 +224,7 @@ def plan_steps(
         if host is not None:
             carried[host].append(f)
     out = []
+    role_name, position = role.name, index.__getitem__
     for s in ordered:
         a, b = current.get(s, 0), targets[s]
         skill = skill_rows[s]
@@ -235,11 +236,14 @@ def plan_steps(
             needed_by = [skill_rows[d].name for d in ordered if s in prereq_steps[d]]
             reason = f"prerequisite of {', '.join(needed_by)} (needed at level {b})"
         first = carried[s]
-        before = (
-            "; first " + ", ".join(f"{skill_rows[f].name} {current.get(f, 0)}→{targets[f]}" for f in first)
-            if first
-            else ""
-        )
+        if first:  # a prerequisite folded in: named, its hours added, listed among the prerequisites
+            before = "; first " + ", ".join(
+                f"{skill_rows[f].name} {current.get(f, 0)}→{targets[f]}" for f in first
+            )
+            effort = hours[s] + sum([hours[f] for f in first])
+            prerequisites = sorted(prereq_steps[s].union(first), key=position)
+        else:
+            before, effort, prerequisites = "", hours[s], sorted(prereq_steps[s], key=position)
         rounded = round(gain, 6)
         out.append(
             LearningStep(
@@ -251,13 +255,11 @@ def plan_steps(
                 readiness_gain=rounded,
                 demand=term.rounded,
                 priority=round(priorities[s], 8),
-                effort_hours=hours[s] + sum(hours[f] for f in first),
+                effort_hours=effort,
                 resource=skill.resource,
                 why=f"{reason} (you have {a}){before}; +{gain * 100:.1f} points of readiness for "
-                f"{role.name}; market demand {term.percent}.",
-                prerequisites=sorted(prereq_steps[s].union(first), key=index.__getitem__)
-                if first
-                else sorted(prereq_steps[s], key=index.__getitem__),
+                f"{role_name}; market demand {term.percent}.",
+                prerequisites=prerequisites,
             )
         )
     return out

@@ -228,7 +228,7 @@ class ReadinessModel:
         cover[:, single] = np.minimum(levels[:, single_cols], single_need) / single_need
         if len(choice):
             held = np.minimum(levels[:, choice_cols], choice_need[None, :, None])
-            cover[:, choice] = held.max(axis=2) / choice_need
+            cover[:, choice] = np.maximum.reduce(held, axis=2) / choice_need  # held.max's ufunc, unwrapped
         ready: np.ndarray = self.from_coverage(cover)[:, role]
         return ready
 
