@@ -299,7 +299,7 @@ class Scorer:
         if role is not None:
             roles = np.full((n, 1), role)
         elif top is not None:
-            roles = np.argsort(-proba, axis=1, kind="stable")[:, : max(1, min(top, n_roles))]
+            roles = (-proba).argsort(axis=1, kind="stable")[:, : max(1, min(top, n_roles))]
         else:
             roles = np.broadcast_to(np.arange(n_roles), (n, n_roles))
         if not contributions:
@@ -450,10 +450,12 @@ class Scorer:
             return Ranked(*common, best_first=best_first)
         assert slots is not None
         # Each fit lists the profile's skills by |contribution|, largest first (level-0 skills sort last).
-        key = np.where(levels[:, None, :] > 0, -np.abs(contrib), np.inf)
-        order = np.argsort(key, axis=2, kind="stable")
+        # (the held skills' mask made once; argsort and sum as the methods and ufunc the wrappers call)
+        held = levels > 0
+        key = np.where(held[:, None, :], -np.abs(contrib), np.inf)
+        order = key.argsort(axis=2, kind="stable")
         ordered = along(contrib, order)
-        counts = (levels > 0).sum(axis=1).tolist()
+        counts = _sum(held, axis=1).tolist()
         slot_sel = slots[rows, idx]
         level_sel = levels[rows, self.readiness.alt_cols[idx, slot_sel]]
         weighted_sel = cover_sel * self.readiness.item_weights[idx]
