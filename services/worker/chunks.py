@@ -119,7 +119,9 @@ def read_range(
 ) -> Partial:
     """Aggregate one chunk's bytes (whole lines of JSON Lines) into a :class:`Partial`. Every chunk but
     the source's last ends with a line end; a last line without one that is not valid JSON is a record
-    cut off (the stream ended mid-record)."""
+    cut off (the stream ended mid-record). A line is decoded as a
+    :class:`~services.worker.sources.records.PlainRecord` (no dict) while the chunk's lines have no other
+    fields (tests/unit/test_records_chunk.py: the same partial as a dict a line)."""
     read = rejected = 0
     samples: list[Sample] = []
     seen: set[str] = set()
