@@ -30,7 +30,7 @@ from litestar.utils.scope.state import ScopeState
 from services.recommender.routes import answer
 from shared.contracts.recommendations import RecommendationRequest
 from shared.contracts.versions import MARKET_VERSION_HEADER
-from shared.web.middleware import SERVICE_TOKEN_HEADER
+from shared.web.middleware import SERVICE_TOKEN_HEADER, ServiceTokenMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -153,11 +153,23 @@ def install(
     app: Litestar, scorer: Scorer, market: Callable[[], MarketSource], token: str, max_body: int
 ) -> bool:
     """Put :class:`FastRecommend` in front of ``app``'s router (inside its request-id and exception
-    layers); False (nothing changed) when the app is not built as expected."""
+    layers); False (nothing changed) when the app is not built as expected, or when the route has a hook,
+    a guard or a middleware other than the credential check (the fast path would skip them)."""
     outer = getattr(app.asgi_handler, "app", None)  # RequestIds -> the exception middleware
     router = getattr(outer, "app", None)
     if outer is None or router is not app.asgi_router:
         return False
     _, handler, path, _, template = app.asgi_router.handle_routing(path="/recommendations", method="POST")
+    middleware = handler.resolve_middleware()
+    plain = (  # nothing the fast path would skip: no hooks or guards, only the credential check it repeats
+        handler.resolve_before_request() is None
+        and getattr(handler, "after_request", None) is None
+        and handler.resolve_after_response() is None
+        and not handler.resolve_guards()
+        and len(middleware) == 1
+        and isinstance(middleware[0], ServiceTokenMiddleware)
+    )
+    if not plain:
+        return False
     outer.app = FastRecommend(router, scorer, market, token, max_body, (handler, path, template))
     return True

@@ -6,16 +6,18 @@ wrong credential, an oversized body, a version not kept, no market data) still g
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, cast
 
 import httpx
+from litestar import Litestar, post
 from litestar.testing import AsyncTestClient
 
 from services.recommender.app import create_app
-from services.recommender.fast_path import FastRecommend
+from services.recommender.fast_path import FastRecommend, install
 from services.recommender.settings import RecommenderSettings
 from shared.catalog import load_catalog
 from shared.contracts.versions import MARKET_VERSION_HEADER
+from shared.web.middleware import ServiceTokenMiddleware, with_request_ids
 
 CATALOG = load_catalog()
 REQUESTS = 120
@@ -135,3 +137,32 @@ async def test_no_market_data_is_the_routes_503(infra) -> None:  # type: ignore[
         with_it, without = await _both(api, _fast(app), **request)
         assert with_it == without
         assert with_it[0] == 503
+
+
+def test_not_installed_where_it_would_skip_a_guard_or_a_hook() -> None:
+    def never(connection: Any, handler: Any) -> None:
+        raise AssertionError("a guard")
+
+    def hook(request: Any) -> None:
+        return None
+
+    @post("/recommendations", sync_to_thread=False)
+    def plain() -> None:
+        return None
+
+    @post("/recommendations", guards=[never], sync_to_thread=False)
+    def guarded() -> None:
+        return None
+
+    @post("/recommendations", before_request=hook, sync_to_thread=False)
+    def hooked() -> None:
+        return None
+
+    def built(handler: Any) -> Litestar:
+        middleware = [ServiceTokenMiddleware("t" * 32)]
+        return with_request_ids(Litestar([handler], middleware=middleware, openapi_config=None))
+
+    scorer, market = cast(Any, None), cast(Any, lambda: None)
+    assert install(built(plain), scorer, market, "t" * 32, 1024)
+    assert not install(built(guarded), scorer, market, "t" * 32, 1024)
+    assert not install(built(hooked), scorer, market, "t" * 32, 1024)
