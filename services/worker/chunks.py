@@ -173,12 +173,19 @@ def read_range(
                 misses += 1
                 plain = misses < _MISSES
             posting_id = value.get("id")
-        if isinstance(posting_id, (str, int)) and not isinstance(posting_id, bool) and posting_id != "":
+        # an id is a non-empty text or an integer (not a bool), as text; one set look-up tells a repeat
+        if type(posting_id) is str:
+            key = posting_id
+        elif isinstance(posting_id, int) and not isinstance(posting_id, bool):
             key = str(posting_id)
-            if key in seen:
+        else:
+            key = ""
+        if key:
+            size = len(seen)
+            seen.add(key)
+            if len(seen) == size:
                 reject(line, "id", f"duplicate id {key[:37]!r}")
                 continue
-            seen.add(key)
         try:
             if record is None:
                 aggregator.add(_posting(line, value, today))

@@ -65,6 +65,7 @@ TITLE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_UNSEEN = "\x00unseen"  # a title not remembered yet (no role id)
 _TITLES_KEPT = 20_000  # titles whose rule role is remembered (postings repeat titles: "Data Engineer")
 
 
@@ -89,9 +90,8 @@ class RoleMatcher:
         return None
 
     def match(self, title: str, skills: set[str]) -> str | None:
-        if title in self._by_title:
-            role = self._by_title[title]
-        else:
+        role = self._by_title.get(title, _UNSEEN)
+        if role is _UNSEEN:
             role = self._title_role(title)
             if len(self._by_title) < _TITLES_KEPT:
                 self._by_title[title] = role
