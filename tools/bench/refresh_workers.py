@@ -33,21 +33,20 @@ rounds alternating with d09d10c at load 1.0-1.2: CPU per posting 31.4-32.8 -> 29
 instructions) and the offsets (~28,000) are a third.
 
 Fourth round (records decoded as a Struct of a posting's fields, no dict; a date's text remembered; the
-month's skills counted once; the matcher's sparse loop lighter, see SkillMatcher): instructions per
-refreshed SYNTHETIC posting (valgrind, ``read_range`` over 4,000 postings, 1,000 subtracted,
-``PYTHONHASHSEED=0``) 216,400 -> 189,700 (-12.3 %); commit by commit: the Struct decode 213,600, the
-matcher's loop 203,400, a month's skills counted once 197,900, the date 194,400, the scan's token-end group
-192,300, compound matches added as a list 189,700 (the matcher alone, 2,000 texts: 171,100 -> 153,200).
-The 40,000 postings/s a process target is 25 µs: 189,700/216,400 of the last quiet 26.3 µs is ~23 µs
-(~43,000/s, ~72,000/s with two at x1.68: 10 M in ~2.3 min), to be confirmed on a quiet machine. CPU per
+month's skills counted once; the matcher's sparse loop lighter, see SkillMatcher): instructions per refreshed
+SYNTHETIC posting (valgrind, ``read_range`` over 4,000 postings, 1,000 subtracted, ``PYTHONHASHSEED=0``)
+216,400 -> 188,200 (-13.0 %); commit by commit: the Struct decode 213,600, the matcher's loop 203,400, a
+month's skills counted once 197,900, the date 194,400, the scan's token-end group 192,300, compound matches
+added as a list 189,700, an id's repeat by one set add 188,200 (the matcher alone, 2,000 texts: 171,100 ->
+153,200). The 40,000 postings/s a process target is 25 µs: 188,200/216,400 of the last quiet 26.3 µs is ~22.9
+µs (~43,700/s; ~73,000/s with two at x1.68: 10 M in ~2.3 min), to be confirmed on a quiet machine. CPU per
 posting, one process, ``read_range`` over 22,668 postings, best of 4, four runs alternating with c0a3124 at
-load 2.6-2.9 (the machine ran ~40 % slower than quiet: other sessions' valgrind): 36.1-45.3 -> 33.5-34.8
-µs. This script at
-load 2.2-4.1, three rounds alternating: one process 10,376-23,326 -> 12,821-21,085 postings/s, two
-11,106-27,337 -> 14,366-19,692 (wall-clock swings 2x between runs; no conclusion from it); peak 55-59 MB a
-process either way. OPENBLAS_NUM_THREADS=1 changes nothing in a worker process: forked after numpy's import
-it has one thread either way (numpy's thread pool stays in the parent, idle), the same peak memory (46.9
-MB) and CPU for ``series_trend``; not set.
+load 2.6-2.9 (the machine ran ~40 % slower than quiet: other sessions' valgrind): 36.1-45.3 -> 33.5-34.8 µs.
+This script at load 2.2-4.1, three rounds alternating: one process 10,376-23,326 -> 12,821-21,085 postings/s,
+two 11,106-27,337 -> 14,366-19,692 (wall-clock swings 2x between runs; no conclusion from it); peak 55-59 MB a
+process either way. OPENBLAS_NUM_THREADS=1 changes nothing in a worker process: forked after numpy's import it
+has one thread either way (numpy's thread pool stays in the parent, idle), the same peak memory (46.9 MB) and
+CPU for ``series_trend``; not set.
 """
 
 from __future__ import annotations
