@@ -12,6 +12,12 @@ system's, over loopback as in production), checks every answer's status, and pri
 process per request. Under ``valgrind --tool=callgrind`` two runs with different ``N`` give the
 instructions per request of the app's own work (their difference over the difference of ``N``), which
 does not depend on the machine's load.
+
+``python -m tools.bench.edge_requests callgrind FILE`` serves a gateway and a profile service of this
+working tree under ``valgrind --tool=callgrind`` (uvicorn included, the gateway calling that profile
+service, the started system's recommender and Redis), sends each 50 requests of every scenario to warm
+up, zeroes the counters, sends 200 more one after another and prints the instructions per request
+(``callgrind_control``). The figures of issue 18's rounds were taken this way.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ import json
 import os
 import random
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -193,6 +201,73 @@ async def _run(info: dict[str, Any], scenario: str, count: int, warmup: int, pro
         raise SystemExit(f"unexpected statuses {statuses}")
 
 
+def _served(name: str, env: dict[str, str], out: Path) -> tuple[subprocess.Popen[bytes], int]:
+    from tools.embedded import free_port, wait_for_port
+
+    port = free_port()
+    full = {**os.environ, **env, "CAREERPATH_PORT": str(port), "PYTHONHASHSEED": "0"}
+    command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+    command += [sys.executable, "-m", "tools.cli", "serve", name]
+    log = (out.parent / f"{name}.log").open("wb")
+    proc = subprocess.Popen(command, env=full, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_port(port, 600, proc)
+    return proc, port
+
+
+_SKIPPED = (b"host", b"content-length")  # the client's own
+
+
+def _send(client: Any, scenario: str, request: tuple[str, str, list[tuple[bytes, bytes]], bytes]) -> None:
+    method, path, headers, body = request
+    sent = {k.decode(): v.decode() for k, v in headers if k not in _SKIPPED}
+    answer = client.request(method, path, headers=sent, content=body)
+    if answer.status_code != 200:
+        raise SystemExit(f"{scenario}: {answer.status_code} {answer.text[:200]}")
+
+
+def _instructions(folder: Path, pid: int, send: Any, count: int) -> float:
+    """Instructions per call of ``send(i)`` in process ``pid`` (callgrind's counters zeroed, then dumped)."""
+    subprocess.run(["callgrind_control", "-z", str(pid)], check=True, capture_output=True)
+    for i in range(count):
+        send(i)
+    dumps = set(folder.glob("*.out.*"))
+    subprocess.run(["callgrind_control", "-d", str(pid)], check=True, capture_output=True)
+    (dump,) = set(folder.glob("*.out.*")) - dumps
+    with dump.open() as lines:
+        total = next(int(line.split()[1]) for line in lines if line.startswith(("summary:", "totals:")))
+    return total / count
+
+
+def _callgrind(info: dict[str, Any], count: int) -> int:
+    import httpx
+
+    folder = Path(tempfile.mkdtemp(prefix="careerpath-callgrind-"))
+    profile, profile_port = _served("profile", info["profile"], folder / "profile.out")
+    env = {**info["gateway"], "CAREERPATH_PROFILE_URL": f"http://127.0.0.1:{profile_port}"}
+    gateway, gateway_port = _served("gateway", env, folder / "gateway.out")
+    try:
+        for scenario in _SCENARIOS:
+            proc, port = (profile, profile_port) if scenario == "profile-read" else (gateway, gateway_port)
+            requests = _requests(info, scenario)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+                del client.headers["accept-encoding"]  # as the benchmark's clients: no compression
+
+                def send(
+                    i: int, client: Any = client, scenario: str = scenario, requests: Any = requests
+                ) -> None:
+                    _send(client, scenario, requests[i % len(requests)])
+
+                for i in range(50):
+                    send(i)
+                each = _instructions(folder, proc.pid, send, count)
+            print(f"{scenario}: {each / 1e6:.3f} M instructions a request", flush=True)
+    finally:
+        for proc in (gateway, profile):
+            proc.terminate()
+            proc.wait(60)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench.edge_requests", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -206,9 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--profile", type=Path, help="write cProfile statistics (CPU time) of the measured requests"
     )
+    grind = sub.add_parser("callgrind", help="instructions per request of served processes of this tree")
+    grind.add_argument("file", type=Path)
+    grind.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
     if args.command == "system":
         return _system(args.file)
+    if args.command == "callgrind":
+        return _callgrind(json.loads(args.file.read_text()), args.requests)
     from tools.bench.child import run_loop
 
     run_loop(_run(json.loads(args.file.read_text()), args.scenario, args.requests, args.warmup, args.profile))
