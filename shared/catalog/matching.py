@@ -167,6 +167,9 @@ _BRIDGES = frozenset(
 )
 # Web addresses: nothing inside one is a mention ("https://example.org/python-jobs" names no skill).
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>()\[\]\"']+|\bwww\.[^\s<>()\[\]\"']+")
+# _CLAUSE_BREAK's characters: one between a negating word and a mention ends the negation's reach there
+_BREAK = re.compile(r"[.;:!?\n\r\f•|()\[\]]")
+_FAR = 1 << 62  # past every offset
 _NAME_LIKE = re.compile(r"[A-Z0-9.]|.*[0-9#+]")
 _NEGATION_WINDOW = 6  # words between the negator and the mention, at most
 # The fast path's shortcuts (each a superset of where its rule can apply, so answers stay the same):
@@ -188,17 +191,14 @@ _WISH_FORMS = (
     "want", "wants", "wanting", "like", "plan", "plans", "planning", "hope", "hoping", "eager", "keen", "aim",
     "aiming", "interested", "next",
 )  # fmt: skip
-_CUE_WORDS = _NEGATORS | frozenset(_WISH_FORMS)
+_WISH_SET = frozenset(_WISH_FORMS)
+_CUE_WORDS = _NEGATORS | _WISH_SET
 # the characters a token is made of (lower
 # case): one outside them ends every token
 _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+#./'’-")
 _JOINERS = frozenset("./'’-")
 # _LIST_GAP where no token is between (no "and", "or"): a look-alike's neighbour among the candidate tokens
 _LIST_ADJACENT = re.compile(r"\s*(?:[,/&|+]\s*)?$")
-# Longer texts are split without trying the sparse path: none of the 262 bundled real postings (7,500
-# characters, a negating or wish word in each) can take it, and trying cost them 507-513 -> 545-564 µs
-# (``python -m tools.bench.matcher``, load 6-7); with this bound 522-533 against 525-531 (load 4.5)
-_SPARSE_LONGEST = 2_000
 # one token, searched from where the previous one ended: the next token, as the split makes it
 _skill_of = itemgetter(0)  # a match's skill
 _NEXT_TOKEN = re.compile(r"\.?+[A-Za-z0-9][A-Za-z0-9+#]*+(?:[./'’-][A-Za-z0-9+#]++)*+")
@@ -406,6 +406,18 @@ class SkillMatcher:
             return ()
         return found
 
+    def _named_compound(self, word: str) -> bool:
+        """Whether ``word``, a token with pieces (a "-", "/", "'" or "’" inside: else False), is a taxonomy
+        word or has one as a piece (remembered)."""
+        has = self._named.get(word)
+        if has is None:
+            if word.isalnum() or not ("-" in word or "/" in word or "'" in word or "’" in word):
+                return False
+            has = word in self._keys or not self._keys.isdisjoint(PIECE.findall(word))
+            if len(self._named) < _NAMED_KEPT:
+                self._named[word] = has
+        return has
+
     def _candidates(self, words: _Text) -> tuple[list[int], frozenset[str], frozenset[str]]:
         """The tokens that may name a skill, outside web addresses: taxonomy words, and compound tokens
         that are one or have a piece that is one (as lower case); the words of those; the compound ones."""
@@ -413,14 +425,8 @@ class SkillMatcher:
         present = keys.intersection(words.lowered)
         compound = _NO_WORDS
         if "-" in text or "/" in text or "'" in text or "’" in text:
-            named = self._named
             for word in _compound_words(words.lowered):
-                has = named.get(word)
-                if has is None:
-                    has = word in keys or not keys.isdisjoint(PIECE.findall(word))
-                    if len(named) < _NAMED_KEPT:
-                        named[word] = has
-                if has:
+                if self._named_compound(word):
                     compound = compound | {word}
             if compound:
                 present |= compound
@@ -531,7 +537,7 @@ class SkillMatcher:
 
     def match(self, text: str) -> set[str]:
         """The skills the text mentions, negated and wanted mentions left out."""
-        found = self._match_sparse(text) if len(text) <= _SPARSE_LONGEST else None
+        found = self._match_sparse(text)
         return self._match_split(text) if found is None else found
 
     def _match_sparse(self, text: str) -> set[str] | None:
@@ -547,8 +553,17 @@ class SkillMatcher:
         before and after it with no letter or digit between. Without negating or wish words only ": none"
         after a mention can be a cue: the mentions :func:`keep_longest` keeps are read for it as the split
         path reads them. Read the plain way instead: a text whose lower case changes a length or a class
-        ("İ", the Kelvin sign), with a web address, a word that may be a negating or wish word, or a hit
-        that is not a whole token (a compound token with a taxonomy word as a piece: "Docker-based").
+        ("İ", the Kelvin sign), or a hit in no token.
+
+        Fifth round (issue 17): any length, negating and wish words, web addresses and compound tokens.
+        A hit that is not a whole token is read as the token around it (:func:`_token_at`, from the last
+        character in no token before it: where the split starts afresh), a candidate when the split's
+        would be (a taxonomy word, or a compound token with one as a piece), the hits inside it skipped.
+        Hits whose token starts in a web address (:func:`_urls`, only when the text has "://" or "www."
+        as written, as :meth:`_candidates`) are no candidates. Negating words (whole tokens, found by the
+        same scan) are noted; wish words too (the scan finds each where :data:`_WANTED` can start, except in
+        a text with "ı" or "ſ", or when a taxonomy word has a wish word inside: then :func:`_wish_words`).
+        With either, each kept mention is read by :func:`_cued`, which answers as :meth:`_Context.cue`.
 
         Measured (callgrind, 2,000 SYNTHETIC postings, ``PYTHONHASHSEED=0``): ``match`` 239,900 -> 207,800
         instructions a posting (-13 %); 126 of the 2,000 are read the plain way. The trie regex searched at
@@ -561,30 +576,63 @@ class SkillMatcher:
         check of the hits' neighbours in C: 195,500 -> 194,800, not worth its code).
         """
         low = text.lower()
-        if (
-            len(low) != len(text)
-            or "\u212a" in text
-            or "://" in low
-            or "www." in low
-            or ((self._cue_inside or not low.isascii()) and _may_wish(low))
-        ):
+        if len(low) != len(text) or "\u212a" in text:
             return None
+        urls = (
+            _urls(text, low) if "://" in text or "www." in text else None
+        )  # as :meth:`_candidates` has them
         found: list[tuple[str, int, int, int]] = []
         append = found.append
         plan, by_pair, compound = self._plan, self._by_pair, self._compound_keys
         tokens: list[tuple[str, int, int]] = []  # the candidate tokens: lower case, start, end
         ordered = True
         sensitive = False  # a look-alike among the tokens (each is read in its context: ``checked``)
+        negators: list[int] = []  # where the negating words (whole tokens) start and end
+        # where a wish may start: the scan's wish words, unless a taxonomy word has one inside or the text has
+        # "ı" or "ſ" (re.IGNORECASE reads them as "i", "s"; no other character of a text whose lower case
+        # keeps its length is read as an ASCII letter): then :func:`_wish_words` tells
+        wishes: list[int] | None = None
+        if (self._cue_inside or ("ı" in low or "ſ" in low)) and _may_wish(low):
+            wishes = _wish_words(text)
+        wished: list[int] = []
+        negator_ends: list[int] = []
         spaced = " " + low
-        for k, hit in enumerate(self._near.finditer(spaced)):
+        read_to = 0  # the end of the last token read around a hit that is not a whole token
+        for hit in self._near.finditer(spaced):
             # the match starts at the character before the word: in ``low``, where the word starts
             start, end = hit.span()
             end -= 1
-            if spaced[start] in _TOKEN_CHARS or hit.lastindex != 1:
-                return None  # not a whole token, or a piece of one (a token character before or after it)
             word = hit[1]
-            if word in _CUE_WORDS:
-                return None
+            if word in _WISH_SET:  # a wish may start here (whole token or not): read below
+                wished.append(start)
+                continue
+            if start < read_to:
+                continue  # inside the token read last
+            if spaced[start] in _TOKEN_CHARS or hit.lastindex != 1:
+                # not a whole token, or a piece of one: the token around it, read as the split reads it
+                span = _token_at(low, start)
+                if span is None:
+                    return None
+                start, end = span
+                read_to = end
+                word = low[start:end]
+                if word not in self._keys:
+                    if word in _NEGATORS:
+                        negators.append(start)
+                        negator_ends.append(end)
+                    elif self._named_compound(word) and not _in_urls(urls, start):
+                        k = len(tokens)
+                        tokens.append((word, start, end))
+                        if self._compound_matches(text, word, start, end, k, found):
+                            ordered = False
+                    continue
+            elif word in _NEGATORS:  # where the negating words are (no taxonomy word is one)
+                negators.append(start)
+                negator_ends.append(end)
+                continue
+            if urls is not None and _in_urls(urls, start):
+                continue  # the split path's candidates start outside web addresses
+            k = len(tokens)
             tokens.append((word, start, end))
             skills, checked, seconds = plan[word]
             if checked:
@@ -610,6 +658,16 @@ class SkillMatcher:
             ordered = False
         if not found:
             return set()
+        if wishes is None and wished:
+            wishes = wished
+        if negators or wishes:
+            counted: set[str] = set()
+            for skill, start, end, k in keep_longest(found, ordered):
+                if skill not in counted and not _cued(
+                    text, low, start, end, tokens[k], self._keys, negators, negator_ends, wishes
+                ):
+                    counted.add(skill)
+            return counted
         skills_found = set(map(_skill_of, found))
         follows = _may_follow(low) and any(
             text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST for _, _, end, _ in found
@@ -619,7 +677,7 @@ class SkillMatcher:
         ):
             return skills_found
         # as the split path's mentions of a text without negating or wish words: only ": none" after one
-        counted: set[str] = set()
+        counted = set()
         for skill, _, end, _ in keep_longest(found, ordered):
             if skill not in counted and (
                 text[end : end + 30].lstrip()[:1] not in _AFTER_NEGATION_FIRST
@@ -769,11 +827,13 @@ def _find_all(text: str, word: str) -> list[int]:
     return found
 
 
-def _urls(text: str) -> list[tuple[int, int]]:
+def _urls(text: str, low: str | None = None) -> list[tuple[int, int]]:
     """Where :data:`_URL` finds web addresses in ``text``, merged where they overlap: the regex is tried only
     where an address can start (3, 4 or 5 characters before a "://", at a "www." in any case), not searched
-    through the whole text (a case-insensitive search reads ~40 ns a character)."""
-    low = text.lower()
+    through the whole text (a case-insensitive search reads ~40 ns a character). ``low``: its lower case,
+    when known."""
+    if low is None:
+        low = text.lower()
     if len(low) != len(text):
         spans = [m.span() for m in _URL.finditer(text)]
     else:
@@ -816,6 +876,94 @@ def _wish_words(text: str) -> list[int] | None:
     if not low.isascii():
         low = low.replace("ı", "i").replace("ſ", "s")
     return sorted(at for word in _WISH_WORDS if word in low for at in _find_all(low, word))
+
+
+def _token_at(low: str, at: int) -> tuple[int, int] | None:
+    """Where the token of the lower-case text ``low`` that offset ``at`` is in starts and ends, as the split
+    finds it (read from the character in no token before it); None when ``at`` is in no token."""
+    start = at
+    while start > 0 and low[start - 1] in _TOKEN_CHARS:
+        start -= 1
+    for token in _NEXT_TOKEN.finditer(low, start):
+        if token.end() > at:
+            return token.span() if token.start() <= at else None
+    return None
+
+
+def _in_urls(urls: list[tuple[int, int]] | None, at: int) -> bool:
+    """Whether offset ``at`` is in one of the web addresses ``urls`` (merged, in order), as
+    :meth:`SkillMatcher._candidates` tells it."""
+    if not urls:
+        return False
+    k = bisect.bisect_right(urls, (at, _FAR)) - 1
+    return k >= 0 and urls[k][1] > at
+
+
+def _tokens_before(low: str, start: int) -> list[tuple[int, int]]:
+    """Where the :data:`_NEGATION_WINDOW` tokens before offset ``start`` (no token character just before it)
+    are in the lower-case text ``low`` (fewer at the text's start), as the split finds them: read from a
+    character that is in no token (there the split starts afresh), 64 characters back, then further."""
+    width = 64
+    while True:
+        at = start - width
+        if at <= 0:
+            at = 0
+        else:
+            while at > 0 and low[at - 1] in _TOKEN_CHARS:
+                at -= 1
+        spans = [m.span() for m in _NEXT_TOKEN.finditer(low, at, start)]
+        if len(spans) >= _NEGATION_WINDOW or at == 0:
+            return spans[-_NEGATION_WINDOW:]
+        width *= 4
+
+
+def _cued(
+    text: str,
+    low: str,
+    start: int,
+    end: int,
+    token: tuple[str, int, int],
+    keys: frozenset[str],
+    negators: list[int],
+    negator_ends: list[int],
+    wishes: list[int] | None,
+) -> bool:
+    """Whether :meth:`_Context.cue` finds a cue for the mention at ``start``..``end`` whose first token is
+    ``token`` (lower case, start, end: the mention may be a piece of it), without the text's tokens (``low``:
+    the text's lower case, offsets kept). ``negators``: where its negating words start, in order
+    (``negator_ends``: end); ``wishes``: where a wish may start, in order (a superset of where
+    :data:`_WANTED` can match; None or empty: nowhere). The look-back reads the six tokens before the
+    mention only when the nearest negating word before it has no clause-break character (:data:`_BREAK`)
+    between it and the mention: such a character ends the look-back at that word or before it, and every
+    other negating word is further back. The rest is :meth:`_Context.cue`'s reading."""
+    k = bisect.bisect_left(negators, start) - 1
+    if k >= 0 and _BREAK.search(text, negator_ends[k], start) is None:
+        word = token[0]
+        spans = _tokens_before(low, token[1])
+        lowered = [low[a:b] for a, b in spans]
+        if not _NEGATORS.isdisjoint(lowered):
+            for j in range(len(spans) - 1, -1, -1):
+                a, b = spans[j]
+                if _CLAUSE_BREAK.search(text, b, start):
+                    break
+                before = lowered[j]
+                if before in _NEGATORS:
+                    if (lowered[j + 1] if j + 1 < len(spans) else word) not in _NOT_NEGATING_NEXT:
+                        return True
+                elif not (before in _BRIDGES or before in keys or _NAME_LIKE.match(text[a:b])):
+                    break
+    if (
+        text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST
+        and _AFTER_NEGATION.match(text, end, min(len(text), end + 30)) is not None
+    ):
+        return True
+    if wishes:
+        reach = start - 120 if start > 120 else 0
+        k = bisect.bisect_left(wishes, reach)
+        if k < len(wishes) and wishes[k] < start:
+            line_start = max(text.rfind("\n", reach, start), text.rfind(".", reach, start), reach - 1) + 1
+            return _WANTED.search(text, line_start, start) is not None
+    return False
 
 
 class _Context:

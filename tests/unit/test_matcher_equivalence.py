@@ -226,3 +226,80 @@ def test_sparse_match_edges(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> 
     assert sum(bool(fast._match_sparse(t)) for t in sparse) > 400
     for text in texts:
         assert fast.match(text) == reference.match(text), text
+
+
+# The sparse path with negating and wish words, tokens that are not whole hits and web addresses (issue 17,
+# fifth round): a negating word at the look-back's reach (six words) and one word past it, behind a clause
+# break (". ; : ! ? ( ) [ ] | •", a line end, "but", "however"), behind a word that is no bridge, "not only"
+# then a negating word further back, lists after a negation, a negating word glued to a joiner ("-no",
+# "no-code"), a mention that is a piece of a compound token after a negation, wishes at 120 characters
+# and across a sentence end, wish words inside other words and next to non-ASCII letters, "ı" and "ſ",
+# web addresses next to hits and in upper case (the split path reads "WWW." as words), long texts.
+NEGATION_CASES = [
+    "no experience with any Python", "no prior professional commercial production Python",
+    "no prior professional commercial production hands-on Python", "no x Python", "no, Python",
+    "no. Python", "no; Python", "no: Python", "no! Python", "no? Python", "no (Python)", "no [Python]",
+    "no | Python", "no • Python", "no\nPython", "no\r\nPython", "no but Python", "no However Python",
+    "not only Python", "not Only Python", "no Just Docker", "not LIMITED to Python", "NOT Less Go",
+    "no, not only Python", "no not only Python", "not just Docker but Go",
+    "without Docker or Podman or Kubernetes", "no MongoDB, Cassandra or K8s or Redis",
+    "never used Terraform, Ansible, Chef, Puppet, Go", "no docker go kubernetes", "-no Python", "/no python",
+    "'no Python", "no-code Python", "not-docker python", "no security-testing", "haven't used T-SQL",
+    "no REST/GraphQL", "no C# .NET", "don't Python", "don’t Python", "DON'T python", "NoT Java",
+    "Nor Go", "zero Kubernetes", "no Spring Boot", "no amazon web services", "no-sql MongoDB",
+    "without supervision on Python", "lack of Python", "lacking Python", "no 3 Python", "no K8s Python",
+    "no Python: none", "Python (never used), Go", "Kafka - no experience",
+    "https://no.example.org/python python", "no https://example.org python", "no www.python.org python",
+    "WWW.Go.dev and Python", "see WWW.example.org/python-jobs", "WWW.x/python",
+    "HTTP://x/python go", "see www.docker.com/go for Go", "xhttp://docker go", "x-https://python.org",
+    "want to learn Go", "I want\tto learn Go", "Want To Learn Go", "éwant to learn Go", "•want to learn Go",
+    "want to learn. Go", "want to learn\nGo", "like to try Rust", "hopefully Kubernetes", "claim to learn Go",
+    "ınterested ın learnıng Python", "want to learn Ruſt", "planning to pick up Go", "next to learn: Python",
+    "interested in learning " + "x " * 60 + "Python", "want to learn " + "y" * 106 + " Python",
+    "want to learn " + "y" * 107 + " Python", "want to learn " + "y" * 105 + " Python",
+    "no " + "a " * 5 + "Python", "no " + "a " * 6 + "Python", "not " + "with " * 5 + "Python",
+    "not " + "with " * 6 + "Python", "no " + " " * 300 + "Python", "no" + "-" * 80 + " Python",
+]  # fmt: skip
+NEGATION_GLUE = [
+    *GLUE, *SPARSE_GLUE, " no-code ", "-no ", " not-", "/no ", " no-", " like-minded ", " next-generation ",
+    " claim ", " shop ", "é", "•", " •want to learn ", " with ", " a ", " x ", " very ", " K8s ", " 3 ",
+    " https://no.example.org/ ", " WWW.Go.dev ", " www.python.org/no ", " security-testing ", " Nor ",
+    " not Only ", " NOT Later ",
+]  # fmt: skip
+
+
+def test_sparse_negation_and_wish_edges(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    texts = [
+        *NEGATION_CASES,
+        *(a + " " + b for a, b in zip(NEGATION_CASES, NEGATION_CASES[1:], strict=False)),
+    ]
+    texts += _fuzz(5_000, seed=9, glue=NEGATION_GLUE)
+    texts += ["".join(texts[k : k + 60]) for k in range(0, 2_000, 60)]  # long texts, many cues
+    # the six tokens before a mention read from a character in no token: a long token across where the
+    # reading starts ends with a negating word, any number of bridges and spaces before the mention
+    texts += [
+        "no " + "x" * 30 + glued + " with" * bridges + " " * pad + "Python"
+        for glued in ("no", "-no", ".no")
+        for bridges in range(7)
+        for pad in range(1, 300, 1 if bridges == 5 else 7)
+    ]
+    fast, reference = matchers
+    sparse = [t for t in texts if fast._match_sparse(t) is not None]
+    assert len(sparse) > 0.8 * len(texts)  # the sparse path answers these now (not "İ", the Kelvin sign)
+    answers = [reference.match(t) for t in sparse]
+    assert (
+        sum(a != {m.skill for m in reference.mentions(t)} for a, t in zip(answers, sparse, strict=True)) > 500
+    )
+    for text, expected in zip(sparse, answers, strict=True):
+        assert fast._match_sparse(text) == expected, text
+        assert fast.match(text) == expected, text
+
+
+def test_real_postings_take_the_sparse_path(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    folder = ROOT / "shared/catalog/postings"
+    texts = [t for path in sorted(folder.glob("*.jsonl")) for t in worker_texts(path)] + _skillspan()
+    fast, reference = matchers
+    sparse = [t for t in texts if fast._match_sparse(t) is not None]
+    assert len(sparse) == len(texts)
+    for text in sparse:
+        assert fast._match_sparse(text) == reference.match(text), text
