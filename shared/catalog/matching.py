@@ -587,15 +587,14 @@ class SkillMatcher:
         tokens: list[tuple[str, int, int]] = []  # the candidate tokens: lower case, start, end
         ordered = True
         sensitive = False  # a look-alike among the tokens (each is read in its context: ``checked``)
-        negators: list[int] = []  # where the negating words (whole tokens) start and end
+        negators: list[tuple[int, int]] | None = None  # where the negating words (whole tokens) are
         # where a wish may start: the scan's wish words, unless a taxonomy word has one inside or the text has
         # "ı" or "ſ" (re.IGNORECASE reads them as "i", "s"; no other character of a text whose lower case
         # keeps its length is read as an ASCII letter): then :func:`_wish_words` tells
         wishes: list[int] | None = None
-        if (self._cue_inside or ("ı" in low or "ſ" in low)) and _may_wish(low):
+        if (self._cue_inside or (not low.isascii() and ("ı" in low or "ſ" in low))) and _may_wish(low):
             wishes = _wish_words(text)
-        wished: list[int] = []
-        negator_ends: list[int] = []
+        wished: list[int] | None = None  # where the scan found wish words
         spaced = " " + low
         read_to = 0  # the end of the last token read around a hit that is not a whole token
         for hit in self._near.finditer(spaced):
@@ -603,13 +602,15 @@ class SkillMatcher:
             start, end = hit.span()
             end -= 1
             word = hit[1]
-            if word in _WISH_SET:  # a wish may start here (whole token or not): read below
-                wished.append(start)
-                continue
-            if start < read_to:
-                continue  # inside the token read last
             if spaced[start] in _TOKEN_CHARS or hit.lastindex != 1:
                 # not a whole token, or a piece of one: the token around it, read as the split reads it
+                if word in _WISH_SET:  # a wish may start here: read below
+                    if wished is None:
+                        wished = []
+                    wished.append(start)
+                    continue
+                if start < read_to:
+                    continue  # inside the token read last
                 span = _token_at(low, start)
                 if span is None:
                     return None
@@ -618,17 +619,25 @@ class SkillMatcher:
                 word = low[start:end]
                 if word not in self._keys:
                     if word in _NEGATORS:
-                        negators.append(start)
-                        negator_ends.append(end)
+                        if negators is None:
+                            negators = []
+                        negators.append((start, end))
                     elif self._named_compound(word) and not _in_urls(urls, start):
                         k = len(tokens)
                         tokens.append((word, start, end))
                         if self._compound_matches(text, word, start, end, k, found):
                             ordered = False
                     continue
-            elif word in _NEGATORS:  # where the negating words are (no taxonomy word is one)
-                negators.append(start)
-                negator_ends.append(end)
+            # a negating word (noted) or a wish word (read below): no taxonomy word is one
+            if word in _CUE_WORDS:
+                if word in _NEGATORS:
+                    if negators is None:
+                        negators = []
+                    negators.append((start, end))
+                else:
+                    if wished is None:
+                        wished = []
+                    wished.append(start)
                 continue
             if urls is not None and _in_urls(urls, start):
                 continue  # the split path's candidates start outside web addresses
@@ -658,13 +667,13 @@ class SkillMatcher:
             ordered = False
         if not found:
             return set()
-        if wishes is None and wished:
+        if wishes is None:
             wishes = wished
-        if negators or wishes:
+        if negators is not None or wishes:
             counted: set[str] = set()
             for skill, start, end, k in keep_longest(found, ordered):
                 if skill not in counted and not _cued(
-                    text, low, start, end, tokens[k], self._keys, negators, negator_ends, wishes
+                    text, low, start, end, tokens[k], self._keys, negators, wishes
                 ):
                     counted.add(skill)
             return counted
@@ -917,6 +926,37 @@ def _tokens_before(low: str, start: int) -> list[tuple[int, int]]:
         width *= 4
 
 
+def _negated_before(
+    text: str,
+    low: str,
+    start: int,
+    token: tuple[str, int, int],
+    keys: frozenset[str],
+    negators: list[tuple[int, int]],
+) -> bool:
+    """:meth:`_Context.cue`'s look-back for :func:`_cued`: the six tokens before the mention, read only when
+    the nearest negating word before it has no clause-break character (:data:`_BREAK`) between: such a
+    character ends the look-back at that word or before it, and every other negating word is further back."""
+    k = bisect.bisect_left(negators, (start,)) - 1  # the nearest before the mention
+    if k < 0 or _BREAK.search(text, negators[k][1], start) is not None:
+        return False
+    spans = _tokens_before(low, token[1])
+    lowered = [low[a:b] for a, b in spans]
+    if _NEGATORS.isdisjoint(lowered):
+        return False
+    for j in range(len(spans) - 1, -1, -1):
+        a, b = spans[j]
+        if _CLAUSE_BREAK.search(text, b, start):
+            return False
+        before = lowered[j]
+        if before in _NEGATORS:
+            if (lowered[j + 1] if j + 1 < len(spans) else token[0]) not in _NOT_NEGATING_NEXT:
+                return True
+        elif not (before in _BRIDGES or before in keys or _NAME_LIKE.match(text[a:b])):
+            return False
+    return False
+
+
 def _cued(
     text: str,
     low: str,
@@ -924,34 +964,16 @@ def _cued(
     end: int,
     token: tuple[str, int, int],
     keys: frozenset[str],
-    negators: list[int],
-    negator_ends: list[int],
+    negators: list[tuple[int, int]] | None,
     wishes: list[int] | None,
 ) -> bool:
     """Whether :meth:`_Context.cue` finds a cue for the mention at ``start``..``end`` whose first token is
     ``token`` (lower case, start, end: the mention may be a piece of it), without the text's tokens (``low``:
-    the text's lower case, offsets kept). ``negators``: where its negating words start, in order
-    (``negator_ends``: end); ``wishes``: where a wish may start, in order (a superset of where
-    :data:`_WANTED` can match; None or empty: nowhere). The look-back reads the six tokens before the
-    mention only when the nearest negating word before it has no clause-break character (:data:`_BREAK`)
-    between it and the mention: such a character ends the look-back at that word or before it, and every
-    other negating word is further back. The rest is :meth:`_Context.cue`'s reading."""
-    k = bisect.bisect_left(negators, start) - 1
-    if k >= 0 and _BREAK.search(text, negator_ends[k], start) is None:
-        word = token[0]
-        spans = _tokens_before(low, token[1])
-        lowered = [low[a:b] for a, b in spans]
-        if not _NEGATORS.isdisjoint(lowered):
-            for j in range(len(spans) - 1, -1, -1):
-                a, b = spans[j]
-                if _CLAUSE_BREAK.search(text, b, start):
-                    break
-                before = lowered[j]
-                if before in _NEGATORS:
-                    if (lowered[j + 1] if j + 1 < len(spans) else word) not in _NOT_NEGATING_NEXT:
-                        return True
-                elif not (before in _BRIDGES or before in keys or _NAME_LIKE.match(text[a:b])):
-                    break
+    the text's lower case, offsets kept). ``negators``: where its negating words start and end, in order
+    (None: nowhere); ``wishes``: where a wish may start, in order (a superset of where
+    :data:`_WANTED` can match; None or empty: nowhere). The rest is :meth:`_Context.cue`'s reading."""
+    if negators and _negated_before(text, low, start, token, keys, negators):
+        return True
     if (
         text[end : end + 30].lstrip()[:1] in _AFTER_NEGATION_FIRST
         and _AFTER_NEGATION.match(text, end, min(len(text), end + 30)) is not None
