@@ -329,6 +329,15 @@ class SkillMatcher:
     the loop (~9 hits). Tried and left out: keeping the hits' match objects for the look-alike list rule
     instead of a (word, start, end) tuple a hit (+5,900 instructions: freeing them late costs more than
     the tuples), other spellings of the first character's class (a bitmap instead of ranges: the same time).
+
+    Fifth round (issue 17): every text takes the sparse path (none of the bundled real postings did: each
+    has a negating or wish word, most a web address or a compound token with a taxonomy word as a piece):
+    those are read around the hits (:meth:`_match_sparse`, :func:`_cued`), and the 2,000-character cut-off
+    is gone. Callgrind, ``PYTHONHASHSEED=0``, back to back with 30d499f: ``match`` on the 262 bundled real
+    postings 6.04 M -> 2.55 M instructions a posting (-58 %), on 2,000 SYNTHETIC ones 154,420 -> 154,460
+    (the same). ``python -m tools.bench.matcher``, load 0.97, alternating: real 749-756 -> 373-424 µs.
+    What is left on a real posting is mostly the trie scan (~200 µs for 7,500 characters, more than
+    splitting them).
     """
 
     def __init__(self, catalog: Catalog) -> None:

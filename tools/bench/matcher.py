@@ -11,6 +11,14 @@ callgrind, 2,000 SYNTHETIC texts, ``PYTHONHASHSEED=0``: ``match`` 171,100 -> 153
 (-10.5 %); the bundled real ones 8.70 M -> 8.67 M. Wall clock at load 2.2-4.1 (three runs each, alternating
 with c0a3124, as printed under the refresh table): SYNTHETIC 26.1-29.0 -> 30.3-38.8 µs, real 723-858 ->
 902-1,141 µs, i.e. noise (the machine ran ~40 % slower than quiet); the instruction counts decide.
+
+Issue 17, fifth round (every text on the sparse path: negating and wish words, web addresses, compound
+tokens and long texts read around the hits): callgrind, ``PYTHONHASHSEED=0``, back to back with 30d499f:
+``match`` on the 262 bundled real postings 6.04 M -> 2.55 M instructions a posting (-58 %), on 2,000
+SYNTHETIC ones 154,420 -> 154,460 (the same). This benchmark, this machine (an Intel Xeon, slower than
+the last), load 0.97, two runs alternating: bundled real ``match`` 749 / 756 -> 373 / 424 µs (match /
+tokenizing 2.7 -> 1.1-1.4, ~2,500 real postings/s a process instead of ~1,350), SYNTHETIC 24.7 / 23.9 ->
+25.1 / 37.6 µs (noise: the instruction counts are the same); ``mentions`` unchanged (761-864 / 747-779 µs).
 """
 
 from __future__ import annotations
