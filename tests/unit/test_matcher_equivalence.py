@@ -303,3 +303,27 @@ def test_real_postings_take_the_sparse_path(matchers: tuple[SkillMatcher, Refere
     assert len(sparse) == len(texts)
     for text in sparse:
         assert fast._match_sparse(text) == reference.match(text), text
+
+
+def test_only_four_characters_read_as_ascii_letters() -> None:
+    # the sparse path's wish words come from its scan of the lower-case text unless the text has "ı" or "ſ"
+    # ("İ" and the Kelvin sign are read the plain way): no other character is an ASCII letter to re.I
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    odd = {c for c in map(chr, range(0x80, 0x110000)) if letter.fullmatch(c)}
+    assert odd == {"\u0130", "\u0131", "\u017f", "\u212a"}
+
+
+def test_sparse_wishes_next_to_other_characters(matchers: tuple[SkillMatcher, ReferenceMatcher]) -> None:
+    glue = [
+        "é", "ñ", "ǅ", "Ｗ", "\u2003", "\u3000", "\u00a0", "\u200b", "•", "’", "_", "ß", "\U0001f600",
+        " ", ". ", "want", "Want", "WANT", " to ", "\u2003to\u3000", " learn ", "learn", " interested ",
+        " in ", " learning ", "want to learn ", "\u2003Want\u3000to\u00a0learn ",
+        "éwant to learn ", "ñ want to try ", "_want to learn ", "•want to learn ", "Ｗant to learn ",
+        " ınterested ın learnıng ", " want to learn\u2003", " next ",
+        " like ", " plan ", " hoping ", " try ", " pick up ", "ıo", "ſ",
+    ]  # fmt: skip
+    texts = _fuzz(3_000, seed=10, glue=glue)
+    fast, reference = matchers
+    assert sum(m.status == "wanted" for t in texts for m in reference.mentions(t)) > 300
+    for text in texts:
+        assert fast.match(text) == reference.match(text), text
