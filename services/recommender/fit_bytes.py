@@ -32,7 +32,16 @@ from shared.contracts.recommendations import (
     SkillGap,
 )
 
-__all__ = ["GAP_STRIDE", "FitFragments", "Pieces", "batch_json", "figures_fit", "float_bytes", "fragments"]
+__all__ = [
+    "GAP_STRIDE",
+    "FitFragments",
+    "Pieces",
+    "batch_json",
+    "figures_batch_json",
+    "figures_fit",
+    "float_bytes",
+    "fragments",
+]
 
 _encode = msgspec.json.encode
 _MARK = 1.2345678901234567e300  # a number no answer holds: where a fit's own figures go
@@ -157,6 +166,15 @@ class FitFragments:
                 + [f[7] + b"[", b"]" + f[8], f[9]]
             )
         self.framed = [_objects([row[i] for row in framed]) for i in range(10)]  # [fragment][role]
+        # figures only (figures_batch_json): the fragments before the numbers, object arrays [fragment][role],
+        # and what follows the readiness at [role, meets, last]: the meets, the fit's end, then "," or, for
+        # a result's last fit, the end of its roles and of the result
+        self.figure_objects = [_objects([f[i] for f in self.figures]) for i in range(4)]
+        self.figure_tails = np.empty((len(self.figures), 2, 2), dtype=object)
+        for r, f in enumerate(self.figures):
+            for meets, word in enumerate((b"false", b"true")):
+                self.figure_tails[r, meets, 0] = f[4] + word + f[5] + b","
+                self.figure_tails[r, meets, 1] = f[4] + word + f[5] + b"]" + _RESULT[3]
 
 
 def _objects(values: Sequence[bytes]) -> np.ndarray:
@@ -302,6 +320,75 @@ _ID, _INDEX = "\x00id\x00", 987654321  # marker values: no result holds them
 _RESULT = _fragments(
     _encode(BatchResult(id=_ID, index=_INDEX, roles=[])), [_encode(_ID), b"987654321", b"[]"]
 )
+
+
+_HEADS: list[bytes] = []  # per index: a result's JSON from after its id up to its first fit
+
+
+def _heads(n: int) -> list[bytes]:
+    """`_HEADS` for indexes 0..n-1 (made once, grown when a longer batch comes)."""
+    _, index_at, roles_at, _ = _RESULT
+    _HEADS.extend(index_at + str(i).encode() + roles_at + b"[" for i in range(len(_HEADS), n))
+    return _HEADS
+
+
+def figures_batch_json(
+    items: Sequence[BatchCandidate | BatchResult],
+    envelope: BatchResponse,
+    parts: FitFragments,
+    chosen: np.ndarray,
+    score: np.ndarray,
+    baseline: np.ndarray,
+    readiness: np.ndarray,
+    meets: np.ndarray,
+) -> bytes:
+    """`batch_json` of figures-only fits, the same bytes, written in one join: every piece of the answer
+    (the fixed fragments, the ids, the numbers) put in its place in one object array, a row per scored
+    candidate (the candidates of `items` in order: `chosen`, their roles, N x K, and the roles' figures
+    and `meets`, N x K each). Not a fit, a row or a result joined on its own (_figures_json then
+    batch_json copied the 2 MB of an answer of 1,000 three times)."""
+    if envelope.results:
+        raise ValueError("the envelope's results are written here: give it none")
+    head, rest = _fragments(_encode(envelope), [b'"results":[]'])
+    n, k = chosen.shape
+    good = [i for i, item in enumerate(items) if isinstance(item, BatchCandidate)]
+    if len(good) != n:
+        raise ValueError(f"{n} rows of fits for {len(good)} candidates")
+    out = np.empty((n, 3 + 9 * k), dtype=object)
+    id_at = _RESULT[0]
+    out[:, 0] = b"," + id_at
+    if good and good[0] == 0:
+        out[0, 0] = id_at
+    out[:, 1] = [_encode(items[i].id) for i in good]
+    heads = _heads(len(items))
+    out[:, 2] = [heads[i] for i in good]
+    numbers = [_objects(float_bytes(a)).reshape(n, k) for a in (score, baseline, readiness)]
+    f0, f1, f2, f3 = parts.figure_objects
+    tails, met = parts.figure_tails, meets.astype(np.intp)  # indexes (a bool array would be a mask)
+    for j in range(k):
+        roles, at = chosen[:, j], 3 + 9 * j
+        out[:, at] = f0[roles]
+        out[:, at + 1] = numbers[0][:, j]
+        out[:, at + 2] = f1[roles]
+        out[:, at + 3] = numbers[1][:, j]
+        out[:, at + 4] = f2[roles]
+        out[:, at + 5] = numbers[0][:, j]
+        out[:, at + 6] = f3[roles]
+        out[:, at + 7] = numbers[2][:, j]
+        out[:, at + 8] = tails[roles, met[:, j], int(j == k - 1)]
+    if n == len(items):
+        return b"".join([head, b'"results":[', *out.ravel().tolist(), b"]", rest])
+    pieces = [head, b'"results":[']
+    rows = iter(out.tolist())
+    for index, item in enumerate(items):
+        if isinstance(item, BatchCandidate):
+            pieces += next(rows)
+        else:
+            if index:
+                pieces.append(b",")
+            pieces.append(_encode(item))
+    pieces += (b"]", rest)
+    return b"".join(pieces)
 
 
 def batch_json(

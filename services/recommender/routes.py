@@ -11,13 +11,15 @@ from litestar.params import HeaderParameter, JSONBody
 from services.recommender.deps import MarketDep, ScorerDep
 from services.recommender.fit_bytes import batch_json
 from services.recommender.market import Market
-from services.recommender.scoring import Scorer, Standing
+from services.recommender.scoring import Scorer, Standing, gc_paused
 from shared.batch import read_batch
 from shared.contracts.market_series import MarketSeriesResponse, from_document
 from shared.contracts.recommendations import (
     MEANINGS,
     BatchCandidate,
+    BatchOptions,
     BatchResponse,
+    BatchResult,
     MarketFigures,
     MarketInfo,
     RecommendationRequest,
@@ -117,28 +119,44 @@ class RecommendationController(Controller):
     async def batch(
         self, request: Request[Any, Any, Any], scorer: ScorerDep, market: MarketDep
     ) -> Response[BatchResponse]:
-        options, items = read_batch(await request.body())
+        # the collector paused while the batch is read and answered (not across an await): its ~1,000
+        # candidates, alive until the answer is written, would otherwise be carried into the oldest
+        # generation and set off a collection of the whole heap every few batches
+        body = await request.body()
+        with gc_paused():
+            options, items = read_batch(body)
         current = await market.get(request.headers.get(MARKET_VERSION_HEADER))
-        good = [c for c in items if isinstance(c, BatchCandidate)]
+        with gc_paused():
+            return _answer_batch(scorer, current, options, items)
+
+
+def _answer_batch(
+    scorer: Scorer, current: Market, options: BatchOptions, items: list[BatchCandidate | BatchResult]
+) -> Response[BatchResponse]:
+    """The answer to a batch read (`read_batch`) with this market data."""
+    good = [c for c in items if isinstance(c, BatchCandidate)]
+    envelope = BatchResponse(
+        results=[],
+        succeeded=len(good),
+        failed=len(items) - len(good),
+        model_version=scorer.model_version,
+        market=current.info,
+        attribution=list(current.document.attribution),
+    )
+    # the answer's bytes, written without building its ~3,000 fits (services/recommender/fit_bytes.py;
+    # the same bytes as the BatchResponse encoded); documented as the BatchResponse they are
+    body: Any
+    if options.explain:
         fits = scorer.rank_batch_json(
             [(c.skills, c.years_experience) for c in good],
             options.top,
             options.target,
             current.roles,
-            explain=options.explain,
         )
-        envelope = BatchResponse(
-            results=[],
-            succeeded=len(good),
-            failed=len(items) - len(good),
-            model_version=scorer.model_version,
-            market=current.info,
-            attribution=list(current.document.attribution),
-        )
-        # the answer's bytes, written without building its ~3,000 fits (services/recommender/fit_bytes.py;
-        # the same bytes as the BatchResponse encoded); documented as the BatchResponse they are
-        body: Any = batch_json(items, fits, envelope)
-        return Response(content=body, media_type=MediaType.JSON, status_code=200)
+        body = batch_json(items, fits, envelope)
+    else:  # figures only: the whole answer in one join
+        body = scorer.batch_figures_json(items, envelope, options.top, options.target, current.roles)
+    return Response(content=body, media_type=MediaType.JSON, status_code=200)
 
 
 @get("/market", tags=["market"], summary="The market-data version in use")

@@ -41,6 +41,8 @@ from services.recommender.fit_bytes import (
     GAP_STRIDE,
     FitFragments,
     Pieces,
+    batch_json,
+    figures_batch_json,
     figures_fit,
     float_bytes,
     fragments,
@@ -51,6 +53,9 @@ from services.recommender.model.features import vectorise
 from services.recommender.readiness import _MANY_ROWS, ReadinessModel, _whole_levels
 from shared.catalog import Catalog, prerequisite_closure
 from shared.contracts.recommendations import (
+    BatchCandidate,
+    BatchResponse,
+    BatchResult,
     LearningStep,
     RoleFit,
     RoleMarketSummary,
@@ -58,7 +63,7 @@ from shared.contracts.recommendations import (
     SkillGap,
 )
 
-__all__ = ["QUADRATURE_POINTS", "Scorer", "Standing", "along"]
+__all__ = ["QUADRATURE_POINTS", "Scorer", "Standing", "along", "gc_paused"]
 
 QUADRATURE_POINTS = 16
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(QUADRATURE_POINTS)
@@ -85,7 +90,8 @@ def _one_blas_thread(rows: int) -> contextlib.AbstractContextManager[object]:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
+    """The cyclic collector off for the block (a block making many short-lived objects), then as it was."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -370,8 +376,31 @@ class Scorer:
             ranked = self._ranked(x, top, role, explain)
         if not explain:
             return _figures_json(parts, ranked, self._met(ranked))
-        with _gc_paused():
+        with gc_paused():
             return self._explained_json(parts, ranked)
+
+    def batch_figures_json(
+        self,
+        items: Sequence[BatchCandidate | BatchResult],
+        envelope: BatchResponse,
+        top: int = 3,
+        role: str | None = None,
+        markets: Mapping[str, RoleMarketSummary] | None = None,
+    ) -> bytes:
+        """The whole answer to a figures-only batch: ``batch_json(items, rank_batch_json(...), envelope)``
+        (the candidates of `items` ranked), the same bytes, joined once (fit_bytes.figures_batch_json)."""
+        candidates = [(c.skills, c.years_experience) for c in items if isinstance(c, BatchCandidate)]
+        if not candidates:
+            return batch_json(items, [], envelope)
+        x = self._batch_input(candidates, role)
+        parts = fragments(self._fragments, self._make_fragments, markets or {})
+        with _one_blas_thread(2 * len(x)):
+            ranked = self._ranked(x, top, role, False)
+        chosen = np.asarray(ranked.chosen_list, dtype=np.intp)
+        met = self._met(ranked)
+        return figures_batch_json(
+            items, envelope, parts, chosen, ranked.p_sel, ranked.b_sel, ranked.ready_sel, met
+        )
 
     def _make_fragments(self, markets: Mapping[str, RoleMarketSummary]) -> FitFragments:
         return FitFragments(self._role_rows, self.skill_ids, markets)
@@ -411,7 +440,7 @@ class Scorer:
         they were made of (:class:`Ranked`: the probabilities, coverage and readiness of every role)."""
         ranked = self._ranked(x, top, role, explain, keep)
         out: list[list[RoleFit]] = []
-        with _gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
+        with gc_paused():  # ~50k small acyclic objects: skip the collector passes they would trigger
             if explain:
                 self._build(out, ranked, markets or {})
             else:

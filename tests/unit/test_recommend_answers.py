@@ -8,21 +8,29 @@ what the loop it replaced placed."""
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import msgspec
 import numpy as np
 import pytest
 from litestar.serialization import encode_json
 
-from services.recommender.fit_bytes import FitFragments, batch_json, float_bytes, fragments
+from services.recommender.fit_bytes import (
+    FitFragments,
+    batch_json,
+    figures_batch_json,
+    float_bytes,
+    fragments,
+)
 from services.recommender.market import Market, MarketSource, derive
 from services.recommender.model.artefact import load_latest
 from services.recommender.model.features import vectorise
 from services.recommender.readiness import ReadinessModel
-from services.recommender.routes import answer, choose_target
+from services.recommender.routes import _answer_batch, answer, choose_target
 from services.recommender.scoring import Scorer, along
 from shared.batch import read_batch
 from shared.catalog import load_catalog, load_snapshot
@@ -374,3 +382,132 @@ def test_standing_says_which_roles_are_met_as_the_explained_fits_do(scorer: Scor
             met += sum(s.meets for s in standing)
             unmet += sum(not s.meets for s in standing)
     assert met > len(CATALOG.roles) and unmet > len(CATALOG.roles)
+
+
+# A figures-only batch's whole answer written in one join (Scorer.batch_figures_json, fit_bytes.
+# figures_batch_json): the BatchResponse of rank_batch's fits encoded, and what batch_json wrote from
+# rank_batch_json before, for random batches (every size, top, target, market; refused candidates
+# anywhere; ids needing escapes), and the route's answer.
+
+_ODD = ["c", 'quote " and \\ backslash', "tab\tnew\nline\x01", "naïve ✓ 𝄞", "</script>", ","]
+_ERROR = BatchItemError(
+    status=422,
+    code="validation_error",
+    detail="this candidate is not valid",
+    errors=[ErrorDetail(field="candidates[0].skills", pointer="/candidates/0/skills", message="bad")],
+)
+
+
+def _batch_items(rng: random.Random, n: int, refused: float) -> list[BatchCandidate | BatchResult]:
+    out: list[BatchCandidate | BatchResult] = []
+    for i in range(n):
+        if rng.random() < refused:
+            out.append(BatchResult(id=rng.choice([None, f"bad{i}"]), index=i, error=_ERROR))
+            continue
+        skills = {s: rng.randint(0, 4) for s in rng.sample(CATALOG.skill_ids, k=rng.randint(0, 20))}
+        years = rng.choice([0.0, 0.5, 3.0, 7.5, 15.0, 40.0, 60.0])
+        out.append(BatchCandidate(id=rng.choice(_ODD) + str(i), skills=skills, years_experience=years))
+    return out
+
+
+def _figures_reference(
+    scorer: Scorer,
+    items: list[BatchCandidate | BatchResult],
+    envelope: BatchResponse,
+    top: int,
+    role: str | None,
+    markets: Any,
+) -> bytes:
+    """The BatchResponse of rank_batch's fits (no explanations), encoded as Litestar encodes it."""
+    good = [(c.skills, c.years_experience) for c in items if isinstance(c, BatchCandidate)]
+    fits = iter(scorer.rank_batch(good, top, role, markets, explain=False))
+    results = [
+        BatchResult(id=c.id, index=i, roles=next(fits)) if isinstance(c, BatchCandidate) else c
+        for i, c in enumerate(items)
+    ]
+    return encode_json(msgspec.structs.replace(envelope, results=results))
+
+
+def _figures_envelope(items: list[BatchCandidate | BatchResult]) -> BatchResponse:
+    good = sum(isinstance(c, BatchCandidate) for c in items)
+    info = MarketInfo(version="v1", source="test", as_of="2024-05-31")
+    return BatchResponse(
+        results=[],
+        succeeded=good,
+        failed=len(items) - good,
+        model_version="m",
+        market=info,
+        attribution=["a"],
+    )
+
+
+def test_the_figures_answer_is_the_batch_responses_encoding(scorer: Scorer, market: Market) -> None:
+    rng = random.Random(18)
+    shapes = set()
+    for case in range(60):
+        # sizes on both sides of readiness's many-rows path (16), a few all good, a few all refused
+        n = rng.choice([1, 2, 5, 15, 16, 17, 40, 120])
+        refused = rng.choice([0.0, 0.0, 0.1, 0.5, 1.0])
+        items = _batch_items(rng, n, refused)
+        top = rng.randint(1, 14)
+        role = rng.choice([None, None, *CATALOG.role_ids])
+        markets = rng.choice([market.roles, market.roles, None])
+        envelope = _figures_envelope(items)
+        got = scorer.batch_figures_json(items, envelope, top, role, markets)
+        assert got == _figures_reference(scorer, items, envelope, top, role, markets), case
+        good = [(c.skills, c.years_experience) for c in items if isinstance(c, BatchCandidate)]
+        before = batch_json(items, scorer.rank_batch_json(good, top, role, markets, explain=False), envelope)
+        assert got == before, case
+        shapes.add((isinstance(items[0], BatchCandidate), isinstance(items[-1], BatchCandidate), bool(good)))
+    assert len(shapes) >= 5  # first and last refused or not; no candidate at all
+
+
+def test_the_route_answers_a_read_batch_with_the_same_bytes(scorer: Scorer, market: Market) -> None:
+    rng = random.Random(19)
+    candidates: list[Any] = []
+    for i in range(70):
+        skills = {s: rng.randint(0, 4) for s in rng.sample(CATALOG.skill_ids, k=rng.randint(0, 12))}
+        candidates.append({"id": f"c{i}", "skills": skills, "years_experience": i % 15})
+    candidates[0]["skills"] = {"python": "3"}  # refused: not a level
+    candidates[33]["years_experience"] = -1
+    for explain in (False, True):
+        body = msgspec.json.encode({"candidates": candidates, "top": 3, "explain": explain})
+        options, items = read_batch(body)
+        assert sum(isinstance(c, BatchResult) for c in items) == 2
+        enabled = gc.isenabled()
+        answer = _answer_batch(scorer, market, options, items)
+        assert gc.isenabled() == enabled
+        good = [(c.skills, c.years_experience) for c in items if isinstance(c, BatchCandidate)]
+        fits = iter(scorer.rank_batch(good, 3, None, market.roles, explain=explain))
+        results = [
+            BatchResult(id=c.id, index=i, roles=next(fits)) if isinstance(c, BatchCandidate) else c
+            for i, c in enumerate(items)
+        ]
+        envelope = BatchResponse(
+            results=results,
+            succeeded=68,
+            failed=2,
+            model_version=scorer.model_version,
+            market=market.info,
+            attribution=list(market.document.attribution),
+        )
+        assert cast("bytes", answer.content) == encode_json(envelope)
+
+
+def test_figures_batch_json_refuses_what_it_cannot_write(scorer: Scorer, market: Market) -> None:
+    items = _batch_items(random.Random(20), 4, 0.0)
+    envelope = _figures_envelope(items)
+    parts = fragments(scorer._fragments, scorer._make_fragments, market.roles)
+    good = [(c.skills, c.years_experience) for c in items if isinstance(c, BatchCandidate)]
+    ranked = scorer._ranked(scorer._batch_input(good, None), 3, None, False)
+    chosen = np.asarray(ranked.chosen_list, dtype=np.intp)
+    met = scorer._met(ranked)
+    figures = (ranked.p_sel, ranked.b_sel, ranked.ready_sel, met)
+    assert figures_batch_json(items, envelope, parts, chosen, *figures) == _figures_reference(
+        scorer, items, envelope, 3, None, market.roles
+    )
+    full = msgspec.structs.replace(envelope, results=[BatchResult(id="x", index=0, error=_ERROR)])
+    with pytest.raises(ValueError, match="give it none"):
+        figures_batch_json(items, full, parts, chosen, *figures)
+    with pytest.raises(ValueError, match="rows of fits"):
+        figures_batch_json(items[:3], envelope, parts, chosen, *figures)
