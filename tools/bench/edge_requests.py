@@ -4,12 +4,13 @@
 the services), makes a partner key and a signed-in user with a profile, writes what the other command
 needs to ``FILE`` (JSON) and waits until interrupted.
 
-``python -m tools.bench.edge_requests run FILE --scenario partner|user|read|profile-read --requests N``
+``python -m tools.bench.edge_requests run FILE --scenario partner|user|read|profile-read|batch --requests N``
 builds the gateway's app (or the profile service's, for ``profile-read``) in this process from the
 started system's settings, runs its lifespan and sends it ``N`` requests one after another through its
 ASGI interface (no socket, no uvicorn on this side; the upstream services and Redis are the started
 system's, over loopback as in production), checks every answer's status, and prints the CPU time of this
-process per request. Under ``valgrind --tool=callgrind`` two runs with different ``N`` give the
+process per request (``batch``: the benchmark's figures-only batch, 1,000 candidates, top 3, ``"explain":
+false``, with the partner key). Under ``valgrind --tool=callgrind`` two runs with different ``N`` give the
 instructions per request of the app's own work (their difference over the difference of ``N``), which
 does not depend on the machine's load.
 
@@ -38,7 +39,20 @@ from typing import Any
 
 __all__ = ["main"]
 
-_SCENARIOS = ("partner", "user", "read", "profile-read")
+_SCENARIOS = ("partner", "user", "read", "profile-read", "batch")
+
+
+def _batch_body() -> bytes:
+    """The benchmark's figures-only batch (``tools.bench.scenarios``): 1,000 candidates, top 3."""
+    import msgspec
+
+    from tools.bench.scenarios import skill_vector
+
+    rng = random.Random(5)
+    candidates = [
+        {"id": f"c{i}", "skills": skill_vector(rng), "years_experience": i % 15} for i in range(1000)
+    ]
+    return msgspec.json.encode({"candidates": candidates, "top": 3, "explain": False})
 
 
 def _system(out: Path) -> int:
@@ -102,6 +116,15 @@ def _requests(info: dict[str, Any], scenario: str) -> list[tuple[str, str, list[
             ]
             out.append(("POST", "/api/v1/recommendations", headers, raw))
         return out
+    if scenario == "batch":
+        raw = _batch_body()
+        headers = [
+            *host,
+            (b"authorization", f"Bearer {info['key']}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(raw)).encode()),
+        ]
+        return [("POST", "/api/v1/recommendations/batch", headers, raw)]
     if scenario == "read":
         headers = [*host, (b"cookie", info["cookie"].encode())]
         return [("GET", f"/api/v1/profiles/{info['profile_id']}", headers, b"")]
@@ -238,7 +261,7 @@ def _instructions(folder: Path, pid: int, send: Any, count: int) -> float:
     return total / count
 
 
-def _callgrind(info: dict[str, Any], count: int) -> int:
+def _callgrind(info: dict[str, Any], count: int, scenarios: list[str] | None = None) -> int:
     import httpx
 
     folder = Path(tempfile.mkdtemp(prefix="careerpath-callgrind-"))
@@ -246,7 +269,7 @@ def _callgrind(info: dict[str, Any], count: int) -> int:
     env = {**info["gateway"], "CAREERPATH_PROFILE_URL": f"http://127.0.0.1:{profile_port}"}
     gateway, gateway_port = _served("gateway", env, folder / "gateway.out")
     try:
-        for scenario in _SCENARIOS:
+        for scenario in scenarios or _SCENARIOS:
             proc, port = (profile, profile_port) if scenario == "profile-read" else (gateway, gateway_port)
             requests = _requests(info, scenario)
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
@@ -284,11 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     grind = sub.add_parser("callgrind", help="instructions per request of served processes of this tree")
     grind.add_argument("file", type=Path)
     grind.add_argument("--requests", type=int, default=200)
+    grind.add_argument("--scenario", action="append", choices=_SCENARIOS, help="only these (repeatable)")
     args = parser.parse_args(argv)
     if args.command == "system":
         return _system(args.file)
     if args.command == "callgrind":
-        return _callgrind(json.loads(args.file.read_text()), args.requests)
+        return _callgrind(json.loads(args.file.read_text()), args.requests, args.scenario)
     from tools.bench.child import run_loop
 
     run_loop(_run(json.loads(args.file.read_text()), args.scenario, args.requests, args.warmup, args.profile))
