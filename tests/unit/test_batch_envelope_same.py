@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from litestar.exceptions import HTTPException, ValidationException
 
-from shared.batch import read_envelope
+from shared.batch import check_envelope, read_envelope
 from shared.contracts.common import ErrorDetail
 from shared.contracts.recommendations import BatchCandidate, BatchEnvelope, BatchOptions
 from shared.strict_json import first_repeated_key, whole_floats_as_ints
@@ -98,13 +98,18 @@ def _candidate_id(raw: msgspec.Raw) -> str | None:
 # ---- the comparison ----
 
 
-def _outcome(read: Any, body: bytes) -> tuple[Any, ...]:
+def _outcome(read: Any, body: bytes, candidates: bool = True) -> tuple[Any, ...]:
     try:
         envelope = read(body)
     except HTTPException as exc:  # ValidationException is one
         return (type(exc).__name__, exc.status_code, exc.detail, exc.extra)
-    options = {f: getattr(envelope, f) for f in envelope.__struct_fields__ if f != "candidates"}
-    return ("ok", options, [bytes(raw) for raw in envelope.candidates])
+    options = {f: getattr(envelope, f) for f in BatchOptions.__struct_fields__}
+    return ("ok", options, [bytes(raw) for raw in envelope.candidates] if candidates else None)
+
+
+def _options_outcome(read: Any, body: bytes) -> tuple[Any, ...]:
+    """What the gateway's batch route uses of a reading: the error, or the options alone."""
+    return _outcome(read, body, candidates=False)
 
 
 _KEYS = ["top", "role", "target_role", "explain", "candidates", "id", "skills", "years_experience"]
@@ -185,6 +190,7 @@ def test_read_envelope_answers_as_it_did_for_every_generated_body() -> None:
         body = _body(rng)
         expected = _outcome(old_read_envelope, body)
         assert _outcome(read_envelope, body) == expected, body
+        assert _options_outcome(check_envelope, body) == _options_outcome(old_read_envelope, body), body
         kinds.add(f"{expected[0]}:{expected[1] if expected[0] != 'ok' else ''}")
     assert kinds >= {"ok:", "ValidationException:400", "HTTPException:422"}
 
@@ -203,6 +209,90 @@ def test_read_envelope_answers_as_it_did_for_the_edge_bodies() -> None:
         f'{{"role": "data-engineer", "candidates": [{a}], "role": "data-engineer"}}',
         f'  {{ "candidates" : [ {a} , {b} ] , "top" : 3 }}  ',
     ]
-    for text in bodies:
+    for text in bodies + _ODD_BODIES:
         body = text.encode()
         assert _outcome(read_envelope, body) == _outcome(old_read_envelope, body), body
+        assert _options_outcome(check_envelope, body) == _options_outcome(old_read_envelope, body), body
+
+
+_A = '{"id": "a", "skills": {}}'
+_ODD_BODIES = [
+    # a top-level key named inside the candidates too, given twice at the top level plainly or escaped
+    '{"candidates": [{"id": "top", "skills": {"top": 1}}], "top": 1, "top": 2}',
+    '{"candidates": [{"id": "x", "skills": {"top": 1}}], "top": 1, "\\u0074op": 2}',
+    '{"candidates": [{"id": "x", "skills": {"explain": 1}}], "explain": true}',
+    '{"top": 1, "candidates": [{"id": "x", "skills": {}}, "\\"top\\""], "top": 2}',
+    '{"candidates": [{"id": "x", "skills": {}}], "target_role": "data-engineer", "target_role": null}',
+    '{"candidates": [{"id": "x", "skills": {}}], "targ\\u0065t_role": "data-engineer", "role": "x"}',
+    '{"r\\u006fle": "data-engineer", "candidates": [{"id": "[x]", "skills": {}}], "role": "data-engineer"}',
+    # brackets and backslashes outside the list: in a role (refused) or as an escaped role
+    '{"role": "[data-engineer]", "candidates": [{"id": "a", "skills": {}}]}',
+    '{"role": "data\\u002dengineer", "candidates": [{"id": "a", "skills": {}}], "role": "data-engineer"}',
+    '{"role": "data\\u002dengineer", "candidates": [{"id": "a", "skills": {}}]}',
+    # lists in and around the candidates, ids alike, odd and repeated
+    '{"candidates": [{"id": "a", "skills": {"x": [1, [2]]}}, {"id": "a", "skills": {}}], "top": 3}',
+    '{"candidates": [[], {"id": "a", "skills": {}}], "top": 3, "top": 4}',
+    '{"candidates": [{"id": "a"}, {"id": "b"}, {"id": "a"}, {"id": "b"}]}',
+    '{"candidates": [{"id": ["a"]}, {"id": ["a"]}, {"id": {"a": 1}}, {"id": 1}, {"id": 1.0}, {"id": true}]}',
+    '{"candidates": [{"skills": {}}, {"skills": {}}, {"id": null}]}',
+    '{"candidates": [{"id": "a", "id": "b"}, {"id": "b"}]}',
+    '{"candidates": [{"id": "\\u0061"}, {"id": "a"}]}',
+    # candidates given twice, a repeated option between or after the lists, plainly or escaped
+    '{"candidates": [{"id": "a"}], "top": 1, "candidates": [{"id": "b"}], "top": 2}',
+    '{"top": 1, "candidates": [{"id": "a"}], "top": 2, "candidates": [{"id": "b"}]}',
+    '{"candidates": [{"id": "a"}], "top": 1, "c\\u0061ndidates": [{"id": "b"}], "top": 2}',
+    '{"candidates": [{"id": "a"}], "explain": true, "candidates": [], "explain": false}',
+    '{"candidates": [{"id": "a"}], "candidates": [{"id": "a"}, {"id": "a"}]}',
+    # a repeated key whose first value holds a bracket, read only through the whole-float retry
+    '{"candidates": [{"id": "a", "skills": {}}], "top": 3.0, "role": [1], "role": "data-engineer"}',
+    '{"candidates": [{"id": "a", "skills": {}}], "top": 3.0, "explain": [], "explain": false}',
+    '{"top": 3.0, "role": ["]"], "candidates": [{"id": "a"}], "role": "data-engineer"}',
+    # empty, huge, wrong types, whole floats
+    '{"candidates": []}',
+    '{"candidates": [], "top": 1, "top": 2}',
+    "{}",
+    "[]",
+    '{"candidates": {}}',
+    '{"candidates": "[]"}',
+    '{"candidates": null}',
+    '{"candidates": [{"id": "a", "skills": {}}], "top": 3.0, "top": 2}',
+    '{"candidates": [{"id": "a", "skills": {}}], "top": 3.0}',
+    '{"candidates": [{"id": "a", "skills": {}}], "top": "3"}',
+    '{"candidates": [{"id": "a", "skills": {}}], "explain": 0}',
+    '{"candidates": [{"id": "a", "skills": {}}]',
+    '{"candidates": [{"id": "a", "skills": {}}]} []',
+    '\ufeff{"candidates": [{"id": "a", "skills": {}}]}',
+    '{"candidates": [' + ", ".join(f'{{"id": "c{i}", "skills": {{}}}}' for i in range(1000)) + "]}",
+    '{"candidates": [' + ", ".join(f'{{"id": "c{i}", "skills": {{}}}}' for i in range(1001)) + "]}",
+    '{"candidates": [' + ", ".join(f'{{"id": "c{i % 999}", "skills": {{}}}}' for i in range(1000)) + "]}",
+    '{"candidates": [' + ", ".join([_A] * 1000) + '], "top": 3, "explain": false}',
+]
+
+
+def test_check_envelope_answers_as_read_envelope_did_for_random_big_batches() -> None:
+    """Batches like the benchmark's (up to 1,000 candidates, skills named like the options), with a few
+    repeats, odd ids, non-object candidates and top-level keys given twice, plainly or escaped."""
+    rng = random.Random(1818)
+    kinds: set[str] = set()
+    for _ in range(150):
+        size = rng.choice([1, 2, 50, 999, 1000, 1001])
+        ids: list[Any] = [f"c{i}" for i in range(size)]
+        if rng.random() < 0.3:
+            ids[rng.randrange(size)] = rng.choice(_ODD_IDS + ids)
+        candidates = []
+        for one in ids:
+            skills = {k: rng.randint(0, 4) for k in rng.sample(_KEYS, rng.randint(0, 3))}
+            candidates.append(json.dumps({"id": one, "skills": skills}))
+        if rng.random() < 0.1:
+            candidates[rng.randrange(size)] = rng.choice(["5", "[]", "null", '"top"'])
+        pairs = [("candidates", "[" + ",".join(candidates) + "]")]
+        pairs += [(k, v) for k, v in (("top", "3"), ("explain", "false")) if rng.random() < 0.8]
+        if rng.random() < 0.3:
+            pairs.append(rng.choice([("top", "2"), ("explain", "true"), ("role", '"data-engineer"')]))
+        rng.shuffle(pairs)
+        body = ("{" + ", ".join(f"{_spelled(k, rng)}: {v}" for k, v in pairs) + "}").encode()
+        expected = _options_outcome(old_read_envelope, body)
+        assert _options_outcome(check_envelope, body) == expected, body[:300]
+        assert _outcome(read_envelope, body) == _outcome(old_read_envelope, body), body[:300]
+        kinds.add(f"{expected[0]}:{expected[1] if expected[0] != 'ok' else ''}")
+    assert kinds >= {"ok:", "ValidationException:400", "HTTPException:422"}

@@ -21,7 +21,7 @@ from services.gateway.guarded import get, post
 from services.gateway.routes.catalog import NOT_MODIFIED, IfNoneMatch
 from services.gateway.routes.versions import MarketVersionPin, pinned_version
 from services.gateway.shortcut import PassedOn, answered_by, dependency
-from shared.batch import read_envelope
+from shared.batch import check_envelope
 from shared.clients.recommender import RecommenderClient
 from shared.contracts.recommendations import (
     BatchRequest,
@@ -114,9 +114,9 @@ class RecommendationRoutes(Controller):
         # Read here, not as a `data` parameter: one bad candidate must not fail the whole batch. Only the
         # envelope is checked; the recommender reads each candidate from the body passed on as it came.
         body = await request.body()
-        envelope = read_envelope(body)
+        options = check_envelope(body)
         answer = _as_is(await recommender.batch_json(body, pinned_version(market_version)))
-        if envelope.role is not None:
+        if options.role is not None:
             answer.headers.update(ROLE_DEPRECATION)
         return answer
 
