@@ -124,6 +124,7 @@ class Ranked(NamedTuple):
     cover: np.ndarray
     readiness: np.ndarray
     chosen_list: list[list[int]]
+    chosen: np.ndarray  # the same roles, the N x K index array they were listed from
     p_sel: np.ndarray
     b_sel: np.ndarray
     ready_sel: np.ndarray
@@ -396,7 +397,7 @@ class Scorer:
         parts = fragments(self._fragments, self._make_fragments, markets or {})
         with _one_blas_thread(2 * len(x)):
             ranked = self._ranked(x, top, role, False)
-        chosen = np.asarray(ranked.chosen_list, dtype=np.intp)
+        chosen = ranked.chosen
         met = self._met(ranked)
         return figures_batch_json(
             items, envelope, parts, chosen, ranked.p_sel, ranked.b_sel, ranked.ready_sel, met
@@ -459,7 +460,6 @@ class Scorer:
         if keep is not None:
             best_first = chosen.tolist()
             chosen, contrib = chosen[:, :keep], contrib[:, :keep]
-        levels = x[:, :-1].astype(np.int64)
         chosen_list = chosen.tolist()
         p_sel, b_sel = along(proba, chosen), along(base, chosen)
         small = _whole_levels(x[:, :-1]) if len(x) >= _MANY_ROWS and not explain else None
@@ -474,10 +474,11 @@ class Scorer:
         idx = self._role_item_idx[chosen]
         rows = _positions(len(x), 3, 0)
         cover_sel = cover[rows, idx]
-        common = (proba, cover, readiness, chosen_list, p_sel, b_sel, ready_sel, cover_sel)
+        common = (proba, cover, readiness, chosen_list, chosen, p_sel, b_sel, ready_sel, cover_sel)
         if not explain:
             return Ranked(*common, best_first=best_first)
         assert slots is not None
+        levels = x[:, :-1].astype(np.int64)  # explained fits only: figures never read the levels
         # Each fit lists the profile's skills by |contribution|, largest first (level-0 skills sort last).
         # (the held skills' mask made once; argsort and sum as the methods and ufunc the wrappers call)
         held = levels > 0
@@ -529,7 +530,7 @@ class Scorer:
 
     def _met(self, ranked: Ranked) -> np.ndarray:
         """N x K: every requirement item of the chosen role covered (padding slots count as met)."""
-        mask = self._role_item_mask[np.asarray(ranked.chosen_list, dtype=np.intp)]
+        mask = self._role_item_mask[ranked.chosen]
         covered: np.ndarray = np.where(mask, ranked.cover_sel >= 1.0, True)
         met: np.ndarray = np.all(covered, axis=2)
         return met
