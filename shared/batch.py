@@ -5,11 +5,11 @@ object, no candidates list, more than ``MAX_BATCH``, a bad option (``target_role
 of the target role, a key given twice at the top level, or two candidates with one id. A bad candidate
 gets its own error (422 naming ``candidates[i].<field>``) and the others are scored.
 
-The gateway reads the envelope only (:func:`read_envelope`: the candidates stay undecoded
-``msgspec.Raw`` slices of the body, their ids read in one more decode that skips the rest) and passes the body
-on as it came; the recommender reads it again, then each candidate (:func:`read_candidates`). Both read
-bodies as sent, like the gateway's ``strict_body``: no coercion (``"3"`` is not a level), ``3.0`` counts
-as 3, and a key given twice is refused.
+The gateway checks the envelope only (:func:`check_envelope`: the options and the candidates' ids read in
+one decode that skips the rest, with :func:`read_envelope`'s errors) and passes the body on as it came;
+the recommender reads it again, then each candidate (:func:`read_candidates`). Both read bodies as sent,
+like the gateway's ``strict_body``: no coercion (``"3"`` is not a level), ``3.0`` counts as 3, and a key
+given twice is refused.
 """
 
 from __future__ import annotations
@@ -109,7 +109,9 @@ def check_envelope(body: bytes) -> BatchOptions:
 
     The usual batch (every candidate an object, options as sent) is read in one decode giving the options
     and the ids together; any other is read by :func:`read_envelope` itself. One decode less of the body
-    (1,000 candidates, 203 KB: ~0.55 ms)."""
+    (1,000 candidates, 203 KB: ~0.55 ms). With :func:`_top_key_may_repeat`, callgrind on a served gateway
+    (``python -m tools.bench.edge_requests callgrind FILE --scenario batch``, back to back with af78648):
+    the figures-only batch 17.23 M -> 12.87 M instructions (-25 %); in process 16.11 M -> 11.72 M."""
     try:
         envelope: _EnvelopeIds = _envelope_ids.decode(body)
     except msgspec.MsgspecError:
