@@ -1,25 +1,24 @@
 """``POST /recommendations/`` answered without Litestar's per-request machinery when nothing is unusual.
 
-Litestar's path for one recommendation (routing, the service-credential middleware, reading the body to
-a dict then converting it, dependency injection, the header parameter, building and encoding the
+Litestar's path for one recommendation (routing, the service-credential middleware, reading the body to a
+dict then converting it, dependency injection, the header parameter, building and encoding the
 ``Response``) cost about a sixth of the recommender's instructions per request (callgrind: ~0.45 M of
-2.91 M). :class:`FastRecommend` sits between the app-level exception middleware and Litestar's router
-and answers a request itself only when it would surely have succeeded the same way: the credential
-matches (the same comparison as ``ServiceTokenMiddleware``), the body arrived whole within the size
-limit, and it decodes *strictly* as a ``RecommendationRequest`` (Litestar converts leniently, so
+2.91 M). :class:`FastRecommend` sits between the app-level exception middleware and Litestar's router and
+answers a request itself only when it would surely have succeeded the same way: the credential matches
+(``presents_credential``, the check ``ServiceTokenMiddleware`` makes), the body arrived whole within the
+size limit, and it decodes *strictly* as a ``RecommendationRequest`` (Litestar converts leniently, so
 whatever decodes strictly converts to the same value). Everything else - a wrong credential, a bad or
 lenient-only body, an oversized or interrupted one - goes to Litestar as it came (the body read is
 replayed), so every refusal keeps its status and body. An exception while answering (the market data
-unavailable, a pinned version not kept) is raised to the exception middleware with the route's handlers
-in scope, as Litestar's router would have set them: the same error answer, without reading the market
-data a second time. The answer is ``routes.answer`` encoded as Litestar encodes it (msgspec), sent with
-the same two headers. The route itself stays registered: the OpenAPI document, the slow path and the
-tests that call it directly are unchanged.
+unavailable, a pinned version not kept) is raised to the exception middleware with the route's handlers in
+scope, as Litestar's router would have set them: the same error answer, without reading the market data a
+second time. The answer is ``routes.answer`` encoded as Litestar encodes it (msgspec), sent with the same
+two headers. The route itself stays registered: the OpenAPI document, the slow path and the tests that
+call it directly are unchanged.
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -30,7 +29,7 @@ from litestar.utils.scope.state import ScopeState
 from services.recommender.routes import answer
 from shared.contracts.recommendations import RecommendationRequest
 from shared.contracts.versions import MARKET_VERSION_HEADER
-from shared.web.middleware import SERVICE_TOKEN_HEADER, ServiceTokenMiddleware
+from shared.web.middleware import ServiceTokenMiddleware, presents_credential
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["PATHS", "FastRecommend", "install"]
 
 PATHS = frozenset({"/recommendations", "/recommendations/"})
-_TOKEN = SERVICE_TOKEN_HEADER.encode()
 _VERSION = MARKET_VERSION_HEADER.lower().encode("latin-1")
 _LENGTH = b"content-length"
 _HOST = b"host"
@@ -81,7 +79,7 @@ class FastRecommend:
             or scope.get("method") != "POST"
             or scope["path"] not in PATHS
             or scope.get("root_path")
-            or not hmac.compare_digest(dict(scope["headers"]).get(_TOKEN, b""), self.token)
+            or not presents_credential(scope, self.token)
         ):
             await self.app(scope, receive, send)
             return

@@ -85,7 +85,8 @@ class ProfileClient:
         return _stored(await self.transport.request("POST", "/profiles/", json=body, headers=headers))
 
     async def profile(self, profile_id: str, owner: str) -> StoredProfile:
-        return _stored(await self.transport.request("GET", f"/profiles/{profile_id}", headers=_as(owner)))
+        raw = await self.profile_json(profile_id, owner)
+        return StoredProfile(_profile.decode(raw.content), raw.etag, raw.status_code)
 
     async def profile_json(self, profile_id: str, owner: str) -> StoredProfileJSON:
         """:meth:`profile`, the body as the profile service's JSON bytes (the gateway passes them on as they

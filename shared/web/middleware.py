@@ -28,6 +28,7 @@ __all__ = [
     "RequestIds",
     "ServiceTokenMiddleware",
     "new_request_id",
+    "presents_credential",
     "with_request_ids",
 ]
 
@@ -112,6 +113,13 @@ def with_request_ids(app: Litestar) -> Litestar:
     return app
 
 
+def presents_credential(scope: Scope, token: bytes) -> bool:
+    """Whether the request in ``scope`` carries the service credential ``token`` (a constant-time
+    comparison; the header's last value when it is given twice, as a dict of the headers reads it)."""
+    given = dict(scope.get("headers", [])).get(SERVICE_TOKEN_HEADER.encode(), b"")
+    return hmac.compare_digest(given, token)
+
+
 class ServiceTokenMiddleware(ASGIMiddleware):
     """Internal services answer only callers that present the service credential (the gateway)."""
 
@@ -121,8 +129,7 @@ class ServiceTokenMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope.get("path", "")
         if scope["type"] == ScopeType.HTTP and not path.startswith(PUBLIC_PATHS):
-            given = dict(scope.get("headers", [])).get(SERVICE_TOKEN_HEADER.encode(), b"")
-            if not hmac.compare_digest(given, self.token):
+            if not presents_credential(scope, self.token):
                 detail = "missing or wrong service credential"
                 challenge = {"WWW-Authenticate": 'ServiceToken realm="careerpath-internal"'}
                 refusal = error_response(401, "unauthorized", detail, [], challenge, path)
