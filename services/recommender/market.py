@@ -5,7 +5,6 @@ document."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -162,10 +161,19 @@ class PointerWatch:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """Cancel the watch and wait until it has ended, asking again while it runs on.
+
+        One cancel is not always enough: a cancel that lands on an awaitable just as it finishes can be
+        lost (``asyncio.wait_for`` in Python 3.11 returns the result instead; CI once hung here on app
+        shutdown), so the watch is asked again every heartbeat until it has ended.
+        """
+        task, self._task = self._task, None
+        if task is not None:
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=self.heartbeat)
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("market pointer watch ended with %r", task.exception())
         self._moved()
 
     def _moved(self) -> None:
@@ -212,7 +220,8 @@ class PointerWatch:
 
     async def _watch(self, conn: Any) -> None:
         # a Redis that accepts the connection but does not answer must not hold the watch forever
-        await asyncio.wait_for(self._subscribe(conn), timeout=self.DROP_AFTER * self.heartbeat)
+        async with asyncio.timeout(self.DROP_AFTER * self.heartbeat):  # keeps a cancel (wait_for may not)
+            await self._subscribe(conn)
         self._moved()  # anything read before now may be old
         self._subscribed, self._seen = True, time.monotonic()
         pinger = asyncio.get_running_loop().create_task(self._ping(conn))
@@ -224,8 +233,9 @@ class PointerWatch:
                     self.generation += 1
         finally:
             pinger.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
-                await pinger
+            await asyncio.wait({pinger})  # not `await pinger`: a cancel of this task must not be swallowed
+            if not pinger.cancelled():
+                pinger.exception()  # retrieved: a failed PING shows as the read's failure above
 
 
 class MarketSource:
