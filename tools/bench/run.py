@@ -20,8 +20,9 @@ import msgspec
 from tools.bench.child import in_child
 from tools.bench.clients import ClientOptions, compare
 from tools.bench.load import LoadResult, LoadSpec
+from tools.bench.relay import relay_floor
 from tools.bench.report import Machine, Report, Row, check_targets, render, replace_section, summarise
-from tools.bench.scenarios import Callers, Options, hello_spec, prepare, refresh_once, specs
+from tools.bench.scenarios import Callers, Options, floor_spec, hello_spec, prepare, refresh_once, specs
 from tools.bench.system import System, cpu_seconds, hello_world, resident_memory, started_system
 from tools.bench.wrk import run_wrk, wrk_path
 
@@ -29,6 +30,7 @@ __all__ = ["main"]
 
 SCENARIOS = (
     "hello world",
+    "two-hop floor",
     "healthz",
     "recommend",
     "recommend (no plan)",
@@ -227,11 +229,18 @@ def _system_scenarios(args: argparse.Namespace, chosen: list[str], options: Opti
     wrk = None if args.no_wrk else wrk_path()
     if wrk is None:
         report.notes.append("wrk not run: " + ("--no-wrk" if args.no_wrk else "not installed (Debian: wrk)"))
-    with _system(args) as system, hello_world() as (hello_port, hello_pid):
+    with _system(args) as system, hello_world() as (hello_port, hello_pid), contextlib.ExitStack() as extra:
         system.pids["hello world"] = hello_pid
         callers = prepare(system.url, options, system.database_url, admin)
         host, port = system.host_port
         plans = {"hello world": ("GET /hello (Litestar + msgspec)", hello_spec(options, host, hello_port))}
+        if "two-hop floor" in chosen:
+            floor_port, floor_pids = extra.enter_context(relay_floor())
+            system.pids.update(floor_pids)
+            plans["two-hop floor"] = (
+                "POST /relay: a Redis call and a hop to a second app, no work (tools.bench.relay)",
+                floor_spec(options, "127.0.0.1", floor_port),
+            )
         plans.update(specs(callers, options, host, port))
         for name, (endpoint, spec) in plans.items():
             if name not in chosen:
@@ -264,6 +273,8 @@ def _system_scenarios(args: argparse.Namespace, chosen: list[str], options: Opti
             else:
                 print(f"refresh: {args.postings:,} postings ...", file=sys.stderr, flush=True)
                 report.rows.append(_refresh(system, callers, args.postings))
-        report.memory = resident_memory({k: v for k, v in system.pids.items() if k != "hello world"})
+        report.memory = resident_memory(
+            {k: v for k, v in system.pids.items() if k != "hello world" and not k.startswith("floor ")}
+        )
         if callers.admin is not None:
             callers.admin.close()

@@ -21,7 +21,16 @@ import msgspec
 from shared.catalog import load_catalog
 from tools.bench.load import Connection, LoadSpec, Request
 
-__all__ = ["Callers", "Options", "eight_skills", "hello_spec", "prepare", "refresh_once", "specs"]
+__all__ = [
+    "Callers",
+    "Options",
+    "eight_skills",
+    "floor_spec",
+    "hello_spec",
+    "prepare",
+    "refresh_once",
+    "specs",
+]
 
 PASSWORD = "bench-" + secrets.token_hex(8)
 BODIES_PER_CONNECTION = 64
@@ -155,6 +164,32 @@ def hello_spec(options: Options, host: str, port: int) -> LoadSpec:
         connections=[Connection(requests=[Request(method="GET", path=PATH)])] * options.connections,
         duration=options.duration,
         warmup=options.warmup,
+    )
+
+
+def floor_spec(options: Options, host: str, port: int) -> LoadSpec:
+    """The two-hop floor's scenario (tools.bench.relay): the recommend scenario's bodies (8 skills, top 3),
+    no credentials, to ``POST /relay``."""
+    from tools.bench.relay import FRONT_PATH
+
+    rng = random.Random(options.seed + 1)  # as :func:`specs`: the same sequence of bodies
+    headers = {"content-type": "application/json"}
+    connections = [
+        Connection(
+            requests=[
+                Request(
+                    method="POST",
+                    path=FRONT_PATH,
+                    headers=headers,
+                    body=_json({"skills": eight_skills(rng), "years_experience": 3, "top": 3}),
+                )
+                for _ in range(BODIES_PER_CONNECTION)
+            ]
+        )
+        for _ in range(options.connections)
+    ]
+    return LoadSpec(
+        host=host, port=port, connections=connections, duration=options.duration, warmup=options.warmup
     )
 
 
