@@ -95,6 +95,22 @@ def test_ratio_targets_say_wrks_ratio_too() -> None:
     assert target.measured == "0.30x (3,000 vs 10,000 req/s); wrk 0.25x" and target.met is True
 
 
+def test_targets_name_the_two_hop_floor_beside_the_figure_without_judging_by_it() -> None:
+    rows = [
+        _row("hello world", 10_000, 1.0),
+        _row("two-hop floor", 2_500, 1.0, p99=25.0),
+        _row("recommend", 1_000, 1.0, p99=80.0),
+    ]
+    targets = {t.what: t for t in check_targets(rows, {})}
+    ratio = targets["recommend >= 0.20x hello world"]
+    assert ratio.measured == "0.10x (1,000 vs 10,000 req/s); the two-hop floor, no work: 0.25x"
+    assert ratio.met is False
+    p99 = targets["recommend p99 <= 30 ms at 32 connections"]
+    assert p99.measured == "80.0 ms at 32 connections; the two-hop floor, no work: 25.0 ms"
+    assert p99.met is False
+    assert "two-hop floor" not in " ".join(t.what for t in targets.values())  # the floor has no target
+
+
 def test_targets_not_measured_are_not_claimed_and_errors_fail_a_target() -> None:
     verdicts = _verdicts(check_targets([_row("hello world", 100, 1.0)], {}))
     assert set(verdicts.values()) == {None}
