@@ -28,6 +28,7 @@ __all__ = [
     "floor_spec",
     "hello_spec",
     "prepare",
+    "recommend_body",
     "refresh_once",
     "specs",
 ]
@@ -167,22 +168,23 @@ def hello_spec(options: Options, host: str, port: int) -> LoadSpec:
     )
 
 
+def recommend_body(rng: random.Random, **extra: object) -> dict[str, object]:
+    """A recommend scenario's body: eight skills, three years, top 3 (and ``extra`` options)."""
+    return {"skills": eight_skills(rng), "years_experience": 3, "top": 3, **extra}
+
+
 def floor_spec(options: Options, host: str, port: int) -> LoadSpec:
-    """The two-hop floor's scenario (tools.bench.relay): the recommend scenario's bodies (8 skills, top 3),
-    no credentials, to ``POST /relay``."""
+    """The two-hop floor's scenario (tools.bench.relay): bodies made as the recommend scenario's
+    (:func:`recommend_body`, a generator of their own: alike, not the same ones), no credentials, to
+    ``POST /relay``."""
     from tools.bench.relay import FRONT_PATH
 
-    rng = random.Random(options.seed + 1)  # as :func:`specs`: the same sequence of bodies
+    rng = random.Random(options.seed + 1)
     headers = {"content-type": "application/json"}
     connections = [
         Connection(
             requests=[
-                Request(
-                    method="POST",
-                    path=FRONT_PATH,
-                    headers=headers,
-                    body=_json({"skills": eight_skills(rng), "years_experience": 3, "top": 3}),
-                )
+                Request(method="POST", path=FRONT_PATH, headers=headers, body=_json(recommend_body(rng)))
                 for _ in range(BODIES_PER_CONNECTION)
             ]
         )
@@ -222,9 +224,7 @@ def specs(callers: Callers, options: Options, host: str, port: int) -> dict[str,
                         headers=_auth(callers, u, as_user),
                         body=b,
                     )
-                    for b in bodies(
-                        lambda: {"skills": eight_skills(rng), "years_experience": 3, "top": 3, **extra}
-                    )
+                    for b in bodies(lambda: recommend_body(rng, **extra))
                 ]
             )
             for u in users[:conns]
