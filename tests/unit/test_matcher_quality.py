@@ -233,7 +233,10 @@ def test_skillspan_dev_per_posting_with_the_gold_adjudicated(matcher: SkillMatch
         for skill in predicted - gold
     }
     labels = _adjudication()
-    assert set(labels) == extra, (sorted(extra - set(labels)), sorted(set(labels) - extra))
+    assert set(labels) == extra, (
+        f"read and label in dev_adjudication.csv: {sorted(extra - set(labels))}; "
+        f"no longer found, remove: {sorted(set(labels) - extra)}"
+    )
     adjudicated = [
         (gold | {s for s in predicted - gold if labels[(*posting, s)] == "named"}, predicted)
         for posting, (gold, predicted) in zip(postings, raw, strict=True)
