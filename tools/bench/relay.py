@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
 import msgspec
@@ -90,36 +90,27 @@ def front_app(upstream_port: int, redis_url: str) -> Litestar:
 def relay_floor() -> Iterator[tuple[int, dict[str, int]]]:
     """The floor's front and upstream, and a Redis of their own, each in its own process: (the front's
     port, {name: pid}) while they run."""
-    import subprocess
-
-    from tools.embedded import EmbeddedRedis, free_port, wait_for_port
+    from tools.bench.system import served_module
+    from tools.embedded import EmbeddedRedis, free_port
 
     redis_server = EmbeddedRedis(persist=False).start()
-    procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        upstream, front = free_port(), free_port()
-        commands = {
-            "floor upstream": ["upstream", str(upstream)],
-            "floor front": ["front", str(front), str(upstream), redis_server.url],
-        }
-        for name, args in commands.items():
-            procs[name] = subprocess.Popen(
-                [sys.executable, "-m", "tools.bench.relay", *args],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        wait_for_port(upstream, 30, procs["floor upstream"])
-        wait_for_port(front, 30, procs["floor front"])
-        pids = {name: p.pid for name, p in procs.items()}
-        if redis_server.proc is not None:
-            pids["floor redis"] = redis_server.proc.pid
-        yield front, pids
+        with ExitStack() as running:
+            upstream, front = free_port(), free_port()
+            pids = {
+                "floor upstream": running.enter_context(
+                    served_module("tools.bench.relay", upstream, "upstream", str(upstream))
+                ),
+                "floor front": running.enter_context(
+                    served_module(
+                        "tools.bench.relay", front, "front", str(front), str(upstream), redis_server.url
+                    )
+                ),
+            }
+            if redis_server.proc is not None:
+                pids["floor redis"] = redis_server.proc.pid
+            yield front, pids
     finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            proc.wait(10)
         redis_server.stop()
 
 

@@ -21,7 +21,15 @@ from pathlib import Path
 from tools.embedded import EmbeddedPostgres, EmbeddedRedis, servers_from_env
 from tools.supervisor.stack import Stack
 
-__all__ = ["BENCH_ENV", "System", "cpu_seconds", "hello_world", "resident_memory", "started_system"]
+__all__ = [
+    "BENCH_ENV",
+    "System",
+    "cpu_seconds",
+    "hello_world",
+    "resident_memory",
+    "served_module",
+    "started_system",
+]
 
 BENCH_ENV = {
     "CAREERPATH_USER_RATE_PER_MINUTE": "1000000",
@@ -142,23 +150,33 @@ def resident_memory(pids: dict[str, int]) -> dict[str, int]:
 
 
 @contextmanager
-def hello_world() -> Iterator[tuple[int, int]]:
-    """The hello world (tools.bench.hello) in its own process: (its port, its pid) while it runs."""
+def served_module(module: str, port: int, *args: str) -> Iterator[int]:
+    """``python -m module *args`` in its own process (and session) until its ``port`` answers: its pid while
+    it runs; stopped (SIGTERM) on the way out."""
     import subprocess
     import sys
 
-    from tools.embedded import free_port, wait_for_port
+    from tools.embedded import wait_for_port
 
-    port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tools.bench.hello", str(port)],
+        [sys.executable, "-m", module, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
         wait_for_port(port, 30, proc)
-        yield port, proc.pid
+        yield proc.pid
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@contextmanager
+def hello_world() -> Iterator[tuple[int, int]]:
+    """The hello world (tools.bench.hello) in its own process: (its port, its pid) while it runs."""
+    from tools.embedded import free_port
+
+    port = free_port()
+    with served_module("tools.bench.hello", port, str(port)) as pid:
+        yield port, pid
